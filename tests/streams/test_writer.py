@@ -1,0 +1,76 @@
+"""Streaming writer: declared schemas, row groups, atomic commit, nothing left on failure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from twin.errors import TwinError
+from twin.streams import RunWriter, open_run
+
+
+def _voltages(writer: RunWriter, n: int, start: int = 0) -> None:
+    writer.table("internal/bus_voltage").append(
+        {
+            "bus_id": np.arange(n, dtype=np.int64),
+            "interval_end": pd.date_range("2025-01-01", periods=n, freq="15min", tz="UTC")
+            + pd.Timedelta(minutes=15 * start),
+            "vm_pu": np.ones(n, dtype=np.float32),
+        }
+    )
+
+
+def test_commit_writes_tables_and_manifest_last(tmp_path: Path) -> None:
+    dest = tmp_path / "run"
+    with RunWriter(dest, row_group_rows=1_000) as writer:
+        for i in range(5):
+            _voltages(writer, 700, start=i * 700)
+        writer.commit(manifest={"name": "x"}, scenario={"name": "x"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+    meta = pq.ParquetFile(dest / "internal" / "bus_voltage.parquet").metadata
+    assert meta.num_rows == 3_500 and meta.num_row_groups >= 3
+    manifest = json.loads((dest / "manifest.json").read_text())
+    assert manifest["row_counts"] == {"internal/bus_voltage": 3_500}
+    run = open_run(dest)
+    assert run.tables == ["internal/bus_voltage"]
+    df = run.table("internal/bus_voltage")
+    assert str(df["interval_end"].dt.tz) == "UTC" and len(df) == 3_500
+
+
+def test_failure_leaves_nothing_behind(tmp_path: Path) -> None:
+    dest = tmp_path / "run"
+    with pytest.raises(RuntimeError), RunWriter(dest) as writer:
+        _voltages(writer, 10)
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_commit_replaces_a_previous_run(tmp_path: Path) -> None:
+    dest = tmp_path / "run"
+    for n in (10, 20):
+        with RunWriter(dest) as writer:
+            _voltages(writer, n)
+            writer.commit(manifest={}, scenario={})
+    assert open_run(dest).manifest["row_counts"]["internal/bus_voltage"] == 20
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_schema_is_enforced(tmp_path: Path) -> None:
+    with RunWriter(tmp_path / "run") as writer:
+        batch = pa.RecordBatch.from_pydict({"bus_id": [1], "vm_pu": [1.0]})
+        with pytest.raises(ValueError, match="schema"):
+            writer.table("internal/bus_voltage").append_batch(batch)
+        with pytest.raises(KeyError, match="unknown table"):
+            writer.table("internal/nonsense")
+
+
+def test_open_run_refuses_an_incomplete_directory(tmp_path: Path) -> None:
+    (tmp_path / "half").mkdir()
+    with pytest.raises(TwinError, match="manifest.json"):
+        open_run(tmp_path / "half")

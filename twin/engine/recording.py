@@ -1,0 +1,145 @@
+"""Turn the engine's arrays into rows of the declared tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from twin.clock import TimeAxis
+from twin.comms import QUALITY_CODES, IntervalBatch, RegisterBatch
+from twin.grid import PowerFlowResult
+from twin.streams import RunWriter, schema_for
+
+__all__ = ["Recorder"]
+
+
+class Recorder:
+    """Writes the run's tables through a :class:`~twin.streams.RunWriter`.
+
+    Parameters
+    ----------
+    writer : RunWriter
+        The run directory being written.
+    axis : TimeAxis
+        The run's time axis (for UTC stamps).
+    meter_ids : sequence of str
+        Identifier of each meter, by fleet index.
+    bus_ids : numpy.ndarray
+        pandapower bus index of each solver bus row.
+    bus_mask : numpy.ndarray
+        Which bus rows go to ``internal/bus_voltage``.
+    transformer_ids : numpy.ndarray
+        pandapower trafo index of each solver trafo row.
+    """
+
+    def __init__(
+        self,
+        writer: RunWriter,
+        axis: TimeAxis,
+        *,
+        meter_ids: Sequence[str],
+        bus_ids: np.ndarray,
+        bus_mask: np.ndarray,
+        transformer_ids: np.ndarray,
+    ):
+        self.writer = writer
+        self.axis = axis
+        self._meter_dictionary = pa.array(list(meter_ids), type=pa.string())
+        self._quality_dictionary = pa.array(list(QUALITY_CODES), type=pa.string())
+        self._bus_mask = np.asarray(bus_mask, dtype=bool)
+        self._bus_ids = pa.array(np.asarray(bus_ids, dtype=np.int64)[self._bus_mask])
+        self._trafo_ids = pa.array(np.asarray(transformer_ids, dtype=np.int64))
+        self._meter_interval = writer.table("internal/meter_interval")
+        self._register_daily = writer.table("internal/meter_register_daily")
+        self._trafo = writer.table("internal/transformer_interval")
+        self._bus = writer.table("internal/bus_voltage") if self._bus_mask.any() else None
+        self._power_flow = writer.table("truth/power_flow")
+
+    def _stamp(self, seconds: np.ndarray | int, n: int | None = None) -> pa.Array:
+        us = self.axis.start_utc_ns // 1000 + np.asarray(seconds, dtype=np.int64) * 1_000_000
+        if n is not None:
+            us = np.full(n, us, dtype=np.int64)
+        return pa.array(us, type=pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+
+    def meter_intervals(self, batch: IntervalBatch) -> None:
+        """Append readings the head-end accepted to ``internal/meter_interval``."""
+        received_us = self.axis.start_utc_ns // 1000 + np.round(batch.received_at_s * 1e6).astype(
+            np.int64
+        )
+        columns = [
+            pa.DictionaryArray.from_arrays(
+                pa.array(batch.meter, pa.int32()), self._meter_dictionary
+            ),
+            self._stamp(batch.interval_end_s),
+            pa.array(batch.import_wh, pa.int64()),
+            pa.array(batch.export_wh, pa.int64()),
+            pa.DictionaryArray.from_arrays(
+                pa.array(batch.quality, pa.int8()), self._quality_dictionary
+            ),
+            pa.array(received_us, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+            pa.array(batch.seq_no, pa.int64()),
+        ]
+        self._meter_interval.append_batch(
+            pa.RecordBatch.from_arrays(columns, schema=self._meter_interval.schema)
+        )
+
+    def registers(self, batch: RegisterBatch) -> None:
+        """Append a daily freeze to ``internal/meter_register_daily``."""
+        n = batch.meter.shape[0]
+        columns = [
+            pa.DictionaryArray.from_arrays(
+                pa.array(batch.meter, pa.int32()), self._meter_dictionary
+            ),
+            self._stamp(batch.freeze_time_s, n),
+            pa.array(batch.import_total_wh, pa.int64()),
+            pa.array(batch.export_total_wh, pa.int64()),
+        ]
+        self._register_daily.append_batch(
+            pa.RecordBatch.from_arrays(columns, schema=self._register_daily.schema)
+        )
+
+    def grid(self, end_s: int, result: PowerFlowResult, solve_ms: float, load_p_kw: float) -> None:
+        """Append one interval's transformer, bus and power-flow rows."""
+        n_trafo = len(self._trafo_ids)
+        self._trafo.append_batch(
+            pa.RecordBatch.from_arrays(
+                [
+                    self._trafo_ids,
+                    self._stamp(end_s, n_trafo),
+                    pa.array(result.trafo_p_mw * 1000.0, pa.float64()),
+                    pa.array(result.trafo_q_mvar * 1000.0, pa.float64()),
+                    pa.array(result.trafo_loading_percent, pa.float64()),
+                ],
+                schema=self._trafo.schema,
+            )
+        )
+        if self._bus is not None:
+            vm = result.vm_pu[self._bus_mask].astype(np.float32)
+            self._bus.append_batch(
+                pa.RecordBatch.from_arrays(
+                    [self._bus_ids, self._stamp(end_s, len(vm)), pa.array(vm, pa.float32())],
+                    schema=self._bus.schema,
+                )
+            )
+        vm_all = result.vm_pu
+        finite = vm_all[np.isfinite(vm_all)]
+        self._power_flow.append(
+            {
+                "interval_end": self._stamp(end_s, 1),
+                "converged": [bool(result.converged)],
+                "solve_ms": [float(solve_ms)],
+                "load_p_kw": [float(load_p_kw)],
+                "vm_min_pu": [float(finite.min()) if finite.size else None],
+                "vm_max_pu": [float(finite.max()) if finite.size else None],
+            }
+        )
+
+    def frame(self, table: str, frame: pd.DataFrame) -> None:
+        """Append a whole DataFrame (small tables written once: premises, vacancy)."""
+        schema = schema_for(table)
+        self.writer.table(table).append_batch(
+            pa.RecordBatch.from_pandas(frame, schema=schema, preserve_index=False)
+        )

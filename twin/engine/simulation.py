@@ -1,0 +1,341 @@
+"""The discrete-event engine: one SimPy interval process advances every fleet.
+
+Time is integer seconds since the scenario start (``env.now``). One process
+steps the whole fleet per metering interval as numpy arrays: devices give
+their mean power, the metrology cores integrate it, the grid solves, the
+management cores poll over SPI and the head-end stores what arrives.
+Discrete happenings (moves, holidays) are SimPy events that change fleet
+state between intervals.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+from tqdm import tqdm
+
+from twin.comms import HeadEnd
+from twin.devices.households import HouseholdEvent
+from twin.engine.recording import Recorder
+from twin.engine.rng import RandomTree
+from twin.engine.wiring import Components, build_components, build_site, format_ids
+from twin.scenario import Scenario
+from twin.streams import RunDirectory, RunWriter
+
+__all__ = ["Run", "RunSummary", "run"]
+
+PACKAGES = (
+    "gridtwin",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "simpy",
+    "pandapower",
+    "simbench",
+    "lightsim2grid",
+    "pydantic",
+    "networkx",
+)
+
+
+@dataclass
+class RunSummary:
+    """Headline figures of a run."""
+
+    name: str
+    network: str
+    solver: str
+    households: int
+    intervals: int
+    interval_s: int
+    import_mwh: float = 0.0
+    export_mwh: float = 0.0
+    vm_min_pu: float = float("inf")
+    vm_max_pu: float = float("-inf")
+    peak_transformer_loading_percent: float = 0.0
+    peak_transformer_id: int = -1
+    peak_transformer_time: str = ""
+    non_converged_intervals: int = 0
+    meter_readings: int = 0
+    missed_readings: int = 0
+    wall_s: float = 0.0
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """The summary as aligned text lines."""
+        per = self.wall_s / max(self.intervals, 1) * 1000
+        return [
+            f"run {self.name!r} on {self.network} ({self.solver})",
+            f"  households        {self.households:,}",
+            f"  intervals         {self.intervals:,} x {self.interval_s // 60} min",
+            f"  energy            import {self.import_mwh:,.3f} MWh, "
+            f"export {self.export_mwh:,.3f} MWh",
+            f"  bus voltage       min {self.vm_min_pu:.4f} pu, max {self.vm_max_pu:.4f} pu",
+            f"  peak transformer  {self.peak_transformer_loading_percent:.1f} % "
+            f"(trafo {self.peak_transformer_id} at {self.peak_transformer_time})",
+            f"  power flow        {self.non_converged_intervals} non-converged interval(s)",
+            f"  meter readings    {self.meter_readings:,} received, "
+            f"{self.missed_readings:,} missed",
+            f"  wall time         {self.wall_s:.1f} s ({per:.2f} ms per interval)",
+        ]
+
+
+class Run(RunDirectory):
+    """A finished run: its directory plus the summary of the simulation."""
+
+    def __init__(self, path: Path, summary: RunSummary):
+        super().__init__(path)
+        self.summary = summary
+
+
+class _IntervalLoop:
+    """The interval process and the state it keeps."""
+
+    def __init__(
+        self, parts: Components, recorder: Recorder, summary: RunSummary, progress: tqdm | None
+    ):  # type: ignore[type-arg]
+        self.parts = parts
+        self.recorder = recorder
+        self.summary = summary
+        self.progress = progress
+        grid = parts.site.grid
+        self._premise_load = np.asarray(parts.site.placement.load, dtype=np.int64)
+        self._n_load = len(grid.net.load)
+        self._trafo_ids = grid.net.trafo.index.to_numpy()
+        self.headend = HeadEnd(
+            parts.site.n_premises,
+            on_intervals=recorder.meter_intervals,
+            on_registers=recorder.registers,
+        )
+
+    def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
+        """Register every household happening as a SimPy timeout with a callback.
+
+        All are created at time 0, before the interval process schedules its
+        own timeouts, so at equal times they fire first: an event at ``T``
+        shapes the interval that starts at ``T``.
+        """
+        fleet = self.parts.households
+        for event in events:
+            if event.time_s <= 0:
+                fleet.apply(event)
+                continue
+            timeout = env.timeout(event.time_s)
+            timeout.callbacks.append(lambda _evt, e=event: fleet.apply(e))
+
+    def process(self, env: simpy.Environment):  # type: ignore[no-untyped-def]
+        """SimPy process: one pass per metering interval."""
+        axis = self.parts.axis
+        for k in range(axis.n_intervals):
+            t = axis.at(k)
+            p_kw, q_kvar = self.parts.households.step(t)
+            yield env.timeout(axis.interval_s)
+            self._close_interval(k, p_kw, q_kvar)
+
+    def _close_interval(self, k: int, p_kw: np.ndarray, q_kvar: np.ndarray) -> None:
+        parts, axis = self.parts, self.parts.axis
+        end_s = (k + 1) * axis.interval_s
+        parts.metrology.integrate(p_kw, dt_s=axis.interval_s, interval_end_s=end_s)
+        if axis.ends_at_local_midnight[k]:
+            parts.metrology.freeze_daily(end_s)
+
+        load_p, load_q, sgen_p = parts.background.at(k)
+        load_p = (
+            load_p + np.bincount(self._premise_load, weights=p_kw, minlength=self._n_load) / 1e3
+        )
+        load_q = (
+            load_q + np.bincount(self._premise_load, weights=q_kvar, minlength=self._n_load) / 1e3
+        )
+        tic = time.perf_counter()
+        result = parts.solver.solve(load_p, load_q, sgen_p)
+        solve_ms = (time.perf_counter() - tic) * 1e3
+        self.recorder.grid(end_s, result, solve_ms, float(load_p.sum() * 1e3))
+        self._update_summary(k, result)
+
+        poll = parts.management.poll()
+        self.headend.receive(poll, received_at_s=end_s + poll.transfer_s)
+        if self.progress is not None:
+            self.progress.update(1)
+            if k % 96 == 0 or k == axis.n_intervals - 1:
+                stamp = pd.Timestamp(axis.interval_end_utc[k]).tz_localize("UTC")
+                self.progress.set_postfix_str(
+                    stamp.tz_convert(axis.timezone).strftime("%Y-%m-%d %H:%M"), refresh=False
+                )
+
+    def _update_summary(self, k: int, result: Any) -> None:
+        s = self.summary
+        if not result.converged:
+            s.non_converged_intervals += 1
+            return
+        vm = result.vm_pu
+        s.vm_min_pu = min(s.vm_min_pu, float(np.nanmin(vm)))
+        s.vm_max_pu = max(s.vm_max_pu, float(np.nanmax(vm)))
+        loading = result.trafo_loading_percent
+        if loading.size:
+            i = int(np.nanargmax(loading))
+            if loading[i] > s.peak_transformer_loading_percent:
+                s.peak_transformer_loading_percent = float(loading[i])
+                s.peak_transformer_id = int(self._trafo_ids[i])
+                stamp = pd.Timestamp(self.parts.axis.interval_end_utc[k]).tz_localize("UTC")
+                s.peak_transformer_time = stamp.tz_convert(self.parts.axis.timezone).isoformat()
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def run(
+    scenario: Scenario,
+    *,
+    out: str | Path | None = None,
+    progress: bool | None = None,
+) -> Run:
+    """Simulate a scenario and write its run directory.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (:func:`twin.load_scenario`).
+    out : str or pathlib.Path, optional
+        Run directory; default ``results/<scenario name>``. An existing run
+        there is replaced only when the new run completes.
+    progress : bool, optional
+        Show a progress bar in simulated time; default: when stderr is a terminal.
+
+    Returns
+    -------
+    Run
+        The finished run (a :class:`~twin.streams.RunDirectory` with a ``summary``).
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        When the network or household count cannot be used.
+    """
+    t0 = time.perf_counter()
+    started = datetime.now(UTC)
+    destination = Path(out) if out is not None else Path("results") / scenario.name
+    site = build_site(scenario)
+    rng = RandomTree(scenario.seed)
+    parts = build_components(scenario, site, rng)
+    axis = parts.axis
+    n = site.n_premises
+    premise_ids = format_ids("P", n)
+    meter_ids = format_ids("M", n)
+    summary = RunSummary(
+        name=scenario.name,
+        network=site.grid.name,
+        solver=parts.solver.name,
+        households=n,
+        intervals=axis.n_intervals,
+        interval_s=axis.interval_s,
+    )
+    t_build = time.perf_counter() - t0
+
+    with RunWriter(destination, row_group_rows=scenario.outputs.row_group_rows) as writer:
+        recorder = Recorder(
+            writer,
+            axis,
+            meter_ids=meter_ids,
+            bus_ids=site.grid.net.bus.index.to_numpy(),
+            bus_mask=_bus_mask(site, scenario.outputs.bus_voltage),
+            transformer_ids=site.grid.net.trafo.index.to_numpy(),
+        )
+        recorder.frame("truth/premise", _premise_frame(parts, premise_ids, meter_ids))
+        bar = tqdm(
+            total=axis.n_intervals,
+            unit="interval",
+            desc=scenario.name,
+            disable=None if progress is None else not progress,
+            leave=False,
+        )
+        loop = _IntervalLoop(parts, recorder, summary, bar)
+        env = simpy.Environment()
+        loop.schedule_events(env, parts.households.events())
+        env.process(loop.process(env))
+        t1 = time.perf_counter()
+        env.run()
+        bar.close()
+        t_sim = time.perf_counter() - t1
+
+        recorder.frame("truth/vacancy", _vacancy_frame(parts, premise_ids))
+        stats = loop.headend.stats
+        summary.import_mwh = stats.import_wh / 1e6
+        summary.export_mwh = stats.export_wh / 1e6
+        summary.meter_readings = stats.interval_readings
+        summary.missed_readings = parts.management.missed_records * n + stats.gaps
+        summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
+        summary.wall_s = time.perf_counter() - t0
+        manifest = {
+            "name": scenario.name,
+            "seed": scenario.seed,
+            "scenario": scenario.resolved_dict(),
+            "versions": _versions(),
+            "started_at": started.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "timings_s": {**summary.timings_s, "total": round(summary.wall_s, 3)},
+            "summary": asdict(summary),
+            "spi": asdict(parts.spi.stats),
+        }
+        path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
+    return Run(path, summary)
+
+
+def _bus_mask(site: Any, which: str) -> np.ndarray:
+    bus = site.grid.net.bus
+    if which == "none":
+        return np.zeros(len(bus), dtype=bool)
+    if which == "lv":
+        return bus.vn_kv.to_numpy() < 1.0
+    return np.ones(len(bus), dtype=bool)
+
+
+def _premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str]) -> pd.DataFrame:
+    pl = parts.site.placement
+    hh = parts.households
+    n = len(premise_ids)
+    net = parts.site.grid.net
+    return pd.DataFrame(
+        {
+            "premise_id": premise_ids,
+            "meter_id": meter_ids,
+            "bus_id": np.asarray(pl.bus, dtype=np.int64),
+            "transformer_id": np.asarray(pl.transformer, dtype=np.int64),
+            "feeder_id": np.asarray(pl.feeder, dtype=np.int64),
+            "load_index": net.load.index.to_numpy()[np.asarray(pl.load, dtype=np.int64)],
+            "occupancy_kind": np.asarray(hh.occupancy_kind, dtype=object),
+            "annual_kwh": np.asarray(hh.annual_kwh, dtype=np.float64),
+            "has_pv": np.zeros(n, dtype=bool),
+            "has_storage": np.zeros(n, dtype=bool),
+            "has_ev": np.zeros(n, dtype=bool),
+        }
+    )
+
+
+def _vacancy_frame(parts: Components, premise_ids: list[str]) -> pd.DataFrame:
+    periods = parts.households.vacancy_periods()
+    ids = np.asarray(premise_ids, dtype=object)
+    axis = parts.axis
+    return pd.DataFrame(
+        {
+            "premise_id": ids[periods["premise"].to_numpy(dtype=np.int64)],
+            "start": pd.to_datetime(axis.utc_us(periods["start_s"].to_numpy()), utc=True),
+            "end": pd.to_datetime(axis.utc_us(periods["end_s"].to_numpy()), utc=True),
+            "kind": periods["kind"].astype(str).to_numpy(),
+        }
+    )

@@ -1,0 +1,295 @@
+"""Pydantic models of the scenario file (see CONTRACT.md, "Scenario file").
+
+Unknown keys are errors (``extra="forbid"``), never silently ignored. Field
+constraints state what is allowed so that error messages can say it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+from twin.clock import SECONDS_PER_DAY, TimeAxis
+from twin.scenario.durations import format_duration, parse_duration
+
+__all__ = [
+    "ConsumptionSection",
+    "Duration",
+    "GridSection",
+    "HouseholdsSection",
+    "MetersSection",
+    "OccupancySection",
+    "OutputsSection",
+    "Scenario",
+    "SpiSection",
+    "TimeSection",
+    "VacancySection",
+]
+
+Duration = Annotated[
+    int,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+"""A duration [s], written in YAML as ``15min``, ``1h``, ``7d``."""
+
+MAX_HOUSEHOLDS = 200_000
+MAX_RUN_S = 366 * SECONDS_PER_DAY * 5
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class TimeSection(_Section):
+    """When the run starts, how long it lasts and the metering interval."""
+
+    start: str = Field(
+        description="ISO 8601 start, e.g. '2025-01-06T00:00:00+01:00' or a naive time "
+        "with `timezone`.",
+    )
+    timezone: str | None = Field(
+        default=None, description="IANA time zone of local time, e.g. 'Europe/Berlin'."
+    )
+    duration: Duration | None = Field(default=None, gt=0, le=MAX_RUN_S)
+    end: str | None = Field(default=None, description="ISO 8601 end; instead of `duration`.")
+    interval: Duration = Field(default=900, gt=0, le=SECONDS_PER_DAY)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"given an unknown time zone {value!r}; expected an IANA name such as "
+                "'Europe/Berlin' or 'UTC'"
+            ) from None
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _parsable_time(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            pd.Timestamp(value)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"given an invalid time {value!r}; expected ISO 8601 such as "
+                "'2025-01-06T00:00:00+01:00'"
+            ) from None
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _divides_a_day(cls, value: int) -> int:
+        if SECONDS_PER_DAY % value:
+            raise ValueError(
+                f"given {format_duration(value)!r}, which does not divide a day; expected "
+                "a divisor of 24 h such as '5min', '15min', '30min' or '1h'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TimeSection:
+        start = pd.Timestamp(self.start)
+        if start.tzinfo is None and self.timezone is None:
+            raise ValueError(
+                f"start {self.start!r} has no time zone; add an offset "
+                "('+01:00') or set time.timezone"
+            )
+        if (self.duration is None) == (self.end is None):
+            raise ValueError("give exactly one of time.duration and time.end")
+        if self.end is not None:
+            end = self._localise(pd.Timestamp(self.end))
+            if end <= self.start_timestamp:
+                raise ValueError(
+                    f"end {self.end!r} is not after start {self.start!r}; expected a later end"
+                )
+        if self.duration_s % self.interval:
+            raise ValueError(
+                f"run length {format_duration(self.duration_s)!r} is not a whole number of "
+                f"intervals of {format_duration(self.interval)!r}"
+            )
+        if self.duration_s > MAX_RUN_S:
+            raise ValueError(
+                f"run length {format_duration(self.duration_s)!r} is too long; at most 5 years"
+            )
+        return self
+
+    def _localise(self, stamp: pd.Timestamp) -> pd.Timestamp:
+        if stamp.tzinfo is None:
+            return stamp.tz_localize(self.timezone)
+        return stamp
+
+    @property
+    def start_timestamp(self) -> pd.Timestamp:
+        """Time-zone-aware start."""
+        return self._localise(pd.Timestamp(self.start))
+
+    @property
+    def duration_s(self) -> int:
+        """Run length [s]."""
+        if self.duration is not None:
+            return self.duration
+        assert self.end is not None
+        delta = self._localise(pd.Timestamp(self.end)) - self.start_timestamp
+        return int(delta / timedelta(seconds=1))
+
+    def axis(self) -> TimeAxis:
+        """The run's interval grid."""
+        start = self.start_timestamp
+        zone = self.timezone or str(start.tzinfo)
+        return TimeAxis(
+            start=start,
+            interval_s=self.interval,
+            n_intervals=self.duration_s // self.interval,
+            timezone=zone,
+        )
+
+
+class GridSection(_Section):
+    """The distribution network and how its power flow is solved."""
+
+    network: str = Field(
+        description="'cigre_lv', 'simbench:<code>' or a path to a pandapower JSON file."
+    )
+    solver: Literal["auto", "lightsim2grid", "pandapower"] = "auto"
+    latitude_deg: float = Field(default=51.0, ge=-90, le=90, description="Site latitude [deg].")
+
+
+class ConsumptionSection(_Section):
+    """Annual household consumption, lognormal across homes."""
+
+    annual_kwh_median: float = Field(default=2_700.0, gt=0, le=100_000)
+    annual_kwh_sigma: float = Field(default=0.45, ge=0, le=2)
+    power_factor: float = Field(default=0.97, gt=0.5, le=1.0)
+
+
+class OccupancySection(_Section):
+    """Shares of occupied homes by archetype (normalised to sum to 1)."""
+
+    working_couple: float = Field(default=0.30, ge=0)
+    family: float = Field(default=0.25, ge=0)
+    retired: float = Field(default=0.22, ge=0)
+    single: float = Field(default=0.18, ge=0)
+    shift_worker: float = Field(default=0.05, ge=0)
+
+    @model_validator(mode="after")
+    def _some_share(self) -> OccupancySection:
+        if sum(self.shares().values()) <= 0:
+            raise ValueError("all archetype shares are zero; expected at least one positive share")
+        return self
+
+    def shares(self) -> dict[str, float]:
+        """Archetype name -> share, as given."""
+        return dict(self.model_dump())
+
+
+class VacancySection(_Section):
+    """Homes that stand empty, for good or for a while."""
+
+    long_term_vacant: float = Field(default=0.04, ge=0, le=1, description="Share of homes.")
+    seasonal: float = Field(
+        default=0.02, ge=0, le=1, description="Share of weekend/seasonal homes."
+    )
+    move_rate_per_year: float = Field(
+        default=0.10, ge=0, le=2, description="Tenancy changes per home per year."
+    )
+    holiday_weeks_per_year: float = Field(default=2.0, ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> VacancySection:
+        if self.long_term_vacant + self.seasonal > 1:
+            raise ValueError(
+                f"long_term_vacant + seasonal = {self.long_term_vacant + self.seasonal:g}; "
+                "expected at most 1"
+            )
+        return self
+
+
+class HouseholdsSection(_Section):
+    """The homes behind the meters."""
+
+    count: int | Literal["auto"] = Field(
+        default="auto",
+        description="Number of households, or 'auto' for the network's dwellings.",
+    )
+    consumption: ConsumptionSection = Field(default_factory=ConsumptionSection)
+    occupancy: OccupancySection = Field(default_factory=OccupancySection)
+    vacancy: VacancySection = Field(default_factory=VacancySection)
+
+    @field_validator("count")
+    @classmethod
+    def _count_range(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= MAX_HOUSEHOLDS:
+            raise ValueError(
+                f"given {value}; expected 'auto' or a whole number from 1 to {MAX_HOUSEHOLDS:,}"
+            )
+        return value
+
+
+class SpiSection(_Section):
+    """The SPI link between the metrology core (slave) and management core (master)."""
+
+    bit_rate_bps: int = Field(default=1_000_000, ge=10_000, le=50_000_000)
+    frame_bytes: int = Field(default=256, ge=32, le=4_096)
+    queue_frames: int = Field(default=16, ge=1, le=4_096)
+
+
+class MetersSection(_Section):
+    """Dual-core smart meters, one per premise."""
+
+    spi: SpiSection = Field(default_factory=SpiSection)
+
+
+class OutputsSection(_Section):
+    """What the run writes."""
+
+    bus_voltage: Literal["all", "lv", "none"] = "all"
+    row_group_rows: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
+
+
+class Scenario(_Section):
+    """A complete, validated scenario."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    time: TimeSection
+    grid: GridSection
+    households: HouseholdsSection = Field(default_factory=HouseholdsSection)
+    meters: MetersSection = Field(default_factory=MetersSection)
+    outputs: OutputsSection = Field(default_factory=OutputsSection)
+
+    _base_dir: Path | None = PrivateAttr(default=None)
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Folder of the scenario file, against which relative model paths resolve."""
+        return self._base_dir
+
+    def located_in(self, folder: Path | None) -> Scenario:
+        """Remember the folder the scenario was read from; returns self."""
+        self._base_dir = folder
+        return self
+
+    def resolved_dict(self) -> dict[str, object]:
+        """The scenario with every default filled in, as plain YAML-ready data."""
+        return self.model_dump(mode="json")

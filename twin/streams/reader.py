@@ -1,0 +1,73 @@
+"""Read a finished run directory."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.dataset as ds
+
+from twin.errors import TwinError
+
+__all__ = ["RunDirectory", "open_run"]
+
+
+class RunDirectory:
+    """A finished run on disk.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The run directory (holds ``manifest.json``).
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        """The run's manifest (scenario, seed, versions, timings, row counts, summary)."""
+        result: dict[str, Any] = json.loads((self.path / "manifest.json").read_text("utf-8"))
+        return result
+
+    @property
+    def tables(self) -> list[str]:
+        """Names of the tables present, such as ``internal/meter_interval``."""
+        return sorted(
+            str(p.relative_to(self.path).with_suffix("")).replace("\\", "/")
+            for p in self.path.glob("*/*.parquet")
+        )
+
+    def dataset(self, name: str) -> ds.Dataset:
+        """A :class:`pyarrow.dataset.Dataset` over table ``name`` (lazy, filterable)."""
+        path = self.path / f"{name}.parquet"
+        if not path.exists():
+            raise TwinError(f"run {str(self.path)!r} has no table {name!r}; it has {self.tables}")
+        return ds.dataset(path, format="parquet")
+
+    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """Table ``name`` as a pandas DataFrame (timestamps tz-aware UTC)."""
+        return self.dataset(name).to_table(columns=columns).to_pandas()
+
+    def __repr__(self) -> str:
+        return f"RunDirectory({str(self.path)!r})"
+
+
+def open_run(path: str | Path) -> RunDirectory:
+    """Open a finished run directory.
+
+    Raises
+    ------
+    TwinError
+        When the folder is missing or is not a complete run (no ``manifest.json``).
+    """
+    folder = Path(path)
+    if not (folder / "manifest.json").is_file():
+        raise TwinError(
+            f"{str(folder)!r} is not a finished run directory (no manifest.json); "
+            "expected the output folder of `twin run`"
+        )
+    return RunDirectory(folder)

@@ -1,0 +1,93 @@
+"""Declared schemas of every table a run writes (see CONTRACT.md, "Run directory").
+
+Timestamps are UTC, microseconds; interval data are stamped at the interval
+end; energies are int64 Wh; column names carry their units.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+__all__ = ["SCHEMAS", "TIMESTAMP", "schema_for"]
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+_ID = pa.dictionary(pa.int32(), pa.string())
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "internal/meter_interval": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("interval_end", TIMESTAMP),
+            ("import_wh", pa.int64()),
+            ("export_wh", pa.int64()),
+            ("quality", pa.dictionary(pa.int8(), pa.string())),
+            ("received_at", TIMESTAMP),
+            ("seq_no", pa.int64()),
+        ]
+    ),
+    "internal/meter_register_daily": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("freeze_time", TIMESTAMP),
+            ("import_total_wh", pa.int64()),
+            ("export_total_wh", pa.int64()),
+        ]
+    ),
+    "internal/transformer_interval": pa.schema(
+        [
+            ("transformer_id", pa.int64()),
+            ("interval_end", TIMESTAMP),
+            ("p_kw", pa.float64()),
+            ("q_kvar", pa.float64()),
+            ("loading_percent", pa.float64()),
+        ]
+    ),
+    "internal/bus_voltage": pa.schema(
+        [
+            ("bus_id", pa.int64()),
+            ("interval_end", TIMESTAMP),
+            ("vm_pu", pa.float32()),
+        ]
+    ),
+    "truth/premise": pa.schema(
+        [
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("bus_id", pa.int64()),
+            ("transformer_id", pa.int64()),
+            ("feeder_id", pa.int64()),
+            ("load_index", pa.int64()),
+            ("occupancy_kind", pa.string()),
+            ("annual_kwh", pa.float64()),
+            ("has_pv", pa.bool_()),
+            ("has_storage", pa.bool_()),
+            ("has_ev", pa.bool_()),
+        ]
+    ),
+    "truth/vacancy": pa.schema(
+        [
+            ("premise_id", pa.string()),
+            ("start", TIMESTAMP),
+            ("end", TIMESTAMP),
+            ("kind", pa.string()),
+        ]
+    ),
+    "truth/power_flow": pa.schema(
+        [
+            ("interval_end", TIMESTAMP),
+            ("converged", pa.bool_()),
+            ("solve_ms", pa.float32()),
+            ("load_p_kw", pa.float64()),
+            ("vm_min_pu", pa.float32()),
+            ("vm_max_pu", pa.float32()),
+        ]
+    ),
+}
+
+
+def schema_for(table: str) -> pa.Schema:
+    """Schema of a table such as ``internal/meter_interval``."""
+    try:
+        return SCHEMAS[table]
+    except KeyError:
+        raise KeyError(f"unknown table {table!r}; expected one of {sorted(SCHEMAS)}") from None

@@ -1,0 +1,169 @@
+"""Streaming Parquet writers for a run directory.
+
+Tables are appended row group by row group as the run goes, so memory does
+not grow with the run's duration. Everything is written into a hidden
+temporary folder next to the destination and renamed into place only when
+the run completes; ``manifest.json`` is written last. A crash leaves no
+folder that looks like a finished run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from twin.streams.schemas import schema_for
+
+__all__ = ["RunWriter", "TableWriter"]
+
+MANIFEST = "manifest.json"
+
+
+class TableWriter:
+    """Appends record batches of one table to a Parquet file in row groups.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The ``.parquet`` file to write.
+    schema : pyarrow.Schema
+        The table's declared schema; every batch must match it.
+    row_group_rows : int
+        Rows buffered before a row group is written.
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema, *, row_group_rows: int):
+        self.path = path
+        self.schema = schema
+        self.row_group_rows = row_group_rows
+        self.rows = 0
+        self._buffer: list[pa.RecordBatch] = []
+        self._buffered = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(path, schema, compression="snappy")
+
+    def append(self, columns: dict[str, Any]) -> None:
+        """Append columns (arrays of equal length, in schema order or by name)."""
+        batch = pa.RecordBatch.from_pydict(columns, schema=self.schema)
+        self.append_batch(batch)
+
+    def append_batch(self, batch: pa.RecordBatch) -> None:
+        """Append a record batch that has the table's schema."""
+        if not batch.schema.equals(self.schema):
+            raise ValueError(
+                f"batch for {self.path.name} has schema {batch.schema}; expected {self.schema}"
+            )
+        if batch.num_rows == 0:
+            return
+        self._buffer.append(batch)
+        self._buffered += batch.num_rows
+        self.rows += batch.num_rows
+        if self._buffered >= self.row_group_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows as one row group."""
+        if self._buffer:
+            table = pa.Table.from_batches(self._buffer, schema=self.schema)
+            self._writer.write_table(table, row_group_size=max(self._buffered, 1))
+            self._buffer.clear()
+            self._buffered = 0
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self.flush()
+        self._writer.close()
+
+
+class RunWriter:
+    """Writes a run directory atomically.
+
+    Parameters
+    ----------
+    destination : pathlib.Path
+        The run directory to create (replaced if it exists, only on success).
+    row_group_rows : int
+        Rows per Parquet row group.
+
+    Examples
+    --------
+    >>> with RunWriter(Path("results/x")) as w:           # doctest: +SKIP
+    ...     w.table("truth/premise").append({...})
+    ...     w.commit(manifest={...}, scenario={...})
+    """
+
+    def __init__(self, destination: Path, *, row_group_rows: int = 1_000_000):
+        self.destination = Path(destination)
+        self.row_group_rows = row_group_rows
+        parent = self.destination.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.staging = parent / f".{self.destination.name}.partial-{uuid.uuid4().hex[:8]}"
+        self.staging.mkdir()
+        self._tables: dict[str, TableWriter] = {}
+        self._done = False
+
+    def table(self, name: str) -> TableWriter:
+        """The writer of table ``name`` (``internal/meter_interval``), opened on first use."""
+        writer = self._tables.get(name)
+        if writer is None:
+            path = self.staging / f"{name}.parquet"
+            writer = TableWriter(path, schema_for(name), row_group_rows=self.row_group_rows)
+            self._tables[name] = writer
+        return writer
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        """Rows written so far per table."""
+        return {name: w.rows for name, w in sorted(self._tables.items())}
+
+    def commit(self, *, manifest: dict[str, Any], scenario: dict[str, Any]) -> Path:
+        """Close every table, write ``scenario.yaml`` then ``manifest.json``, move into place."""
+        for writer in self._tables.values():
+            writer.close()
+        (self.staging / "scenario.yaml").write_text(
+            yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8"
+        )
+        full = dict(manifest)
+        full["row_counts"] = self.row_counts
+        (self.staging / MANIFEST).write_text(
+            json.dumps(full, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        old = None
+        if self.destination.exists():
+            old = self.destination.parent / f".{self.destination.name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(self.destination, old)
+        os.replace(self.staging, self.destination)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        self._done = True
+        return self.destination
+
+    def abort(self) -> None:
+        """Discard everything written."""
+        for writer in self._tables.values():
+            with contextlib.suppress(Exception):
+                writer._writer.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._done = True
+
+    def __enter__(self) -> RunWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._done:
+            self.abort()
