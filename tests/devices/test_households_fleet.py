@@ -1,0 +1,345 @@
+"""Layer 2 of the household model: the fleet, by invariants and published numbers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from twin.clock import TimeAxis
+from twin.devices.households import (
+    ARCHETYPES,
+    EVENT_KINDS,
+    OCCUPANCY_KINDS,
+    HouseholdEvent,
+    HouseholdFleet,
+    marginal_state_probabilities,
+)
+from twin.devices.households.tables import SHIFT_PROBABILITY, SHIFTS_H
+
+SHARES = {
+    "working_couple": 0.30,
+    "family": 0.25,
+    "retired": 0.22,
+    "single": 0.18,
+    "shift_worker": 0.05,
+}
+
+
+def make_axis(
+    days: float = 365,
+    interval_s: int = 900,
+    start: str = "2025-01-01",
+    timezone: str = "Europe/Berlin",
+) -> TimeAxis:
+    return TimeAxis(
+        start=pd.Timestamp(start, tz=timezone),
+        interval_s=interval_s,
+        n_intervals=round(days * 86_400 / interval_s),
+        timezone=timezone,
+    )
+
+
+def make_fleet(n: int, axis: TimeAxis, seed: int = 1, **changes: Any) -> HouseholdFleet:
+    params: dict[str, Any] = {
+        "latitude_deg": 51.0,
+        "annual_kwh_median": 2_700.0,
+        "annual_kwh_sigma": 0.45,
+        "power_factor": 0.97,
+        "archetype_shares": SHARES,
+        "long_term_vacant": 0.04,
+        "seasonal": 0.02,
+        "move_rate_per_year": 0.10,
+        "holiday_weeks_per_year": 2.0,
+    }
+    params.update(changes)
+    return HouseholdFleet.create(n, rng=np.random.default_rng(seed), axis=axis, **params)
+
+
+def simulate(fleet: HouseholdFleet, axis: TimeAxis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drive the fleet as the engine does; p [kW], q [kvar], present per interval."""
+    events = fleet.events()
+    p = np.empty((axis.n_intervals, fleet.n), dtype=np.float64)
+    q = np.empty_like(p)
+    present = np.empty((axis.n_intervals, fleet.n), dtype=bool)
+    j = 0
+    for k in range(axis.n_intervals):
+        t = axis.at(k)
+        while j < len(events) and events[j].time_s <= t.start_s:
+            fleet.apply(events[j])
+            j += 1
+        p[k], q[k] = fleet.step(t)
+        present[k] = fleet.present
+    assert j == len(events)
+    return p, q, present
+
+
+# ----------------------------------------------------------- reproducibility
+
+
+def test_same_seed_same_run_different_seed_different_run() -> None:
+    axis = make_axis(days=14)
+    runs = [make_fleet(200, axis, seed=s, move_rate_per_year=2.0) for s in (5, 5, 6)]
+    results = [simulate(f, axis) for f in runs]
+    a, b, c = runs
+    for x, y in zip(results[0], results[1], strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert a.events() == b.events()
+    pd.testing.assert_frame_equal(a.vacancy_periods(), b.vacancy_periods())
+    np.testing.assert_array_equal(a.annual_kwh, b.annual_kwh)
+    np.testing.assert_array_equal(a.occupancy_kind, b.occupancy_kind)
+    assert not np.array_equal(results[0][0], results[2][0])
+    assert not np.array_equal(a.annual_kwh, c.annual_kwh)
+    assert a.events() != c.events()
+
+
+# ---------------------------------------------------------------- invariants
+
+
+def check_invariants(fleet: HouseholdFleet, axis: TimeAxis) -> None:
+    events = fleet.events()
+    times = [e.time_s for e in events]
+    assert times == sorted(times)
+    for e in events:
+        assert isinstance(e, HouseholdEvent)
+        assert e.time_s % axis.interval_s == 0
+        assert 0 < e.time_s < axis.duration_s
+        assert 0 <= e.premise < fleet.n
+        assert e.kind in EVENT_KINDS
+
+    periods = fleet.vacancy_periods()
+    assert list(periods.columns) == ["premise", "start_s", "end_s", "kind"]
+    assert (periods.start_s < periods.end_s).all()
+    assert (periods.start_s >= 0).all() and (periods.end_s <= axis.duration_s).all()
+    assert set(periods.kind) <= {"long_term_vacant", "seasonal", "holiday", "between_tenants"}
+    inner = (periods.start_s > 0) & (periods.end_s < axis.duration_s)
+    assert (periods.end_s[inner] - periods.start_s[inner] >= 86_400).all()
+    ltv = np.flatnonzero(fleet.occupancy_kind == "long_term_vacant")
+    assert set(periods.premise[periods.kind == "long_term_vacant"]) == set(ltv)
+
+    p, q, present = simulate(fleet, axis)
+    assert p.dtype == np.float64 and p.shape == (axis.n_intervals, fleet.n)
+    assert np.all(np.isfinite(p)) and np.all(np.isfinite(q))
+    assert np.all(p >= 0)
+    assert np.all(q >= 0)
+    starts = np.arange(axis.n_intervals) * axis.interval_s
+    columns = (periods[c].to_numpy(dtype=np.int64) for c in ("premise", "start_s", "end_s"))
+    for premise, start_s, end_s in zip(*columns, strict=True):
+        inside = (starts >= start_s) & (starts < end_s)
+        assert not present[inside, premise].any(), (premise, start_s, end_s)
+    assert not present[:, ltv].any()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    interval_s=st.sampled_from([300, 900, 1800, 3600]),
+    timezone=st.sampled_from(
+        ["Europe/Berlin", "UTC", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
+    ),
+    start=st.datetimes(
+        min_value=pd.Timestamp("2024-01-01").to_pydatetime(),
+        max_value=pd.Timestamp("2026-12-31").to_pydatetime(),
+    ),
+    days=st.integers(2, 21),
+    n=st.integers(1, 40),
+    seed=st.integers(0, 2**32),
+    latitude=st.floats(-66.0, 66.0),
+    vacant=st.floats(0.0, 0.5),
+    seasonal=st.floats(0.0, 0.5),
+    move_rate=st.floats(0.0, 2.0),
+    holiday_weeks=st.floats(0.0, 20.0),
+    shares=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5).filter(lambda v: sum(v) > 0),
+)
+def test_fleet_invariants(
+    interval_s: int,
+    timezone: str,
+    start: Any,
+    days: int,
+    n: int,
+    seed: int,
+    latitude: float,
+    vacant: float,
+    seasonal: float,
+    move_rate: float,
+    holiday_weeks: float,
+    shares: list[float],
+) -> None:
+    stamp = pd.Timestamp(start).floor("min")
+    axis = TimeAxis(
+        start=stamp.tz_localize(timezone, ambiguous=True, nonexistent="shift_forward"),
+        interval_s=interval_s,
+        n_intervals=days * 86_400 // interval_s,
+        timezone=timezone,
+    )
+    fleet = make_fleet(
+        n,
+        axis,
+        seed=seed,
+        latitude_deg=latitude,
+        long_term_vacant=vacant,
+        seasonal=seasonal,
+        move_rate_per_year=move_rate,
+        holiday_weeks_per_year=holiday_weeks,
+        archetype_shares=dict(zip(ARCHETYPES, shares, strict=True)),
+    )
+    assert set(fleet.occupancy_kind) <= set(OCCUPANCY_KINDS)
+    check_invariants(fleet, axis)
+
+
+@pytest.mark.parametrize("interval_s", [300, 900, 1800, 3600])
+def test_every_interval_length_gives_the_same_energy(interval_s: int) -> None:
+    # The expected energy is calibrated per interval length: 60 days of 300 homes agree
+    # with the 15-min run within a few per cent, whatever the interval.
+    axis = make_axis(days=60, interval_s=interval_s)
+    fleet = make_fleet(300, axis, seed=3, move_rate_per_year=0.0)
+    p, _, _ = simulate(fleet, axis)
+    reference_axis = make_axis(days=60, interval_s=900)
+    reference, _, _ = simulate(
+        make_fleet(300, reference_axis, seed=3, move_rate_per_year=0.0), reference_axis
+    )
+    assert p.mean() == pytest.approx(reference.mean(), rel=0.03)
+
+
+def test_moves_change_tenants_and_bad_events_are_refused() -> None:
+    axis = make_axis(days=120)
+    fleet = make_fleet(300, axis, seed=2, move_rate_per_year=1.5, long_term_vacant=0.0)
+    events = fleet.events()
+    move_ins = [e for e in events if e.kind == "move_in"]
+    assert move_ins
+    before = fleet.annual_kwh.copy()
+    for e in events:
+        fleet.apply(e)
+    changed = {e.premise for e in move_ins}
+    assert all(fleet.annual_kwh[i] != before[i] for i in changed)
+    assert set(fleet.occupancy_kind[list(changed)]) <= set(ARCHETYPES)
+    with pytest.raises(ValueError, match="'party'"):
+        fleet.apply(HouseholdEvent(900, 0, "party"))
+    with pytest.raises(ValueError, match="premise"):
+        fleet.apply(HouseholdEvent(900, 300, "holiday_end"))
+    with pytest.raises(ValueError, match="was not drawn"):
+        fleet.apply(HouseholdEvent(123_300, 0, "move_in"))
+
+
+def test_bad_parameters_are_all_named() -> None:
+    axis = make_axis(days=1)
+    with pytest.raises(ValueError) as info:
+        make_fleet(
+            0,
+            axis,
+            power_factor=1.5,
+            long_term_vacant=0.7,
+            seasonal=0.5,
+            archetype_shares={"student": 1.0},
+        )
+    message = str(info.value)
+    for name in ("n given 0", "power_factor", "long_term_vacant + seasonal", "'student'"):
+        assert name in message
+
+
+# --------------------------------------------------------- occupancy chain
+
+
+def test_chain_reproduces_the_target_marginals() -> None:
+    # Retired homes only, nobody away on holiday: the share at home per time of day over
+    # two weekday-weeks matches the profile's marginals (mixed over schedule shifts).
+    axis = make_axis(days=14, interval_s=300, start="2025-03-03")
+    fleet = make_fleet(
+        4_000,
+        axis,
+        archetype_shares={"retired": 1.0},
+        long_term_vacant=0.0,
+        seasonal=0.0,
+        move_rate_per_year=0.0,
+        holiday_weeks_per_year=0.0,
+    )
+    _, _, present = simulate(fleet, axis)
+    hour = axis.local_hour
+    weekday = axis.weekday < 5
+    observed = pd.Series(present[weekday].mean(axis=1)).groupby(hour[weekday]).mean()
+    mid = observed.index.to_numpy() + 2.5 / 60
+    target = sum(
+        w * (1 - marginal_state_probabilities("retired", "weekday", mid, shift_h=s)[:, 0])
+        for s, w in zip(SHIFTS_H, SHIFT_PROBABILITY, strict=True)
+    )
+    assert np.max(np.abs(observed.to_numpy() - target)) < 0.03
+
+
+# ------------------------------------------------------------ energy targets
+
+
+@pytest.fixture(scope="module")
+def year_run() -> tuple[HouseholdFleet, TimeAxis, np.ndarray, np.ndarray, np.ndarray]:
+    """1,200 homes over 2025 at 15 min (no moves, so targets stay put)."""
+    axis = make_axis(days=365)
+    fleet = make_fleet(1_200, axis, seed=11, move_rate_per_year=0.0)
+    kinds = fleet.occupancy_kind.copy()
+    targets = fleet.annual_kwh.copy()
+    p, _, _ = simulate(fleet, axis)
+    return fleet, axis, p, kinds, targets
+
+
+def test_annual_energy_meets_the_drawn_targets(year_run: Any) -> None:
+    _, axis, p, kinds, targets = year_run
+    energy_kwh = p.sum(axis=0) * axis.interval_s / 3600.0
+    occupied = np.isin(kinds, ARCHETYPES)
+    assert energy_kwh[occupied].sum() == pytest.approx(targets[occupied].sum(), rel=0.02)
+    ratio = energy_kwh[occupied] / targets[occupied]
+    assert np.median(ratio) == pytest.approx(1.0, abs=0.03)
+    for kind in ARCHETYPES:
+        mask = kinds == kind
+        assert energy_kwh[mask].sum() == pytest.approx(targets[mask].sum(), rel=0.05), kind
+
+
+def test_long_term_vacant_homes_stay_below_the_cso_threshold(year_run: Any) -> None:
+    # Irish CSO: a dwelling counts as vacant below 180 kWh a quarter (about 2 kWh/day).
+    _, axis, p, kinds, _ = year_run
+    ltv = kinds == "long_term_vacant"
+    assert ltv.sum() == 48  # 4 % of 1,200, apportioned exactly
+    per_day = 86_400 // axis.interval_s
+    daily_kwh = p[:, ltv].reshape(-1, per_day, ltv.sum()).sum(axis=1) * axis.interval_s / 3600
+    assert daily_kwh.max() < 2.0
+    quarter_kwh = daily_kwh[:90].sum(axis=0)
+    assert quarter_kwh.max() < 180.0
+
+
+def test_fleet_weekday_profile_correlates_with_bdew_h25(year_run: Any) -> None:
+    # Reference: BDEW 2025 standard load profile H25 (households), via demandlib 0.2.x
+    # (demandlib.bdew.H25, 15-min values for 1 GWh/yr), 2025 without public holidays.
+    # Both averaged by local time of day over the same year's Monday-Friday intervals.
+    bdew = pytest.importorskip("demandlib.bdew")
+    _, axis, p, _, _ = year_run
+    index = pd.date_range("2025-01-01", periods=axis.n_intervals, freq="15min")
+    h25 = bdew.H25(index).to_numpy()
+    workday = index.dayofweek < 5
+    slot = index.hour * 4 + index.minute // 15
+    reference = pd.Series(h25[workday]).groupby(slot[workday]).mean().to_numpy()
+    fleet_workday = axis.weekday < 5
+    fleet_slot = np.floor(axis.local_hour * 4 + 1e-9).astype(int)
+    fleet_mean = p.mean(axis=1)
+    profile = pd.Series(fleet_mean[fleet_workday]).groupby(fleet_slot[fleet_workday]).mean()
+    r = np.corrcoef(profile.to_numpy(), reference)[0, 1]
+    assert r >= 0.85, r
+
+
+# ----------------------------------------------------------------- speed
+
+
+def test_step_is_fast_for_ten_thousand_homes() -> None:
+    # Target < 100 us per step for 10k homes; the bound here leaves room for busy machines.
+    axis = make_axis(days=3)
+    fleet = make_fleet(10_000, axis)
+    times = [axis.at(k) for k in range(axis.n_intervals)]
+    tic = time.perf_counter()
+    for t in times:
+        fleet.step(t)
+    per_step = (time.perf_counter() - tic) / len(times)
+    assert per_step < 1e-3, per_step

@@ -1,0 +1,42 @@
+"""Households: occupancy, vacancy and electrical load of a fleet of homes.
+
+Layer 1 (pure kernels) lives in :mod:`~twin.devices.households.load` and
+:mod:`~twin.devices.households.occupancy`; layer 2 is
+:class:`HouseholdFleet`, which the engine drives.
+"""
+
+from twin.devices.households.fleet import (
+    EVENT_KINDS,
+    OCCUPANCY_KINDS,
+    HouseholdEvent,
+    HouseholdFleet,
+)
+from twin.devices.households.load import (
+    appliance_intensity,
+    lighting_fraction,
+    reactive_power_kvar,
+    seasonal_factor,
+    solar_declination_deg,
+    solar_elevation_deg,
+)
+from twin.devices.households.occupancy import (
+    ARCHETYPES,
+    marginal_state_probabilities,
+    transition_matrices,
+)
+
+__all__ = [
+    "ARCHETYPES",
+    "EVENT_KINDS",
+    "OCCUPANCY_KINDS",
+    "HouseholdEvent",
+    "HouseholdFleet",
+    "appliance_intensity",
+    "lighting_fraction",
+    "marginal_state_probabilities",
+    "reactive_power_kvar",
+    "seasonal_factor",
+    "solar_declination_deg",
+    "solar_elevation_deg",
+    "transition_matrices",
+]

@@ -1,0 +1,490 @@
+"""The vectorised household fleet (layer 2): occupancy, vacancy and load of N homes.
+
+The engine creates one :class:`HouseholdFleet`, schedules its
+:meth:`~HouseholdFleet.events` as SimPy timeouts that call
+:meth:`~HouseholdFleet.apply`, and calls :meth:`~HouseholdFleet.step` once per
+interval, in order. A step is a handful of numpy gathers over precomputed
+tables (see :mod:`twin.devices.households.tables`), never a loop over homes.
+
+Per home and interval: the occupancy chain moves one step (away, at home
+inactive, at home active); the mean power is the baseload (standby and cold
+appliances) times a fridge-cycling noise, plus the occupancy-driven activity
+(appliances by time of day and season, lighting by darkness) times a
+right-skewed appliance noise. Each home's activity scale is set so that its
+*expected* annual energy (from the chain's marginals over a reference year
+that starts with the run, holidays included) equals its drawn
+``annual_kwh``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from twin.clock import IntervalTime, TimeAxis
+from twin.devices.households.composition import (
+    DEMAND_CAP_KW_RANGE,
+    Tenant,
+    activity_scale_kw,
+    apportion,
+    check_parameters,
+    draw_occupied_base_kw,
+    draw_tenants,
+    draw_vacant_base_kw,
+    expected_hours,
+)
+from twin.devices.households.load import (
+    interval_noise_cv,
+    mean_one_noise_table,
+)
+from twin.devices.households.occupancy import ARCHETYPES, AWAY, HOME_ACTIVE, N_STATES
+from twin.devices.households.schedule import (
+    Episodes,
+    LocalCalendar,
+    draw_holidays,
+    draw_moves,
+    draw_seasonal_absences,
+    resolve_conflicts,
+)
+from twin.devices.households.tables import (
+    N_VARIANTS,
+    SHIFT_PROBABILITY,
+    VACANT_ROW,
+    CalendarFeatures,
+    StepTables,
+    profile_row,
+)
+
+__all__ = ["EVENT_KINDS", "OCCUPANCY_KINDS", "HouseholdEvent", "HouseholdFleet"]
+
+OCCUPANCY_KINDS: Final = (*ARCHETYPES, "seasonal", "long_term_vacant")
+"""Values of :attr:`HouseholdFleet.occupancy_kind`."""
+
+_SEASONAL, _LTV = len(ARCHETYPES), len(ARCHETYPES) + 1
+_START_EVENT: Final = {
+    "holiday": "holiday_start",
+    "between_tenants": "move_out",
+    "seasonal": "seasonal_leave",
+}
+_END_EVENT: Final = {
+    "holiday": "holiday_end",
+    "between_tenants": "move_in",
+    "seasonal": "seasonal_arrive",
+}
+EVENT_KINDS: Final = (*_START_EVENT.values(), *_END_EVENT.values())
+"""Kinds of :class:`HouseholdEvent`."""
+
+ACTIVITY_CV_15MIN: Final = 0.7
+"""CV of a home's 15-min appliance energy around its occupancy-state mean [-]."""
+
+BASELOAD_CV_15MIN: Final = 0.25
+"""CV of a 15-min baseload mean [-]: the fridge compressor cycles, standby does not."""
+
+
+@dataclass(frozen=True)
+class HouseholdEvent:
+    """A discrete happening at one premise.
+
+    Attributes
+    ----------
+    time_s : int
+        When [s since run start], on the interval grid.
+    premise : int
+        Fleet index, ``0 .. n-1``.
+    kind : str
+        One of :data:`EVENT_KINDS`: ``holiday_start``, ``holiday_end``,
+        ``move_out``, ``move_in``, ``seasonal_leave``, ``seasonal_arrive``.
+    """
+
+    time_s: int
+    premise: int
+    kind: str
+
+
+class HouseholdFleet:
+    """N households as arrays: occupancy chain, vacancy episodes, interval load.
+
+    Create with :meth:`create`. The fleet owns its generator: it draws from
+    it in :meth:`create` and in every :meth:`step`.
+
+    Attributes
+    ----------
+    n : int
+        Number of premises.
+    occupancy_kind : numpy.ndarray
+        Per premise (object): an archetype of :data:`ARCHETYPES`, ``"seasonal"``
+        or ``"long_term_vacant"``; after a move-in, the new tenant's archetype.
+    annual_kwh : numpy.ndarray
+        Annual consumption target of the current (or latest) household
+        [kWh/yr], float64: expected energy over a full year of its normal
+        occupancy, holidays included. Seasonal homes use it pro rata of their
+        stays; for long-term vacant premises it is their standby energy.
+
+    Notes
+    -----
+    The noise levels (:data:`ACTIVITY_CV_15MIN`, :data:`BASELOAD_CV_15MIN`) and
+    the occupancy and intensity profiles are assumptions shaped after the
+    references, not fits to measured data. The fleet-average weekday profile
+    correlates with the BDEW H25 profile at r = 0.95 (see the tests).
+
+    References
+    ----------
+    .. [1] Richardson, Thomson, Infield (2008), "A high-resolution domestic
+       building occupancy model for energy demand simulations", Energy and
+       Buildings 40, 1560-1566 (occupancy Markov chain).
+    .. [2] Richardson, Thomson, Infield, Clifford (2010), "Domestic electricity
+       use: a high-resolution energy demand model", Energy and Buildings 42,
+       1878-1887 (occupancy-driven appliance and lighting demand).
+    .. [3] BDEW, "Standardlastprofile Strom" H25 (2025), via demandlib 0.2
+       (seasonal dynamisation; reference profile of the tests).
+    """
+
+    n: int
+    occupancy_kind: NDArray[np.object_]
+    annual_kwh: NDArray[np.float64]
+
+    def __init__(
+        self,
+        *,
+        rng: np.random.Generator,
+        axis: TimeAxis,
+        features: CalendarFeatures,
+        tables: StepTables,
+        power_factor: float,
+        occupancy_kind: NDArray[np.object_],
+        annual_kwh: NDArray[np.float64],
+        home_row: NDArray[np.int64],
+        scale_kw: NDArray[np.float64],
+        cap_kw: NDArray[np.float64],
+        base_occupied_kw: NDArray[np.float64],
+        base_vacant_kw: NDArray[np.float64],
+        episodes: Episodes,
+        tenants: dict[tuple[int, int], Tenant],
+        noise_activity: NDArray[np.float64],
+        noise_base: NDArray[np.float64],
+    ) -> None:
+        """Assemble a fleet from drawn arrays; use :meth:`create` instead."""
+        self.n = int(annual_kwh.size)
+        self.occupancy_kind = occupancy_kind
+        self.annual_kwh = annual_kwh
+        self._rng = rng
+        self._axis = axis
+        self._features = features
+        self._tables = tables
+        self._tan_phi = float(np.tan(np.arccos(power_factor)))
+        self._home_row = home_row
+        self.scale_kw = scale_kw
+        self._cap_kw = cap_kw
+        self._base_occupied_kw = base_occupied_kw
+        self._base_vacant_kw = base_vacant_kw
+        self._episodes = episodes
+        self._tenants = tenants
+        self._noise_activity = noise_activity
+        self._noise_base = noise_base
+        self._events = self._collect_events()
+
+        # State at the run start: vacant where an episode covers time 0.
+        away = np.zeros(self.n, dtype=bool)
+        on_holiday = np.zeros(self.n, dtype=bool)
+        live = episodes.active_at(0)
+        away[episodes.premise[live]] = True
+        on_holiday[episodes.premise[live & (episodes.kind == "holiday")]] = True
+        row = np.where(away, VACANT_ROW, home_row)
+        cum = np.cumsum(tables.marginals[features.day_type[0], features.slot[0]], axis=-1)[row]
+        u = rng.random(self.n)
+        state = ((u >= cum[:, 0]).astype(np.int8) + (u >= cum[:, 1])).astype(np.int8)
+        self._state: NDArray[np.int8] = np.where(away, AWAY, state).astype(np.int8)
+        self._row3: NDArray[np.intp] = (row * N_STATES).astype(np.intp)
+        self._idx: NDArray[np.intp] = self._row3 + self._state
+        self._base_now_kw = np.where(away & ~on_holiday, base_vacant_kw, base_occupied_kw).astype(
+            np.float64
+        )
+
+    # ------------------------------------------------------------------ create
+    @classmethod
+    def create(
+        cls,
+        n: int,
+        *,
+        rng: np.random.Generator,
+        axis: TimeAxis,
+        latitude_deg: float,
+        annual_kwh_median: float,
+        annual_kwh_sigma: float,
+        power_factor: float,
+        archetype_shares: Mapping[str, float],
+        long_term_vacant: float,
+        seasonal: float,
+        move_rate_per_year: float,
+        holiday_weeks_per_year: float,
+    ) -> HouseholdFleet:
+        """Draw a fleet of ``n`` homes and everything that happens to them in the run.
+
+        Parameters
+        ----------
+        n : int
+            Number of premises, >= 1.
+        rng : numpy.random.Generator
+            The fleet's own generator (used here and in every step).
+        axis : TimeAxis
+            The run's interval grid; the interval must divide a day.
+        latitude_deg : float
+            Site latitude [deg] (daylight for lighting).
+        annual_kwh_median : float
+            Median annual consumption of a household [kWh/yr], > 0.
+        annual_kwh_sigma : float
+            Lognormal spread of annual consumption (sigma of its logarithm) [-], >= 0.
+        power_factor : float
+            Displacement power factor of every home [-], in (0, 1].
+        archetype_shares : Mapping[str, float]
+            Weights of :data:`ARCHETYPES` among occupied homes, >= 0, normalised
+            here; missing archetypes get 0.
+        long_term_vacant : float
+            Share of premises empty for the whole run [-].
+        seasonal : float
+            Share of weekend/seasonal homes [-].
+        move_rate_per_year : float
+            Changes of tenant per occupied home and year [1/yr], >= 0.
+        holiday_weeks_per_year : float
+            Holiday weeks per occupied home and year [wk/yr], 0..26.
+
+        Returns
+        -------
+        HouseholdFleet
+
+        Raises
+        ------
+        ValueError
+            Listing every parameter that is out of range.
+        """
+        shares = check_parameters(
+            n, axis, latitude_deg, annual_kwh_median, annual_kwh_sigma, power_factor,
+            archetype_shares, long_term_vacant, seasonal, move_rate_per_year,
+            holiday_weeks_per_year,
+        )  # fmt: skip
+        occupied = 1.0 - long_term_vacant - seasonal
+        weights = np.concatenate([occupied * shares, [seasonal, long_term_vacant]])
+        code = rng.permutation(np.repeat(np.arange(weights.size), apportion(n, weights)))
+        variant = rng.choice(N_VARIANTS, size=n, p=SHIFT_PROBABILITY)
+        annual = annual_kwh_median * np.exp(annual_kwh_sigma * rng.standard_normal(n))
+        base_occ = draw_occupied_base_kw(rng, annual)
+        base_vac = draw_vacant_base_kw(rng, n)
+        cap = rng.uniform(*DEMAND_CAP_KW_RANGE, n)
+        home_row = np.where(
+            code == _LTV, VACANT_ROW, profile_row(np.minimum(code, _SEASONAL), variant)
+        )
+
+        calendar = LocalCalendar(axis)
+        normal = np.flatnonzero(code < _SEASONAL)
+        changes = resolve_conflicts(
+            draw_moves(normal, rng, calendar, move_rate_per_year),
+            draw_holidays(normal, rng, calendar, holiday_weeks_per_year),
+        )
+        away_seasonal = draw_seasonal_absences(np.flatnonzero(code == _SEASONAL), rng, calendar)
+        ltv = np.flatnonzero(code == _LTV)
+        window = calendar.run_seconds(
+            np.asarray([calendar.first_day, calendar.last_day + 1]), np.zeros(2)
+        )
+        vacant = Episodes(
+            ltv.astype(np.int64),
+            np.full(ltv.size, window[0], dtype=np.int64),
+            np.full(ltv.size, window[1], dtype=np.int64),
+            np.full(ltv.size, "long_term_vacant", dtype=object),
+        )
+        episodes = Episodes.concat([changes, away_seasonal, vacant])
+
+        features = CalendarFeatures.of(axis, latitude_deg)
+        tables = StepTables.build(axis.interval_s)
+        hours = expected_hours(axis, latitude_deg, features, tables, holiday_weeks_per_year)
+        scale = activity_scale_kw(annual, base_occ, hours[home_row])
+        annual = np.where(code == _LTV, base_vac * 8760.0, annual)
+        kinds = np.asarray(OCCUPANCY_KINDS, dtype=object)[code]
+
+        tenants = draw_tenants(
+            rng, episodes, axis, shares, annual_kwh_median, annual_kwh_sigma, hours
+        )
+        dt = axis.interval_s
+        noise_act = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=ACTIVITY_CV_15MIN))
+        noise_base = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=BASELOAD_CV_15MIN))
+        return cls(
+            rng=rng,
+            axis=axis,
+            features=features,
+            tables=tables,
+            power_factor=power_factor,
+            occupancy_kind=kinds,
+            annual_kwh=annual.astype(np.float64),
+            home_row=home_row.astype(np.int64),
+            scale_kw=np.where(code == _LTV, 0.0, scale),
+            cap_kw=cap,
+            base_occupied_kw=np.where(code == _LTV, base_vac, base_occ),
+            base_vacant_kw=base_vac,
+            episodes=episodes,
+            tenants=tenants,
+            noise_activity=noise_act,
+            noise_base=noise_base,
+        )
+
+    # --------------------------------------------------------------- the run
+    def events(self) -> list[HouseholdEvent]:
+        """Every discrete happening of the run, sorted by time (then premise).
+
+        Only events strictly inside the run (``0 < time_s < duration``): the
+        state at time 0 already reflects everything that began before. At
+        equal times and premise, arrivals sort before departures.
+        """
+        return list(self._events)
+
+    def apply(self, event: HouseholdEvent) -> None:
+        """Change the state arrays for ``event``; call it at ``event.time_s``.
+
+        Parameters
+        ----------
+        event : HouseholdEvent
+            One of :meth:`events`.
+
+        Raises
+        ------
+        ValueError
+            If the premise or kind is unknown, or a move-in was not drawn by
+            this fleet.
+        """
+        i = event.premise
+        if not 0 <= i < self.n:
+            raise ValueError(f"event premise given {i!r}; expected 0 .. {self.n - 1}")
+        kind = event.kind
+        if kind in ("holiday_start", "move_out", "seasonal_leave"):
+            self._row3[i] = VACANT_ROW * N_STATES
+            self._state[i] = AWAY
+            self._idx[i] = VACANT_ROW * N_STATES + AWAY
+            holiday = kind == "holiday_start"
+            self._base_now_kw[i] = self._base_occupied_kw[i] if holiday else self._base_vacant_kw[i]
+            return
+        if kind not in ("holiday_end", "move_in", "seasonal_arrive"):
+            raise ValueError(
+                f"event kind given an invalid value {kind!r}; expected one of {set(EVENT_KINDS)}"
+            )
+        if kind == "move_in":
+            tenant = self._tenants.get((i, event.time_s))
+            if tenant is None:
+                raise ValueError(
+                    f"move_in of premise {i} at {event.time_s} s was not drawn by this fleet; "
+                    "expected an event from HouseholdFleet.events()"
+                )
+            self._home_row[i] = tenant.row
+            self.occupancy_kind[i] = tenant.kind
+            self.annual_kwh[i] = tenant.annual_kwh
+            self.scale_kw[i] = tenant.scale_kw
+            self._base_occupied_kw[i] = tenant.base_kw
+            self._cap_kw[i] = tenant.cap_kw
+        row3 = int(self._home_row[i]) * N_STATES
+        self._row3[i] = row3
+        self._state[i] = HOME_ACTIVE
+        self._idx[i] = row3 + HOME_ACTIVE
+        self._base_now_kw[i] = self._base_occupied_kw[i]
+
+    def step(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Advance one interval; mean active and reactive power of every home.
+
+        Parameters
+        ----------
+        t : IntervalTime
+            The interval (``t.index`` into the fleet's axis); call in order.
+
+        Returns
+        -------
+        p_kw, q_kvar : numpy.ndarray
+            Mean power over the interval [kW] and [kvar], float64, shape
+            ``(n,)``; ``p_kw >= 0``.
+        """
+        k = t.index
+        f = self._features
+        if not 0 <= k < f.slot.size:
+            raise IndexError(f"interval index given {k}; expected 0 .. {f.slot.size - 1}")
+        kind, slot, day = f.transition_kind[k], f.slot[k], f.day_type[k]
+        tab = self._tables
+        u = self._rng.random(self.n, dtype=np.float32)
+        idx = self._idx
+        state = np.add(
+            u >= tab.threshold_low[kind, slot].take(idx),
+            u >= tab.threshold_high[kind, slot].take(idx),
+            dtype=np.int8,
+        )
+        idx = self._row3 + state
+        self._state = state
+        self._idx = idx
+        level = f.season[k] * tab.activity[day, slot] + f.darkness[k] * tab.lighting
+        bits = (self._rng.random(self.n, dtype=np.float32) * 1048576.0).astype(np.intp)
+        p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
+        activity = self.scale_kw * level.take(idx) * self._noise_activity.take(bits >> 10)
+        p_kw += np.minimum(activity, self._cap_kw, out=activity)
+        return p_kw, p_kw * self._tan_phi
+
+    @property
+    def present(self) -> NDArray[np.bool_]:
+        """Somebody at home during the last stepped interval (truth), bool ``(n,)``.
+
+        Before the first step: at the run start.
+        """
+        return self._state != AWAY
+
+    @property
+    def vacant(self) -> NDArray[np.bool_]:
+        """Nobody lives at / uses the premise now (inside a vacancy period), bool ``(n,)``."""
+        return self._row3 == VACANT_ROW * N_STATES
+
+    def vacancy_periods(self) -> pd.DataFrame:
+        """Every stretch of the run during which nobody lives at / uses a premise.
+
+        Kinds: ``long_term_vacant`` (the whole run), ``seasonal`` (every
+        stretch between the stays of a weekend/seasonal home, each at least a
+        day), ``holiday`` (1-2 week absences of occupied homes),
+        ``between_tenants`` (from a move-out to the next move-in). Each lasts at
+        least 24 h in full but is clipped to the run, so the first and last
+        may be shorter. ``present`` is False in every interval that starts
+        inside one. Known in advance: the whole run's truth at any time.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``premise`` (int64), ``start_s``, ``end_s`` (int64, s since
+            the run start, ``start_s < end_s``), ``kind`` (str); sorted by
+            premise and start.
+        """
+        e = self._episodes
+        duration = self._axis.duration_s
+        start = np.clip(e.start_s, 0, duration)
+        end = np.clip(e.end_s, 0, duration)
+        keep = end > start
+        return pd.DataFrame(
+            {
+                "premise": e.premise[keep].astype(np.int64),
+                "start_s": start[keep].astype(np.int64),
+                "end_s": end[keep].astype(np.int64),
+                "kind": e.kind[keep].astype(str).astype(object),
+            }
+        )
+
+    # --------------------------------------------------------------- helpers
+    def _collect_events(self) -> tuple[HouseholdEvent, ...]:
+        e = self._episodes
+        duration = self._axis.duration_s
+        movable = e.kind != "long_term_vacant"
+        starts = movable & (e.start_s > 0) & (e.start_s < duration)
+        ends = movable & (e.end_s > 0) & (e.end_s < duration)
+        time = np.concatenate([e.end_s[ends], e.start_s[starts]])
+        premise = np.concatenate([e.premise[ends], e.premise[starts]])
+        names = np.concatenate(
+            [
+                np.asarray([_END_EVENT[k] for k in e.kind[ends]], dtype=object),
+                np.asarray([_START_EVENT[k] for k in e.kind[starts]], dtype=object),
+            ]
+        )
+        leaving = np.concatenate([np.zeros(ends.sum(), bool), np.ones(starts.sum(), bool)])
+        order = np.lexsort((leaving, premise, time))
+        return tuple(HouseholdEvent(int(time[j]), int(premise[j]), str(names[j])) for j in order)
