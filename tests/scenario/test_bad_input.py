@@ -87,7 +87,9 @@ CASES: list[tuple[str, dict[str, Any] | str | None, list[str], list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("case", "content", "extra", "fragments"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("case", "content", "extra", "fragments"), CASES, ids=[c[0] for c in CASES]
+)
 def test_bad_scenario_exits_2_with_clear_message(
     case: str,
     content: dict[str, Any] | str | None,
@@ -135,6 +137,8 @@ def test_json_file_that_is_not_a_network(
     assert "grid.network" in err and "bogus.json" in err
 
 
-def test_valid_scenario_validates(tiny_scenario_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_valid_scenario_validates(
+    tiny_scenario_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["validate", str(tiny_scenario_file)]) == 0
     assert "ok" in capsys.readouterr().out

@@ -58,7 +58,7 @@ def test_overrides_are_validated_like_the_file(write_scenario: Any) -> None:
     assert scenario.households.count == 12
     assert scenario.time.interval == 1800
     assert scenario.seed == 3
-    with pytest.raises(ScenarioError, match="households.count"):
+    with pytest.raises(ScenarioError, match=r"households\.count"):
         load_scenario(path, ["households.count=-1"])
 
 

@@ -72,5 +72,5 @@ def test_schema_is_enforced(tmp_path: Path) -> None:
 
 def test_open_run_refuses_an_incomplete_directory(tmp_path: Path) -> None:
     (tmp_path / "half").mkdir()
-    with pytest.raises(TwinError, match="manifest.json"):
+    with pytest.raises(TwinError, match=r"manifest\.json"):
         open_run(tmp_path / "half")

@@ -14,6 +14,7 @@ import platform
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import simpy
 from tqdm import tqdm
 
 from twin.comms import HeadEnd
-from twin.devices.households import HouseholdEvent
+from twin.devices.households import HouseholdEvent, HouseholdFleet
 from twin.engine.recording import Recorder
 from twin.engine.rng import RandomTree
 from twin.engine.wiring import Components, build_components, build_site, format_ids
@@ -102,15 +103,12 @@ class _IntervalLoop:
 
     def __init__(
         self, parts: Components, recorder: Recorder, summary: RunSummary, progress: tqdm | None
-    ):  # type: ignore[type-arg]
+    ):
         self.parts = parts
         self.recorder = recorder
         self.summary = summary
         self.progress = progress
-        grid = parts.site.grid
-        self._premise_load = np.asarray(parts.site.placement.load, dtype=np.int64)
-        self._n_load = len(grid.net.load)
-        self._trafo_ids = grid.net.trafo.index.to_numpy()
+        self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
         self.headend = HeadEnd(
             parts.site.n_premises,
             on_intervals=recorder.meter_intervals,
@@ -130,7 +128,7 @@ class _IntervalLoop:
                 fleet.apply(event)
                 continue
             timeout = env.timeout(event.time_s)
-            timeout.callbacks.append(lambda _evt, e=event: fleet.apply(e))
+            timeout.callbacks.append(partial(_apply_event, fleet, event))
 
     def process(self, env: simpy.Environment):  # type: ignore[no-untyped-def]
         """SimPy process: one pass per metering interval."""
@@ -148,13 +146,7 @@ class _IntervalLoop:
         if axis.ends_at_local_midnight[k]:
             parts.metrology.freeze_daily(end_s)
 
-        load_p, load_q, sgen_p = parts.background.at(k)
-        load_p = (
-            load_p + np.bincount(self._premise_load, weights=p_kw, minlength=self._n_load) / 1e3
-        )
-        load_q = (
-            load_q + np.bincount(self._premise_load, weights=q_kvar, minlength=self._n_load) / 1e3
-        )
+        load_p, load_q, sgen_p = parts.grid_injections(k, p_kw, q_kvar)
         tic = time.perf_counter()
         result = parts.solver.solve(load_p, load_q, sgen_p)
         solve_ms = (time.perf_counter() - tic) * 1e3
@@ -187,6 +179,10 @@ class _IntervalLoop:
                 s.peak_transformer_id = int(self._trafo_ids[i])
                 stamp = pd.Timestamp(self.parts.axis.interval_end_utc[k]).tz_localize("UTC")
                 s.peak_transformer_time = stamp.tz_convert(self.parts.axis.timezone).isoformat()
+
+
+def _apply_event(fleet: HouseholdFleet, event: HouseholdEvent, _fired: simpy.Event) -> None:
+    fleet.apply(event)
 
 
 def _versions() -> dict[str, str]:
@@ -252,7 +248,7 @@ def run(
             writer,
             axis,
             meter_ids=meter_ids,
-            bus_ids=site.grid.net.bus.index.to_numpy(),
+            bus_ids=site.grid.bus_id,
             bus_mask=_bus_mask(site, scenario.outputs.bus_voltage),
             transformer_ids=site.grid.net.trafo.index.to_numpy(),
         )
@@ -314,7 +310,7 @@ def _premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[st
         {
             "premise_id": premise_ids,
             "meter_id": meter_ids,
-            "bus_id": np.asarray(pl.bus, dtype=np.int64),
+            "bus_id": parts.site.grid.bus_id[np.asarray(pl.bus, dtype=np.int64)],
             "transformer_id": np.asarray(pl.transformer, dtype=np.int64),
             "feeder_id": np.asarray(pl.feeder, dtype=np.int64),
             "load_index": net.load.index.to_numpy()[np.asarray(pl.load, dtype=np.int64)],

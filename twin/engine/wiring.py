@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from twin.clock import TimeAxis
 from twin.devices.households import HouseholdFleet
 from twin.engine.rng import RandomTree
@@ -20,6 +22,7 @@ from twin.grid import (
     NetworkError,
     PowerFlowSolver,
     PremisePlacement,
+    SolverError,
     create_solver,
     load_network,
     place_premises,
@@ -76,6 +79,31 @@ class Components:
     background: BackgroundInjections
     solver: PowerFlowSolver
 
+    def grid_injections(
+        self, index: int, p_kw: np.ndarray, q_kvar: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Power-flow injections of interval ``index``: the households on their loads plus
+        the background.
+
+        Parameters
+        ----------
+        index : int
+            Interval number.
+        p_kw, q_kvar : numpy.ndarray
+            Mean household power per premise [kW], [kvar].
+
+        Returns
+        -------
+        load_p_mw, load_q_mvar, sgen_p_mw : numpy.ndarray
+            Per ``net.load`` / ``net.sgen`` row [MW], [Mvar].
+        """
+        load_p, load_q, sgen_p = self.background.at(index)
+        where = self.site.placement.load
+        n_load = load_p.shape[0]
+        load_p = load_p + np.bincount(where, weights=p_kw, minlength=n_load) / 1e3
+        load_q = load_q + np.bincount(where, weights=q_kvar, minlength=n_load) / 1e3
+        return load_p, load_q, sgen_p
+
 
 def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Components:
     """Create fleets, meters, solver and background injections for a run."""
@@ -104,6 +132,10 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
         frame_bytes=spi_cfg.frame_bytes,
         queue_frames=spi_cfg.queue_frames,
     )
+    try:
+        solver = create_solver(site.grid, scenario.grid.solver)
+    except SolverError as exc:
+        raise ScenarioError([Problem("grid.solver", str(exc))]) from None
     return Components(
         axis=axis,
         site=site,
@@ -112,5 +144,5 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
         management=ManagementCores(spi),
         spi=spi,
         background=BackgroundInjections(site.grid, axis),
-        solver=create_solver(site.grid, scenario.grid.solver),
+        solver=solver,
     )

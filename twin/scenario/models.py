@@ -6,7 +6,6 @@ constraints state what is allowed so that error messages can say it.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -151,7 +150,7 @@ class TimeSection(_Section):
             return self.duration
         assert self.end is not None
         delta = self._localise(pd.Timestamp(self.end)) - self.start_timestamp
-        return int(delta / timedelta(seconds=1))
+        return int(delta.total_seconds())
 
     def axis(self) -> TimeAxis:
         """The run's interval grid."""

@@ -1,0 +1,241 @@
+"""Engine benchmark: the twin against pandapower's own time series, on the same grid and loads.
+
+(a) the twin with about 10,000 households on a SimBench MV/LV town grid,
+    a power flow every interval, every stream written;
+(b) pandapower's documented time-series loop on the same network with the
+    same household loads as profiles: ``DFData`` + ``ConstControl`` +
+    ``run_timeseries`` with an ``OutputWriter`` logging bus voltages.
+
+Both run in this process, one after the other. Printed: seconds per simulated
+interval for both and their ratio, meter-intervals per second, the largest
+bus-voltage difference between the two on the common intervals, and the peak
+RSS of a 1-day and a 30-day twin run (each in a fresh child process, since a
+process's peak RSS only grows).
+
+    python benchmarks/bench_engine.py                      # the full benchmark (~5 min)
+    python benchmarks/bench_engine.py --days 2 --pp-days 1 --skip-rss   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import twin
+from twin.engine.rng import RandomTree
+from twin.engine.wiring import build_components, build_site
+from twin.scenario.loading import validate_scenario_dict
+
+DEFAULT_NETWORK = "simbench:1-MVLV-urban-all-0-sw"
+
+
+def scenario_dict(network: str, households: int, days: int) -> dict[str, Any]:
+    """The benchmark scenario: a winter month from 2025-01-06, 15-min intervals."""
+    return {
+        "name": f"bench-{days}d",
+        "seed": 2026,
+        "time": {
+            "start": "2025-01-06T00:00:00",
+            "timezone": "Europe/Berlin",
+            "duration": f"{days}d",
+            "interval": "15min",
+        },
+        "grid": {"network": network},
+        "households": {"count": households},
+        "outputs": {"bus_voltage": "all"},
+    }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process [MB] (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_twin(network: str, households: int, days: int, out: Path) -> dict[str, Any]:
+    """Run the twin; return its timings."""
+    scenario = validate_scenario_dict(scenario_dict(network, households, days))
+    result = twin.run(scenario, out=out, progress=False)
+    s = result.summary
+    simulate_s = s.timings_s["simulate"]
+    return {
+        "days": days,
+        "households": s.households,
+        "intervals": s.intervals,
+        "build_s": s.timings_s["build"],
+        "simulate_s": simulate_s,
+        "s_per_interval": simulate_s / s.intervals,
+        "meter_intervals_per_s": s.households * s.intervals / simulate_s,
+        "solver": s.solver,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def household_profiles(network: str, households: int, days: int) -> dict[str, Any]:
+    """Per-load household power of the twin's fleet as profiles for pandapower (same seed)."""
+    scenario = validate_scenario_dict(scenario_dict(network, households, days))
+    site = build_site(scenario)
+    parts = build_components(scenario, site, RandomTree(scenario.seed))
+    axis = parts.axis
+    net = site.grid.net
+    n_load, n_sgen = len(net.load), len(net.sgen)
+    events = sorted(parts.households.events(), key=lambda e: e.time_s)
+    p = np.empty((axis.n_intervals, n_load))
+    q = np.empty((axis.n_intervals, n_load))
+    sg = np.empty((axis.n_intervals, n_sgen))
+    j = 0
+    for k in range(axis.n_intervals):
+        while j < len(events) and events[j].time_s <= k * axis.interval_s:
+            parts.households.apply(events[j])
+            j += 1
+        p_kw, q_kvar = parts.households.step(axis.at(k))
+        p[k], q[k], sg[k] = parts.grid_injections(k, p_kw, q_kvar)
+    return {"net": net, "p": p, "q": q, "sgen": sg}
+
+
+def run_pandapower_timeseries(
+    net: Any, p: np.ndarray, q: np.ndarray, sgen: np.ndarray
+) -> dict[str, Any]:
+    """pandapower's documented time-series loop on the given profiles."""
+    import pandapower as pp
+    from pandapower.control import ConstControl
+    from pandapower.timeseries import DFData, OutputWriter, run_timeseries
+
+    net = pp.from_json_string(pp.to_json(net))  # a private copy
+    steps = range(p.shape[0])
+    loads, sgens = net.load.index, net.sgen.index
+    ConstControl(
+        net,
+        "load",
+        "p_mw",
+        loads,
+        profile_name=loads,
+        data_source=DFData(pd.DataFrame(p, columns=loads)),
+    )
+    ConstControl(
+        net,
+        "load",
+        "q_mvar",
+        loads,
+        profile_name=loads,
+        data_source=DFData(pd.DataFrame(q, columns=loads)),
+    )
+    if len(sgens):
+        ConstControl(
+            net,
+            "sgen",
+            "p_mw",
+            sgens,
+            profile_name=sgens,
+            data_source=DFData(pd.DataFrame(sgen, columns=sgens)),
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        writer = OutputWriter(net, steps, output_path=folder, output_file_type=".npy")
+        writer.log_variable("res_bus", "vm_pu")
+        tic = time.perf_counter()
+        run_timeseries(net, steps, verbose=False)
+        elapsed = time.perf_counter() - tic
+        vm = np.asarray(writer.output["res_bus.vm_pu"])
+    return {
+        "intervals": p.shape[0],
+        "seconds": elapsed,
+        "s_per_interval": elapsed / p.shape[0],
+        "vm_pu": vm,
+    }
+
+
+def rss_child(network: str, households: int, days: int) -> dict[str, Any]:
+    """Run the twin in a fresh interpreter and return its figures (peak RSS included)."""
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child-days",
+        str(days),
+        "--network",
+        network,
+        "--households",
+        str(households),
+    ]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--network", default=DEFAULT_NETWORK)
+    parser.add_argument("--households", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=30, help="length of the twin run (a)")
+    parser.add_argument(
+        "--pp-days", type=int, default=2, help="days of pandapower's time series (b)"
+    )
+    parser.add_argument("--skip-rss", action="store_true", help="skip the 1-day/30-day RSS runs")
+    parser.add_argument("--child-days", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+
+    if args.child_days is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            figures = run_twin(args.network, args.households, args.child_days, Path(folder) / "run")
+        print(json.dumps(figures))
+        return
+
+    print(f"network {args.network}, {args.households:,} households, 15-min intervals")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "twin"
+        a = run_twin(args.network, args.households, args.days, out)
+        twin_vm = twin.open_run(out).table("internal/bus_voltage")
+    print(
+        f"(a) twin, {args.days} d: {a['intervals']:,} intervals in {a['simulate_s']:.1f} s "
+        f"(+{a['build_s']:.1f} s set-up), {a['s_per_interval'] * 1e3:.2f} ms per interval, "
+        f"{a['meter_intervals_per_s']:,.0f} meter-intervals/s, solver {a['solver']}"
+    )
+
+    prof = household_profiles(args.network, args.households, args.pp_days)
+    b = run_pandapower_timeseries(prof["net"], prof["p"], prof["q"], prof["sgen"])
+    print(
+        f"(b) pandapower run_timeseries, {args.pp_days} d: {b['intervals']:,} intervals in "
+        f"{b['seconds']:.1f} s, {b['s_per_interval'] * 1e3:.2f} ms per interval"
+    )
+    ratio = b["s_per_interval"] / a["s_per_interval"]
+    print(f"    speed-up of the twin per interval: {ratio:.1f}x")
+
+    n = b["intervals"]
+    twin_vm = twin_vm.sort_values(["interval_end", "bus_id"])
+    bus_ids = np.sort(twin_vm["bus_id"].unique())
+    first = np.sort(twin_vm["interval_end"].unique())[:n]
+    ours = (
+        twin_vm[twin_vm["interval_end"].isin(first)]
+        .pivot(index="interval_end", columns="bus_id", values="vm_pu")[bus_ids]
+        .to_numpy()
+    )
+    theirs = b["vm_pu"][:, np.searchsorted(prof["net"].bus.index.to_numpy(), bus_ids)]
+    print(
+        f"    largest |vm_pu| difference twin vs pandapower over {n} intervals: "
+        f"{np.nanmax(np.abs(ours - theirs)):.2e} pu (twin stores float32)"
+    )
+
+    if not args.skip_rss:
+        short = rss_child(args.network, args.households, 1)
+        long = rss_child(args.network, args.households, args.days)
+        growth = long["peak_rss_mb"] / short["peak_rss_mb"] - 1
+        print(
+            f"peak RSS: 1 d {short['peak_rss_mb']:,.0f} MB, {args.days} d "
+            f"{long['peak_rss_mb']:,.0f} MB ({growth:+.0%})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""End-to-end runs: tables, energy balance, reproducibility, failures leave nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import twin
+from tests.conftest import REPO, tiny_scenario_dict
+from twin.cli import main
+from twin.scenario.loading import validate_scenario_dict
+
+TABLES = [
+    "internal/bus_voltage",
+    "internal/meter_interval",
+    "internal/meter_register_daily",
+    "internal/transformer_interval",
+    "truth/power_flow",
+    "truth/premise",
+    "truth/vacancy",
+]
+
+
+def _run(tmp_path: Path, name: str = "run", **changes: Any) -> twin.Run:
+    scenario = validate_scenario_dict(tiny_scenario_dict(**changes))
+    return twin.run(scenario, out=tmp_path / name, progress=False)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> twin.Run:
+    return _run(tmp_path_factory.mktemp("tiny"))
+
+
+def test_run_writes_every_table(tiny_run: twin.Run) -> None:
+    assert tiny_run.tables == TABLES
+    manifest = tiny_run.manifest
+    assert manifest["seed"] == 7
+    assert manifest["scenario"]["households"]["count"] == 30
+    assert {"numpy", "pandapower", "gridtwin"} <= set(manifest["versions"])
+    counts = manifest["row_counts"]
+    assert counts["internal/meter_interval"] == 30 * 96
+    assert counts["internal/meter_register_daily"] == 30  # one local midnight in the run
+    assert counts["truth/premise"] == 30
+    assert counts["truth/power_flow"] == 96
+    n_bus = counts["internal/bus_voltage"] // 96
+    assert counts["internal/bus_voltage"] == n_bus * 96 and n_bus > 30
+
+
+def test_interval_readings_follow_the_contract(tiny_run: twin.Run) -> None:
+    df = tiny_run.table("internal/meter_interval")
+    assert set(df["quality"].astype(str)) == {"ok"}
+    assert str(df["interval_end"].dt.tz) == "UTC"
+    assert (df["received_at"] >= df["interval_end"]).all()
+    assert df["import_wh"].dtype == np.int64
+    assert not df.duplicated(["meter_id", "interval_end"]).any()
+    first = df["interval_end"].min()
+    assert first == pd.Timestamp("2025-03-02 23:15", tz="UTC")  # Berlin midnight + 15 min
+
+
+def test_interval_energy_matches_the_frozen_registers(tiny_run: twin.Run) -> None:
+    intervals = tiny_run.table("internal/meter_interval")
+    daily = tiny_run.table("internal/meter_register_daily")
+    summed = intervals.groupby("meter_id", observed=True)["import_wh"].sum()
+    frozen = daily.set_index("meter_id")["import_total_wh"]
+    pd.testing.assert_series_equal(
+        summed.sort_index(), frozen.sort_index(), check_names=False, check_index_type=False
+    )
+    assert tiny_run.summary.import_mwh == pytest.approx(summed.sum() / 1e6)
+
+
+def test_premises_are_on_the_network_and_power_flows_converge(tiny_run: twin.Run) -> None:
+    premise = tiny_run.table("truth/premise")
+    bus = tiny_run.table("internal/bus_voltage")
+    assert set(premise["bus_id"]) <= set(bus["bus_id"])
+    assert (premise["transformer_id"] >= 0).all()
+    flows = tiny_run.table("truth/power_flow")
+    assert flows["converged"].all()
+    assert bus["vm_pu"].min() > 0.9 and bus["vm_pu"].max() < 1.1
+    trafo = tiny_run.table("internal/transformer_interval")
+    assert (trafo["loading_percent"] > 0).all()
+
+
+def test_same_seed_same_tables_other_seed_other_tables(tmp_path: Path, tiny_run: twin.Run) -> None:
+    again = _run(tmp_path, "again")
+    other = _run(tmp_path, "other", seed=8)
+    for table in ("internal/meter_interval", "internal/bus_voltage", "truth/vacancy"):
+        pd.testing.assert_frame_equal(tiny_run.table(table), again.table(table))
+    a = tiny_run.table("internal/meter_interval")["import_wh"].to_numpy()
+    b = other.table("internal/meter_interval")["import_wh"].to_numpy()
+    assert not np.array_equal(a, b)
+
+
+def test_a_crash_leaves_no_run_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_scenario: Any, capsys: Any
+) -> None:
+    from twin.meters import MetrologyCores
+
+    calls = {"n": 0}
+    original = MetrologyCores.integrate
+
+    def failing(self: MetrologyCores, *args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise RuntimeError("simulated hardware fault")
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MetrologyCores, "integrate", failing)
+    path = write_scenario(tiny_scenario_dict())
+    out = tmp_path / "out" / "crash"
+    code = main(["run", str(path), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "internal error" in err and "Traceback" not in err
+    assert not out.exists()
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_cli_run_prints_a_summary(tmp_path: Path, write_scenario: Any, capsys: Any) -> None:
+    path = write_scenario(tiny_scenario_dict())
+    out = tmp_path / "cli"
+    code = main(
+        [
+            "run",
+            str(path),
+            "--out",
+            str(out),
+            "--set",
+            "households.count=10",
+            "--seed",
+            "3",
+            "--no-progress",
+        ]
+    )
+    text = capsys.readouterr().out
+    assert code == 0
+    for word in (
+        "households",
+        "10",
+        "intervals",
+        "energy",
+        "bus voltage",
+        "peak transformer",
+        "wall time",
+    ):
+        assert word in text
+    assert twin.open_run(out).manifest["seed"] == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "scenario_file", sorted((REPO / "scenarios").glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_shipped_scenarios_run_at_reduced_size(scenario_file: Path, tmp_path: Path) -> None:
+    scenario = twin.load_scenario(scenario_file, ["time.duration=1d"])
+    result = twin.run(scenario, out=tmp_path / scenario_file.stem, progress=False)
+    assert result.summary.non_converged_intervals == 0
+    assert result.summary.households > 0
