@@ -159,3 +159,29 @@ def test_shipped_scenarios_run_at_reduced_size(scenario_file: Path, tmp_path: Pa
     result = twin.run(scenario, out=tmp_path / scenario_file.stem, progress=False)
     assert result.summary.non_converged_intervals == 0
     assert result.summary.households > 0
+
+
+def test_a_non_converged_interval_is_recorded_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from twin.grid.solver import LightSim2gridSolver
+
+    original = LightSim2gridSolver.solve
+    calls = {"n": 0}
+
+    def overloaded(self: LightSim2gridSolver, load_p: Any, load_q: Any, sgen_p: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 5:  # a hundredfold load: Newton-Raphson cannot converge
+            return original(self, load_p * 100, load_q * 100, sgen_p)
+        return original(self, load_p, load_q, sgen_p)
+
+    monkeypatch.setattr(LightSim2gridSolver, "solve", overloaded)
+    result = _run(tmp_path, **{"grid.solver": "lightsim2grid"})
+    flows = result.table("truth/power_flow")
+    assert flows["converged"].tolist().count(False) == 1
+    assert result.summary.non_converged_intervals == 1
+    bus = result.table("internal/bus_voltage")
+    stamp = flows.loc[~flows["converged"], "interval_end"].iloc[0]
+    assert bus.loc[bus["interval_end"] == stamp, "vm_pu"].isna().all()
+    assert bus.loc[bus["interval_end"] != stamp, "vm_pu"].notna().all()
+    assert result.table("internal/meter_interval").shape[0] == 30 * 96  # metering goes on
