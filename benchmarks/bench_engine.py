@@ -58,7 +58,16 @@ def scenario_dict(network: str, households: int, days: int) -> dict[str, Any]:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process [MB] (Linux reports KiB)."""
+    """Peak resident set size of this process [MB].
+
+    ``VmHWM`` from /proc (reset at exec, unlike ``ru_maxrss``, which a child
+    inherits from the parent it was forked from); ``ru_maxrss`` elsewhere.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
