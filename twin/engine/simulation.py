@@ -73,7 +73,7 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         """The summary as aligned text lines."""
-        per = self.wall_s / max(self.intervals, 1) * 1000
+        per = self.timings_s.get("simulate", self.wall_s) / max(self.intervals, 1) * 1000
         return [
             f"run {self.name!r} on {self.network} ({self.solver})",
             f"  households        {self.households:,}",
@@ -86,7 +86,8 @@ class RunSummary:
             f"  power flow        {self.non_converged_intervals} non-converged interval(s)",
             f"  meter readings    {self.meter_readings:,} received, "
             f"{self.missed_readings:,} missed",
-            f"  wall time         {self.wall_s:.1f} s ({per:.2f} ms per interval)",
+            f"  wall time         {self.wall_s:.1f} s ({per:.2f} ms per simulated interval, "
+            f"{self.timings_s.get('build', 0.0):.1f} s set-up)",
         ]
 
 

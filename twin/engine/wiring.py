@@ -54,15 +54,16 @@ def format_ids(prefix: str, n: int) -> list[str]:
 
 def build_site(scenario: Scenario) -> Site:
     """Load the network and place the premises, or raise a ScenarioError naming the YAML path."""
+    source = "" if scenario.source is None else str(scenario.source)
     try:
         grid = load_network(scenario.grid.network, base_dir=scenario.base_dir)
     except NetworkError as exc:
-        raise ScenarioError([Problem("grid.network", str(exc))]) from None
+        raise ScenarioError([Problem("grid.network", str(exc))], source) from None
     count = scenario.households.count
     try:
         placement = place_premises(grid, None if count == "auto" else int(count))
     except CapacityError as exc:
-        raise ScenarioError([Problem("households.count", str(exc))]) from None
+        raise ScenarioError([Problem("households.count", str(exc))], source) from None
     return Site(grid=grid, placement=placement)
 
 
@@ -135,7 +136,8 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
     try:
         solver = create_solver(site.grid, scenario.grid.solver)
     except SolverError as exc:
-        raise ScenarioError([Problem("grid.solver", str(exc))]) from None
+        source = "" if scenario.source is None else str(scenario.source)
+        raise ScenarioError([Problem("grid.solver", str(exc))], source) from None
     return Components(
         axis=axis,
         site=site,

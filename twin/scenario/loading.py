@@ -45,7 +45,7 @@ def load_scenario(
     -------
     Scenario
         The validated scenario, which remembers the file's folder
-        (:attr:`Scenario.base_dir`) for relative model paths.
+        (:attr:`Scenario.source`) for relative model paths.
 
     Raises
     ------
@@ -57,7 +57,7 @@ def load_scenario(
     data = apply_overrides(raw, parse_overrides(overrides, source=str(file)), source=str(file))
     if seed is not None:
         data["seed"] = seed
-    return validate_scenario_dict(data, source=str(file)).located_in(file.resolve().parent)
+    return validate_scenario_dict(data, source=str(file)).read_from(file)
 
 
 def read_yaml_mapping(file: Path) -> dict[str, Any]:

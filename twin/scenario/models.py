@@ -277,16 +277,21 @@ class Scenario(_Section):
     meters: MetersSection = Field(default_factory=MetersSection)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
 
-    _base_dir: Path | None = PrivateAttr(default=None)
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file the scenario was read from, if any."""
+        return self._source
 
     @property
     def base_dir(self) -> Path | None:
         """Folder of the scenario file, against which relative model paths resolve."""
-        return self._base_dir
+        return None if self._source is None else self._source.resolve().parent
 
-    def located_in(self, folder: Path | None) -> Scenario:
-        """Remember the folder the scenario was read from; returns self."""
-        self._base_dir = folder
+    def read_from(self, file: Path | None) -> Scenario:
+        """Remember the file the scenario was read from; returns self."""
+        self._source = file
         return self
 
     def resolved_dict(self) -> dict[str, object]:
