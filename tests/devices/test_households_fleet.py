@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -328,18 +327,3 @@ def test_fleet_weekday_profile_correlates_with_bdew_h25(year_run: Any) -> None:
     profile = pd.Series(fleet_mean[fleet_workday]).groupby(fleet_slot[fleet_workday]).mean()
     r = np.corrcoef(profile.to_numpy(), reference)[0, 1]
     assert r >= 0.85, r
-
-
-# ----------------------------------------------------------------- speed
-
-
-def test_step_is_fast_for_ten_thousand_homes() -> None:
-    # Target < 100 us per step for 10k homes; the bound here leaves room for busy machines.
-    axis = make_axis(days=3)
-    fleet = make_fleet(10_000, axis)
-    times = [axis.at(k) for k in range(axis.n_intervals)]
-    tic = time.perf_counter()
-    for t in times:
-        fleet.step(t)
-    per_step = (time.perf_counter() - tic) / len(times)
-    assert per_step < 1e-3, per_step
