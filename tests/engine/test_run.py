@@ -16,9 +16,14 @@ from twin.scenario.loading import validate_scenario_dict
 
 TABLES = [
     "internal/bus_voltage",
+    "internal/line_interval",
     "internal/meter_interval",
+    "internal/meter_point",
     "internal/meter_register_daily",
+    "internal/network_branch",
+    "internal/network_bus",
     "internal/transformer_interval",
+    "truth/occupancy",
     "truth/power_flow",
     "truth/premise",
     "truth/vacancy",
@@ -82,6 +87,38 @@ def test_premises_are_on_the_network_and_power_flows_converge(tiny_run: twin.Run
     assert bus["vm_pu"].min() > 0.9 and bus["vm_pu"].max() < 1.1
     trafo = tiny_run.table("internal/transformer_interval")
     assert (trafo["loading_percent"] > 0).all()
+
+
+def test_occupancy_spells_tile_the_run_and_match_vacancy(tiny_run: twin.Run) -> None:
+    spells = tiny_run.table("truth/occupancy").sort_values(["premise_id", "start"])
+    start, end = (
+        pd.Timestamp("2025-03-02 23:00", tz="UTC"),
+        pd.Timestamp("2025-03-03 23:00", tz="UTC"),
+    )
+    for _, one in spells.groupby("premise_id", observed=True):
+        assert one["start"].iloc[0] == start and one["end"].iloc[-1] == end
+        assert (one["start"].iloc[1:].to_numpy() == one["end"].iloc[:-1].to_numpy()).all()
+        assert (one["present"].iloc[1:].to_numpy() != one["present"].iloc[:-1].to_numpy()).all()
+    assert spells["premise_id"].nunique() == 30
+    vacancy = tiny_run.table("truth/vacancy")
+    for row in vacancy.itertuples():
+        home = spells[(spells["premise_id"] == row.premise_id) & spells["present"]]
+        overlap = (home["start"] < row.end) & (home["end"] > row.start)
+        assert not overlap.any()
+
+
+def test_network_and_meter_point_tables_line_up(tiny_run: twin.Run) -> None:
+    buses = tiny_run.table("internal/network_bus")
+    branches = tiny_run.table("internal/network_branch")
+    points = tiny_run.table("internal/meter_point")
+    assert set(points["bus_id"]) <= set(buses["bus_id"])
+    assert set(branches["from_bus_id"]) | set(branches["to_bus_id"]) <= set(buses["bus_id"])
+    assert buses[["x", "y"]].notna().all().all()  # SimBench ships geodata
+    premise = tiny_run.table("truth/premise")
+    merged = points.merge(premise, on="meter_id", suffixes=("", "_truth"))
+    assert (merged["bus_id"] == merged["bus_id_truth"]).all()
+    lines = tiny_run.table("internal/line_interval")
+    assert len(lines) == (branches["kind"] == "line").sum() * 96
 
 
 def test_same_seed_same_tables_other_seed_other_tables(tmp_path: Path, tiny_run: twin.Run) -> None:

@@ -13,7 +13,63 @@ from twin.comms import QUALITY_CODES, IntervalBatch, RegisterBatch
 from twin.grid import PowerFlowResult
 from twin.streams import RunWriter, schema_for
 
-__all__ = ["Recorder"]
+__all__ = ["OccupancySpells", "Recorder"]
+
+
+class OccupancySpells:
+    """Turns per-interval presence into home/away spells (run-length encoding).
+
+    Parameters
+    ----------
+    n : int
+        Number of premises.
+    dt_s : int
+        Interval length [s].
+    """
+
+    def __init__(self, n: int, dt_s: int):
+        self.dt_s = dt_s
+        self._present: np.ndarray | None = None
+        self._since_s = np.zeros(n, dtype=np.int64)
+
+    def observe(
+        self, index: int, present: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Presence during interval ``index``; returns the spells that ended at its start.
+
+        Returns
+        -------
+        premise, start_s, end_s, present : numpy.ndarray
+            Finished spells (fleet index, start and end [s since run start], state).
+        """
+        start_s = index * self.dt_s
+        if self._present is None:
+            self._present = present.copy()
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty, np.empty(0, dtype=bool)
+        changed = np.flatnonzero(present != self._present)
+        ended = (
+            changed,
+            self._since_s[changed].copy(),
+            np.full(changed.size, start_s, dtype=np.int64),
+            self._present[changed].copy(),
+        )
+        self._since_s[changed] = start_s
+        self._present[changed] = present[changed]
+        return ended
+
+    def close(self, end_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The spells still open at the end of the run."""
+        if self._present is None:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty, np.empty(0, dtype=bool)
+        n = self._present.size
+        return (
+            np.arange(n, dtype=np.int64),
+            self._since_s.copy(),
+            np.full(n, end_s, dtype=np.int64),
+            self._present.copy(),
+        )
 
 
 class Recorder:
@@ -33,6 +89,10 @@ class Recorder:
         Which bus rows go to ``internal/bus_voltage``.
     transformer_ids : numpy.ndarray
         pandapower trafo index of each solver trafo row.
+    line_ids : numpy.ndarray or None
+        pandapower line index of each line row; None writes no line loading.
+    premise_ids : sequence of str
+        Identifier of each premise, by fleet index.
     """
 
     def __init__(
@@ -44,6 +104,8 @@ class Recorder:
         bus_ids: np.ndarray,
         bus_mask: np.ndarray,
         transformer_ids: np.ndarray,
+        line_ids: np.ndarray | None,
+        premise_ids: Sequence[str],
     ):
         self.writer = writer
         self.axis = axis
@@ -57,6 +119,10 @@ class Recorder:
         self._trafo = writer.table("internal/transformer_interval")
         self._bus = writer.table("internal/bus_voltage") if self._bus_mask.any() else None
         self._power_flow = writer.table("truth/power_flow")
+        self._line_ids = None if line_ids is None else pa.array(np.asarray(line_ids, np.int64))
+        self._lines = None if line_ids is None else writer.table("internal/line_interval")
+        self._premise_dictionary = pa.array(list(premise_ids), type=pa.string())
+        self._occupancy = writer.table("truth/occupancy")
 
     def _stamp(self, seconds: np.ndarray | int, n: int | None = None) -> pa.Array:
         us = self.axis.start_utc_ns // 1000 + np.asarray(seconds, dtype=np.int64) * 1_000_000
@@ -124,6 +190,14 @@ class Recorder:
                     schema=self._bus.schema,
                 )
             )
+        if self._lines is not None and self._line_ids is not None:
+            loading = result.line_loading_percent.astype(np.float32)
+            self._lines.append_batch(
+                pa.RecordBatch.from_arrays(
+                    [self._line_ids, self._stamp(end_s, len(loading)), pa.array(loading)],
+                    schema=self._lines.schema,
+                )
+            )
         vm_all = result.vm_pu
         finite = vm_all[np.isfinite(vm_all)]
         self._power_flow.append(
@@ -135,6 +209,22 @@ class Recorder:
                 "vm_min_pu": [float(finite.min()) if finite.size else None],
                 "vm_max_pu": [float(finite.max()) if finite.size else None],
             }
+        )
+
+    def occupancy(
+        self, premise: np.ndarray, start_s: np.ndarray, end_s: np.ndarray, present: np.ndarray
+    ) -> None:
+        """Append finished home/away spells to ``truth/occupancy``."""
+        if premise.size == 0:
+            return
+        columns = [
+            pa.DictionaryArray.from_arrays(pa.array(premise, pa.int32()), self._premise_dictionary),
+            self._stamp(start_s),
+            self._stamp(end_s),
+            pa.array(present, pa.bool_()),
+        ]
+        self._occupancy.append_batch(
+            pa.RecordBatch.from_arrays(columns, schema=self._occupancy.schema)
         )
 
     def frame(self, table: str, frame: pd.DataFrame) -> None:

@@ -26,9 +26,10 @@ from tqdm import tqdm
 
 from twin.comms import HeadEnd
 from twin.devices.households import HouseholdEvent, HouseholdFleet
-from twin.engine.recording import Recorder
+from twin.engine.recording import OccupancySpells, Recorder
 from twin.engine.rng import RandomTree
 from twin.engine.wiring import Components, build_components, build_site, format_ids
+from twin.grid.export import branch_table, bus_table
 from twin.scenario import Scenario
 from twin.streams import RunDirectory, RunWriter
 
@@ -110,6 +111,7 @@ class _IntervalLoop:
         self.summary = summary
         self.progress = progress
         self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
+        self.spells = OccupancySpells(parts.site.n_premises, parts.axis.interval_s)
         self.headend = HeadEnd(
             parts.site.n_premises,
             on_intervals=recorder.meter_intervals,
@@ -137,6 +139,7 @@ class _IntervalLoop:
         for k in range(axis.n_intervals):
             t = axis.at(k)
             p_kw, q_kvar = self.parts.households.step(t)
+            self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
             yield env.timeout(axis.interval_s)
             self._close_interval(k, p_kw, q_kvar)
 
@@ -252,8 +255,17 @@ def run(
             bus_ids=site.grid.bus_id,
             bus_mask=_bus_mask(site, scenario.outputs.bus_voltage),
             transformer_ids=site.grid.net.trafo.index.to_numpy(),
+            line_ids=(
+                site.grid.net.line.index.to_numpy()
+                if scenario.outputs.line_loading == "all"
+                else None
+            ),
+            premise_ids=premise_ids,
         )
         recorder.frame("truth/premise", _premise_frame(parts, premise_ids, meter_ids))
+        recorder.frame("internal/meter_point", _meter_point_frame(parts, meter_ids))
+        recorder.frame("internal/network_bus", bus_table(site.grid))
+        recorder.frame("internal/network_branch", branch_table(site.grid))
         bar = tqdm(
             total=axis.n_intervals,
             unit="interval",
@@ -270,6 +282,7 @@ def run(
         bar.close()
         t_sim = time.perf_counter() - t1
 
+        recorder.occupancy(*loop.spells.close(axis.duration_s))
         recorder.frame("truth/vacancy", _vacancy_frame(parts, premise_ids))
         stats = loop.headend.stats
         summary.import_mwh = stats.import_wh / 1e6
@@ -302,6 +315,16 @@ def _bus_mask(site: Any, which: str) -> np.ndarray:
     return np.ones(len(bus), dtype=bool)
 
 
+def _premise_frame_columns(parts: Components) -> dict[str, np.ndarray]:
+    """Where each premise is connected: bus, LV transformer, feeder."""
+    pl = parts.site.placement
+    return {
+        "bus_id": parts.site.grid.bus_id[np.asarray(pl.bus, dtype=np.int64)],
+        "transformer_id": np.asarray(pl.transformer, dtype=np.int64),
+        "feeder_id": np.asarray(pl.feeder, dtype=np.int64),
+    }
+
+
 def _premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str]) -> pd.DataFrame:
     pl = parts.site.placement
     hh = parts.households
@@ -311,9 +334,7 @@ def _premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[st
         {
             "premise_id": premise_ids,
             "meter_id": meter_ids,
-            "bus_id": parts.site.grid.bus_id[np.asarray(pl.bus, dtype=np.int64)],
-            "transformer_id": np.asarray(pl.transformer, dtype=np.int64),
-            "feeder_id": np.asarray(pl.feeder, dtype=np.int64),
+            **_premise_frame_columns(parts),
             "load_index": net.load.index.to_numpy()[np.asarray(pl.load, dtype=np.int64)],
             "occupancy_kind": np.asarray(hh.occupancy_kind, dtype=object),
             "annual_kwh": np.asarray(hh.annual_kwh, dtype=np.float64),
@@ -322,6 +343,11 @@ def _premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[st
             "has_ev": np.zeros(n, dtype=bool),
         }
     )
+
+
+def _meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
+    premises = _premise_frame_columns(parts)
+    return pd.DataFrame({"meter_id": meter_ids, **premises})
 
 
 def _vacancy_frame(parts: Components, premise_ids: list[str]) -> pd.DataFrame:

@@ -263,6 +263,7 @@ class OutputsSection(_Section):
     """What the run writes."""
 
     bus_voltage: Literal["all", "lv", "none"] = "all"
+    line_loading: Literal["all", "none"] = "all"
     row_group_rows: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
 
 

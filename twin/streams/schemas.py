@@ -49,6 +49,53 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("vm_pu", pa.float32()),
         ]
     ),
+    "internal/line_interval": pa.schema(
+        [
+            ("line_id", pa.int64()),
+            ("interval_end", TIMESTAMP),
+            ("loading_percent", pa.float32()),
+        ]
+    ),
+    "internal/meter_point": pa.schema(
+        [
+            ("meter_id", pa.string()),
+            ("bus_id", pa.int64()),
+            ("transformer_id", pa.int64()),
+            ("feeder_id", pa.int64()),
+        ]
+    ),
+    "internal/network_bus": pa.schema(
+        [
+            ("bus_id", pa.int64()),
+            ("name", pa.string()),
+            ("vn_kv", pa.float64()),
+            ("x", pa.float64()),
+            ("y", pa.float64()),
+            ("transformer_id", pa.int64()),
+            ("feeder_id", pa.int64()),
+            ("in_service", pa.bool_()),
+        ]
+    ),
+    "internal/network_branch": pa.schema(
+        [
+            ("branch_id", pa.int64()),
+            ("kind", pa.string()),
+            ("from_bus_id", pa.int64()),
+            ("to_bus_id", pa.int64()),
+            ("max_i_ka", pa.float64()),
+            ("sn_kva", pa.float64()),
+            ("length_km", pa.float64()),
+            ("in_service", pa.bool_()),
+        ]
+    ),
+    "truth/occupancy": pa.schema(
+        [
+            ("premise_id", _ID),
+            ("start", TIMESTAMP),
+            ("end", TIMESTAMP),
+            ("present", pa.bool_()),
+        ]
+    ),
     "truth/premise": pa.schema(
         [
             ("premise_id", pa.string()),
