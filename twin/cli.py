@@ -11,6 +11,9 @@ import sys
 import traceback
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
+
+from twin.errors import Problem, ScenarioError, TwinError
 
 __all__ = ["main"]
 
@@ -53,6 +56,27 @@ def _parser() -> argparse.ArgumentParser:
     p_val = sub.add_parser("validate", help="check a scenario without running it")
     add_scenario_args(p_val)
 
+    p_sweep = sub.add_parser(
+        "sweep", help="run every combination of parameters on Dask, with a KPI table"
+    )
+    p_sweep.add_argument(
+        "scenario", metavar="SCENARIO.yaml", help="base scenario, or a sweep file with `base:`"
+    )
+    p_sweep.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="a.b=V1,V2",
+        help="a swept key and its values (repeatable; every combination runs)",
+    )
+    p_sweep.add_argument("--seeds", type=int, default=None, help="runs per combination")
+    where = p_sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, help="local workers (default: cores)")
+    where.add_argument("--scheduler", default=None, metavar="ADDR", help="existing Dask scheduler")
+    p_sweep.add_argument("--out", default=None, metavar="DIR", help="default results/<name>-sweep")
+    p_sweep.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+
     sub.add_parser("networks", help="list the built-in network names")
     return parser
 
@@ -84,6 +108,41 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from twin.scenario.loading import read_yaml_mapping
+    from twin.sweep import SweepSpec, parse_param, run_sweep
+
+    if args.seeds is not None and args.seeds < 1:
+        raise ScenarioError([Problem("--seeds", f"given {args.seeds}; expected at least 1")])
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError([Problem("--workers", f"given {args.workers}; expected at least 1")])
+    if SweepSpec.is_sweep_file(args.scenario):
+        spec = SweepSpec.from_file(args.scenario)
+        for text in args.params:
+            key, values = parse_param(text)
+            spec.parameters[key] = values
+        if args.seeds is not None:
+            spec.seeds = args.seeds
+    else:
+        params = dict(parse_param(text) for text in args.params)
+        spec = SweepSpec(Path(args.scenario), params, args.seeds or 1)
+    name = str(read_yaml_mapping(spec.base).get("name", "sweep"))
+    out = Path(args.out) if args.out else Path("results") / f"{name}-sweep"
+    table = run_sweep(
+        spec, out, workers=args.workers, scheduler=args.scheduler, progress=args.progress
+    )
+    counts = table["status"].value_counts().to_dict()
+    print(
+        f"sweep {name!r}: {len(table)} run(s): "
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    )
+    print(f"  KPI table          {out / 'sweep.parquet'}")
+    failed = table[table["status"] == "failed"]
+    for row in failed.itertuples():
+        print(f"  failed {row.run_id}: {row.error}")
+    return EXIT_OK if failed.empty else EXIT_INTERNAL
+
+
 def _cmd_networks(args: argparse.Namespace) -> int:
     from twin.grid import list_networks
 
@@ -93,15 +152,18 @@ def _cmd_networks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "networks": _cmd_networks}
+_COMMANDS = {
+    "run": _cmd_run,
+    "validate": _cmd_validate,
+    "sweep": _cmd_sweep,
+    "networks": _cmd_networks,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``twin`` console script."""
     args = _parser().parse_args(argv)
     debug = bool(os.environ.get("TWIN_DEBUG"))
-    from twin.errors import ScenarioError, TwinError
-
     try:
         with warnings.catch_warnings():
             if not debug:

@@ -1,0 +1,70 @@
+"""Sweep speed-up: the same 8-run sweep on 1 and on 2 Dask workers (target >= 1.7x on 2 cores).
+
+Each run: a SimBench semi-urban LV grid with its households for two days at
+15 min. Both sweeps run in this process, each on a fresh LocalCluster; the
+cluster start-up is part of the measured time, as a user sees it.
+
+    python benchmarks/bench_sweep.py [--runs 8] [--days 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import yaml
+
+from twin.sweep import SweepSpec, run_sweep
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--days", type=int, default=2)
+    parser.add_argument("--network", default="simbench:1-LV-urban6--0-sw")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder) / "base.yaml"
+        base.write_text(
+            yaml.safe_dump(
+                {
+                    "name": "bench-sweep",
+                    "seed": 3,
+                    "time": {
+                        "start": "2025-01-06T00:00:00",
+                        "timezone": "Europe/Berlin",
+                        "duration": f"{args.days}d",
+                        "interval": "15min",
+                    },
+                    "grid": {"network": args.network},
+                }
+            )
+        )
+        spec = SweepSpec(base, {}, seeds=args.runs)
+        seconds = {}
+        for workers in (1, 2):
+            tic = time.perf_counter()
+            table = run_sweep(
+                spec,
+                Path(folder) / f"w{workers}",
+                workers=workers,
+                progress=False,
+                echo=lambda _msg: None,
+            )
+            seconds[workers] = time.perf_counter() - tic
+            assert (table["status"] == "complete").all(), table[["run_id", "error"]]
+        print(f"{args.runs} runs of {args.days} d on {args.network}")
+        print(
+            f"1 worker: {seconds[1]:.1f} s; 2 workers: {seconds[2]:.1f} s; "
+            f"speed-up {seconds[1] / seconds[2]:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

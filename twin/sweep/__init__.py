@@ -1,0 +1,17 @@
+"""Parameter sweeps on a Dask cluster."""
+
+from twin.sweep.kpis import KPI_COLUMNS, run_kpis
+from twin.sweep.runner import run_one, run_sweep, validate_sweep
+from twin.sweep.spec import RunSpec, SweepSpec, parse_param, run_seeds
+
+__all__ = [
+    "KPI_COLUMNS",
+    "RunSpec",
+    "SweepSpec",
+    "parse_param",
+    "run_kpis",
+    "run_one",
+    "run_seeds",
+    "run_sweep",
+    "validate_sweep",
+]

@@ -1,0 +1,110 @@
+"""Key figures of one finished run, for the sweep table.
+
+Read from the run directory only (manifest, internal/ tables, studies where
+they ran), so they can be recomputed for any run, swept or not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+
+from twin.streams import RunDirectory
+
+__all__ = ["KPI_COLUMNS", "run_kpis"]
+
+VOLTAGE_BAND_PU = (0.9, 1.1)
+"""EN 50160: supply voltage within Un +/-10 % (here applied to every interval mean)."""
+
+KPI_COLUMNS = (
+    "households",
+    "import_mwh",
+    "export_mwh",
+    "peak_transformer_loading_percent",
+    "vm_min_pu",
+    "vm_max_pu",
+    "overload_hours",
+    "voltage_violation_share",
+    "non_converged_intervals",
+    "vacancy_f1",
+    "ev_energy_not_delivered_kwh",
+)
+
+
+def run_kpis(run: RunDirectory) -> dict[str, Any]:
+    """Key figures of a run.
+
+    Returns
+    -------
+    dict
+        ``households``; ``import_mwh``, ``export_mwh`` [MWh];
+        ``peak_transformer_loading_percent`` [%]; ``vm_min_pu``, ``vm_max_pu``
+        [pu]; ``overload_hours`` [h]: time with at least one transformer above
+        100 % loading; ``voltage_violation_share``: share of bus-interval
+        voltages outside 0.9-1.1 pu (EN 50160 band); ``non_converged_intervals``;
+        ``vacancy_f1`` where the vacancy study ran (else NaN);
+        ``ev_energy_not_delivered_kwh`` where EVs exist (else NaN).
+    """
+    summary = run.manifest.get("summary", {})
+    interval_h = summary.get("interval_s", 900) / 3600.0
+    kpis: dict[str, Any] = {
+        "households": summary.get("households"),
+        "import_mwh": summary.get("import_mwh"),
+        "export_mwh": summary.get("export_mwh"),
+        "peak_transformer_loading_percent": summary.get("peak_transformer_loading_percent"),
+        "vm_min_pu": summary.get("vm_min_pu"),
+        "vm_max_pu": summary.get("vm_max_pu"),
+        "non_converged_intervals": summary.get("non_converged_intervals"),
+        "overload_hours": _overload_hours(run, interval_h),
+        "voltage_violation_share": _violation_share(run),
+        "vacancy_f1": _study_value(run.path, "vacancy", "f1"),
+        "ev_energy_not_delivered_kwh": _ev_not_delivered(run),
+    }
+    return kpis
+
+
+def _overload_hours(run: RunDirectory, interval_h: float) -> float:
+    if "internal/transformer_interval" not in run.tables:
+        return math.nan
+    table = run.dataset("internal/transformer_interval").to_table(
+        columns=["interval_end", "loading_percent"]
+    )
+    over = table.filter(pc.greater(table["loading_percent"], 100.0))
+    return len(np.unique(over["interval_end"].to_numpy())) * interval_h
+
+
+def _violation_share(run: RunDirectory) -> float:
+    if "internal/bus_voltage" not in run.tables:
+        return math.nan
+    low, high = VOLTAGE_BAND_PU
+    total = outside = 0
+    for batch in run.dataset("internal/bus_voltage").to_batches(columns=["vm_pu"]):
+        vm = batch.column(0).to_numpy(zero_copy_only=False)
+        vm = vm[np.isfinite(vm)]
+        total += vm.size
+        outside += int(((vm < low) | (vm > high)).sum())
+    return outside / total if total else math.nan
+
+
+def _study_value(path: Path, study: str, key: str) -> float:
+    metrics = path / "studies" / study / "metrics.json"
+    if not metrics.is_file():
+        return math.nan
+    value = json.loads(metrics.read_text(encoding="utf-8")).get(key)
+    return float(value) if isinstance(value, int | float) else math.nan
+
+
+def _ev_not_delivered(run: RunDirectory) -> float:
+    if "external/ev_session" not in run.tables:
+        return math.nan
+    sessions = run.table("external/ev_session")
+    if "energy_requested_wh" not in sessions:
+        return math.nan
+    delivered = sessions["meter_stop_wh"] - sessions["meter_start_wh"]
+    missing = (sessions["energy_requested_wh"] - delivered).clip(lower=0)
+    return float(missing.sum() / 1000.0)

@@ -1,0 +1,229 @@
+"""Run a sweep on a Dask cluster: one task per run, one run directory each, one KPI table.
+
+Default cluster: a :class:`dask.distributed.LocalCluster` with one
+single-threaded worker process per core; or join an existing scheduler
+(``tcp://host:8786``), for example one started on an HPC system with
+dask-jobqueue. Dask retries a task whose worker died; a run that raises is
+recorded with its error and the others go on. Rerunning the same sweep skips
+every run whose directory is complete (has ``manifest.json``); run
+directories are written atomically, so a partial one never looks complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from tqdm import tqdm
+
+from twin.errors import Problem, ScenarioError, TwinError
+from twin.streams import RunDirectory
+from twin.sweep.kpis import KPI_COLUMNS, run_kpis
+from twin.sweep.spec import RunSpec, SweepSpec
+
+__all__ = ["RunTask", "run_one", "run_sweep", "validate_sweep"]
+
+TASK_RETRIES = 2
+"""Times Dask resubmits a run whose worker died."""
+
+
+RunTask = Callable[[SweepSpec, RunSpec, Path], dict[str, Any]]
+
+
+def run_one(spec: SweepSpec, run: RunSpec, runs_dir: Path) -> dict[str, Any]:
+    """Run (or reuse) one run of a sweep; never raises.
+
+    Returns
+    -------
+    dict
+        ``run_id``, ``seed``, ``status`` (``complete``, ``reused`` or
+        ``failed``), ``error``, ``wall_s`` and the KPIs.
+    """
+    from twin.engine import run as simulate
+
+    destination = runs_dir / run.run_id
+    row: dict[str, Any] = {"run_id": run.run_id, "seed": run.seed, "error": ""}
+    tic = time.perf_counter()
+    try:
+        if (destination / "manifest.json").is_file():
+            result = RunDirectory(destination)
+            row["status"] = "reused"
+        else:
+            result = simulate(spec.scenario(run), out=destination, progress=False)
+            row["status"] = "complete"
+        row.update(run_kpis(result))
+    except Exception as exc:  # a failed run is recorded, the sweep goes on
+        row["status"] = "failed"
+        row["error"] = f"{type(exc).__name__}: {exc}"
+        logging.getLogger("twin.sweep").debug(traceback.format_exc())
+    row["wall_s"] = round(time.perf_counter() - tic, 3)
+    return row
+
+
+def validate_sweep(spec: SweepSpec) -> list[RunSpec]:
+    """Validate every run's scenario, network and household count before anything runs."""
+    from twin.engine import build_site
+
+    runs = spec.runs()
+    problems: list[Problem] = []
+    checked_sites: set[str] = set()
+    for run in runs:
+        label = ",".join(f"{k}={v}" for k, v in sorted(run.parameters.items())) or "base"
+        try:
+            scenario = spec.scenario(run)
+            key = f"{scenario.grid.network}|{scenario.households.count}"
+            if key not in checked_sites:
+                checked_sites.add(key)
+                build_site(scenario)
+        except ScenarioError as exc:
+            problems += [Problem(f"[{label}] {p.path}", p.message) for p in exc.problems]
+    if problems:
+        unique = list({(p.path, p.message): p for p in problems}.values())
+        raise ScenarioError(unique, str(spec.base))
+    return runs
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    task: RunTask = run_one,
+    echo: Callable[[str], None] = print,
+) -> pd.DataFrame:
+    """Run every run of a sweep on Dask and write ``sweep.parquet``.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    out : str or pathlib.Path
+        Sweep directory: ``runs/<run_id>/`` per run, ``sweep.parquet``, ``sweep.yaml``.
+    workers : int, optional
+        Workers of the local cluster (default: one per core).
+    scheduler : str, optional
+        Address of an existing Dask scheduler to use instead.
+    progress : bool, optional
+        Progress bar over the runs (default: when the terminal shows it).
+    task : callable
+        The function run per run (:func:`run_one`); replaceable for tests.
+    echo : callable
+        Where messages such as the dashboard address go.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run: parameters, seed, status, error, wall time, KPIs.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    runs = validate_sweep(spec)
+    folder = Path(out)
+    runs_dir = folder / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    (folder / "sweep.yaml").write_text(yaml.safe_dump(spec.describe(), sort_keys=False))
+
+    cluster = None
+    if scheduler is None:
+        n = workers or os.cpu_count() or 1
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise TwinError(
+                f"cannot reach the Dask scheduler {scheduler!r}: {exc}; expected the address "
+                "of a running scheduler such as tcp://HOST:8786"
+            ) from None
+    try:
+        echo(f"sweep of {len(runs)} run(s); Dask dashboard: {client.dashboard_link}")
+        futures = [
+            client.submit(
+                task,
+                spec,
+                run,
+                runs_dir,
+                key=f"run-{run.run_id}-{uuid.uuid4().hex[:6]}",
+                retries=TASK_RETRIES,
+                pure=False,
+            )
+            for run in runs
+        ]
+        rows = []
+        bar = tqdm(
+            total=len(futures),
+            unit="run",
+            desc="sweep",
+            disable=None if progress is None else not progress,
+        )
+        for future in as_completed(futures):
+            try:
+                rows.append(future.result())
+            except Exception as exc:  # the task raised, or its worker died too often
+                rows.append(
+                    {
+                        "run_id": futures[future].run_id,
+                        "status": "failed",
+                        "error": f"{type(exc).__name__}: {exc}",
+                    }
+                )
+            bar.update(1)
+        bar.close()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    table = _sweep_table(runs, rows)
+    staging = folder / f".sweep.parquet.{uuid.uuid4().hex[:6]}"
+    table.to_parquet(staging, index=False)
+    os.replace(staging, folder / "sweep.parquet")
+    _remove_stale_partials(runs_dir)
+    return table
+
+
+def _sweep_table(runs: list[RunSpec], rows: list[dict[str, Any]]) -> pd.DataFrame:
+    by_id = {row.get("run_id"): row for row in rows}
+    records = []
+    for run in runs:
+        row = by_id[run.run_id]
+        record: dict[str, Any] = {
+            "run_id": run.run_id,
+            **run.parameters,
+            "seed_index": run.seed_index,
+            "seed": run.seed,
+        }
+        record["status"] = row.get("status", "failed")
+        record["error"] = row.get("error", "")
+        record["wall_s"] = row.get("wall_s")
+        for column in KPI_COLUMNS:
+            record[column] = row.get(column)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    for column in KPI_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def _remove_stale_partials(runs_dir: Path) -> None:
+    """Remove hidden partial folders that a killed worker may have left."""
+    for partial in runs_dir.glob(".*.partial-*"):
+        shutil.rmtree(partial, ignore_errors=True)
