@@ -1,0 +1,1 @@
+"""Planning studies on a finished run directory (they never import the engine)."""

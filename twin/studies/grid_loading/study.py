@@ -1,0 +1,326 @@
+"""The grid-loading study: transformer and line loading, overloads, peak coincidence.
+
+Reads a finished run through :mod:`twin.streams`: ``internal/transformer_interval``
+(required), ``internal/line_interval``, ``internal/meter_interval``,
+``internal/meter_point``, ``internal/network_bus`` and
+``internal/network_branch`` where present, and ``truth/premise`` only for the
+PV/EV flags. Writes ``studies/grid-loading/``: ``metrics.json``,
+``transformers.parquet``, ``transformer_duration.parquet``, and where the run
+has the tables ``lines.parquet``, ``line_duration.parquet``,
+``fleet_demand.parquet``, with figures.
+
+References
+----------
+.. [1] IEC 60076-7:2018, Loading guide for mineral-oil-immersed power
+   transformers (1.5 pu normal cyclic loading limit of distribution
+   transformers).
+.. [2] H. L. Willis, Power Distribution Planning Reference Book, 2nd ed.,
+   2004, ch. 3 (coincidence and diversity of peak demand).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twin.streams import RunDirectory
+from twin.studies._shared import (
+    atomic_output,
+    epoch_us,
+    has_table,
+    interval_seconds,
+    iter_frames,
+    jsonable,
+    open_finished_run,
+    read_network_branches,
+    read_network_buses,
+    require_tables,
+    run_start_utc,
+    run_timezone,
+    write_json,
+)
+from twin.studies.grid_loading.contributions import ev_contribution, pv_contribution
+from twin.studies.grid_loading.demand import FleetDemand, accumulate_fleet_demand
+from twin.studies.grid_loading.figures import (
+    plot_demand,
+    plot_line_duration,
+    plot_transformer_duration,
+)
+from twin.studies.grid_loading.lines import LINE_BIN_EDGES_PERCENT, accumulate_line_loading
+from twin.studies.grid_loading.transformers import (
+    DURATION_POINTS,
+    LOADING_THRESHOLDS_PERCENT,
+    transformer_coincidence,
+    transformer_info,
+    transformer_summary,
+)
+
+__all__ = ["STUDY_NAME", "run_grid_loading_study"]
+
+STUDY_NAME = "grid-loading"
+TOP_N = 10
+"""Transformers and lines listed in metrics.json (all are in the Parquet tables)."""
+
+
+def run_grid_loading_study(run_dir: str | Path) -> dict[str, Any]:
+    """Transformer and line loading, overload hours and peak coincidence of a run.
+
+    Transformer loading-duration curves and hours above 80 %, 100 % (overload)
+    and 150 % of rating (the IEC 60076-7 normal cyclic loading limit of
+    distribution transformers) per transformer; the same for lines (hours
+    above 100 %, duration curves from 0.5 % histograms, so that any run fits
+    in memory); the coincidence factor of the meters' peaks (fleet and per LV
+    transformer area) and of the MV/LV transformers' peaks; and the PV and EV
+    contributions where the run has them. Loadings are interval means
+    [% of rating]; hours are interval counts times the interval length.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        A finished run directory with ``internal/transformer_interval``.
+
+    Returns
+    -------
+    dict
+        The content of ``studies/grid-loading/metrics.json``.
+
+    Raises
+    ------
+    TwinError
+        When ``run_dir`` is not a finished run or lacks
+        ``internal/transformer_interval``.
+    """
+    run = open_finished_run(run_dir)
+    require_tables(run, ["internal/transformer_interval"], purpose="the grid-loading study")
+    interval_s = interval_seconds(run)
+    start = run_start_utc(run)
+    start_us = int(start.value // 1_000)
+    trafo_frame = run.table(
+        "internal/transformer_interval",
+        columns=["transformer_id", "interval_end", "p_kw", "loading_percent"],
+    )
+    n_intervals = _n_intervals(run, trafo_frame, start_us, interval_s)
+    times = pd.date_range(
+        start + pd.Timedelta(seconds=interval_s), periods=n_intervals, freq=f"{interval_s}s"
+    )
+    info = transformer_info(read_network_branches(run), read_network_buses(run))
+    summary, duration = transformer_summary(trafo_frame, info, interval_s=interval_s)
+    notes: list[str] = []
+    lv_ids = summary.loc[summary["kind"] == "MV/LV", "transformer_id"].tolist()
+    if not lv_ids:
+        lv_ids = summary["transformer_id"].tolist()
+        notes.append("transformer kinds unknown (no network tables): all are treated as MV/LV")
+
+    metrics: dict[str, Any] = {
+        "study": STUDY_NAME,
+        "run": str(run.path),
+        "method": {
+            "interval_s": interval_s,
+            "loading": "interval-mean loading in % of rating, as the power flow gives it",
+            "thresholds_percent": list(LOADING_THRESHOLDS_PERCENT),
+            "overload": "loading above 100 % of rating; hours = intervals x interval length",
+            "iec_60076_7": "150 % is the normal cyclic loading limit of distribution "
+            "transformers (IEC 60076-7:2018, Table 4)",
+            "duration_curves": "loading reached or exceeded during each share of time, "
+            "stored at 1 % steps; lines from 0.5 % histograms",
+            "coincidence_factor": "peak of the summed demand / sum of individual peaks",
+        },
+        "transformers": _transformer_metrics(summary),
+        "notes": notes,
+    }
+    lines = _lines(run, start_us, interval_s, n_intervals, metrics)
+    demand = _demand(run, start_us, interval_s, n_intervals, metrics)
+    metrics["peak_coincidence"] = {
+        "transformers": transformer_coincidence(trafo_frame, lv_ids),
+        "meters": _meter_coincidence(demand, times),
+    }
+    premise = run.table("truth/premise") if has_table(run, "truth/premise") else None
+    ev_kw = None
+    if demand is not None:
+        pv = pv_contribution(premise, demand, summary, times)
+        ev, ev_kw = ev_contribution(run, premise, demand, times, start_us=start_us)
+        metrics["contributions"] = {"pv": pv, "ev": ev}
+        if not pv["present"] and not ev["present"]:
+            metrics["contributions"]["note"] = "no PV/EV in this run"
+    else:
+        metrics["contributions"] = {"note": "no meter readings: PV/EV contributions not computed"}
+
+    with atomic_output(run.path / "studies" / STUDY_NAME) as staging:
+        figures = []
+        summary.to_parquet(staging / "transformers.parquet", index=False)
+        duration.to_parquet(staging / "transformer_duration.parquet", index=False)
+        shown = trafo_frame[trafo_frame["transformer_id"].isin(lv_ids)]
+        figures.append(
+            plot_transformer_duration(
+                shown,
+                summary[summary["transformer_id"].isin(lv_ids)],
+                staging / "transformer_duration.png",
+                title="MV/LV transformer loading-duration curves",
+            )
+        )
+        if lines is not None:
+            table, curves, envelope = lines
+            table.to_parquet(staging / "lines.parquet", index=False)
+            curves.to_parquet(staging / "line_duration.parquet", index=False)
+            top = table.nlargest(5, "peak_loading_percent")["line_id"]
+            figures.append(
+                plot_line_duration(
+                    envelope,
+                    curves[curves["line_id"].isin(top)],
+                    staging / "line_duration.png",
+                    interval_min=interval_s / 60.0,
+                )
+            )
+        if demand is not None:
+            series = {"net demand": demand.net_kw}
+            if ev_kw is not None:
+                series["EV charging"] = ev_kw
+            if metrics["contributions"]["pv"].get("present"):
+                series["export (PV)"] = -demand.export_kw
+            pd.DataFrame(
+                {
+                    "interval_end": times,
+                    "import_kw": demand.import_kw,
+                    "export_kw": demand.export_kw,
+                    "net_kw": demand.net_kw,
+                    "ev_kw": ev_kw if ev_kw is not None else np.nan,
+                }
+            ).to_parquet(staging / "fleet_demand.parquet", index=False)
+            peak = metrics["peak_coincidence"]["meters"].get("fleet_peak_interval")
+            figures.append(
+                plot_demand(
+                    times,
+                    series,
+                    staging / "fleet_demand.png",
+                    timezone=run_timezone(run),
+                    peak_index=peak,
+                )
+            )
+        metrics["outputs"] = {"figures": figures}
+        write_json(staging / "metrics.json", metrics)
+    result: dict[str, Any] = jsonable(metrics)
+    return result
+
+
+def _n_intervals(run: RunDirectory, frame: pd.DataFrame, start_us: int, interval_s: int) -> int:
+    value = (run.manifest.get("summary") or {}).get("intervals")
+    if isinstance(value, int) and value > 0:
+        return value
+    ends = epoch_us(frame["interval_end"])
+    last = int(ends.max()) if ends.size else start_us
+    return max((last - start_us) // (interval_s * 1_000_000), 0)
+
+
+_TOP_COLUMNS = (
+    "transformer_id",
+    "kind",
+    "sn_kva",
+    "peak_loading_percent",
+    "peak_time",
+    "mean_loading_percent",
+    "p95_loading_percent",
+    "hours_above_80",
+    "hours_above_100",
+    "hours_above_150",
+    "reverse_flow_hours",
+    "energy_mwh",
+)
+
+
+def _transformer_metrics(summary: pd.DataFrame) -> dict[str, Any]:
+    if summary.empty:
+        return {"count": 0}
+    peak = summary.loc[summary["peak_loading_percent"].idxmax()]
+    over = summary["hours_above_100"] > 0
+    top = summary.nlargest(TOP_N, "peak_loading_percent")[list(_TOP_COLUMNS)]
+    return {
+        "count": len(summary),
+        "by_kind": {str(k): int(v) for k, v in summary["kind"].value_counts().items()},
+        "peak_loading_percent": peak["peak_loading_percent"],
+        "peak_transformer_id": int(peak["transformer_id"]),
+        "peak_time": peak["peak_time"],
+        "overloaded": int(over.sum()),
+        "overload_hours_total": float(summary["hours_above_100"].sum()),
+        "hours_above_150_total": float(summary["hours_above_150"].sum()),
+        "top": top.to_dict(orient="records"),
+    }
+
+
+def _lines(
+    run: RunDirectory, start_us: int, interval_s: int, n_intervals: int, metrics: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray] | None:
+    """Line summary, duration curves and per-interval envelope, or None (noted)."""
+    if not has_table(run, "internal/line_interval"):
+        metrics["lines"] = {"available": False, "note": "the run has no internal/line_interval"}
+        return None
+    acc = accumulate_line_loading(
+        iter_frames(run, "internal/line_interval", ["line_id", "interval_end", "loading_percent"]),
+        start_us=start_us,
+        interval_us=interval_s * 1_000_000,
+        n_intervals=n_intervals,
+    )
+    table = acc.summary(interval_s=interval_s)
+    curve = acc.quantile_curve(DURATION_POINTS)
+    curves = pd.DataFrame(
+        {
+            "line_id": np.repeat(acc.line_ids, len(DURATION_POINTS)),
+            "time_share": np.tile(DURATION_POINTS, len(acc.line_ids)),
+            "loading_percent": curve.ravel(),
+        }
+    )
+    over = table["hours_above_100"] > 0
+    top = table.nlargest(TOP_N, "peak_loading_percent")
+    metrics["lines"] = {
+        "available": True,
+        "count": len(table),
+        "peak_loading_percent": float(table["peak_loading_percent"].max()) if len(table) else None,
+        "peak_line_id": int(top["line_id"].iloc[0]) if len(top) else None,
+        "overloaded": int(over.sum()),
+        "overload_hours_total": float(table["hours_above_100"].sum()),
+        "histogram_resolution_percent": float(LINE_BIN_EDGES_PERCENT[1]),
+        "top": top.to_dict(orient="records"),
+    }
+    return table, curves, acc.interval_max_percent
+
+
+def _demand(
+    run: RunDirectory, start_us: int, interval_s: int, n_intervals: int, metrics: dict[str, Any]
+) -> FleetDemand | None:
+    if not has_table(run, "internal/meter_interval"):
+        metrics["notes"].append("the run has no internal/meter_interval: no meter coincidence")
+        return None
+    meter_area = None
+    for name in ("internal/meter_point", "truth/premise"):
+        if has_table(run, name):
+            points = run.table(name, columns=["meter_id", "transformer_id"])
+            points = points.drop_duplicates("meter_id")
+            meter_area = pd.Series(
+                points["transformer_id"].to_numpy(dtype=np.int64),
+                index=points["meter_id"].astype(str).to_numpy(),
+            )
+            metrics["method"]["meter_areas"] = f"meter to LV transformer from {name}"
+            break
+    return accumulate_fleet_demand(
+        iter_frames(
+            run,
+            "internal/meter_interval",
+            ["meter_id", "interval_end", "import_wh", "export_wh", "quality"],
+        ),
+        start_us=start_us,
+        interval_s=interval_s,
+        n_intervals=n_intervals,
+        meter_area=meter_area,
+    )
+
+
+def _meter_coincidence(demand: FleetDemand | None, times: pd.DatetimeIndex) -> dict[str, Any]:
+    if demand is None:
+        return {"available": False}
+    result: dict[str, Any] = {"available": True, **demand.coincidence()}
+    at = result.get("fleet_peak_interval")
+    if isinstance(at, int):
+        result["fleet_peak_time"] = times[at].isoformat()
+    return result
