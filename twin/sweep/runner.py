@@ -155,7 +155,7 @@ def run_sweep(
             ) from None
     try:
         echo(f"sweep of {len(runs)} run(s); Dask dashboard: {client.dashboard_link}")
-        futures = [
+        futures = {
             client.submit(
                 task,
                 spec,
@@ -164,9 +164,9 @@ def run_sweep(
                 key=f"run-{run.run_id}-{uuid.uuid4().hex[:6]}",
                 retries=TASK_RETRIES,
                 pure=False,
-            )
+            ): run
             for run in runs
-        ]
+        }
         rows = []
         bar = tqdm(
             total=len(futures),
