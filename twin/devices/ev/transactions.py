@@ -1,0 +1,120 @@
+"""OCPP-like transactions of the EV fleet: ids, the chargers' energy registers, records.
+
+References
+----------
+.. [1] Open Charge Alliance (2017), "Open Charge Point Protocol 1.6, edition
+   2", 4.8 StartTransaction (meterStart), 4.10 StopTransaction (meterStop,
+   reason), 7.39 Reason.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from twin.devices.ev.records import ERROR_CODES, SESSION_COLUMNS, RecordBuffer
+from twin.devices.ev.sessions import SessionTable
+from twin.devices.ev.state import ActiveSessions
+
+__all__ = ["STOP_REASON_BY_ERROR", "TransactionLedger"]
+
+STOP_REASON_BY_ERROR: Final = np.full(len(ERROR_CODES), "Other", dtype=object)
+"""OCPP 1.6 StopTransaction reason of a session cut by a fault, by error code."""
+STOP_REASON_BY_ERROR[ERROR_CODES.index("GroundFailure")] = "EmergencyStop"
+STOP_REASON_BY_ERROR[ERROR_CODES.index("UnderVoltage")] = "PowerLoss"
+
+
+class TransactionLedger:
+    """Transaction ids, meter start values and the chargers' Wh registers.
+
+    Parameters
+    ----------
+    sessions : SessionTable
+        The fleet's sessions.
+    premise : numpy.ndarray
+        Premise of each charger.
+    status_out : RecordBuffer
+        Where the Available status at an unplug goes.
+
+    Attributes
+    ----------
+    register_wh : numpy.ndarray
+        Each charger's energy register [Wh] (float; rounded on output).
+    out : RecordBuffer
+        The finished transactions (:data:`~twin.devices.ev.records.SESSION_COLUMNS`).
+    """
+
+    def __init__(
+        self, sessions: SessionTable, premise: NDArray[np.int64], status_out: RecordBuffer
+    ) -> None:
+        """No transaction yet; every register at 0 Wh."""
+        self._s = sessions
+        self._premise = premise
+        self._status_out = status_out
+        self._meter_start = np.zeros(sessions.size)
+        self._txn = np.full(sessions.size, -1, dtype=np.int64)
+        self._next_txn = 1
+        self.register_wh = np.zeros(premise.size)
+        self.out = RecordBuffer(SESSION_COLUMNS, ("charger_id", "stop_s"))
+
+    def start(self, act: ActiveSessions, grant: NDArray[np.float64]) -> None:
+        """Open transactions for the sessions new in ``act`` (``grant``: this interval's kWh)."""
+        ch, new = act.ch, act.new
+        rows = act.row[new]
+        start_wh = self.register_wh[ch[new]]
+        if np.bincount(ch, minlength=self.register_wh.size)[ch[new]].max() > 1:
+            # Two sessions on one connector in this interval: the later starts
+            # where the earlier one's energy left the register.
+            order = np.lexsort((act.arrive, ch))
+            cum = np.cumsum(grant[order])
+            first = np.searchsorted(ch[order], ch[order], side="left")
+            prior = np.empty_like(grant)
+            prior[order] = cum - grant[order] - (cum[first] - grant[order][first])
+            start_wh = start_wh + prior[new] * 1000.0
+        self._meter_start[rows] = start_wh
+        self._txn[rows] = np.arange(self._next_txn, self._next_txn + rows.size)
+        self._next_txn += int(rows.size)
+        act.new[:] = False
+
+    def finish(
+        self,
+        act: ActiveSessions,
+        ended: NDArray[np.bool_],
+        stop_s: NDArray[np.float64],
+        fault_code: NDArray[np.int8],
+    ) -> None:
+        """Close the transactions of ``act[ended]`` at ``stop_s`` [s]; record them."""
+        s = self._s
+        rows, ch = act.row[ended], act.ch[ended]
+        by_fault = stop_s < act.depart[ended]
+        reason = np.where(by_fault, STOP_REASON_BY_ERROR[fault_code[ch]], "EVDisconnected")
+        start_wh = self._meter_start[rows]
+        requested_wh = s.energy_kwh[rows] * 1000.0
+        delivered_kwh = s.energy_kwh[rows] - act.need[ended]
+        delivered_wh = delivered_kwh * 1000.0
+        self.out.append(
+            transaction_id=self._txn[rows],
+            charger_id=ch,
+            connector=1,
+            premise=self._premise[ch],
+            start_s=np.maximum(act.arrive[ended], 0),
+            stop_s=np.ceil(stop_s),
+            departure_s=act.depart[ended],
+            meter_start_wh=np.round(start_wh),
+            meter_stop_wh=np.round(start_wh + delivered_wh),
+            soc_start=s.soc_start[rows],
+            soc_end=s.soc_start[rows] + delivered_kwh / s.battery_kwh[rows],
+            stop_reason=reason,
+            energy_requested_wh=np.round(requested_wh),
+            energy_not_delivered_wh=np.round(np.maximum(requested_wh - delivered_wh, 0.0)),
+        )
+        unplug = ~by_fault & ~(fault_code[ch] > 0)
+        if unplug.any():
+            self._status_out.append(
+                charger_id=ch[unplug],
+                time_s=act.depart[ended][unplug],
+                status="Available",
+                error_code="NoError",
+            )

@@ -1,0 +1,19 @@
+"""Home batteries: the pure SoC kernel and dispatch rules (layer 1), the fleet (layer 2)."""
+
+from twin.devices.storage.fleet import STRATEGIES, StorageFleet, Strategy
+from twin.devices.storage.kernel import (
+    self_consumption_setpoint_kw,
+    split_round_trip,
+    storage_step,
+    tou_setpoint_kw,
+)
+
+__all__ = [
+    "STRATEGIES",
+    "StorageFleet",
+    "Strategy",
+    "self_consumption_setpoint_kw",
+    "split_round_trip",
+    "storage_step",
+    "tou_setpoint_kw",
+]

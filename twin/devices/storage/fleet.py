@@ -1,0 +1,231 @@
+"""The vectorised home-battery fleet (layer 2).
+
+One :class:`StorageFleet` holds N batteries (one per premise index) and a
+dispatch strategy; :meth:`StorageFleet.step` takes each premise's net load of
+the interval (load minus PV, before the battery) and returns the battery
+power, which the engine adds to the premise's load.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from twin.clock import IntervalTime, TimeAxis
+from twin.devices.storage.kernel import (
+    self_consumption_setpoint_kw,
+    split_round_trip,
+    storage_step,
+    tou_setpoint_kw,
+)
+
+__all__ = ["STRATEGIES", "StorageFleet", "Strategy"]
+
+Strategy = Literal["self_consumption", "time_of_use"]
+STRATEGIES: Final = get_args(Strategy)
+"""Dispatch strategies of :class:`StorageFleet`."""
+
+
+class StorageFleet:
+    """N home batteries with a shared dispatch strategy.
+
+    Attributes
+    ----------
+    n : int
+        Number of batteries.
+    premise : numpy.ndarray
+        Premise index of each battery (int64 ``(n,)``).
+    capacity_kwh : numpy.ndarray
+        Usable capacity [kWh], ``(n,)``.
+    p_max_kw : numpy.ndarray
+        Charge/discharge power limit [kW], ``(n,)``.
+    soc_min_kwh : numpy.ndarray
+        Reserve never discharged [kWh], ``(n,)``.
+    soc_kwh : numpy.ndarray
+        Stored energy now [kWh], ``(n,)``.
+    eta_charge, eta_discharge : float
+        Efficiencies [-] (sqrt split of the round trip).
+    strategy : str
+        One of :data:`STRATEGIES`.
+
+    References
+    ----------
+    .. [1] Weniger, Tjaden, Quaschning (2014), Energy Procedia 46, 78-87.
+    .. [2] Hoppmann et al. (2014), RSER 39, 1101-1118.
+    """
+
+    def __init__(
+        self,
+        *,
+        premise: NDArray[np.int64],
+        capacity_kwh: NDArray[np.float64],
+        p_max_kw: NDArray[np.float64],
+        soc_min_kwh: NDArray[np.float64],
+        soc_kwh: NDArray[np.float64],
+        eta_round_trip: float,
+        strategy: Strategy,
+        charge_window_h: tuple[float, float],
+        discharge_window_h: tuple[float, float],
+    ) -> None:
+        """Assemble a fleet; use :meth:`create` instead."""
+        self.premise = premise
+        self.n = int(capacity_kwh.size)
+        self.capacity_kwh = capacity_kwh
+        self.p_max_kw = p_max_kw
+        self.soc_min_kwh = soc_min_kwh
+        self.soc_kwh = soc_kwh
+        self.eta_charge, self.eta_discharge = split_round_trip(eta_round_trip)
+        self.strategy = strategy
+        self._charge_h = charge_window_h
+        self._discharge_h = discharge_window_h
+
+    @classmethod
+    def create(
+        cls,
+        n: int,
+        *,
+        rng: np.random.Generator,
+        axis: TimeAxis,
+        premise: ArrayLike | None = None,
+        capacity_kwh: ArrayLike | None = None,
+        capacity_choices_kwh: tuple[float, ...] = (5.0, 7.5, 10.0, 13.5),
+        c_rate_per_h: float = 0.5,
+        p_max_kw: ArrayLike | None = None,
+        eta_round_trip: float = 0.90,
+        soc_min_fraction: float = 0.05,
+        soc_initial_fraction: float = 0.5,
+        strategy: Strategy = "self_consumption",
+        charge_window_h: tuple[float, float] = (1.0, 5.0),
+        discharge_window_h: tuple[float, float] = (17.0, 21.0),
+    ) -> StorageFleet:
+        """Draw ``n`` batteries.
+
+        Parameters
+        ----------
+        n : int
+            Number of batteries, >= 1.
+        rng : numpy.random.Generator
+            The fleet's generator (used only here).
+        axis : TimeAxis
+            The run's interval grid.
+        premise : array_like, optional
+            Premise index of each unit (int, ``(n,)``); default ``0 .. n-1``.
+            The engine gathers per-premise quantities with it.
+        capacity_kwh : array_like, optional
+            Usable capacity per battery [kWh]; else drawn uniformly from
+            ``capacity_choices_kwh`` [kWh].
+        c_rate_per_h : float
+            Power limit per kWh of capacity [1/h] when ``p_max_kw`` is None.
+        p_max_kw : array_like, optional
+            Power limit [kW], scalar or ``(n,)``.
+        eta_round_trip : float
+            AC round-trip efficiency [-], in (0, 1].
+        soc_min_fraction, soc_initial_fraction : float
+            Reserve and initial stored energy as shares of capacity [-].
+        strategy : {"self_consumption", "time_of_use"}
+            Dispatch rule.
+        charge_window_h, discharge_window_h : tuple of float
+            Time-of-use windows, ``[start, end)`` local hours [h].
+
+        Returns
+        -------
+        StorageFleet
+
+        Raises
+        ------
+        ValueError
+            Listing every parameter out of range.
+        """
+        problems = []
+        if n < 1:
+            problems.append(f"n given {n!r}; expected >= 1")
+        if strategy not in STRATEGIES:
+            problems.append(
+                f"strategy given an invalid value {strategy!r}; expected one of {set(STRATEGIES)}"
+            )
+        if not 0.0 < eta_round_trip <= 1.0:
+            problems.append(f"eta_round_trip given {eta_round_trip!r}; expected in (0, 1]")
+        if not 0.0 <= soc_min_fraction <= soc_initial_fraction <= 1.0:
+            problems.append(
+                f"soc_min_fraction/soc_initial_fraction given {soc_min_fraction!r}/"
+                f"{soc_initial_fraction!r}; expected 0 <= min <= initial <= 1"
+            )
+        if c_rate_per_h <= 0:
+            problems.append(f"c_rate_per_h given {c_rate_per_h!r}; expected > 0")
+        if problems:
+            raise ValueError("invalid storage fleet parameters: " + "; ".join(problems))
+        if capacity_kwh is None:
+            cap = rng.choice(np.asarray(capacity_choices_kwh, dtype=np.float64), size=n)
+        else:
+            cap = np.broadcast_to(np.asarray(capacity_kwh, dtype=np.float64), (n,)).copy()
+        if np.any(~(cap > 0)):
+            raise ValueError("capacity_kwh given values <= 0; expected > 0")
+        if p_max_kw is None:
+            p_max = cap * c_rate_per_h
+        else:
+            p_max = np.broadcast_to(np.asarray(p_max_kw, dtype=np.float64), (n,)).copy()
+        if np.any(~(p_max >= 0)):
+            raise ValueError("p_max_kw given values < 0; expected >= 0")
+        premise_arr = (
+            np.arange(n, dtype=np.int64)
+            if premise is None
+            else np.asarray(premise, dtype=np.int64).reshape(-1)
+        )
+        if premise_arr.size != n:
+            raise ValueError(f"premise given {premise_arr.size} values; expected n = {n}")
+        return cls(
+            premise=premise_arr,
+            capacity_kwh=cap,
+            p_max_kw=p_max,
+            soc_min_kwh=cap * soc_min_fraction,
+            soc_kwh=cap * soc_initial_fraction,
+            eta_round_trip=eta_round_trip,
+            strategy=strategy,
+            charge_window_h=charge_window_h,
+            discharge_window_h=discharge_window_h,
+        )
+
+    def step(self, t: IntervalTime, net_load_kw: ArrayLike) -> NDArray[np.float64]:
+        """Dispatch every battery for interval ``t``.
+
+        Parameters
+        ----------
+        t : IntervalTime
+            The interval; call in order.
+        net_load_kw : array_like
+            Each premise's mean load minus PV over the interval, before the
+            battery [kW], ``(n,)`` (the engine's estimate: this interval's
+            household and PV powers).
+
+        Returns
+        -------
+        numpy.ndarray
+            Battery power [kW], ``(n,)``, positive = charging; ``soc_kwh``
+            is advanced to the interval end.
+        """
+        net = np.asarray(net_load_kw, dtype=np.float64)
+        if net.shape != (self.n,):
+            raise ValueError(f"net_load_kw given shape {net.shape}; expected ({self.n},)")
+        if self.strategy == "self_consumption":
+            p_set = self_consumption_setpoint_kw(net)
+        else:
+            p_set = tou_setpoint_kw(
+                t.local_hour,
+                self.p_max_kw,
+                net,
+                charge_window_h=self._charge_h,
+                discharge_window_h=self._discharge_h,
+            )
+        self.soc_kwh, p_kw = storage_step(
+            self.soc_kwh,
+            p_set,
+            t.dt_s,
+            self.capacity_kwh,
+            self.p_max_kw,
+            self.eta_charge,
+            self.eta_discharge,
+            soc_min_kwh=self.soc_min_kwh,
+        )
+        return p_kw
