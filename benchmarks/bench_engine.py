@@ -14,6 +14,14 @@ process's peak RSS only grows).
 
     python benchmarks/bench_engine.py                      # the full benchmark (~5 min)
     python benchmarks/bench_engine.py --days 2 --pp-days 1 --skip-rss   # a quick look
+    python benchmarks/bench_engine.py --with-faults --days 7 --skip-pp --skip-rss
+
+``--with-faults`` also runs (a) with the metering infrastructure loaded:
+HPLC comms with random concentrator outages, a 3-day outage of 5 % of the
+concentrators, a staged firmware campaign with failures, compromised,
+crashing and hanging management cores, clock drift, tamper, remote
+disconnects and hourly app power; it prints both throughputs and their ratio
+(the target: at least half the meter-intervals per second of the plain run).
 """
 
 from __future__ import annotations
@@ -40,9 +48,43 @@ from twin.scenario.loading import validate_scenario_dict
 DEFAULT_NETWORK = "simbench:1-MVLV-urban-all-0-sw"
 
 
-def scenario_dict(network: str, households: int, days: int) -> dict[str, Any]:
+FAULTS: dict[str, Any] = {
+    "meters": {
+        "tariffs": [{"tariff": 2, "start": "06:00", "end": "22:00", "days": "weekday"}],
+        "management": {"app_power_every": "1h"},
+        "firmware_campaigns": [
+            {
+                "to_version": "2.1.0",
+                "start": "1d",
+                "waves": 3,
+                "wave_interval": "1d",
+                "share": 0.6,
+                "failure_probability": 0.05,
+            },
+            {"to_version": "MC-2", "core": "metrology", "start": "2d", "share": 0.001},
+        ],
+        "remote_disconnects": [{"meters": 0.001, "at": "1d", "duration": "6h"}],
+    },
+    "comms": {"technology": "hplc", "outage_rate_per_year": 2},
+    "faults": [
+        {"kind": "concentrator_outage", "target": 0.05, "start": "1d", "duration": "3d"},
+        {"kind": "compromised_management", "target": 0.001, "start": "0s", "duration": "60d"},
+        {"kind": "management_crash", "target": 0.01, "start": "12h"},
+        {"kind": "management_hang", "target": 0.005, "start": "2d", "duration": "12h"},
+        {"kind": "clock_drift", "target": 0.001, "start": "0s", "drift_ppm": 3000},
+        {"kind": "tamper", "target": 0.001, "start": "1d"},
+    ],
+}
+"""What ``--with-faults`` adds to the scenario."""
+
+
+def scenario_dict(
+    network: str, households: int, days: int, *, faults: bool = False
+) -> dict[str, Any]:
     """The benchmark scenario: a winter month from 2025-01-06, 15-min intervals."""
+    extra = FAULTS if faults else {}
     return {
+        **extra,
         "name": f"bench-{days}d",
         "seed": 2026,
         "time": {
@@ -71,9 +113,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_twin(network: str, households: int, days: int, out: Path) -> dict[str, Any]:
+def run_twin(
+    network: str, households: int, days: int, out: Path, *, faults: bool = False
+) -> dict[str, Any]:
     """Run the twin; return its timings."""
-    scenario = validate_scenario_dict(scenario_dict(network, households, days))
+    scenario = validate_scenario_dict(scenario_dict(network, households, days, faults=faults))
     result = twin.run(scenario, out=out, progress=False)
     s = result.summary
     simulate_s = s.timings_s["simulate"]
@@ -87,6 +131,7 @@ def run_twin(network: str, households: int, days: int, out: Path) -> dict[str, A
         "meter_intervals_per_s": s.households * s.intervals / simulate_s,
         "solver": s.solver,
         "peak_rss_mb": peak_rss_mb(),
+        "scoreboard": s.scoreboard,
     }
 
 
@@ -164,7 +209,7 @@ def run_pandapower_timeseries(
     }
 
 
-def rss_child(network: str, households: int, days: int) -> dict[str, Any]:
+def rss_child(network: str, households: int, days: int, faults: bool = False) -> dict[str, Any]:
     """Run the twin in a fresh interpreter and return its figures (peak RSS included)."""
     cmd = [
         sys.executable,
@@ -175,6 +220,7 @@ def rss_child(network: str, households: int, days: int) -> dict[str, Any]:
         network,
         "--households",
         str(households),
+        *(["--child-faults"] if faults else []),
     ]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -192,13 +238,24 @@ def main() -> None:
         "--pp-days", type=int, default=2, help="days of pandapower's time series (b)"
     )
     parser.add_argument("--skip-rss", action="store_true", help="skip the 1-day/30-day RSS runs")
+    parser.add_argument("--skip-pp", action="store_true", help="skip pandapower's time series (b)")
+    parser.add_argument(
+        "--with-faults", action="store_true", help="also run (a) with comms, faults, a campaign"
+    )
     parser.add_argument("--child-days", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--child-faults", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
 
     if args.child_days is not None:
         with tempfile.TemporaryDirectory() as folder:
-            figures = run_twin(args.network, args.households, args.child_days, Path(folder) / "run")
+            figures = run_twin(
+                args.network,
+                args.households,
+                args.child_days,
+                Path(folder) / "run",
+                faults=args.child_faults,
+            )
         print(json.dumps(figures))
         return
 
@@ -212,29 +269,44 @@ def main() -> None:
         f"(+{a['build_s']:.1f} s set-up), {a['s_per_interval'] * 1e3:.2f} ms per interval, "
         f"{a['meter_intervals_per_s']:,.0f} meter-intervals/s, solver {a['solver']}"
     )
+    if args.with_faults:
+        with tempfile.TemporaryDirectory() as folder:
+            f = run_twin(
+                args.network, args.households, args.days, Path(folder) / "faults", faults=True
+            )
+        board = f["scoreboard"]
+        print(
+            f"(a') twin with comms, faults and a firmware campaign, {args.days} d: "
+            f"{f['simulate_s']:.1f} s, {f['s_per_interval'] * 1e3:.2f} ms per interval, "
+            f"{f['meter_intervals_per_s']:,.0f} meter-intervals/s "
+            f"({f['meter_intervals_per_s'] / a['meter_intervals_per_s']:.0%} of (a)); "
+            f"completeness {board['data']['completeness_percent']:.2f} %, "
+            f"tampered {board['tampered_records']['injected']} injected / "
+            f"{board['tampered_records']['accepted']} accepted"
+        )
+    if not args.skip_pp:
+        prof = household_profiles(args.network, args.households, args.days, args.pp_days * 96)
+        b = run_pandapower_timeseries(prof["net"], prof["p"], prof["q"], prof["sgen"])
+        print(
+            f"(b) pandapower run_timeseries, {args.pp_days} d: {b['intervals']:,} intervals in "
+            f"{b['seconds']:.1f} s, {b['s_per_interval'] * 1e3:.2f} ms per interval"
+        )
+        ratio = b["s_per_interval"] / a["s_per_interval"]
+        print(f"    speed-up of the twin per interval: {ratio:.1f}x")
 
-    prof = household_profiles(args.network, args.households, args.days, args.pp_days * 96)
-    b = run_pandapower_timeseries(prof["net"], prof["p"], prof["q"], prof["sgen"])
-    print(
-        f"(b) pandapower run_timeseries, {args.pp_days} d: {b['intervals']:,} intervals in "
-        f"{b['seconds']:.1f} s, {b['s_per_interval'] * 1e3:.2f} ms per interval"
-    )
-    ratio = b["s_per_interval"] / a["s_per_interval"]
-    print(f"    speed-up of the twin per interval: {ratio:.1f}x")
-
-    n = b["intervals"]
-    first = np.sort(twin_vm["interval_end"].unique())[:n]
-    ours = (
-        twin_vm[twin_vm["interval_end"].isin(first)]
-        .pivot(index="interval_end", columns="bus_id", values="vm_pu")
-        .reindex(columns=prof["bus_id"])
-        .to_numpy()
-    )
-    theirs = b["vm_pu"]  # prepared bus order, which prof["bus_id"] maps to original ids
-    print(
-        f"    largest |vm_pu| difference twin vs pandapower over {n} intervals: "
-        f"{np.nanmax(np.abs(ours - theirs)):.2e} pu (twin stores float32)"
-    )
+        n = b["intervals"]
+        first = np.sort(twin_vm["interval_end"].unique())[:n]
+        ours = (
+            twin_vm[twin_vm["interval_end"].isin(first)]
+            .pivot(index="interval_end", columns="bus_id", values="vm_pu")
+            .reindex(columns=prof["bus_id"])
+            .to_numpy()
+        )
+        theirs = b["vm_pu"]  # prepared bus order, which prof["bus_id"] maps to original ids
+        print(
+            f"    largest |vm_pu| difference twin vs pandapower over {n} intervals: "
+            f"{np.nanmax(np.abs(ours - theirs)):.2e} pu (twin stores float32)"
+        )
 
     if not args.skip_rss:
         short = rss_child(args.network, args.households, 1)
@@ -244,6 +316,14 @@ def main() -> None:
             f"peak RSS: 1 d {short['peak_rss_mb']:,.0f} MB, {args.days} d "
             f"{long['peak_rss_mb']:,.0f} MB ({growth:+.0%})"
         )
+        if args.with_faults:
+            short = rss_child(args.network, args.households, 1, faults=True)
+            long = rss_child(args.network, args.households, args.days, faults=True)
+            growth = long["peak_rss_mb"] / short["peak_rss_mb"] - 1
+            print(
+                f"peak RSS with faults: 1 d {short['peak_rss_mb']:,.0f} MB, {args.days} d "
+                f"{long['peak_rss_mb']:,.0f} MB ({growth:+.0%})"
+            )
 
 
 if __name__ == "__main__":

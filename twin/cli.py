@@ -77,6 +77,18 @@ def _parser() -> argparse.ArgumentParser:
     p_sweep.add_argument("--out", default=None, metavar="DIR", help="default results/<name>-sweep")
     p_sweep.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
 
+    p_study = sub.add_parser("study", help="run a planning study on a finished run")
+    p_study.add_argument(
+        "study",
+        choices=sorted(STUDIES),
+        metavar="NAME",
+        help=f"one of {', '.join(sorted(STUDIES))}",
+    )
+    p_study.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
+
+    p_report = sub.add_parser("report", help="write RUN_DIR/report/index.html")
+    p_report.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
+
     sub.add_parser("networks", help="list the built-in network names")
     return parser
 
@@ -143,6 +155,34 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK if failed.empty else EXIT_INTERNAL
 
 
+STUDIES = {
+    "vacancy": ("twin.studies.vacancy", "run_vacancy_study"),
+    "power-quality": ("twin.studies.power_quality", "run_power_quality_study"),
+    "grid-loading": ("twin.studies.grid_loading", "run_grid_loading_study"),
+}
+
+
+def _cmd_study(args: argparse.Namespace) -> int:
+    import importlib
+    import json
+
+    module, function = STUDIES[args.study]
+    metrics = getattr(importlib.import_module(module), function)(args.run_dir)
+    folder = Path(args.run_dir) / "studies" / args.study
+    headline = {k: v for k, v in metrics.items() if isinstance(v, int | float | str)}
+    print(f"study {args.study} on {args.run_dir}: written to {folder}")
+    for key, value in list(headline.items())[:12]:
+        print(f"  {key:<28} {json.dumps(value) if isinstance(value, str) else value}")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from twin.report import write_report
+
+    print(f"report written to {write_report(args.run_dir)}")
+    return EXIT_OK
+
+
 def _cmd_networks(args: argparse.Namespace) -> int:
     from twin.grid import list_networks
 
@@ -156,6 +196,8 @@ _COMMANDS = {
     "run": _cmd_run,
     "validate": _cmd_validate,
     "sweep": _cmd_sweep,
+    "study": _cmd_study,
+    "report": _cmd_report,
     "networks": _cmd_networks,
 }
 

@@ -15,14 +15,21 @@ from twin.cli import main
 from twin.scenario.loading import validate_scenario_dict
 
 TABLES = [
+    "external/app_daily",
     "internal/bus_voltage",
+    "internal/comm_stats",
+    "internal/firmware_update",
     "internal/line_interval",
+    "internal/meter_event",
     "internal/meter_interval",
     "internal/meter_point",
     "internal/meter_register_daily",
+    "internal/meter_register_monthly",
     "internal/network_branch",
     "internal/network_bus",
     "internal/transformer_interval",
+    "truth/meter",
+    "truth/meter_energy_daily",
     "truth/occupancy",
     "truth/power_flow",
     "truth/premise",

@@ -20,10 +20,11 @@ from twin.scenario.loading import validate_scenario_dict
 )
 def test_durations_round_trip(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
+    assert parse_duration(seconds) == seconds  # a bare whole number is seconds
     assert parse_duration(format_duration(seconds)) == seconds
 
 
-@pytest.mark.parametrize("bad", ["15", "min", "1.5h", "-1d", 15, True, None, "7 days"])
+@pytest.mark.parametrize("bad", ["15", "min", "1.5h", "-1d", -15, 1.5, True, None, "7 days"])
 def test_bad_durations_name_the_value(bad: object) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(bad)
@@ -67,3 +68,23 @@ def test_resolved_dict_round_trips() -> None:
     again = validate_scenario_dict(scenario.resolved_dict())
     assert again == scenario
     assert scenario.resolved_dict()["time"]["interval"] == "15min"
+
+
+def test_unquoted_yaml_times_are_accepted(write_scenario: Any) -> None:
+    text = (
+        "name: t\ntime:\n  start: 2025-06-16T00:00:00\n  end: 2025-06-18\n"
+        "  timezone: Europe/Berlin\ngrid: {network: cigre_lv}\n"
+    )
+    scenario = load_scenario(write_scenario(text))
+    assert scenario.time.axis().n_intervals == 2 * 96
+    again = load_scenario(write_scenario(tiny_scenario_dict()), ["time.start=2025-06-16T00:00:00"])
+    assert again.time.start == "2025-06-16T00:00:00"
+
+
+def test_overrides_index_into_lists() -> None:
+    from twin.scenario.loading import apply_overrides
+
+    data = {"faults": [{"kind": "tamper", "start": "1d"}]}
+    assert apply_overrides(data, [("faults.0.start", "2d")])["faults"][0]["start"] == "2d"
+    with pytest.raises(ScenarioError, match="index from 0 to 0"):
+        apply_overrides(data, [("faults.3.start", "2d")])

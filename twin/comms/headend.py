@@ -1,45 +1,68 @@
-"""The head-end system (HES): receives meter data and hands it to the utility's stores.
+"""The head-end system (HES): collects sealed load-profile blocks, verifies, backfills.
 
-In this first cut the channel between the management cores and the HES is
-ideal (no loss, fixed delay): every record the management core reads arrives
-once, with quality ``ok``. The HES keeps the last sequence number per fleet
-to refuse duplicates and to count gaps.
+Collection is on a schedule, vectorised over meters: block ``b`` of meter
+``m`` is due at ``seal_b + read_delay + offset_m`` (``offset_m`` uniform in
+``[0, read_spread)``), and collection slots come every ``retry_every``. At
+each slot every meter with a due block is tried (up to ``1 + retries``
+attempts, :class:`~twin.comms.technology.Channel`); a meter answers only when
+its concentrator is up and its management core runs and has read the block
+over SPI. A meter that answers hands over every due block it holds. Readings
+delivered at the first slot after they are due are ``ok``; later ones are
+``backfilled``. ``received_at`` is the real arrival time.
+
+Every block is verified (:mod:`twin.meters.sealing`): the MAC with the
+meter's key, the sequence number the HES expects next, the record count of
+the block, and the chain value. A rejected block's records are never
+``ok``: they are written as ``estimated`` (the same time-of-day readings of
+the meter's last verified day, zero before any) and counted as detected.
+A block overwritten in the meter's ring before the HES got it is a buffer
+overflow: its intervals become ``missing`` rows (counted per meter). At the
+end of the run a final collection flushes what it can; what is still not
+delivered becomes ``missing``. Sequence numbers make duplicates impossible.
+
+Quality codes after IEC 61968-9 ReadingQuality categories: 0 valid (``ok``;
+``backfilled`` = valid, collected late), 8 estimated, 4 data collection
+(``missing``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import hmac
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from twin.meters.management import PollResult
+from twin.comms.concentrators import Concentrators
+from twin.comms.technology import Channel
+from twin.meters.events import EventRows, event_mac
+from twin.meters.management import ManagementCores, Transmission
+from twin.meters.metrology import BlockRead, MetrologySlavePort
+from twin.meters.sealing import ZERO_MAC, header_matrix, record_matrix
 
-__all__ = ["HeadEnd", "HeadEndStats", "IntervalBatch", "RegisterBatch"]
+__all__ = ["QUALITY_CODES", "HeadEnd", "HeadEndStats", "IntervalBatch", "RegisterBatch"]
 
-QUALITY_OK = 0
+QUALITY_OK, QUALITY_BACKFILLED, QUALITY_ESTIMATED, QUALITY_MISSING = 0, 1, 2, 3
 QUALITY_CODES = ("ok", "backfilled", "estimated", "missing")
 """Reading quality, after IEC 61968-9 ReadingQuality categories (0 valid, 8 estimated)."""
 
 
 @dataclass(frozen=True)
 class IntervalBatch:
-    """Interval readings of all meters for some intervals, long format (interval-major).
+    """Interval readings, long format.
 
     Attributes
     ----------
-    meter : numpy.ndarray
-        Meter index, int32.
-    seq_no : numpy.ndarray
-        Load-profile sequence number, int64.
-    interval_end_s : numpy.ndarray
-        Interval end [s since run start], int64.
+    meter, seq_no, interval_end_s : numpy.ndarray
+        Meter index, load-profile sequence number, nominal interval end [s].
     import_wh, export_wh : numpy.ndarray
-        Interval energy [Wh], int64.
+        Interval energy [Wh], int64 (meaningless where ``quality`` is missing).
     quality : numpy.ndarray
         Index into :data:`QUALITY_CODES`, int8.
     received_at_s : numpy.ndarray
-        Arrival at the HES [s since run start], float64.
+        Arrival at the HES [s since run start], float64; NaN when missing.
+    meter_time_s : numpy.ndarray
+        The record's stamp by the meter's own clock [s since run start]; NaN when not known.
     """
 
     meter: np.ndarray
@@ -49,21 +72,23 @@ class IntervalBatch:
     export_wh: np.ndarray
     quality: np.ndarray
     received_at_s: np.ndarray
+    meter_time_s: np.ndarray
 
 
 @dataclass(frozen=True)
 class RegisterBatch:
-    """Daily frozen registers of all meters at one freeze instant."""
+    """Frozen registers of some meters at one freeze (verified blocks only)."""
 
     meter: np.ndarray
     freeze_time_s: int
-    import_total_wh: np.ndarray
-    export_total_wh: np.ndarray
+    kind: str
+    freeze: np.ndarray
+    received_at_s: np.ndarray
 
 
 @dataclass
 class HeadEndStats:
-    """What the HES received."""
+    """What the HES received and detected."""
 
     interval_readings: int = 0
     register_readings: int = 0
@@ -71,6 +96,15 @@ class HeadEndStats:
     gaps: int = 0
     import_wh: int = 0
     export_wh: int = 0
+    by_quality: dict[str, int] = field(default_factory=lambda: dict.fromkeys(QUALITY_CODES, 0))
+    blocks_verified: int = 0
+    blocks_rejected: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    tampered_records: int = 0
+    tampered_detected: int = 0
+    tampered_accepted: int = 0
+    events_received: int = 0
+    events_rejected: int = 0
 
 
 class HeadEnd:
@@ -78,83 +112,358 @@ class HeadEnd:
 
     Parameters
     ----------
-    n : int
-        Number of meters.
-    on_intervals : callable
-        Receives each :class:`IntervalBatch` (the meter-data store).
-    on_registers : callable
-        Receives each :class:`RegisterBatch`.
+    port : MetrologySlavePort
+        Used only for the public block schedule and, through the management
+        cores, the blocks themselves (the HES never reads a meter directly).
+    management : ManagementCores
+        The meters' management cores (they forward, and may tamper).
+    concentrators : Concentrators
+        Areas and their state.
+    channel : Channel
+        Per-attempt loss and latency.
+    keys : sequence of bytes
+        Per-meter keys (the HES shares them with the meters).
+    rng : numpy.random.Generator
+        For the per-meter read offsets and the attackers' draws.
+    dt_s, per_day : int
+        Interval length [s] and intervals per day (for the estimates).
+    read_delay_s, read_spread_s, retry_every_s : int
+        Collection schedule [s].
+    on_intervals, on_registers, on_events : callable
+        Receive :class:`IntervalBatch`, :class:`RegisterBatch` and
+        (:class:`~twin.meters.events.EventRows`, received_at_s) per delivery.
     """
 
     def __init__(
         self,
-        n: int,
         *,
+        port: MetrologySlavePort,
+        management: ManagementCores,
+        concentrators: Concentrators,
+        channel: Channel,
+        keys: Sequence[bytes],
+        rng: np.random.Generator,
+        dt_s: int,
+        per_day: int,
+        read_delay_s: int,
+        read_spread_s: int,
+        retry_every_s: int,
         on_intervals: Callable[[IntervalBatch], None],
         on_registers: Callable[[RegisterBatch], None],
+        on_events: Callable[[EventRows, np.ndarray], None],
     ):
+        n = port.n
         self.n = n
-        self._on_intervals = on_intervals
-        self._on_registers = on_registers
-        self._meter = np.arange(n, dtype=np.int32)
-        self._next_seq = 0
+        self._port, self._mgmt, self._conc, self._channel = port, management, concentrators, channel
+        self._keys, self._rng = keys, rng
+        self._dt, self._per_day = dt_s, per_day
+        self._delay, self._retry = read_delay_s, retry_every_s
+        self._offset = rng.uniform(0, read_spread_s, n) if read_spread_s else np.zeros(n)
+        self._on_intervals, self._on_registers, self._on_events = (
+            on_intervals,
+            on_registers,
+            on_events,
+        )
+        self.next_block = np.zeros(n, dtype=np.int64)
+        self.next_seq = np.zeros(n, dtype=np.int64)
+        self._last_mac: list[bytes | None] = [ZERO_MAC] * n
+        self._last_event_mac: list[bytes] = [ZERO_MAC] * n
+        self._next_event_seq = np.zeros(n, dtype=np.int64)
+        self._profile = np.zeros((2, per_day, n), dtype=np.int64)
+        self.overflow = np.zeros(n, dtype=np.int64)
+        self.estimated = np.zeros(n, dtype=np.int64)
+        self.rejected_meters = np.zeros(n, dtype=bool)
+        self.tampered_meters = np.zeros(n, dtype=bool)
         self.stats = HeadEndStats()
+        self._day_attempts = np.zeros(concentrators.n_areas, dtype=np.int64)
+        self._day_successes = np.zeros(concentrators.n_areas, dtype=np.int64)
+        self._day_latency: list[tuple[np.ndarray, np.ndarray]] = []
+        self.delivered_at = np.full(n, np.nan)
+        self.last_tried = np.zeros(0, dtype=np.int64)
 
-    def receive(self, poll: PollResult, *, received_at_s: float) -> None:
-        """Accept what the management cores read in one poll.
+    # schedule ------------------------------------------------------------------------
 
-        Parameters
-        ----------
-        poll : PollResult
-            Records and freezes read over SPI.
-        received_at_s : float
-            Arrival time at the HES [s since run start].
+    def _blocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        meta = self._port.blocks
+        first = np.array([b[0] for b in meta], dtype=np.int64)
+        count = np.array([b[1] for b in meta], dtype=np.int64)
+        seal = np.array([b[2] for b in meta], dtype=np.float64)
+        return first, count, seal
+
+    def backlog(self) -> np.ndarray:
+        """Sealed records not yet settled, per meter."""
+        first, count, _ = self._blocks()
+        if first.size == 0:
+            return np.zeros(self.n, dtype=np.int64)
+        end = int(first[-1] + count[-1])
+        return np.maximum(end - self.next_seq, 0)
+
+    # collection ----------------------------------------------------------------------
+
+    def collect(self, t_s: float, *, final: bool = False) -> np.ndarray:
+        """One collection slot at ``t_s``; returns the meters that delivered.
+
+        With ``final``, every sealed block counts as due (the end-of-run flush).
         """
-        rec = poll.intervals
-        if rec.count:
-            fresh = rec.seq_no >= self._next_seq
-            self.stats.duplicates_refused += int((~fresh).sum()) * self.n
-            if fresh.any():
-                first = int(rec.seq_no[fresh][0])
-                self.stats.gaps += max(0, first - self._next_seq) * self.n
-                self._emit_intervals(
-                    rec.seq_no[fresh],
-                    rec.interval_end_s[fresh],
-                    rec.import_wh[fresh],
-                    rec.export_wh[fresh],
-                    received_at_s,
-                )
-                self._next_seq = int(rec.seq_no[fresh][-1]) + 1
-        for freeze in poll.freezes:
-            self.stats.register_readings += self.n
+        first, count, seal = self._blocks()
+        n_blocks = first.size
+        pending = self.next_block < n_blocks
+        self.last_tried = np.zeros(0, dtype=np.int64)
+        if not pending.any():
+            return self.last_tried
+        nb = np.minimum(self.next_block, max(n_blocks - 1, 0))
+        due_at = seal[nb] + self._delay + self._offset
+        due = pending & ((due_at <= t_s) | final)
+        tried = np.flatnonzero(due)
+        self.last_tried = tried
+        if tried.size == 0:
+            return tried
+        reachable = (
+            self._conc.meter_up()[tried]
+            & self._mgmt.running(t_s)[tried]
+            & (self._mgmt.read_upto[tried] >= first[nb[tried]] + count[nb[tried]])
+        )
+        ok, attempts, latency = self._channel.attempt(tried.size)
+        ok &= reachable
+        attempts = np.where(reachable, attempts, 1 + self._channel.retries)
+        areas = self._conc.area[tried]
+        self._day_attempts += np.bincount(
+            areas, weights=attempts, minlength=self._conc.n_areas
+        ).astype(np.int64)
+        self._day_successes += np.bincount(areas[ok], minlength=self._conc.n_areas)
+        winners = tried[ok]
+        arrival = t_s + latency[ok]
+        self._day_latency.append((areas[ok], latency[ok]))
+        if winners.size == 0:
+            return winners
+        arrival_of = np.full(self.n, np.nan)
+        arrival_of[winners] = arrival
+        self.delivered_at[winners] = arrival
+        read_upto = self._mgmt.read_upto
+        for b in range(int(self.next_block[winners].min()), n_blocks):
+            due_b = seal[b] + self._delay + self._offset[winners]
+            sel = winners[
+                (self.next_block[winners] == b)
+                & ((due_b <= t_s) | final)
+                & (read_upto[winners] >= first[b] + count[b])
+            ]
+            if sel.size:
+                late = t_s - (seal[b] + self._delay + self._offset[sel]) >= self._retry
+                self._settle(b, int(first[b]), int(count[b]), sel, arrival_of[sel], late, t_s)
+        self._deliver_events(winners, arrival_of)
+        return winners
+
+    def _settle(
+        self,
+        b: int,
+        first: int,
+        count: int,
+        meters: np.ndarray,
+        arrival: np.ndarray,
+        late: np.ndarray,
+        t_s: float,
+    ) -> None:
+        seqs = np.arange(first, first + count, dtype=np.int64)
+        self.next_block[meters] = b + 1
+        self.next_seq[meters] = first + count
+        if not self._port.block_available(b):
+            self.overflow[meters] += count
+            self._emit_missing(meters, seqs)
+            for m in meters.tolist():
+                self._last_mac[m] = None
+            return
+        read = self._port.read_block(b, meters)
+        port = self._port
+
+        def previous(which: np.ndarray) -> BlockRead | None:
+            if b == 0 or not port.block_available(b - 1):
+                return None
+            return port.read_block(b - 1, which)
+
+        tx = self._mgmt.forward(read, t_s, self._rng, previous)
+        accepted = self._verify(tx, first, count)
+        quality = np.where(late, QUALITY_BACKFILLED, QUALITY_OK).astype(np.int8)
+        rejected = ~accepted
+        imp = tx.import_wh[:count].astype(np.int64)
+        exp = tx.export_wh[:count].astype(np.int64)
+        stamp = (seqs[:, None] + 1) * self._dt + tx.offset_s[:count].astype(np.float64)
+        tod = seqs % self._per_day
+        if rejected.any():
+            rm = meters[rejected]
+            imp[:, rejected] = self._profile[0][tod][:, rm]
+            exp[:, rejected] = self._profile[1][tod][:, rm]
+            stamp[:, rejected] = np.nan
+            quality[rejected] = QUALITY_ESTIMATED
+            self.estimated[rm] += count
+            self.rejected_meters[rm] = True
+        if accepted.any():
+            am = meters[accepted]
+            self._profile[0][tod[:, None], am[None, :]] = imp[:, accepted]
+            self._profile[1][tod[:, None], am[None, :]] = exp[:, accepted]
+        k, m = imp.shape
+        batch = IntervalBatch(
+            meter=np.tile(meters, k),
+            seq_no=np.repeat(seqs, m),
+            interval_end_s=np.repeat((seqs + 1) * self._dt, m),
+            import_wh=imp.reshape(-1),
+            export_wh=exp.reshape(-1),
+            quality=np.tile(quality, k),
+            received_at_s=np.tile(arrival, k),
+            meter_time_s=stamp.reshape(-1),
+        )
+        self._count(batch)
+        self._on_intervals(batch)
+        kind = self._port.blocks[b][3]
+        if kind in ("daily", "monthly") and accepted.any():
+            self.stats.register_readings += int(accepted.sum())
             self._on_registers(
                 RegisterBatch(
-                    self._meter,
-                    freeze.freeze_time_s,
-                    freeze.import_total_wh,
-                    freeze.export_total_wh,
+                    meters[accepted],
+                    int(self._port.blocks[b][2]),
+                    kind,
+                    tx.freeze[accepted],
+                    arrival[accepted],
                 )
             )
+        tampered = tx.tampered
+        self.tampered_meters[meters[tampered > 0]] = True
+        self.stats.tampered_records += int(tampered.sum())
+        self.stats.tampered_detected += int(tampered[rejected].sum())
+        self.stats.tampered_accepted += int(tampered[accepted].sum())
 
-    def _emit_intervals(
-        self,
-        seq_no: np.ndarray,
-        end_s: np.ndarray,
-        import_wh: np.ndarray,
-        export_wh: np.ndarray,
-        received_at_s: float,
-    ) -> None:
-        k, n = import_wh.shape
+    def _verify(self, tx: Transmission, first: int, count: int) -> np.ndarray:
+        """Check sequence, count, chain and MAC of each meter's copy of a block."""
+        headers = header_matrix(tx.meters, 0, 0, tx.freeze)
+        headers[:, 1] = tx.first_seq
+        headers[:, 2] = tx.count
+        records = record_matrix(tx.import_wh, tx.export_wh, tx.offset_s)
+        accepted = np.zeros(tx.meters.shape[0], dtype=bool)
+        reasons = self.stats.rejected_by_reason
+        for j, m in enumerate(tx.meters.tolist()):
+            c = int(tx.count[j])
+            if int(tx.first_seq[j]) != first or c != count:
+                reason = "sequence" if int(tx.first_seq[j]) != first else "count"
+            else:
+                msg = headers[j].tobytes() + records[j, : 3 * c].tobytes() + tx.previous[j]
+                good = hmac.compare_digest(hmac.digest(self._keys[m], msg, "sha256"), tx.macs[j])
+                last = self._last_mac[m]
+                if not good:
+                    reason = "mac"
+                elif last is not None and tx.previous[j] != last:
+                    reason = "chain"
+                else:
+                    accepted[j] = True
+                    self._last_mac[m] = tx.macs[j]
+                    continue
+            reasons[reason] = reasons.get(reason, 0) + 1
+            self._last_mac[m] = None  # chain broken: the next block is checked on its own
+        self.stats.blocks_verified += int(accepted.sum())
+        self.stats.blocks_rejected += int((~accepted).sum())
+        return accepted
+
+    def _deliver_events(self, meters: np.ndarray, arrival_of: np.ndarray) -> None:
+        rows = self._port.read_events(meters)
+        if rows.count == 0:
+            return
+        ok = np.zeros(rows.count, dtype=bool)
+        for i in range(rows.count):
+            m = int(rows.meter[i])
+            seq = int(rows.seq_no[i])
+            mac = event_mac(
+                self._keys[m],
+                m,
+                seq,
+                int(rows.time_s[i]),
+                int(rows.code[i]),
+                rows.detail[i],
+                self._last_event_mac[m],
+            )
+            if seq == self._next_event_seq[m] and hmac.compare_digest(mac, rows.mac[i]):
+                ok[i] = True
+                self._last_event_mac[m] = rows.mac[i]
+                self._next_event_seq[m] = seq + 1
+        self.stats.events_received += int(ok.sum())
+        self.stats.events_rejected += int((~ok).sum())
+        self._on_events(rows, arrival_of[rows.meter])
+
+    def _emit_missing(self, meters: np.ndarray, seqs: np.ndarray) -> None:
+        k, m = seqs.shape[0], meters.shape[0]
+        if k * m == 0:
+            return
         batch = IntervalBatch(
-            meter=np.tile(self._meter, k),
-            seq_no=np.repeat(seq_no, n),
-            interval_end_s=np.repeat(end_s, n),
-            import_wh=import_wh.reshape(-1),
-            export_wh=export_wh.reshape(-1),
-            quality=np.full(k * n, QUALITY_OK, dtype=np.int8),
-            received_at_s=np.full(k * n, received_at_s, dtype=np.float64),
+            meter=np.tile(meters, k),
+            seq_no=np.repeat(seqs, m),
+            interval_end_s=np.repeat((seqs + 1) * self._dt, m),
+            import_wh=np.zeros(k * m, dtype=np.int64),
+            export_wh=np.zeros(k * m, dtype=np.int64),
+            quality=np.full(k * m, QUALITY_MISSING, dtype=np.int8),
+            received_at_s=np.full(k * m, np.nan),
+            meter_time_s=np.full(k * m, np.nan),
         )
-        self.stats.interval_readings += k * n
-        self.stats.import_wh += int(import_wh.sum())
-        self.stats.export_wh += int(export_wh.sum())
+        self._count(batch)
         self._on_intervals(batch)
+
+    def _count(self, batch: IntervalBatch) -> None:
+        q = np.bincount(batch.quality, minlength=len(QUALITY_CODES))
+        for i, name in enumerate(QUALITY_CODES):
+            self.stats.by_quality[name] += int(q[i])
+        valid = batch.quality <= QUALITY_BACKFILLED
+        self.stats.interval_readings += int(valid.sum())
+        self.stats.import_wh += int(batch.import_wh[valid].sum())
+        self.stats.export_wh += int(batch.export_wh[valid].sum())
+
+    def finish(self, t_s: float, *, rounds: int = 24) -> None:
+        """End of the run: a final collection (up to ``rounds`` retry rounds while some
+        meter still answers), then every unsettled interval is ``missing``."""
+        for _ in range(rounds):
+            self.collect(t_s, final=True)
+            if self.last_tried.size == 0:
+                break
+        reachable = np.flatnonzero(self._conc.meter_up() & self._mgmt.running(t_s))
+        ok, _, latency = self._channel.attempt(reachable.size)
+        arrival = np.full(self.n, np.nan)
+        arrival[reachable[ok]] = t_s + latency[ok]
+        self._deliver_events(reachable[ok], arrival)  # events logged by the last collection
+        first, count, _ = self._blocks()
+        for b in range(int(self.next_block.min(initial=first.size)), first.size):
+            sel = np.flatnonzero(self.next_block == b)
+            if sel.size == 0:
+                continue
+            seqs = np.arange(first[b], first[b] + count[b], dtype=np.int64)
+            self.next_block[sel] = b + 1
+            self.next_seq[sel] = first[b] + count[b]
+            self._emit_missing(sel, seqs)
+
+    # statistics ------------------------------------------------------------------------
+
+    def close_day(self) -> dict[str, np.ndarray]:
+        """Per-concentrator figures since the last call (attempts, successes, latency
+        percentiles [s], backlog [records])."""
+        n_areas = self._conc.n_areas
+        if self._day_latency:
+            areas = np.concatenate([a for a, _ in self._day_latency])
+            lat = np.concatenate([x for _, x in self._day_latency])
+        else:
+            areas, lat = np.zeros(0, np.int64), np.zeros(0)
+        pct = np.full((3, n_areas), np.nan)
+        if lat.size:
+            order = np.argsort(areas, kind="stable")
+            areas, lat = areas[order], lat[order]
+            bounds = np.searchsorted(areas, np.arange(n_areas + 1))
+            for a in range(n_areas):
+                chunk = lat[bounds[a] : bounds[a + 1]]
+                if chunk.size:
+                    pct[:, a] = np.percentile(chunk, [50, 95, 99])
+        backlog = np.bincount(self._conc.area, weights=self.backlog(), minlength=n_areas)
+        out = {
+            "attempts": self._day_attempts.copy(),
+            "successes": self._day_successes.copy(),
+            "latency_p50_s": pct[0],
+            "latency_p95_s": pct[1],
+            "latency_p99_s": pct[2],
+            "backlog": backlog.astype(np.int64),
+        }
+        self._day_attempts[:] = 0
+        self._day_successes[:] = 0
+        self._day_latency.clear()
+        return out

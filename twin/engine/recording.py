@@ -9,7 +9,6 @@ import pandas as pd
 import pyarrow as pa
 
 from twin.clock import TimeAxis
-from twin.comms import QUALITY_CODES, IntervalBatch, RegisterBatch
 from twin.grid import PowerFlowResult
 from twin.streams import RunWriter, schema_for
 
@@ -110,12 +109,9 @@ class Recorder:
         self.writer = writer
         self.axis = axis
         self._meter_dictionary = pa.array(list(meter_ids), type=pa.string())
-        self._quality_dictionary = pa.array(list(QUALITY_CODES), type=pa.string())
         self._bus_mask = np.asarray(bus_mask, dtype=bool)
         self._bus_ids = pa.array(np.asarray(bus_ids, dtype=np.int64)[self._bus_mask])
         self._trafo_ids = pa.array(np.asarray(transformer_ids, dtype=np.int64))
-        self._meter_interval = writer.table("internal/meter_interval")
-        self._register_daily = writer.table("internal/meter_register_daily")
         self._trafo = writer.table("internal/transformer_interval")
         self._bus = writer.table("internal/bus_voltage") if self._bus_mask.any() else None
         self._power_flow = writer.table("truth/power_flow")
@@ -129,43 +125,6 @@ class Recorder:
         if n is not None:
             us = np.full(n, us, dtype=np.int64)
         return pa.array(us, type=pa.int64()).cast(pa.timestamp("us", tz="UTC"))
-
-    def meter_intervals(self, batch: IntervalBatch) -> None:
-        """Append readings the head-end accepted to ``internal/meter_interval``."""
-        received_us = self.axis.start_utc_ns // 1000 + np.round(batch.received_at_s * 1e6).astype(
-            np.int64
-        )
-        columns = [
-            pa.DictionaryArray.from_arrays(
-                pa.array(batch.meter, pa.int32()), self._meter_dictionary
-            ),
-            self._stamp(batch.interval_end_s),
-            pa.array(batch.import_wh, pa.int64()),
-            pa.array(batch.export_wh, pa.int64()),
-            pa.DictionaryArray.from_arrays(
-                pa.array(batch.quality, pa.int8()), self._quality_dictionary
-            ),
-            pa.array(received_us, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
-            pa.array(batch.seq_no, pa.int64()),
-        ]
-        self._meter_interval.append_batch(
-            pa.RecordBatch.from_arrays(columns, schema=self._meter_interval.schema)
-        )
-
-    def registers(self, batch: RegisterBatch) -> None:
-        """Append a daily freeze to ``internal/meter_register_daily``."""
-        n = batch.meter.shape[0]
-        columns = [
-            pa.DictionaryArray.from_arrays(
-                pa.array(batch.meter, pa.int32()), self._meter_dictionary
-            ),
-            self._stamp(batch.freeze_time_s, n),
-            pa.array(batch.import_total_wh, pa.int64()),
-            pa.array(batch.export_total_wh, pa.int64()),
-        ]
-        self._register_daily.append_batch(
-            pa.RecordBatch.from_arrays(columns, schema=self._register_daily.schema)
-        )
 
     def grid(self, end_s: int, result: PowerFlowResult, solve_ms: float, load_p_kw: float) -> None:
         """Append one interval's transformer, bus and power-flow rows."""

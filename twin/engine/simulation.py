@@ -24,10 +24,12 @@ import pandas as pd
 import simpy
 from tqdm import tqdm
 
-from twin.comms import HeadEnd
 from twin.devices.households import HouseholdEvent, HouseholdFleet
+from twin.engine.faults import schedule_ami_events
 from twin.engine.recording import OccupancySpells, Recorder
+from twin.engine.recording_ami import AmiRecorder
 from twin.engine.rng import RandomTree
+from twin.engine.scoreboard import scoreboard, scoreboard_lines
 from twin.engine.wiring import Components, build_components, build_site, format_ids
 from twin.grid.export import branch_table, bus_table
 from twin.scenario import Scenario
@@ -71,6 +73,7 @@ class RunSummary:
     missed_readings: int = 0
     wall_s: float = 0.0
     timings_s: dict[str, float] = field(default_factory=dict)
+    scoreboard: dict[str, Any] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """The summary as aligned text lines."""
@@ -87,6 +90,7 @@ class RunSummary:
             f"  power flow        {self.non_converged_intervals} non-converged interval(s)",
             f"  meter readings    {self.meter_readings:,} received, "
             f"{self.missed_readings:,} missed",
+            *(scoreboard_lines(self.scoreboard) if self.scoreboard else []),
             f"  wall time         {self.wall_s:.1f} s ({per:.2f} ms per simulated interval, "
             f"{self.timings_s.get('build', 0.0):.1f} s set-up)",
         ]
@@ -112,11 +116,6 @@ class _IntervalLoop:
         self.progress = progress
         self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
         self.spells = OccupancySpells(parts.site.n_premises, parts.axis.interval_s)
-        self.headend = HeadEnd(
-            parts.site.n_premises,
-            on_intervals=recorder.meter_intervals,
-            on_registers=recorder.registers,
-        )
 
     def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
         """Register every household happening as a SimPy timeout with a callback.
@@ -138,7 +137,7 @@ class _IntervalLoop:
         axis = self.parts.axis
         for k in range(axis.n_intervals):
             t = axis.at(k)
-            p_kw, q_kvar = self.parts.households.step(t)
+            p_kw, q_kvar = self.parts.ami.relay(*self.parts.households.step(t))
             self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
             yield env.timeout(axis.interval_s)
             self._close_interval(k, p_kw, q_kvar)
@@ -146,9 +145,7 @@ class _IntervalLoop:
     def _close_interval(self, k: int, p_kw: np.ndarray, q_kvar: np.ndarray) -> None:
         parts, axis = self.parts, self.parts.axis
         end_s = (k + 1) * axis.interval_s
-        parts.metrology.integrate(p_kw, dt_s=axis.interval_s, interval_end_s=end_s)
-        if axis.ends_at_local_midnight[k]:
-            parts.metrology.freeze_daily(end_s)
+        parts.ami.meter(k, p_kw)
 
         load_p, load_q, sgen_p = parts.grid_injections(k, p_kw, q_kvar)
         tic = time.perf_counter()
@@ -157,8 +154,7 @@ class _IntervalLoop:
         self.recorder.grid(end_s, result, solve_ms, float(load_p.sum() * 1e3))
         self._update_summary(k, result)
 
-        poll = parts.management.poll()
-        self.headend.receive(poll, received_at_s=end_s + poll.transfer_s)
+        parts.ami.after_flow(k, p_kw, result)
         if self.progress is not None:
             self.progress.update(1)
             if k % 96 == 0 or k == axis.n_intervals - 1:
@@ -273,22 +269,29 @@ def run(
             disable=None if progress is None else not progress,
             leave=False,
         )
+        parts.ami.attach(
+            AmiRecorder(writer, axis, meter_ids=meter_ids, tariffs=parts.ami.max_tariff)
+        )
         loop = _IntervalLoop(parts, recorder, summary, bar)
         env = simpy.Environment()
         loop.schedule_events(env, parts.households.events())
+        firmware = schedule_ami_events(env, parts.ami, scenario)
         env.process(loop.process(env))
         t1 = time.perf_counter()
         env.run()
         bar.close()
+        parts.ami.finish(axis.duration_s, axis.n_intervals - 1)
         t_sim = time.perf_counter() - t1
 
         recorder.occupancy(*loop.spells.close(axis.duration_s))
         recorder.frame("truth/vacancy", _vacancy_frame(parts, premise_ids))
-        stats = loop.headend.stats
+        assert parts.ami.hes is not None
+        stats = parts.ami.hes.stats
         summary.import_mwh = stats.import_wh / 1e6
         summary.export_mwh = stats.export_wh / 1e6
         summary.meter_readings = stats.interval_readings
-        summary.missed_readings = parts.management.missed_records * n + stats.gaps
+        summary.missed_readings = stats.by_quality["missing"]
+        summary.scoreboard = scoreboard(parts.ami, firmware, meter_ids)
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
         summary.wall_s = time.perf_counter() - t0
         manifest = {
@@ -301,6 +304,7 @@ def run(
             "timings_s": {**summary.timings_s, "total": round(summary.wall_s, 3)},
             "summary": asdict(summary),
             "spi": asdict(parts.spi.stats),
+            "scoreboard": summary.scoreboard,
         }
         path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
     return Run(path, summary)

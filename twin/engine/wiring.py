@@ -13,6 +13,7 @@ import numpy as np
 
 from twin.clock import TimeAxis
 from twin.devices.households import HouseholdFleet
+from twin.engine.ami import Ami
 from twin.engine.rng import RandomTree
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
@@ -74,11 +75,24 @@ class Components:
     axis: TimeAxis
     site: Site
     households: HouseholdFleet
-    metrology: MetrologyCores
-    management: ManagementCores
-    spi: SpiLink
+    ami: Ami
     background: BackgroundInjections
     solver: PowerFlowSolver
+
+    @property
+    def metrology(self) -> MetrologyCores:
+        """The fleet's legal metrology cores."""
+        return self.ami.metrology
+
+    @property
+    def management(self) -> ManagementCores:
+        """The fleet's management cores."""
+        return self.ami.management
+
+    @property
+    def spi(self) -> SpiLink:
+        """The fleet's SPI links."""
+        return self.ami.spi
 
     def grid_injections(
         self, index: int, p_kw: np.ndarray, q_kvar: np.ndarray
@@ -124,14 +138,12 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
         move_rate_per_year=hh.vacancy.move_rate_per_year,
         holiday_weeks_per_year=hh.vacancy.holiday_weeks_per_year,
     )
-    per_day = 86_400 // axis.interval_s
-    metrology = MetrologyCores(site.n_premises, profile_capacity=2 * per_day, freeze_capacity=7)
-    spi_cfg = scenario.meters.spi
-    spi = SpiLink(
-        metrology.port(),
-        bit_rate_bps=spi_cfg.bit_rate_bps,
-        frame_bytes=spi_cfg.frame_bytes,
-        queue_frames=spi_cfg.queue_frames,
+    ami = Ami(
+        scenario,
+        axis,
+        transformer=np.asarray(site.placement.transformer, dtype=np.int64),
+        meter_bus=np.asarray(site.placement.bus, dtype=np.int64),
+        rng=rng,
     )
     try:
         solver = create_solver(site.grid, scenario.grid.solver)
@@ -142,9 +154,7 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
         axis=axis,
         site=site,
         households=households,
-        metrology=metrology,
-        management=ManagementCores(spi),
-        spi=spi,
+        ami=ami,
         background=BackgroundInjections(site.grid, axis),
         solver=solver,
     )

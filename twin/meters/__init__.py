@@ -1,23 +1,40 @@
 """IR46 dual-core smart meters: legal metrology core, SPI link, management core."""
 
-from twin.meters.management import ManagementCores, PollResult
+from twin.meters.accuracy import MPE_PERCENT, draw_accuracy
+from twin.meters.events import EVENT_CODES, EventLog, EventRows
+from twin.meters.legal_clock import LegalClocks
+from twin.meters.management import ManagementCores, Transmission
 from twin.meters.metrology import (
-    DailyFreeze,
+    FREEZE_COLUMNS,
+    MAX_TARIFFS,
+    BlockRead,
     IntervalRecords,
     MetrologyCores,
     MetrologySlavePort,
+    SealedBlock,
     split_import_export_wh,
 )
+from twin.meters.sealing import derive_keys
 from twin.meters.spi import SpiLink, SpiStats
 
 __all__ = [
-    "DailyFreeze",
+    "EVENT_CODES",
+    "FREEZE_COLUMNS",
+    "MAX_TARIFFS",
+    "MPE_PERCENT",
+    "BlockRead",
+    "EventLog",
+    "EventRows",
     "IntervalRecords",
+    "LegalClocks",
     "ManagementCores",
     "MetrologyCores",
     "MetrologySlavePort",
-    "PollResult",
+    "SealedBlock",
     "SpiLink",
     "SpiStats",
+    "Transmission",
+    "derive_keys",
+    "draw_accuracy",
     "split_import_export_wh",
 ]

@@ -1,42 +1,85 @@
 """The upgradable management core of IR46 dual-core meters, for a whole fleet.
 
-The management core runs the meter's communication, display and application
-firmware. It reads the metrology core only through the SPI link (as master)
-and has no way to write a legal register: it holds the link, never the
-metrology object.
+The management core runs the meter's communication, display, relay and
+application firmware. It reads the metrology core only through the SPI link
+(as master) and has no way to write a legal register: it holds the link,
+never the metrology object. Its state is a set of arrays over the fleet:
+whether it runs (crash, hang, reboot windows), how far it has read the load
+profile over SPI, its firmware version, the disconnector relay and, for a
+compromised core, how it tampers with what it forwards.
+
+While it is down it neither polls nor forwards; metering never stops, and
+afterwards it reads back what it missed, a bounded queue per poll
+(:meth:`SpiLink.poll <twin.meters.spi.SpiLink.poll>`). Its "buffer" is the
+part of the metrology core's ring it has read but the head-end has not yet
+acknowledged.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from twin.meters.metrology import DailyFreeze, IntervalRecords
+import numpy as np
+
+from twin.meters.metrology import BlockRead
 from twin.meters.spi import SpiLink
 
-__all__ = ["ManagementCores", "PollResult"]
+__all__ = ["ManagementCores", "Transmission"]
 
 
-@dataclass(frozen=True)
-class PollResult:
-    """What one poll of the metrology cores brought in.
+@dataclass
+class Transmission:
+    """A block as a set of management cores forwards it (per-meter claims).
 
     Attributes
     ----------
-    intervals : IntervalRecords
-        New load-profile records (all meters).
-    freezes : list of DailyFreeze
-        New daily freezes.
-    transfer_s : float
-        SPI bus time of the poll [s].
-    missed_records : int
-        Records overwritten in the metrology core before they could be read
-        (per meter; 0 while polling keeps up).
+    block : int
+        Block the head-end asked for.
+    meters : numpy.ndarray
+        Meter indices.
+    first_seq, count : numpy.ndarray
+        Claimed first sequence number and record count per meter.
+    import_wh, export_wh, offset_s : numpy.ndarray
+        Records (k, m); only the first ``count[j]`` rows of column j are sent.
+    freeze : numpy.ndarray
+        Frozen values (m, f).
+    macs, previous : list of bytes
+        MAC and claimed chain value per meter.
+    tampered : numpy.ndarray
+        Ground truth: records altered, dropped or replayed per meter (never
+        seen by the head-end; used to score detection).
     """
 
-    intervals: IntervalRecords
-    freezes: list[DailyFreeze]
-    transfer_s: float
-    missed_records: int
+    block: int
+    meters: np.ndarray
+    first_seq: np.ndarray
+    count: np.ndarray
+    import_wh: np.ndarray
+    export_wh: np.ndarray
+    offset_s: np.ndarray
+    freeze: np.ndarray
+    macs: list[bytes]
+    previous: list[bytes]
+    tampered: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def honest(cls, read: BlockRead) -> Transmission:
+        """Forward a block exactly as read over SPI."""
+        m = read.meters.shape[0]
+        return cls(
+            read.block,
+            read.meters,
+            np.full(m, read.first_seq, dtype=np.int64),
+            np.full(m, read.count, dtype=np.int64),
+            read.import_wh.copy(),
+            read.export_wh.copy(),
+            read.offset_s.copy(),
+            read.freeze.copy(),
+            list(read.macs),
+            list(read.previous),
+            np.zeros(m, dtype=np.int64),
+        )
 
 
 class ManagementCores:
@@ -47,38 +90,169 @@ class ManagementCores:
     spi : SpiLink
         Master side of the SPI links; the only path to the metrology cores.
     firmware_version : str
-        Version of the management firmware.
+        Version of the management firmware at the start.
     """
 
     def __init__(self, spi: SpiLink, *, firmware_version: str = "1.0.0"):
         self._spi = spi
-        self.firmware_version = firmware_version
-        self._next_seq = 0
-        self._last_freeze_s = -1
-        self.missed_records = 0
+        n = spi.n
+        self.versions: list[str] = [firmware_version]
+        self.version = np.zeros(n, dtype=np.int16)
+        self.read_upto = np.zeros(n, dtype=np.int64)
+        self._down_from = np.full(n, np.inf)
+        self._down_until = np.full(n, -np.inf)
+        self.downtime_s = np.zeros(n, dtype=np.float64)
+        self.boot_count = np.zeros(n, dtype=np.int64)
+        self.relay_closed = np.ones(n, dtype=bool)
+        self.alter_p = np.zeros(n)
+        self.drop_p = np.zeros(n)
+        self.replay_p = np.zeros(n)
+        self.alter_factor = np.ones(n)
+        self._compromised_from = np.full(n, np.inf)
+        self._compromised_until = np.full(n, -np.inf)
 
     @property
     def n(self) -> int:
         """Number of meters."""
         return self._spi.n
 
-    def poll(self) -> PollResult:
-        """Read every record and freeze not yet read (bounded by the SPI queue)."""
-        records = self._spi.read_intervals(self._next_seq)
-        transfer_s = self._spi.last_transfer_s
-        missed = 0
-        if records.count:
-            first = int(records.seq_no[0])
-            missed = first - self._next_seq
-            self._next_seq = int(records.seq_no[-1]) + 1
-        self.missed_records += missed
-        freezes = self._spi.read_freezes(self._last_freeze_s)
-        transfer_s += self._spi.last_transfer_s
-        if freezes:
-            self._last_freeze_s = freezes[-1].freeze_time_s
-        return PollResult(records, freezes, transfer_s, missed)
-
     @property
-    def backlog(self) -> int:
-        """Records written by the metrology cores but not yet read."""
-        return self._spi.newest_seq - self._next_seq
+    def firmware_version(self) -> str:
+        """Version of the first meter's management firmware (fleet default)."""
+        return self.versions[int(self.version[0])] if self.n else self.versions[0]
+
+    def version_names(self, meters: np.ndarray) -> list[str]:
+        """Firmware version strings of ``meters``."""
+        return [self.versions[int(v)] for v in self.version[meters]]
+
+    def set_version(self, meters: np.ndarray, version: str) -> None:
+        """Install ``version`` on ``meters`` (after a successful update)."""
+        if version not in self.versions:
+            self.versions.append(version)
+        self.version[meters] = self.versions.index(version)
+
+    # availability --------------------------------------------------------------------
+
+    def running(self, t_s: float) -> np.ndarray:
+        """bool per meter: the management core runs at ``t_s``."""
+        return (t_s < self._down_from) | (t_s >= self._down_until)
+
+    def take_down(
+        self, meters: np.ndarray, start_s: float | np.ndarray, end_s: float | np.ndarray
+    ) -> None:
+        """The cores of ``meters`` are down from ``start_s`` to ``end_s`` (crash, hang, reboot).
+
+        Times are scalars or one per meter [s]. A window that overlaps or follows on an
+        earlier one still pending merges with it.
+        """
+        if meters.size == 0:
+            return
+        old_from, old_until = self._down_from[meters], self._down_until[meters]
+        fresh = old_until < start_s
+        self._down_from[meters] = np.where(fresh, start_s, np.minimum(old_from, start_s))
+        self._down_until[meters] = np.where(fresh, end_s, np.maximum(old_until, end_s))
+        self.downtime_s[meters] += end_s - start_s
+        self.boot_count[meters] += 1
+
+    def poll(self, t_s: float) -> np.ndarray:
+        """Every running core polls the metrology core once; returns the running mask."""
+        running = self.running(t_s)
+        self.read_upto = self._spi.poll(self.read_upto, running)
+        return running
+
+    def readback(self, t_s: float) -> int:
+        """Poll until every running core has read everything (end of a run); polls used."""
+        polls = 0
+        while True:
+            running = self.running(t_s)
+            behind = running & (self.read_upto < self._spi.newest_seq)
+            if not behind.any():
+                return polls
+            self.read_upto = self._spi.poll(self.read_upto, running)
+            polls += 1
+
+    # compromise ----------------------------------------------------------------------
+
+    def compromise(
+        self,
+        meters: np.ndarray,
+        start_s: float,
+        end_s: float,
+        *,
+        alter_p: float,
+        drop_p: float,
+        replay_p: float,
+        alter_factor: float,
+    ) -> None:
+        """Make the cores of ``meters`` tamper with what they forward in [start, end)."""
+        self.alter_p[meters] = alter_p
+        self.drop_p[meters] = drop_p
+        self.replay_p[meters] = replay_p
+        self.alter_factor[meters] = alter_factor
+        self._compromised_from[meters] = start_s
+        self._compromised_until[meters] = end_s
+
+    def forward(
+        self,
+        read: BlockRead,
+        t_s: float,
+        rng: np.random.Generator,
+        previous: Callable[[np.ndarray], BlockRead | None] | None = None,
+    ) -> Transmission:
+        """Forward a block read over SPI; a compromised core alters, drops or replays records.
+
+        Parameters
+        ----------
+        read : BlockRead
+            The block as the metrology core answered.
+        t_s : float
+            Now [s since run start].
+        rng : numpy.random.Generator
+            The attackers' generator.
+        previous : callable, optional
+            Reads the previous block of some meters (None when there is none), which a
+            replaying core sends again.
+        """
+        tx = Transmission.honest(read)
+        m = read.meters
+        active = (t_s >= self._compromised_from[m]) & (t_s < self._compromised_until[m])
+        if not active.any():
+            return tx
+        u = rng.random(m.shape[0])
+        pa, pd, pr = self.alter_p[m], self.drop_p[m], self.replay_p[m]
+        replay = active & (u >= pa + pd) & (u < pa + pd + pr)
+        drop = active & (u >= pa) & (u < pa + pd) & (read.count > 0)
+        alter = active & (u < pa) & (read.count > 0)
+        k = read.count
+        for j in np.flatnonzero(alter).tolist():
+            row = int(rng.integers(k))
+            old = int(tx.import_wh[row, j])
+            new = int(np.rint(old * self.alter_factor[m[j]]))
+            tx.import_wh[row, j] = new if new != old else old + 1
+            tx.tampered[j] = 1
+        for j in np.flatnonzero(drop).tolist():
+            row = int(rng.integers(k))
+            for arr in (tx.import_wh, tx.export_wh, tx.offset_s):
+                arr[row:-1, j] = arr[row + 1 :, j].copy()
+            tx.count[j] = k - 1
+            tx.tampered[j] = 1
+        older = None
+        if previous is not None and replay.any():
+            older = previous(m[replay])
+        if older is None:
+            replay[:] = False
+        else:
+            for i, j in enumerate(np.flatnonzero(replay).tolist()):
+                kp = older.count
+                if kp > k:
+                    continue  # an older, longer block does not fit the frame: send honestly
+                tx.count[j] = kp
+                tx.first_seq[j] = older.first_seq
+                tx.import_wh[:kp, j] = older.import_wh[:, i]
+                tx.export_wh[:kp, j] = older.export_wh[:, i]
+                tx.offset_s[:kp, j] = older.offset_s[:, i]
+                tx.freeze[j] = older.freeze[i]
+                tx.macs[j] = older.macs[i]
+                tx.previous[j] = older.previous[i]
+                tx.tampered[j] = k
+        return tx

@@ -1,40 +1,66 @@
 """The legal metrology core of IR46 (OIML R46) dual-core meters, for a whole fleet.
 
 The metrology core is the legally controlled half of the meter: it integrates
-energy into registers, keeps the load-profile (interval) records and freezes
-the daily billing registers. It is never upgraded and nothing outside it can
+energy into integer watt-hour registers (total and per tariff), keeps the
+load profile (one record per interval, stamped by the meter's own clock),
+tracks maximum demand, freezes the billing registers daily and monthly, and
+seals its records in authenticated, chained blocks
+(:mod:`twin.meters.sealing`). It is never upgraded and nothing outside it can
 write its state. Its only way out is :class:`MetrologySlavePort`, the SPI
 slave side, which answers read requests with copies.
 
 Energy accounting is exact in integer watt-hours: each meter carries a
-sub-watt-hour residual, the register advances by the whole watt-hours
-accumulated, and the interval record is the register delta, so the interval
-records of a meter always sum to its register change (no energy is created
-or lost by rounding).
+sub-watt-hour residual, the total register advances by the whole watt-hours
+accumulated, the active tariff register by the same amount, and the interval
+record is that delta. So interval records sum to the register change and the
+tariff registers sum to the total, exactly. The registers integrate the
+*measured* energy, true energy x (1 + fixed accuracy error)
+(:mod:`twin.meters.accuracy`).
+
+Register OBIS codes (IEC 62056-6-2): 1-0:1.8.0 import total, 1-0:1.8.n
+import tariff n, 1-0:2.8.0 / 2.8.n export, 1-0:1.6.0 maximum demand,
+1-0:99.1.0 load profile, 0-0:98.1.0 / 0-0:98.2.0 daily / monthly billing,
+1-0:0.2.0 active (legal) firmware identifier.
 
 References
 ----------
-OIML R 46-1/-2:2012, Active electrical energy meters (IR46), part 1, 5.3 and 5.11
-(register resolution, non-volatile storage).
-IEC 62056-6-2 (DLMS/COSEM), OBIS 1-0:1.8.0 (import), 1-0:2.8.0 (export),
-1-0:99.1.0 (load profile), 0-0:98.1.0 (billing / daily freeze).
+OIML R 46-1/-2:2012, Active electrical energy meters (IR46), 5.3 and 5.11
+(register resolution, non-volatile storage), 6.1 (accuracy classes).
+IEC 62056-6-2 (DLMS/COSEM) OBIS codes; IEC 62053-21 / EN 50470-3 (demand).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from twin.meters.events import FIRMWARE_REFUSED, EventLog, EventRows
+from twin.meters.sealing import ZERO_MAC, block_macs, header_matrix, record_matrix
+
 __all__ = [
-    "DailyFreeze",
+    "FREEZE_COLUMNS",
+    "MAX_TARIFFS",
+    "BlockRead",
     "IntervalRecords",
     "MetrologyCores",
     "MetrologySlavePort",
+    "SealedBlock",
     "split_import_export_wh",
 ]
 
 WH_PER_KW_S = 1.0 / 3600.0
+MAX_TARIFFS = 4
+FREEZE_COLUMNS = (
+    ("import_total_wh", "1-0:1.8.0"),
+    *((f"import_t{i}_wh", f"1-0:1.8.{i}") for i in range(1, MAX_TARIFFS + 1)),
+    ("export_total_wh", "1-0:2.8.0"),
+    *((f"export_t{i}_wh", f"1-0:2.8.{i}") for i in range(1, MAX_TARIFFS + 1)),
+    ("max_demand_w", "1-0:1.6.0"),
+    ("max_demand_time_s", "1-0:1.6.0 (time)"),
+)
+"""Frozen values in a block header, with their OBIS codes (column order)."""
 
 
 def split_import_export_wh(p_kw: np.ndarray, dt_s: int) -> tuple[np.ndarray, np.ndarray]:
@@ -60,22 +86,23 @@ def split_import_export_wh(p_kw: np.ndarray, dt_s: int) -> tuple[np.ndarray, np.
 class IntervalRecords:
     """Load-profile records of every meter for a run of consecutive intervals.
 
-    Arrays have shape (k, n): k intervals (oldest first) by n meters.
-
     Attributes
     ----------
     seq_no : numpy.ndarray
         Record sequence number per interval (shape (k,)), 0 for the first interval.
     interval_end_s : numpy.ndarray
-        Interval-end stamp of each record [s since run start], shape (k,).
+        Nominal interval end [s since run start], shape (k,).
     import_wh, export_wh : numpy.ndarray
         Interval energy [Wh], int64, shape (k, n).
+    offset_s : numpy.ndarray
+        Meter clock minus true time at the record's stamp [s], int32, shape (k, n).
     """
 
     seq_no: np.ndarray
     interval_end_s: np.ndarray
     import_wh: np.ndarray
     export_wh: np.ndarray
+    offset_s: np.ndarray
 
     @property
     def count(self) -> int:
@@ -83,21 +110,53 @@ class IntervalRecords:
         return int(self.seq_no.shape[0])
 
 
-@dataclass(frozen=True)
-class DailyFreeze:
-    """Registers frozen at one local midnight (billing snapshot).
+@dataclass
+class SealedBlock:
+    """One sealed block of load-profile records (fleet-wide: all meters at once).
 
     Attributes
     ----------
-    freeze_time_s : int
-        Freeze instant [s since run start].
-    import_total_wh, export_total_wh : numpy.ndarray
-        Register values [Wh], int64, one per meter.
+    index : int
+        Block number, 0 first.
+    first_seq, count : int
+        Sequence number of the first record and the number of records.
+    seal_time_s : int
+        When it was sealed [s since run start].
+    kind : str
+        'daily' (sealed at a daily freeze), 'monthly' (daily freeze that is
+        also the monthly one) or 'final' (partial block at the end of the run).
+    freeze : numpy.ndarray
+        int64 (n, len(FREEZE_COLUMNS)): the frozen values (registers at the seal).
+    macs : list of bytes
+        MAC per meter.
+    previous : list of bytes
+        The chain value each MAC was computed on (the meter's previous MAC).
     """
 
-    freeze_time_s: int
-    import_total_wh: np.ndarray
-    export_total_wh: np.ndarray
+    index: int
+    first_seq: int
+    count: int
+    seal_time_s: int
+    kind: str
+    freeze: np.ndarray
+    macs: list[bytes]
+    previous: list[bytes]
+
+
+@dataclass(frozen=True)
+class BlockRead:
+    """What the SPI slave answers for one block and some meters (copies)."""
+
+    block: int
+    first_seq: int
+    count: int
+    meters: np.ndarray
+    import_wh: np.ndarray
+    export_wh: np.ndarray
+    offset_s: np.ndarray
+    freeze: np.ndarray
+    macs: list[bytes]
+    previous: list[bytes]
 
 
 class MetrologyCores:
@@ -108,10 +167,17 @@ class MetrologyCores:
     n : int
         Number of meters.
     profile_capacity : int
-        Interval records kept in the load-profile memory (a ring buffer)
-        [intervals]. Records older than that are overwritten.
+        Records kept in the load-profile ring [intervals]; older ones are overwritten.
     freeze_capacity : int
-        Daily freezes kept [days].
+        Sealed blocks whose frozen values stay readable.
+    accuracy_error : numpy.ndarray, optional
+        Fixed relative error per meter [-]; default 0.
+    demand_intervals : int
+        Intervals per maximum-demand period.
+    keys : sequence of bytes, optional
+        Per-meter MAC keys; default 32 zero bytes each (tests).
+    legal_firmware_id : str
+        Active legal firmware identifier (1-0:0.2.0); immutable.
 
     Notes
     -----
@@ -119,24 +185,45 @@ class MetrologyCores:
     interface the management core ever sees.
     """
 
-    def __init__(self, n: int, *, profile_capacity: int = 192, freeze_capacity: int = 7):
-        if n < 0 or profile_capacity < 1 or freeze_capacity < 1:
+    def __init__(
+        self,
+        n: int,
+        *,
+        profile_capacity: int = 192,
+        freeze_capacity: int = 7,
+        accuracy_error: np.ndarray | None = None,
+        demand_intervals: int = 1,
+        keys: Sequence[bytes] | None = None,
+        legal_firmware_id: str = "MC-1.00",
+    ):
+        if n < 0 or profile_capacity < 1 or freeze_capacity < 1 or demand_intervals < 1:
             raise ValueError(
                 f"given n={n}, profile_capacity={profile_capacity}, "
-                f"freeze_capacity={freeze_capacity}; expected n >= 0 and capacities >= 1"
+                f"freeze_capacity={freeze_capacity}, demand_intervals={demand_intervals}; "
+                "expected n >= 0 and the others >= 1"
             )
         self._n = n
-        self._import_reg = np.zeros(n, dtype=np.int64)
-        self._export_reg = np.zeros(n, dtype=np.int64)
-        self._import_residual = np.zeros(n, dtype=np.float64)
-        self._export_residual = np.zeros(n, dtype=np.float64)
+        self._gain = 1.0 + (
+            np.zeros(n) if accuracy_error is None else np.asarray(accuracy_error, np.float64)
+        )
+        self._reg = np.zeros((2, MAX_TARIFFS + 1, n), dtype=np.int64)  # [imp/exp, total+t1..]
+        self._residual = np.zeros((2, n), dtype=np.float64)
         self._capacity = profile_capacity
-        self._profile_import = np.zeros((profile_capacity, n), dtype=np.int64)
-        self._profile_export = np.zeros((profile_capacity, n), dtype=np.int64)
-        self._profile_end_s = np.zeros(profile_capacity, dtype=np.int64)
+        self._ring = np.zeros((3, profile_capacity, n), dtype=np.int32)  # imp, exp, offset
+        self._ring_end_s = np.zeros(profile_capacity, dtype=np.int64)
         self._next_seq = 0
-        self._freezes: list[DailyFreeze] = []
+        self._sealed_seq = 0
+        self._demand_intervals = demand_intervals
+        self._demand_wh = np.zeros(n, dtype=np.float64)
+        self._demand_k = 0
+        self._max_demand_w = np.zeros(n, dtype=np.float64)
+        self._max_demand_time_s = np.zeros(n, dtype=np.int64)
+        self._blocks: list[SealedBlock] = []
         self._freeze_capacity = freeze_capacity
+        self._keys: Sequence[bytes] = keys if keys is not None else [ZERO_MAC] * n
+        self._chain: list[bytes] = [ZERO_MAC] * n
+        self._legal_firmware_id = legal_firmware_id
+        self.events = EventLog(self._keys)
         self._port = MetrologySlavePort(self)
 
     @property
@@ -149,52 +236,134 @@ class MetrologyCores:
         """Sequence number the next interval record will get."""
         return self._next_seq
 
-    def integrate(self, p_kw: np.ndarray, *, dt_s: int, interval_end_s: int) -> None:
+    @property
+    def capacity(self) -> int:
+        """Records the load-profile ring holds."""
+        return self._capacity
+
+    def integrate(
+        self,
+        p_kw: np.ndarray,
+        *,
+        dt_s: int,
+        interval_end_s: int,
+        tariff: int = 1,
+        clock_offset_s: np.ndarray | None = None,
+    ) -> None:
         """Integrate one interval's mean power into registers and a profile record.
 
         Parameters
         ----------
         p_kw : numpy.ndarray
-            Mean active power per meter over the interval [kW], import positive.
+            True mean active power per meter over the interval [kW], import positive.
         dt_s : int
             Interval length [s].
         interval_end_s : int
-            Interval end [s since run start]; stamps the record.
+            Nominal interval end [s since run start].
+        tariff : int
+            Active tariff register, 1..4.
+        clock_offset_s : numpy.ndarray, optional
+            Meter clock minus true time at the interval end [s]; stamps the record.
         """
         p = np.asarray(p_kw, dtype=np.float64)
         if p.shape != (self._n,):
             raise ValueError(f"given p_kw of shape {p.shape}; expected ({self._n},)")
         if not np.all(np.isfinite(p)):
             raise ValueError("given non-finite p_kw; expected finite mean powers")
-        e_imp, e_exp = split_import_export_wh(p, dt_s)
-        d_imp = self._advance(self._import_reg, self._import_residual, e_imp)
-        d_exp = self._advance(self._export_reg, self._export_residual, e_exp)
+        if not 1 <= tariff <= MAX_TARIFFS:
+            raise ValueError(f"given tariff {tariff}; expected 1..{MAX_TARIFFS}")
+        e_imp, e_exp = split_import_export_wh(p * self._gain, dt_s)
         slot = self._next_seq % self._capacity
-        self._profile_import[slot] = d_imp
-        self._profile_export[slot] = d_exp
-        self._profile_end_s[slot] = interval_end_s
+        for side, energy in ((0, e_imp), (1, e_exp)):
+            total = self._residual[side] + energy
+            whole = np.floor(total)
+            self._residual[side] = total - whole
+            delta = whole.astype(np.int64)
+            self._reg[side, 0] += delta
+            self._reg[side, tariff] += delta
+            self._ring[side, slot] = delta
+        if clock_offset_s is None:
+            self._ring[2, slot] = 0
+        else:
+            self._ring[2, slot] = np.rint(clock_offset_s)
+        self._ring_end_s[slot] = interval_end_s
         self._next_seq += 1
+        self._demand_wh += e_imp
+        self._demand_k += 1
+        if self._demand_k == self._demand_intervals:
+            demand_w = self._demand_wh * (3600.0 / (dt_s * self._demand_intervals))
+            higher = demand_w > self._max_demand_w
+            self._max_demand_w[higher] = demand_w[higher]
+            self._max_demand_time_s[higher] = interval_end_s
+            self._demand_wh[:] = 0.0
+            self._demand_k = 0
 
-    @staticmethod
-    def _advance(register: np.ndarray, residual: np.ndarray, e_wh: np.ndarray) -> np.ndarray:
-        total = residual + e_wh
-        whole = np.floor(total)
-        residual[:] = total - whole
-        delta = whole.astype(np.int64)
-        register += delta
-        return delta
+    def freeze_daily(self, freeze_time_s: int, *, monthly: bool = False) -> SealedBlock | None:
+        """Daily freeze (0-0:98.1.0), optionally also the monthly one (0-0:98.2.0), and seal.
 
-    def freeze_daily(self, freeze_time_s: int) -> None:
-        """Freeze the registers (local midnight billing snapshot, OBIS 0-0:98.1.0)."""
-        self._freezes.append(
-            DailyFreeze(freeze_time_s, self._import_reg.copy(), self._export_reg.copy())
+        The monthly freeze carries the maximum demand of the month, then resets it.
+        Returns the sealed block (None when no record was written since the last seal).
+        """
+        return self._seal(freeze_time_s, "monthly" if monthly else "daily")
+
+    def seal_final(self, t_s: int) -> SealedBlock | None:
+        """Seal the records since the last seal (end of a run); registers as of now."""
+        return self._seal(t_s, "final")
+
+    def _seal(self, t_s: int, kind: str) -> SealedBlock | None:
+        count = self._next_seq - self._sealed_seq
+        freeze = np.zeros((self._n, len(FREEZE_COLUMNS)), dtype=np.int64)
+        freeze[:, : MAX_TARIFFS + 1] = self._reg[0].T
+        freeze[:, MAX_TARIFFS + 1 : 2 * MAX_TARIFFS + 2] = self._reg[1].T
+        if kind == "monthly":
+            freeze[:, -2] = np.rint(self._max_demand_w)
+            freeze[:, -1] = self._max_demand_time_s
+            self._max_demand_w[:] = 0.0
+            self._max_demand_time_s[:] = 0
+        if count <= 0 and kind == "final":
+            return None
+        first = self._sealed_seq
+        meters = np.arange(self._n, dtype=np.int64)
+        imp, exp, off = self._slice(first, count, meters)
+        macs = block_macs(
+            self._keys,
+            meters,
+            header_matrix(meters, first, count, freeze),
+            record_matrix(imp, exp, off),
+            self._chain,
         )
-        if len(self._freezes) > self._freeze_capacity:
-            del self._freezes[0]
+        block = SealedBlock(len(self._blocks), first, count, t_s, kind, freeze, macs, self._chain)
+        self._chain = macs
+        self._blocks.append(block)
+        self._sealed_seq = self._next_seq
+        self._prune()
+        return block
+
+    def _prune(self) -> None:
+        """Free the frozen values and MACs of blocks beyond the freeze memory."""
+        for block in self._blocks[: -self._freeze_capacity]:
+            if block.macs:
+                block.macs = []
+                block.previous = []
+                block.freeze = np.zeros((0, len(FREEZE_COLUMNS)), dtype=np.int64)
+
+    def _slice(
+        self, first: int, count: int, meters: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        slots = np.arange(first, first + count) % self._capacity
+        sub = self._ring[:, slots][:, :, meters]
+        return sub[0], sub[1], sub[2]
 
     def port(self) -> MetrologySlavePort:
         """The SPI slave side of the cores: read-only."""
         return self._port
+
+    def log_event(
+        self, meters: np.ndarray, t_s: float, offset_s: np.ndarray, code: int, detail: str = ""
+    ) -> None:
+        """Append a legal event for ``meters`` at true time ``t_s`` (stamped by their clocks)."""
+        if meters.size:
+            self.events.log(meters, t_s + offset_s, code, detail)
 
     # read access used by the port only -------------------------------------------------
 
@@ -206,9 +375,10 @@ class MetrologyCores:
         slots = seqs % self._capacity
         return IntervalRecords(
             seq_no=seqs,
-            interval_end_s=self._profile_end_s[slots].copy(),
-            import_wh=self._profile_import[slots].copy(),
-            export_wh=self._profile_export[slots].copy(),
+            interval_end_s=self._ring_end_s[slots].copy(),
+            import_wh=self._ring[0, slots].astype(np.int64),
+            export_wh=self._ring[1, slots].astype(np.int64),
+            offset_s=self._ring[2, slots].copy(),
         )
 
 
@@ -216,7 +386,8 @@ class MetrologySlavePort:
     """SPI slave side of the metrology cores: answers reads, accepts no writes.
 
     Every answer is a copy, so nothing a caller does to it reaches the
-    legal registers.
+    legal registers. A firmware image aimed at the metrology core is refused
+    (:meth:`offer_firmware`) and the refusal logged.
     """
 
     def __init__(self, cores: MetrologyCores):
@@ -232,19 +403,65 @@ class MetrologySlavePort:
         """Sequence number of the next interval record."""
         return self.__cores.next_seq
 
+    @property
+    def capacity(self) -> int:
+        """Records the load-profile ring holds."""
+        return self.__cores.capacity
+
+    @property
+    def legal_firmware_id(self) -> str:
+        """Active legal firmware identifier, OBIS 1-0:0.2.0 (never changes)."""
+        return self.__cores._legal_firmware_id
+
     def read_registers(self) -> tuple[np.ndarray, np.ndarray]:
-        """Current import and export registers [Wh] (copies), OBIS 1-0:1.8.0 / 2.8.0."""
-        cores = self.__cores
-        return cores._import_reg.copy(), cores._export_reg.copy()
+        """Current import and export totals [Wh] (copies), OBIS 1-0:1.8.0 / 2.8.0."""
+        reg = self.__cores._reg
+        return reg[0, 0].copy(), reg[1, 0].copy()
+
+    def read_tariff_registers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Import and export per tariff [Wh], shape (4, n) (copies), OBIS 1.8.n / 2.8.n."""
+        reg = self.__cores._reg
+        return reg[0, 1:].copy(), reg[1, 1:].copy()
 
     def read_intervals(self, since_seq: int, limit: int) -> IntervalRecords:
         """Up to ``limit`` interval records from sequence number ``since_seq`` on."""
         return self.__cores._records_since(since_seq, limit)
 
-    def read_freezes(self, since_time_s: int) -> list[DailyFreeze]:
-        """Daily freezes taken after ``since_time_s`` (copies)."""
-        return [
-            DailyFreeze(f.freeze_time_s, f.import_total_wh.copy(), f.export_total_wh.copy())
-            for f in self.__cores._freezes
-            if f.freeze_time_s > since_time_s
-        ]
+    @property
+    def blocks(self) -> list[tuple[int, int, int, str]]:
+        """(first_seq, count, seal_time_s, kind) of every block sealed so far."""
+        return [(b.first_seq, b.count, b.seal_time_s, b.kind) for b in self.__cores._blocks]
+
+    def block_available(self, block: int) -> bool:
+        """Whether every record of ``block`` is still in the ring (not overwritten)."""
+        cores = self.__cores
+        b = cores._blocks[block]
+        return b.first_seq >= cores.next_seq - cores.capacity and bool(b.macs)
+
+    def read_block(self, block: int, meters: np.ndarray) -> BlockRead:
+        """Records, frozen values and MACs of ``block`` for ``meters`` (copies)."""
+        cores = self.__cores
+        b = cores._blocks[block]
+        if not self.block_available(block):
+            raise ValueError(f"block {block} has been overwritten; expected a newer block")
+        imp, exp, off = cores._slice(b.first_seq, b.count, meters)
+        return BlockRead(
+            block,
+            b.first_seq,
+            b.count,
+            meters.copy(),
+            imp,
+            exp,
+            off,
+            b.freeze[meters],
+            [b.macs[m] for m in meters.tolist()],
+            [b.previous[m] for m in meters.tolist()],
+        )
+
+    def read_events(self, meters: np.ndarray) -> EventRows:
+        """Undelivered legal event records of ``meters`` (handed over once)."""
+        return self.__cores.events.take(meters)
+
+    def offer_firmware(self, meters: np.ndarray, t_s: float, offset_s: np.ndarray) -> None:
+        """A firmware image for the legal core: always refused, the refusal logged."""
+        self.__cores.log_event(meters, t_s, offset_s, FIRMWARE_REFUSED, "legal core immutable")

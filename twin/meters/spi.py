@@ -3,7 +3,9 @@
 In an IR46 dual-core meter the two cores exchange data only over SPI; the
 management core is master and polls. Each meter has its own link; the fleet's
 links are identical, so one object models them all and counts frames, bytes
-and bus time per link.
+and bus time over the fleet. The slave queues at most ``queue_frames`` frames
+per poll: a management core that fell behind (after a reboot) needs several
+polls to read back what it missed, and they are counted.
 
 References
 ----------
@@ -16,7 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from twin.meters.metrology import DailyFreeze, IntervalRecords, MetrologySlavePort
+import numpy as np
+
+from twin.meters.metrology import IntervalRecords, MetrologySlavePort
 
 __all__ = ["FRAME_OVERHEAD_BYTES", "RECORD_BYTES", "SpiLink", "SpiStats"]
 
@@ -24,19 +28,18 @@ FRAME_OVERHEAD_BYTES = 12
 """Start, control code, length, data-item id, checksum and end bytes of one frame."""
 RECORD_BYTES = 24
 """One load-profile record: sequence number (4), stamp (4), import (8), export (8)."""
-FREEZE_BYTES = 20
-"""One frozen register set: stamp (4), import (8), export (8)."""
 
 
 @dataclass
 class SpiStats:
-    """Traffic on one meter's SPI link (the fleet's links are identical)."""
+    """Traffic on the fleet's SPI links (sums over meters)."""
 
     transactions: int = 0
     frames: int = 0
     bytes: int = 0
     busy_s: float = 0.0
     deferred_polls: int = 0
+    readback_polls: int = 0
 
 
 class SpiLink:
@@ -68,7 +71,7 @@ class SpiLink:
                 f"given bit_rate_bps={bit_rate_bps}, queue_frames={queue_frames}; "
                 "expected positive values"
             )
-        self._port = port
+        self.port = port
         self.bit_rate_bps = bit_rate_bps
         self.frame_bytes = frame_bytes
         self.queue_frames = queue_frames
@@ -78,7 +81,7 @@ class SpiLink:
     @property
     def n(self) -> int:
         """Number of meters (links)."""
-        return self._port.n
+        return self.port.n
 
     @property
     def records_per_frame(self) -> int:
@@ -86,31 +89,62 @@ class SpiLink:
         return (self.frame_bytes - FRAME_OVERHEAD_BYTES) // RECORD_BYTES
 
     @property
+    def records_per_poll(self) -> int:
+        """Records one poll can bring (the slave's queue)."""
+        return self.queue_frames * self.records_per_frame
+
+    @property
     def newest_seq(self) -> int:
         """Sequence number of the next record the slave will write."""
-        return self._port.next_seq
+        return self.port.next_seq
 
     def read_intervals(self, since_seq: int) -> IntervalRecords:
         """Poll load-profile records from ``since_seq`` on, as many as the queue allows."""
-        limit = self.queue_frames * self.records_per_frame
-        records = self._port.read_intervals(since_seq, limit)
-        if self._port.next_seq - max(since_seq, 0) > limit:
+        limit = self.records_per_poll
+        records = self.port.read_intervals(since_seq, limit)
+        if self.port.next_seq - max(since_seq, 0) > limit:
             self.stats.deferred_polls += 1
-        self._account(records.count, RECORD_BYTES)
+        self._account(np.array([records.count]))
         return records
 
-    def read_freezes(self, since_time_s: int) -> list[DailyFreeze]:
-        """Poll the daily freezes taken after ``since_time_s``."""
-        freezes = self._port.read_freezes(since_time_s)
-        self._account(len(freezes), FREEZE_BYTES)
-        return freezes
+    def poll(self, read_upto: np.ndarray, running: np.ndarray) -> np.ndarray:
+        """One poll by every running management core; returns the new read positions.
 
-    def _account(self, items: int, item_bytes: int) -> None:
-        per_frame = max(1, (self.frame_bytes - FRAME_OVERHEAD_BYTES) // item_bytes)
-        frames = max(1, -(-items // per_frame))
-        payload = items * item_bytes + frames * FRAME_OVERHEAD_BYTES
-        self.stats.transactions += 1
-        self.stats.frames += frames
+        Parameters
+        ----------
+        read_upto : numpy.ndarray
+            Next sequence number each management core has not read yet.
+        running : numpy.ndarray
+            bool per meter: whether its management core runs (polls).
+
+        Returns
+        -------
+        numpy.ndarray
+            Updated positions (records lost to the ring are skipped).
+        """
+        newest = self.port.next_seq
+        oldest = max(0, newest - self.port.capacity)
+        start = np.maximum(read_upto, oldest)
+        backlog = np.where(running, newest - start, 0)
+        got = np.minimum(backlog, self.records_per_poll)
+        deferred = int(np.count_nonzero(backlog > got))
+        self.stats.deferred_polls += deferred
+        self.stats.readback_polls += int(np.count_nonzero(got > 1))
+        self._account(got[running])
+        return np.where(running, start + got, read_upto)
+
+    def _account(self, items: np.ndarray) -> None:
+        if items.size == 0:
+            return
+        per_frame = self.records_per_frame
+        frames = np.maximum(1, -(-items // per_frame))
+        payload = int(items.sum()) * RECORD_BYTES + int(frames.sum()) * FRAME_OVERHEAD_BYTES
+        self.stats.transactions += int(items.size)
+        self.stats.frames += int(frames.sum())
         self.stats.bytes += payload
-        self.last_transfer_s = payload * 8 / self.bit_rate_bps
-        self.stats.busy_s += self.last_transfer_s
+        self.last_transfer_s = (
+            (float(items.max()) * RECORD_BYTES + float(frames.max()) * FRAME_OVERHEAD_BYTES)
+            * 8
+            / self.bit_rate_bps
+        )
+        self.stats.busy_s += payload * 8 / self.bit_rate_bps

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-__all__ = ["format_duration", "parse_duration"]
+from pydantic import BeforeValidator, PlainSerializer
+
+__all__ = ["Duration", "format_duration", "parse_duration"]
 
 _UNITS_S = {"s": 1, "min": 60, "h": 3_600, "d": 86_400, "w": 604_800}
 _PATTERN = re.compile(r"^\s*(\d+)\s*(s|min|h|d|w)\s*$")
@@ -15,9 +18,9 @@ def parse_duration(value: object) -> int:
 
     Parameters
     ----------
-    value : str
-        A positive integer followed by a unit: ``s``, ``min``, ``h``, ``d``
-        or ``w`` (``15min``, ``7d``).
+    value : str or int
+        A whole number followed by a unit: ``s``, ``min``, ``h``, ``d`` or
+        ``w`` (``15min``, ``7d``); a bare whole number is seconds.
 
     Returns
     -------
@@ -29,6 +32,8 @@ def parse_duration(value: object) -> int:
     ValueError
         When the text is not of that form.
     """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError(
             f"given an invalid duration {value!r}; expected a string such as '15min', '1h' or '7d'"
@@ -49,3 +54,11 @@ def format_duration(seconds: int) -> str:
         if seconds and seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+Duration = Annotated[
+    int,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+"""A duration [s] in a scenario, written in YAML as ``15min``, ``1h``, ``7d``."""

@@ -21,7 +21,7 @@ from twin.scenario.models import Scenario
 __all__ = ["apply_overrides", "load_scenario", "parse_overrides", "validate_scenario_dict"]
 
 MAX_FILE_BYTES = 1_000_000
-FUTURE_SECTIONS = frozenset({"pv", "storage", "ev", "comms", "prepaid", "safety", "faults"})
+FUTURE_SECTIONS = frozenset({"pv", "storage", "ev", "prepaid", "safety"})
 
 
 def load_scenario(
@@ -124,27 +124,45 @@ def parse_overrides(overrides: Iterable[str], *, source: str = "") -> list[tuple
 def apply_overrides(
     data: Mapping[str, Any], overrides: Iterable[tuple[str, Any]], *, source: str = ""
 ) -> dict[str, Any]:
-    """Return a copy of ``data`` with each dotted path set to its value."""
+    """Return a copy of ``data`` with each dotted path set to its value.
+
+    A path part that is a whole number indexes a list (``faults.0.start``).
+    """
     result: dict[str, Any] = copy.deepcopy(dict(data))
     problems: list[Problem] = []
     for path, value in overrides:
-        node: Any = result
         parts = path.split(".")
-        for depth, part in enumerate(parts[:-1]):
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                where = ".".join(parts[: depth + 1])
+        node: Any = result
+        for depth in range(len(parts)):
+            part, last = parts[depth], depth == len(parts) - 1
+            where = ".".join(parts[: depth + 1])
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    problems.append(
+                        Problem(
+                            path,
+                            f"{where!r} is not an item of a list of {len(node)}; "
+                            f"expected an index from 0 to {len(node) - 1}",
+                        )
+                    )
+                    break
+                key: Any = int(part)
+            elif isinstance(node, dict):
+                key = part
+            else:
+                parent = ".".join(parts[:depth])
                 problems.append(
                     Problem(
-                        path, f"cannot set inside {where!r}, which holds {child!r}, not a section"
+                        path, f"cannot set inside {parent!r}, which holds {node!r}, not a section"
                     )
                 )
                 break
-            node = child
-        else:
-            node[parts[-1]] = value
+            if last:
+                node[key] = value
+            else:
+                if isinstance(node, dict) and node.get(key) is None:
+                    node[key] = {}
+                node = node[key]
     if problems:
         raise ScenarioError(problems, source)
     return result
@@ -189,7 +207,7 @@ def _message(err: Any, loc: list[str], data: Mapping[str, Any]) -> str:
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    if "given" in msg:
+    if "given" in msg or isinstance(given, dict):
         return msg
     return f"given {given!r}: {msg[0].lower()}{msg[1:]}"
 

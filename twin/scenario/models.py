@@ -6,26 +6,37 @@ constraints state what is allowed so that error messages can say it.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     PrivateAttr,
     field_validator,
     model_validator,
 )
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
-from twin.scenario.durations import format_duration, parse_duration
+from twin.scenario.ami_models import (
+    AccuracyShares,
+    ClockSection,
+    CommsSection,
+    FaultEntry,
+    FirmwareCampaign,
+    ManagementSection,
+    MeterEventsSection,
+    RemoteDisconnect,
+    TariffWindow,
+)
+from twin.scenario.durations import Duration, format_duration
 
 __all__ = [
+    "CommsSection",
     "ConsumptionSection",
     "Duration",
     "GridSection",
@@ -38,13 +49,6 @@ __all__ = [
     "TimeSection",
     "VacancySection",
 ]
-
-Duration = Annotated[
-    int,
-    BeforeValidator(parse_duration),
-    PlainSerializer(format_duration, return_type=str),
-]
-"""A duration [s], written in YAML as ``15min``, ``1h``, ``7d``."""
 
 MAX_HOUSEHOLDS = 200_000
 MAX_RUN_S = 366 * SECONDS_PER_DAY * 5
@@ -80,6 +84,14 @@ class TimeSection(_Section):
                 f"given an unknown time zone {value!r}; expected an IANA name such as "
                 "'Europe/Berlin' or 'UTC'"
             ) from None
+        return value
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _time_as_text(cls, value: object) -> object:
+        # YAML reads an unquoted 2025-01-06T00:00:00 as a datetime (and a date as a date)
+        if isinstance(value, datetime | date):
+            return value.isoformat()
         return value
 
     @field_validator("start", "end")
@@ -257,6 +269,19 @@ class MetersSection(_Section):
     """Dual-core smart meters, one per premise."""
 
     spi: SpiSection = Field(default_factory=SpiSection)
+    accuracy_class: Literal["A", "B", "C"] | AccuracyShares = "B"
+    tariffs: list[TariffWindow] = Field(
+        default_factory=list, description="Time-of-use windows; tariff 1 elsewhere."
+    )
+    demand_period: Duration | None = Field(
+        default=None, gt=0, le=SECONDS_PER_DAY, description="Default: the interval."
+    )
+    clock: ClockSection = Field(default_factory=ClockSection)
+    events: MeterEventsSection = Field(default_factory=MeterEventsSection)
+    management: ManagementSection = Field(default_factory=ManagementSection)
+    legal_firmware_id: str = "MC-1.00"
+    firmware_campaigns: list[FirmwareCampaign] = Field(default_factory=list)
+    remote_disconnects: list[RemoteDisconnect] = Field(default_factory=list)
 
 
 class OutputsSection(_Section):
@@ -276,9 +301,28 @@ class Scenario(_Section):
     grid: GridSection
     households: HouseholdsSection = Field(default_factory=HouseholdsSection)
     meters: MetersSection = Field(default_factory=MetersSection)
+    comms: CommsSection = Field(default_factory=CommsSection)
+    faults: list[FaultEntry] = Field(default_factory=list)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
 
     _source: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _meter_periods_fit(self) -> Scenario:
+        dt = self.time.interval
+        m = self.meters
+        if m.demand_period is not None and m.demand_period % dt:
+            raise ValueError(
+                f"meters.demand_period {format_duration(m.demand_period)!r} is not a multiple "
+                f"of the interval {format_duration(dt)!r}"
+            )
+        every = m.management.app_power_every
+        if every != "none" and (int(every) % dt or int(every) <= 0):
+            raise ValueError(
+                f"meters.management.app_power_every {format_duration(int(every))!r} is not a "
+                f"multiple of the interval {format_duration(dt)!r}; or use 'none'"
+            )
+        return self
 
     @property
     def source(self) -> Path | None:

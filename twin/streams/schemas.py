@@ -13,6 +13,22 @@ __all__ = ["SCHEMAS", "TIMESTAMP", "schema_for"]
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 _ID = pa.dictionary(pa.int32(), pa.string())
 
+
+def _obis(name: str, kind: pa.DataType, obis: str) -> pa.Field:
+    return pa.field(name, kind, metadata={"obis": obis})
+
+
+_REGISTERS = [
+    _obis(name, pa.int64(), code)
+    for name, code in (
+        ("import_total_wh", "1-0:1.8.0"),
+        *((f"import_t{i}_wh", f"1-0:1.8.{i}") for i in range(1, 5)),
+        ("export_total_wh", "1-0:2.8.0"),
+        *((f"export_t{i}_wh", f"1-0:2.8.{i}") for i in range(1, 5)),
+    )
+]
+"""Register columns of the billing freezes, OBIS code in the field metadata."""
+
 SCHEMAS: dict[str, pa.Schema] = {
     "internal/meter_interval": pa.schema(
         [
@@ -23,14 +39,89 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("quality", pa.dictionary(pa.int8(), pa.string())),
             ("received_at", TIMESTAMP),
             ("seq_no", pa.int64()),
+            ("meter_time", TIMESTAMP),
         ]
     ),
     "internal/meter_register_daily": pa.schema(
+        [("meter_id", _ID), ("freeze_time", TIMESTAMP), *_REGISTERS, ("received_at", TIMESTAMP)]
+    ),
+    "internal/meter_register_monthly": pa.schema(
         [
             ("meter_id", _ID),
             ("freeze_time", TIMESTAMP),
-            ("import_total_wh", pa.int64()),
-            ("export_total_wh", pa.int64()),
+            *_REGISTERS,
+            _obis("max_demand_w", pa.float64(), "1-0:1.6.0"),
+            _obis("max_demand_time", TIMESTAMP, "1-0:1.6.0"),
+            ("received_at", TIMESTAMP),
+        ]
+    ),
+    "internal/meter_event": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("seq_no", pa.int64()),
+            ("event_time", TIMESTAMP),
+            ("core", pa.string()),
+            ("event_code", pa.int32()),
+            ("event", pa.string()),
+            ("obis", pa.string()),
+            ("detail", pa.string()),
+            ("received_at", TIMESTAMP),
+        ]
+    ),
+    "internal/firmware_update": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("attempt_id", pa.int64()),
+            ("core", pa.string()),
+            ("from_version", pa.string()),
+            ("to_version", pa.string()),
+            ("result", pa.string()),
+            ("started_at", TIMESTAMP),
+            ("finished_at", TIMESTAMP),
+        ]
+    ),
+    "internal/comm_stats": pa.schema(
+        [
+            ("concentrator_id", pa.int64()),
+            ("day", pa.date32()),
+            ("attempts", pa.int64()),
+            ("successes", pa.int64()),
+            ("success_rate", pa.float64()),
+            ("latency_p50_s", pa.float64()),
+            ("latency_p95_s", pa.float64()),
+            ("latency_p99_s", pa.float64()),
+            ("backlog", pa.int64()),
+        ]
+    ),
+    "external/app_power": pa.schema(
+        [("meter_id", _ID), ("time", TIMESTAMP), ("p_kw", pa.float32())]
+    ),
+    "external/app_daily": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("day", pa.date32()),
+            ("energy_wh", pa.int64()),
+            ("idle_hours", pa.float32()),
+            ("peak_w", pa.float32()),
+        ]
+    ),
+    "truth/meter": pa.schema(
+        [
+            ("meter_id", pa.string()),
+            ("accuracy_class", pa.string()),
+            ("error_percent", pa.float64()),
+            ("clock_drift_ppm", pa.float64()),
+            ("legal_firmware_id", pa.string()),
+            ("final_import_wh", pa.int64()),
+            ("final_export_wh", pa.int64()),
+        ]
+    ),
+    "truth/meter_energy_daily": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("day", pa.date32()),
+            ("true_import_wh", pa.float64()),
+            ("true_export_wh", pa.float64()),
         ]
     ),
     "internal/transformer_interval": pa.schema(

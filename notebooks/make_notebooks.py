@@ -1,0 +1,168 @@
+"""Write the analysts' notebooks (without outputs) from the cell sources below.
+
+    python notebooks/make_notebooks.py
+
+Each notebook reads ``TWIN_NOTEBOOK_QUICK=1`` in its first cell to run a
+reduced scenario (the test suite executes every notebook headless that way).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+SETUP = """\
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+import twin
+
+QUICK = os.environ.get("TWIN_NOTEBOOK_QUICK") == "1"   # reduced size for tests
+REPO = Path.cwd() if (Path.cwd() / "scenarios").exists() else Path.cwd().parent
+RESULTS = Path(os.environ.get("TWIN_NOTEBOOK_RESULTS", REPO / "results"))
+"""
+
+QUICKSTART = [
+    new_markdown_cell(
+        "# gridtwin quickstart\n\n"
+        "Run a small scenario from Python, then explore what a utility would hold "
+        "(the *internal* stream) and the simulator's ground truth with pandas."
+    ),
+    new_code_cell(SETUP),
+    new_markdown_cell(
+        "## Run a scenario\n\n`twin.load_scenario` validates the file and any "
+        "overrides; `twin.run` simulates and writes a run directory."
+    ),
+    new_code_cell(
+        'duration = "2d" if QUICK else "7d"\n'
+        'scenario = twin.load_scenario(REPO / "scenarios" / "quickstart.yaml",\n'
+        '                              [f"time.duration={duration}"])\n'
+        'result = twin.run(scenario, out=RESULTS / "nb-quickstart", progress=False)\n'
+        'print("\\n".join(result.summary.lines()))'
+    ),
+    new_markdown_cell("## What the run directory holds"),
+    new_code_cell(
+        "run = twin.open_run(result.path)\n"
+        'pd.Series(run.manifest["row_counts"], name="rows").to_frame()'
+    ),
+    new_markdown_cell(
+        "## Legal interval readings (internal/meter_interval)\n\n"
+        "Interval-ending UTC stamps, integer watt-hours, a quality flag."
+    ),
+    new_code_cell('readings = run.table("internal/meter_interval")\nreadings.head()'),
+    new_code_cell(
+        "tz = scenario.time.timezone\n"
+        'fleet = readings.groupby("interval_end")["import_wh"].sum() * 4 / 1000  # kW\n'
+        'ax = fleet.tz_convert(tz).plot(figsize=(10, 3), title="Fleet demand")\n'
+        'ax.set_ylabel("kW"); ax.set_xlabel("local time");'
+    ),
+    new_markdown_cell("## The transformer and the bus voltages"),
+    new_code_cell(
+        'trafo = run.table("internal/transformer_interval")\n'
+        'voltage = run.table("internal/bus_voltage")\n'
+        "fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3))\n"
+        'trafo.set_index("interval_end")["loading_percent"].tz_convert(tz).plot(ax=a)\n'
+        'a.set_ylabel("loading [%]"); a.set_title("Transformer loading")\n'
+        'band = voltage.groupby("interval_end")["vm_pu"].agg(["min", "max"]).tz_convert(tz)\n'
+        'band.plot(ax=b); b.set_ylabel("vm [pu]"); b.set_title("Lowest and highest bus voltage")\n'
+        "fig.tight_layout()"
+    ),
+    new_markdown_cell(
+        "## Ground truth: who lives where, and who is away\n\n"
+        "`truth/` is what only a simulator knows; studies use it to score."
+    ),
+    new_code_cell(
+        'premise = run.table("truth/premise")\n'
+        'daily = readings.groupby("meter_id", observed=True)["import_wh"].sum() / 1000 '
+        "/ (len(fleet) / 96)\n"
+        'premise["kwh_per_day"] = premise["meter_id"].map(daily)\n'
+        'premise.groupby("occupancy_kind")["kwh_per_day"].describe().round(2)'
+    ),
+    new_code_cell('run.table("truth/vacancy").head()'),
+]
+
+GRID_IMPACT = [
+    new_markdown_cell(
+        "# Grid impact: voltages and loading\n\n"
+        "The same LV grid in a winter and a summer week: household demand peaks in "
+        "winter evenings, while the network's rooftop PV (SimBench generators following "
+        "their profiles) lifts voltages on summer middays. The power-quality and "
+        "grid-loading studies summarise each run."
+    ),
+    new_code_cell(SETUP),
+    new_code_cell(
+        'duration = "1d" if QUICK else "7d"\n'
+        "runs = {}\n"
+        'for season, start in {"winter": "2025-01-13T00:00:00", '
+        '"summer": "2025-06-16T00:00:00"}.items():\n'
+        "    scenario = twin.load_scenario(\n"
+        '        REPO / "scenarios" / "quickstart.yaml",\n'
+        '        [f"time.start={start}", f"time.duration={duration}", f"name=nb-grid-{season}"],\n'
+        "    )\n"
+        '    runs[season] = twin.run(scenario, out=RESULTS / f"nb-grid-{season}", progress=False)\n'
+        '    print(season, "|", runs[season].summary.lines()[4].strip(), "|",\n'
+        "          runs[season].summary.lines()[5].strip())"
+    ),
+    new_markdown_cell("## Studies"),
+    new_code_cell(
+        "from twin.studies.grid_loading import run_grid_loading_study\n"
+        "from twin.studies.power_quality import run_power_quality_study\n"
+        "rows = {}\n"
+        "for season, result in runs.items():\n"
+        "    pq = run_power_quality_study(result.path)\n"
+        "    gl = run_grid_loading_study(result.path)\n"
+        "    rows[season] = {\n"
+        '        "min vm [pu]": pq["voltage"]["vm_min_pu"],\n'
+        '        "max vm [pu]": pq["voltage"]["vm_max_pu"],\n'
+        '        "buses compliant": pq["buses"]["compliant"],\n'
+        '        "peak trafo loading [%]": gl["transformers"]["peak_loading_percent"],\n'
+        "    }\n"
+        "pd.DataFrame(rows)"
+    ),
+    new_markdown_cell(
+        "## Transformer power through the week\n\nNegative power means the LV "
+        "grid exports to MV (reverse flow from PV)."
+    ),
+    new_code_cell(
+        "fig, ax = plt.subplots(figsize=(10, 3))\n"
+        "for season, result in runs.items():\n"
+        '    t = twin.open_run(result.path).table("internal/transformer_interval")\n'
+        '    hours = (t["interval_end"] - t["interval_end"].min()).dt.total_seconds() / 3600\n'
+        '    ax.plot(hours, t["p_kw"], label=season)\n'
+        'ax.axhline(0, color="grey", lw=0.8); ax.set_xlabel("hours into the run")\n'
+        'ax.set_ylabel("transformer P [kW]"); ax.legend();'
+    ),
+    new_markdown_cell("## Voltage along the feeders at the summer maximum"),
+    new_code_cell(
+        'summer = twin.open_run(runs["summer"].path)\n'
+        'v = summer.table("internal/bus_voltage")\n'
+        'buses = summer.table("internal/network_bus").set_index("bus_id")\n'
+        'worst = v.loc[v["vm_pu"].idxmax(), "interval_end"]\n'
+        'snap = v[v["interval_end"] == worst].join(buses, on="bus_id")\n'
+        'ax = snap.plot.scatter(x="x", y="y", c="vm_pu", cmap="viridis", figsize=(6, 5))\n'
+        "ax.set_title(f\"Bus voltage at {worst.tz_convert('Europe/Berlin'):%Y-%m-%d %H:%M}\");"
+    ),
+]
+
+
+def write(name: str, cells: list) -> None:  # type: ignore[type-arg]
+    """Write one notebook without outputs."""
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, HERE / name)
+
+
+if __name__ == "__main__":
+    write("01_quickstart.ipynb", QUICKSTART)
+    write("03_grid_impact.ipynb", GRID_IMPACT)

@@ -1,0 +1,336 @@
+"""The advanced metering infrastructure of a run: meters, comms, head-end, wired.
+
+:class:`Ami` is driven by the interval process. Per interval it does only
+array work over the fleet (relay, tariff, metrology, voltage-event state
+machines, SPI poll, app power); blocks are sealed and collected at daily
+cadence or on the collection slots, where the per-meter MAC loops run.
+Crashes, hangs, outages, campaigns and relay commands are SimPy events
+(:mod:`twin.engine.faults`) that change the arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from twin.clock import TimeAxis
+from twin.comms import TECHNOLOGIES, Channel, Concentrators, HeadEnd, Technology
+from twin.engine.recording_ami import AmiRecorder
+from twin.engine.rng import RandomTree
+from twin.grid import PowerFlowResult
+from twin.meters import (
+    MAX_TARIFFS,
+    LegalClocks,
+    ManagementCores,
+    MetrologyCores,
+    SpiLink,
+    derive_keys,
+    draw_accuracy,
+    split_import_export_wh,
+)
+from twin.meters import events as ev
+from twin.scenario import Scenario
+
+__all__ = ["Ami", "tariff_per_interval"]
+
+
+def tariff_per_interval(scenario: Scenario, axis: TimeAxis) -> np.ndarray:
+    """Active tariff (1..4) of every interval, from the local time at its start.
+
+    The first window that matches wins; tariff 1 applies outside every window.
+    """
+    out = np.ones(axis.n_intervals, dtype=np.int64)
+    hour, weekend = axis.local_hour, axis.weekday >= 5
+    done = np.zeros(axis.n_intervals, dtype=bool)
+    for window in scenario.meters.tariffs:
+        a, b = window.hours()
+        inside = (hour >= a) & (hour < b) if a <= b else (hour >= a) | (hour < b)
+        if window.days == "weekday":
+            inside &= ~weekend
+        elif window.days == "weekend":
+            inside &= weekend
+        pick = inside & ~done
+        out[pick] = window.tariff
+        done |= pick
+    return out
+
+
+@dataclass
+class FaultLedger:
+    """Which meters and areas each fault touched (ground truth for the scoreboard)."""
+
+    meters: dict[str, set[int]] = field(default_factory=dict)
+    areas: set[int] = field(default_factory=set)
+    firmware: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, meters: np.ndarray) -> None:
+        """Record that ``kind`` hit ``meters``."""
+        self.meters.setdefault(kind, set()).update(int(m) for m in meters)
+
+
+class Ami:
+    """Meters, SPI, management cores, concentrators, channel and head-end of a run."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        axis: TimeAxis,
+        transformer: np.ndarray,
+        meter_bus: np.ndarray,
+        rng: RandomTree,
+    ):
+        n = int(transformer.shape[0])
+        m_cfg, c_cfg = scenario.meters, scenario.comms
+        self.n, self.axis = n, axis
+        self.dt = axis.interval_s
+        self.per_day = 86_400 // self.dt
+        gen = rng.generator("meters")
+        self.accuracy_class, self.error = draw_accuracy(
+            gen,
+            n,
+            m_cfg.accuracy_class
+            if isinstance(m_cfg.accuracy_class, str)
+            else m_cfg.accuracy_class.model_dump(),
+        )
+        self.clocks = LegalClocks(gen.normal(0.0, m_cfg.clock.drift_ppm_sigma, n))
+        self.keys = derive_keys(rng.generator("meter-keys").bytes(32), n)
+        buffer_days = m_cfg.management.buffer_days
+        self.metrology = MetrologyCores(
+            n,
+            profile_capacity=(buffer_days + 1) * self.per_day,
+            freeze_capacity=buffer_days + 3,
+            accuracy_error=self.error,
+            demand_intervals=1 if m_cfg.demand_period is None else m_cfg.demand_period // self.dt,
+            keys=self.keys,
+            legal_firmware_id=m_cfg.legal_firmware_id,
+        )
+        self.port = self.metrology.port()
+        spi = m_cfg.spi
+        self.spi = SpiLink(
+            self.port,
+            bit_rate_bps=spi.bit_rate_bps,
+            frame_bytes=spi.frame_bytes,
+            queue_frames=spi.queue_frames,
+        )
+        self.management = ManagementCores(
+            self.spi, firmware_version=m_cfg.management.firmware_version
+        )
+        base = TECHNOLOGIES[c_cfg.technology]
+        self.technology = Technology(
+            base.name,
+            base.loss if c_cfg.loss is None else c_cfg.loss,
+            base.latency_median_s if c_cfg.latency_median_s is None else c_cfg.latency_median_s,
+            base.latency_sigma if c_cfg.latency_sigma is None else c_cfg.latency_sigma,
+            base.bit_rate_bps if c_cfg.bit_rate_bps is None else c_cfg.bit_rate_bps,
+            base.timeout_s,
+        )
+        self.channel = Channel(self.technology, retries=c_cfg.retries, rng=rng.generator("comms"))
+        self.concentrators = Concentrators(transformer)
+        self.tariff = tariff_per_interval(scenario, axis)
+        self.max_tariff = max([1, *(w.tariff for w in m_cfg.tariffs)])
+        assert self.max_tariff <= MAX_TARIFFS
+        self.meter_bus = np.asarray(meter_bus, dtype=np.int64)
+        self.sag_pu, self.swell_pu = m_cfg.events.sag_pu, m_cfg.events.swell_pu
+        self.sync_threshold_s, self.limit_s = m_cfg.clock.sync_threshold_s, m_cfg.clock.limit_s
+        every = m_cfg.management.app_power_every
+        self.app_every = 0 if every == "none" else int(every) // self.dt
+        self.idle_w = m_cfg.management.idle_threshold_w
+        self.retry_every = c_cfg.retry_every
+        self.read_delay, self.read_spread = c_cfg.read_delay, c_cfg.read_spread
+        self.ledger = FaultLedger()
+        self.attackers = rng.generator("attackers")
+        self.faults_rng = rng.generator("faults")
+        starts = axis._local_starts
+        ends = starts + pd.Timedelta(seconds=self.dt)
+        self.day_of = np.asarray(starts.date, dtype="datetime64[D]")
+        self.monthly = np.asarray((ends.day == 1) & axis.ends_at_local_midnight, dtype=bool)
+        self._true = np.zeros((2, n))
+        self._powered = np.ones(n, dtype=bool)
+        self._energised = np.ones(n, dtype=bool)
+        self._pq = np.zeros(n, dtype=np.int8)
+        self._analysed = 0
+        self._analysed_meter = np.zeros(n, dtype=np.int64)
+        self.clock_flagged = np.zeros(n, dtype=bool)
+        self.silent = np.zeros(n, dtype=bool)
+        self.area_silent = np.zeros(self.concentrators.n_areas, dtype=bool)
+        self.seen_boots = np.zeros(n, dtype=np.int64)
+        self.restart_seen = np.zeros(n, dtype=bool)
+        self.fraud_seen = np.zeros(n, dtype=bool)
+        self.recorder: AmiRecorder | None = None
+        self.hes: HeadEnd | None = None
+
+    def attach(self, recorder: AmiRecorder) -> None:
+        """Connect the writers and create the head-end."""
+        self.recorder = recorder
+        self.hes = HeadEnd(
+            port=self.port,
+            management=self.management,
+            concentrators=self.concentrators,
+            channel=self.channel,
+            keys=self.keys,
+            rng=self.attackers,
+            dt_s=self.dt,
+            per_day=self.per_day,
+            read_delay_s=self.read_delay,
+            read_spread_s=self.read_spread,
+            retry_every_s=self.retry_every,
+            on_intervals=recorder.meter_intervals,
+            on_registers=recorder.registers,
+            on_events=self._events_received,
+        )
+
+    def _events_received(self, rows: ev.EventRows, received_at_s: np.ndarray) -> None:
+        self.fraud_seen[rows.meter[rows.code == ev.COVER_OPENED]] = True
+        assert self.recorder is not None
+        self.recorder.events(rows, received_at_s)
+
+    # the interval ------------------------------------------------------------------------
+
+    def relay(self, p_kw: np.ndarray, q_kvar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Premise power behind the disconnector (0 where the relay is open)."""
+        closed = self.management.relay_closed
+        if closed.all():
+            return p_kw, q_kvar
+        return p_kw * closed, q_kvar * closed
+
+    def meter(self, k: int, p_kw: np.ndarray) -> None:
+        """Integrate interval ``k`` into the metrology cores (and the truth)."""
+        end_s = (k + 1) * self.dt
+        offset = self.clocks.offset_s(end_s)
+        self.metrology.integrate(
+            p_kw,
+            dt_s=self.dt,
+            interval_end_s=end_s,
+            tariff=int(self.tariff[k]),
+            clock_offset_s=offset,
+        )
+        e_imp, e_exp = split_import_export_wh(p_kw, self.dt)
+        self._true[0] += e_imp
+        self._true[1] += e_exp
+        if self.axis.ends_at_local_midnight[k]:
+            self.metrology.freeze_daily(end_s, monthly=bool(self.monthly[k]))
+
+    def after_flow(self, k: int, p_kw: np.ndarray, result: PowerFlowResult) -> None:
+        """Voltage and supply events, SPI poll, app power, collection, daily tables."""
+        end_s = (k + 1) * self.dt
+        if result.converged:
+            vm = result.vm_pu[self.meter_bus]
+            self._energised = np.isfinite(vm)
+            self._pq_events(end_s, vm)
+        powered = self._energised & self.management.relay_closed
+        self._supply_events(end_s, powered)
+        running = self.management.poll(end_s)
+        if self.app_every and (k + 1) % self.app_every == 0 and self.recorder is not None:
+            who = np.flatnonzero(running)
+            self.recorder.app_power(who, end_s, p_kw[who] * (1.0 + self.error[who]))
+        self._edge_analytics(end_s, running)
+        if end_s % self.retry_every == 0:
+            self.collect(end_s)
+        if self.axis.ends_at_local_midnight[k]:
+            self._close_day(self.day_of[k])
+
+    def _pq_events(self, t_s: float, vm: np.ndarray) -> None:
+        state = np.where(vm < self.sag_pu, 1, np.where(vm > self.swell_pu, 2, 0)).astype(np.int8)
+        state[~np.isfinite(vm)] = self._pq[~np.isfinite(vm)]
+        changed = np.flatnonzero(state != self._pq)
+        if changed.size:
+            old, new = self._pq[changed], state[changed]
+            for code, sel in (
+                (ev.SAG_END, old == 1),
+                (ev.SWELL_END, old == 2),
+                (ev.SAG_START, new == 1),
+                (ev.SWELL_START, new == 2),
+            ):
+                m = changed[sel]
+                self.metrology.log_event(m, t_s, self.clocks.offset_s(t_s, m), code)
+            self._pq[changed] = new
+
+    def _supply_events(self, t_s: float, powered: np.ndarray) -> None:
+        changed = np.flatnonzero(powered != self._powered)
+        if changed.size:
+            down, up = changed[~powered[changed]], changed[powered[changed]]
+            self.metrology.log_event(down, t_s, self.clocks.offset_s(t_s, down), ev.POWER_DOWN)
+            self.metrology.log_event(up, t_s, self.clocks.offset_s(t_s, up), ev.POWER_UP)
+            self._powered = powered.copy()
+
+    def _edge_analytics(self, t_s: float, running: np.ndarray) -> None:
+        blocks = self.port.blocks
+        if self.recorder is None or self._analysed_meter.min() >= len(blocks):
+            return
+        read_upto = self.management.read_upto
+        for b in range(int(self._analysed_meter.min()), len(blocks)):
+            first, count, _, _ = blocks[b]
+            sel = np.flatnonzero(
+                (self._analysed_meter == b) & running & (read_upto >= first + count)
+            )
+            if sel.size == 0:
+                continue
+            self._analysed_meter[sel] = b + 1
+            if count == 0 or not self.port.block_available(b):
+                continue
+            read = self.port.read_block(b, sel)
+            imp = read.import_wh.astype(np.int64)
+            w = imp * (3600.0 / self.dt)
+            idle_h = (w < self.idle_w).sum(axis=0) * (self.dt / 3600.0)
+            day = self.day_of[min(first + count - 1, len(self.day_of) - 1)]
+            self.recorder.app_daily(sel, day, imp.sum(axis=0), idle_h, w.max(axis=0))
+
+    def collect(self, t_s: float, *, final: bool = False) -> None:
+        """One head-end collection slot; clocks of answering meters are checked and set."""
+        assert self.hes is not None
+        hes = self.hes
+        winners = hes.collect(t_s, final=final)
+        tried = hes.last_tried
+        won = np.zeros(self.n, dtype=bool)
+        won[winners] = True
+        self.silent[tried[~won[tried]]] = True
+        if winners.size:
+            boots = self.management.boot_count[winners]
+            self.restart_seen[winners[boots > self.seen_boots[winners]]] = True
+            self.seen_boots[winners] = boots
+            offset = self.clocks.offset_s(t_s, winners)
+            self.clock_flagged[winners[np.abs(offset) > self.limit_s]] = True
+            late = winners[np.abs(offset) > self.sync_threshold_s]
+            if late.size:
+                old = self.clocks.offset_s(t_s, late)
+                for m, o in zip(late.tolist(), old.tolist(), strict=True):
+                    self.metrology.log_event(
+                        np.array([m]), t_s, np.array([o]), ev.CLOCK_SET, f"offset_s={o:.1f}"
+                    )
+                self.clocks.set_time(late, t_s)
+        if tried.size:
+            areas = self.concentrators.area
+            n_areas = self.concentrators.n_areas
+            n_tried = np.bincount(areas[tried], minlength=n_areas)
+            n_won = np.bincount(areas[winners], minlength=n_areas)
+            self.area_silent |= (n_tried > 0) & (n_won == 0)
+
+    def _close_day(self, day: np.datetime64) -> None:
+        assert self.recorder is not None and self.hes is not None
+        self.recorder.true_energy(day, self._true[0].copy(), self._true[1].copy())
+        self._true[:] = 0.0
+        self.recorder.comm_stats(day, self.concentrators.transformer_ids, self.hes.close_day())
+        self.recorder.flush_daily()
+
+    def finish(self, end_s: int, last_k: int) -> None:
+        """End of the run: seal the last partial block, read back, final collection."""
+        assert self.hes is not None and self.recorder is not None
+        self.metrology.seal_final(end_s)
+        self.management.readback(end_s)
+        self.collect(end_s, final=True)
+        self.hes.finish(end_s)
+        if not self.axis.ends_at_local_midnight[last_k]:
+            self._close_day(self.day_of[last_k])
+        imp, exp = self.port.read_registers()
+        self.recorder.meters(
+            {
+                "accuracy_class": [str(c) for c in self.accuracy_class],
+                "error_percent": self.error * 100.0,
+                "clock_drift_ppm": self.clocks.drift_ppm,
+                "legal_firmware_id": [self.port.legal_firmware_id] * self.n,
+                "final_import_wh": imp,
+                "final_export_wh": exp,
+            }
+        )

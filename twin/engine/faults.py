@@ -1,0 +1,206 @@
+"""Discrete happenings of the metering infrastructure, as SimPy events.
+
+Scheduled concentrator outages and random ones (Poisson per concentrator),
+management-core crashes and hangs, firmware campaigns (staged waves,
+download over the comms technology, reboot, failure and rollback; an image
+for the legal core is refused), clock-drift faults, meter tamper (cover
+opened), compromised management cores, and remote disconnect/reconnect
+commands. Each changes the :class:`~twin.engine.ami.Ami` arrays when it fires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+import simpy
+
+from twin.engine.ami import Ami
+from twin.meters import events as ev
+from twin.scenario import Scenario
+from twin.scenario.ami_models import FirmwareCampaign, Target
+
+__all__ = ["FirmwareRecorder", "schedule_ami_events", "select"]
+
+SECONDS_PER_YEAR = 365.25 * 86_400
+
+
+def select(target: Target, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices chosen by a target: a share (at least one when positive) or a list."""
+    if isinstance(target, list):
+        return np.unique(np.asarray([i for i in target if 0 <= i < n], dtype=np.int64))
+    k = round(float(target) * n)
+    if float(target) > 0:
+        k = max(k, 1)
+    return np.sort(rng.choice(n, size=min(k, n), replace=False)).astype(np.int64)
+
+
+def _at(env: simpy.Environment, t_s: float, action: Callable[[], None]) -> None:
+    """Run ``action`` at simulated time ``t_s``; nothing at or after the run's end."""
+    if t_s >= getattr(env, "horizon_s", np.inf):
+        return
+    delay = max(0.0, t_s - env.now)
+    timeout = env.timeout(delay)
+    timeout.callbacks.append(lambda _event: action())
+
+
+class FirmwareRecorder:
+    """Counts attempts and forwards result rows to the recorder."""
+
+    def __init__(self, ami: Ami):
+        self.ami = ami
+        self.next_attempt = 0
+        self.results: dict[str, int] = {}
+
+    def wave(
+        self, env: simpy.Environment, meters: np.ndarray, campaign: FirmwareCampaign, t_s: float
+    ) -> None:
+        """One wave of a campaign on ``meters`` starting now."""
+        ami = self.ami
+        m = meters.shape[0]
+        if m == 0 or ami.recorder is None:
+            return
+        ids = np.arange(self.next_attempt, self.next_attempt + m, dtype=np.int64)
+        self.next_attempt += m
+        if campaign.core == "metrology":
+            ami.port.offer_firmware(meters, t_s, ami.clocks.offset_s(t_s, meters))
+            ami.recorder.firmware(
+                meters,
+                ids,
+                "metrology",
+                [ami.port.legal_firmware_id] * m,
+                campaign.to_version,
+                ["refused"] * m,
+                np.full(m, t_s),
+                np.full(m, t_s),
+            )
+            self.results["refused"] = self.results.get("refused", 0) + m
+            return
+        mgmt = ami.management
+        download = ami.channel.download_s(campaign.image_kib, m)
+        failed = np.less(ami.faults_rng.random(m), campaign.failure_probability)
+        reboot = campaign.reboot_s
+        finish = t_s + download + reboot * np.where(failed, 2.0, 1.0)
+        mgmt.take_down(meters, t_s + download, finish)
+        before = mgmt.version_names(meters)
+        ok = meters[~failed]
+        _at(env, float(finish.max()), partial(mgmt.set_version, ok, campaign.to_version))
+        result = ["failed_rolled_back" if f else "success" for f in failed]
+        ami.recorder.firmware(
+            meters, ids, "management", before, campaign.to_version, result, np.full(m, t_s), finish
+        )
+        for r in result:
+            self.results[r] = self.results.get(r, 0) + 1
+        if failed.any():
+            ami.ledger.add("firmware_failure_observed", meters[failed])
+
+
+def _campaign(
+    env: simpy.Environment, ami: Ami, fw: FirmwareRecorder, campaign: FirmwareCampaign
+) -> None:
+    chosen = select(campaign.share, ami.n, ami.faults_rng)
+    waves = np.array_split(chosen, campaign.waves)
+    for i, wave in enumerate(waves):
+        t = campaign.start + i * campaign.wave_interval
+        _at(env, t, partial(fw.wave, env, wave, campaign, float(t)))
+
+
+def schedule_ami_events(env: simpy.Environment, ami: Ami, scenario: Scenario) -> FirmwareRecorder:
+    """Schedule every AMI happening of the scenario; returns the firmware tally."""
+    env.horizon_s = ami.axis.duration_s  # type: ignore[attr-defined]
+    rng = ami.faults_rng
+    conc, mgmt, clocks = ami.concentrators, ami.management, ami.clocks
+    fw = FirmwareRecorder(ami)
+    for campaign in scenario.meters.firmware_campaigns:
+        _campaign(env, ami, fw, campaign)
+    for cmd in scenario.meters.remote_disconnects:
+        meters = select(cmd.meters, ami.n, rng)
+        _at(env, cmd.at, partial(_disconnect, env, ami, meters, open_=True))
+        _at(env, cmd.at + cmd.duration, partial(_disconnect, env, ami, meters, open_=False))
+    c = scenario.comms
+    duration = ami.axis.duration_s
+    if c.outage_rate_per_year > 0:
+        for a in range(conc.n_areas):
+            k = rng.poisson(c.outage_rate_per_year * duration / SECONDS_PER_YEAR)
+            for start in np.sort(rng.uniform(0, duration, k)).tolist():
+                length = float(rng.exponential(c.outage_hours_mean * 3600.0))
+                _outage(env, ami, np.array([a]), start, length)
+    for fault in scenario.faults:
+        kind: str = fault.kind
+        if kind == "concentrator_outage":
+            areas = (
+                conc.areas_of(fault.target)
+                if isinstance(fault.target, list)
+                else select(fault.target, conc.n_areas, rng)
+            )
+            _outage(env, ami, areas, fault.start, fault.duration, scheduled=True)
+            continue
+        meters = select(fault.target, ami.n, rng)
+        if fault.start >= duration:
+            continue
+        ami.ledger.add(kind, meters)
+        f: Any = fault
+        if kind == "management_crash":
+            _at(env, f.start, partial(mgmt.take_down, meters, f.start, f.start + f.reboot_s))
+        elif kind == "management_hang":
+            _at(env, f.start, partial(mgmt.take_down, meters, f.start, f.start + f.duration))
+        elif kind == "firmware_failure":
+            bad = FirmwareCampaign(
+                to_version=f.to_version,
+                start=f.start,
+                share=[int(i) for i in meters],
+                failure_probability=1.0,
+                reboot_s=f.reboot_s,
+            )
+            _campaign(env, ami, fw, bad)
+        elif kind == "clock_drift":
+            _at(env, f.start, partial(clocks.set_drift, meters, f.drift_ppm, f.start))
+        elif kind == "tamper":
+            offset = partial(clocks.offset_s, f.start, meters)
+            _at(env, f.start, partial(_tamper, ami, meters, f.start, offset))
+        elif kind == "compromised_management":
+            attack = partial(
+                mgmt.compromise,
+                meters,
+                f.start,
+                f.start + f.duration,
+                alter_p=f.alter_probability,
+                drop_p=f.drop_probability,
+                replay_p=f.replay_probability,
+                alter_factor=f.alter_factor,
+            )
+            _at(env, f.start, attack)
+    return fw
+
+
+def _tamper(ami: Ami, meters: np.ndarray, t_s: float, offset: Callable[[], np.ndarray]) -> None:
+    ami.metrology.log_event(meters, t_s, offset(), ev.COVER_OPENED, "cover opened")
+
+
+def _outage(
+    env: simpy.Environment,
+    ami: Ami,
+    areas: np.ndarray,
+    start: float,
+    length: float,
+    *,
+    scheduled: bool = False,
+) -> None:
+    if areas.size == 0 or start >= ami.axis.duration_s:
+        return
+    if scheduled:
+        ami.ledger.areas.update(int(a) for a in areas)
+    conc = ami.concentrators
+    _at(env, start, partial(conc.begin_outage, areas, length))
+    _at(env, start + length, partial(conc.end_outage, areas))
+
+
+def _disconnect(env: simpy.Environment, ami: Ami, meters: np.ndarray, *, open_: bool) -> None:
+    t = float(env.now)
+    relay = ami.management.relay_closed
+    change = meters[relay[meters] == open_]
+    relay[change] = not open_
+    code = ev.REMOTE_DISCONNECT if open_ else ev.REMOTE_CONNECT
+    ami.metrology.log_event(change, t, ami.clocks.offset_s(t, change), code)
