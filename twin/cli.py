@@ -85,6 +85,22 @@ def _parser() -> argparse.ArgumentParser:
         help=f"one of {', '.join(sorted(STUDIES))}",
     )
     p_study.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
+    vacancy = p_study.add_argument_group("vacancy study options")
+    vacancy.add_argument(
+        "--window", default=None, help="all | 90d | 2025-01-06/2025-04-06 (default all)"
+    )
+    vacancy.add_argument(
+        "--resolution", default=None, help="15min | 30min | 1h (default the run's)"
+    )
+    vacancy.add_argument(
+        "--training-run",
+        default=None,
+        metavar="DIR",
+        help="a run with another seed to calibrate on",
+    )
+    vacancy.add_argument(
+        "--no-guard", dest="guard", action="store_false", help="skip the occupancy-detection guard"
+    )
 
     p_report = sub.add_parser("report", help="write RUN_DIR/report/index.html")
     p_report.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
@@ -166,8 +182,19 @@ def _cmd_study(args: argparse.Namespace) -> int:
     import importlib
     import json
 
+    options = {
+        "window": args.window,
+        "resolution": args.resolution,
+        "training_run": args.training_run,
+    }
+    given = {k: v for k, v in options.items() if v is not None}
+    if args.study == "vacancy":
+        given["guard"] = args.guard
+    elif given or not args.guard:
+        names = ", ".join("--" + k.replace("_", "-") for k in given) or "--no-guard"
+        raise TwinError(f"{names}: applies to the vacancy study only")
     module, function = STUDIES[args.study]
-    metrics = getattr(importlib.import_module(module), function)(args.run_dir)
+    metrics = getattr(importlib.import_module(module), function)(args.run_dir, **given)
     folder = Path(args.run_dir) / "studies" / args.study
     headline = {k: v for k, v in metrics.items() if isinstance(v, int | float | str)}
     print(f"study {args.study} on {args.run_dir}: written to {folder}")

@@ -16,11 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
-from twin.devices.households.load import (
-    COLD_APPLIANCES_W_RANGE,
-    STANDBY_W_RANGE,
-    VACANT_STANDBY_W_RANGE,
-)
+from twin.devices.households.load import COLD_APPLIANCES_W_RANGE, STANDBY_W_RANGE
 from twin.devices.households.occupancy import ARCHETYPES, PROFILE_NAMES, STAY_PROFILE
 from twin.devices.households.schedule import Episodes, holiday_probability
 from twin.devices.households.tables import (
@@ -34,19 +30,28 @@ from twin.devices.households.tables import (
 
 __all__ = [
     "DEMAND_CAP_KW_RANGE",
-    "FRIDGE_KEPT_ON",
+    "LOW_CONSUMER_KWH_RANGE",
+    "LOW_CONSUMER_SHARE",
     "Tenant",
     "activity_scale_kw",
     "apportion",
     "check_parameters",
+    "draw_annual_kwh",
     "draw_occupied_base_kw",
     "draw_tenants",
-    "draw_vacant_base_kw",
     "expected_hours",
 ]
 
-FRIDGE_KEPT_ON: Final = 0.6
-"""Share of empty homes whose fridge stays plugged in [-]."""
+LOW_CONSUMER_SHARE: Final = 0.3
+"""Share of retired households that are frugal single elderly people [-]."""
+
+LOW_CONSUMER_KWH_RANGE: Final = (350.0, 1_100.0)
+"""Annual consumption of those frugal households [kWh/yr], log-uniform. The most
+frugal class of one-person flats in the German "Stromspiegel" (co2online, 2023)
+uses up to about 800 kWh/yr; the Irish CSO threshold of 180 kWh a quarter is
+720 kWh/yr, so many of them sit near or below it while somebody lives there."""
+
+_RETIRED: Final = ARCHETYPES.index("retired")
 
 DEMAND_CAP_KW_RANGE: Final = (8.0, 14.5)
 """Largest interval-mean activity power of a home [kW], drawn per home: what its
@@ -168,10 +173,20 @@ def draw_occupied_base_kw(
     return np.minimum(watts / 1e3, 0.5 * annual_kwh / 8760.0)
 
 
-def draw_vacant_base_kw(rng: np.random.Generator, n: int) -> NDArray[np.float64]:
-    """Baseload of an empty home [kW]: little standby, the fridge in some."""
-    fridge = (rng.random(n) < FRIDGE_KEPT_ON) * rng.uniform(*COLD_APPLIANCES_W_RANGE, n)
-    return (rng.uniform(*VACANT_STANDBY_W_RANGE, n) + fridge) / 1e3
+def draw_annual_kwh(
+    rng: np.random.Generator, code: NDArray[np.int64], median: float, sigma: float
+) -> NDArray[np.float64]:
+    """Annual consumption targets [kWh/yr] of homes with archetype indices ``code``.
+
+    Lognormal around ``median`` with log-spread ``sigma``, except that
+    :data:`LOW_CONSUMER_SHARE` of the retired households are frugal single
+    elderly people drawn log-uniformly from :data:`LOW_CONSUMER_KWH_RANGE`.
+    """
+    n = code.size
+    annual = median * np.exp(sigma * rng.standard_normal(n))
+    frugal = (code == _RETIRED) & (rng.random(n) < LOW_CONSUMER_SHARE)
+    low, high = np.log(LOW_CONSUMER_KWH_RANGE[0]), np.log(LOW_CONSUMER_KWH_RANGE[1])
+    return np.where(frugal, np.exp(rng.uniform(low, high, n)), annual)
 
 
 def expected_hours(
@@ -242,7 +257,7 @@ def draw_tenants(
     m = premise.size
     code = rng.choice(len(ARCHETYPES), size=m, p=shares)
     row = profile_row(code, rng.choice(N_VARIANTS, size=m, p=SHIFT_PROBABILITY))
-    annual = annual_kwh_median * np.exp(annual_kwh_sigma * rng.standard_normal(m))
+    annual = draw_annual_kwh(rng, code, annual_kwh_median, annual_kwh_sigma)
     base = draw_occupied_base_kw(rng, annual)
     scale = activity_scale_kw(annual, base, hours[row])
     cap = rng.uniform(*DEMAND_CAP_KW_RANGE, m)

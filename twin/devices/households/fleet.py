@@ -10,7 +10,9 @@ Per home and interval: the occupancy chain moves one step (away, at home
 inactive, at home active); the mean power is the baseload (standby and cold
 appliances) times a fridge-cycling noise, plus the occupancy-driven activity
 (appliances by time of day and season, lighting by darkness) times a
-right-skewed appliance noise. Each home's activity scale is set so that its
+right-skewed appliance noise. Empty homes draw their own baseload, a heater
+in some, and now and then a visit (see
+:mod:`twin.devices.households.vacant`). Each home's activity scale is set so that its
 *expected* annual energy (from the chain's marginals over a reference year
 that starts with the run, holidays included) equals its drawn
 ``annual_kwh``.
@@ -33,9 +35,9 @@ from twin.devices.households.composition import (
     activity_scale_kw,
     apportion,
     check_parameters,
+    draw_annual_kwh,
     draw_occupied_base_kw,
     draw_tenants,
-    draw_vacant_base_kw,
     expected_hours,
 )
 from twin.devices.households.load import (
@@ -58,6 +60,13 @@ from twin.devices.households.tables import (
     CalendarFeatures,
     StepTables,
     profile_row,
+)
+from twin.devices.households.vacant import (
+    HEATER_CV_15MIN,
+    VisitSchedule,
+    draw_vacant_base_kw,
+    draw_vacant_heater_kw,
+    heating_season_factor,
 )
 
 __all__ = ["EVENT_KINDS", "OCCUPANCY_KINDS", "HouseholdEvent", "HouseholdFleet"]
@@ -167,6 +176,9 @@ class HouseholdFleet:
         tenants: dict[tuple[int, int], Tenant],
         noise_activity: NDArray[np.float64],
         noise_base: NDArray[np.float64],
+        heater_kw: NDArray[np.float64],
+        noise_heater: NDArray[np.float64],
+        visits: VisitSchedule,
     ) -> None:
         """Assemble a fleet from drawn arrays; use :meth:`create` instead."""
         self.n = int(annual_kwh.size)
@@ -186,6 +198,10 @@ class HouseholdFleet:
         self._tenants = tenants
         self._noise_activity = noise_activity
         self._noise_base = noise_base
+        self._heater_kw = heater_kw
+        self._noise_heater = noise_heater
+        self._heating = heating_season_factor(features.day_of_year)
+        self._visits = visits
         self._events = self._collect_events()
 
         # State at the run start: vacant where an episode covers time 0.
@@ -201,9 +217,9 @@ class HouseholdFleet:
         self._state: NDArray[np.int8] = np.where(away, AWAY, state).astype(np.int8)
         self._row3: NDArray[np.intp] = (row * N_STATES).astype(np.intp)
         self._idx: NDArray[np.intp] = self._row3 + self._state
-        self._base_now_kw = np.where(away & ~on_holiday, base_vacant_kw, base_occupied_kw).astype(
-            np.float64
-        )
+        empty = away & ~on_holiday
+        self._base_now_kw = np.where(empty, base_vacant_kw, base_occupied_kw).astype(np.float64)
+        self._heater_now_kw = np.where(empty, heater_kw, 0.0).astype(np.float64)
 
     # ------------------------------------------------------------------ create
     @classmethod
@@ -271,9 +287,10 @@ class HouseholdFleet:
         weights = np.concatenate([occupied * shares, [seasonal, long_term_vacant]])
         code = rng.permutation(np.repeat(np.arange(weights.size), apportion(n, weights)))
         variant = rng.choice(N_VARIANTS, size=n, p=SHIFT_PROBABILITY)
-        annual = annual_kwh_median * np.exp(annual_kwh_sigma * rng.standard_normal(n))
+        annual = draw_annual_kwh(rng, code, annual_kwh_median, annual_kwh_sigma)
         base_occ = draw_occupied_base_kw(rng, annual)
         base_vac = draw_vacant_base_kw(rng, n)
+        heater = draw_vacant_heater_kw(rng, n)
         cap = rng.uniform(*DEMAND_CAP_KW_RANGE, n)
         home_row = np.where(
             code == _LTV, VACANT_ROW, profile_row(np.minimum(code, _SEASONAL), variant)
@@ -302,7 +319,8 @@ class HouseholdFleet:
         tables = StepTables.build(axis.interval_s)
         hours = expected_hours(axis, latitude_deg, features, tables, holiday_weeks_per_year)
         scale = activity_scale_kw(annual, base_occ, hours[home_row])
-        annual = np.where(code == _LTV, base_vac * 8760.0, annual)
+        # An empty home's year: its baseload, and its heater at half the January power.
+        annual = np.where(code == _LTV, (base_vac + 0.5 * heater) * 8760.0, annual)
         kinds = np.asarray(OCCUPANCY_KINDS, dtype=object)[code]
 
         tenants = draw_tenants(
@@ -311,6 +329,10 @@ class HouseholdFleet:
         dt = axis.interval_s
         noise_act = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=ACTIVITY_CV_15MIN))
         noise_base = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=BASELOAD_CV_15MIN))
+        noise_heater = mean_one_noise_table(
+            rng, interval_noise_cv(dt, cv_15min=HEATER_CV_15MIN, correlation_s=900.0)
+        )
+        visits = VisitSchedule.draw(ltv.astype(np.int64), rng, axis)
         return cls(
             rng=rng,
             axis=axis,
@@ -328,6 +350,9 @@ class HouseholdFleet:
             tenants=tenants,
             noise_activity=noise_act,
             noise_base=noise_base,
+            heater_kw=heater,
+            noise_heater=noise_heater,
+            visits=visits,
         )
 
     # --------------------------------------------------------------- the run
@@ -364,6 +389,7 @@ class HouseholdFleet:
             self._idx[i] = VACANT_ROW * N_STATES + AWAY
             holiday = kind == "holiday_start"
             self._base_now_kw[i] = self._base_occupied_kw[i] if holiday else self._base_vacant_kw[i]
+            self._heater_now_kw[i] = 0.0 if holiday else self._heater_kw[i]
             return
         if kind not in ("holiday_end", "move_in", "seasonal_arrive"):
             raise ValueError(
@@ -387,6 +413,7 @@ class HouseholdFleet:
         self._state[i] = HOME_ACTIVE
         self._idx[i] = row3 + HOME_ACTIVE
         self._base_now_kw[i] = self._base_occupied_kw[i]
+        self._heater_now_kw[i] = 0.0
 
     def step(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Advance one interval; mean active and reactive power of every home.
@@ -423,13 +450,23 @@ class HouseholdFleet:
         p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
         activity = self.scale_kw * level.take(idx) * self._noise_activity.take(bits >> 10)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
+        heated = np.flatnonzero(self._heater_now_kw)
+        if heated.size:
+            cycle = self._noise_heater.take(self._rng.integers(0, 1024, heated.size))
+            p_kw[heated] += self._heater_now_kw[heated] * self._heating[k] * cycle
+        visited, visit_kw = self._visits.at(k)
+        if visited.size:
+            draw = self._noise_activity.take(self._rng.integers(0, 1024, visited.size))
+            np.add.at(p_kw, visited, visit_kw * draw)
         return p_kw, p_kw * self._tan_phi
 
     @property
     def present(self) -> NDArray[np.bool_]:
         """Somebody at home during the last stepped interval (truth), bool ``(n,)``.
 
-        Before the first step: at the run start.
+        Before the first step: at the run start. A visit to an empty home
+        (:class:`~twin.devices.households.vacant.VisitSchedule`) is not
+        presence: nobody lives there.
         """
         return self._state != AWAY
 
@@ -437,6 +474,14 @@ class HouseholdFleet:
     def vacant(self) -> NDArray[np.bool_]:
         """Nobody lives at / uses the premise now (inside a vacancy period), bool ``(n,)``."""
         return self._row3 == VACANT_ROW * N_STATES
+
+    @property
+    def vacant_heater_kw(self) -> NDArray[np.float64]:
+        """Mid-January mean power of the heater each home keeps on while empty [kW] (truth).
+
+        0 for most homes; see :data:`~twin.devices.households.vacant.VACANT_HEATING_SHARE`.
+        """
+        return self._heater_kw.copy()
 
     def vacancy_periods(self) -> pd.DataFrame:
         """Every stretch of the run during which nobody lives at / uses a premise.

@@ -13,9 +13,11 @@ periods.
   each followed by an empty gap of days to weeks (lognormal, median 14 days,
   2 to 120 days; German rental turnover leaves flats empty for a few weeks
   [2]_) and a move-in.
-- Weekend/seasonal homes: occupied on some weekends (more in summer) and for
-  one summer stay of two to five weeks; every stretch between stays is a
-  vacancy episode.
+- Weekend/seasonal homes: occupied on some weekends and for one summer stay
+  of two to five weeks; every stretch between stays is a vacancy episode.
+  Half of them are holiday homes, used on a few weekends (more in summer);
+  the other half are weekend homes (a weekend cottage, the city flat of a
+  weekly commuter) used on 50-90 % of all weekends, all year.
 
 Episodes are drawn in a window that starts 120 days before the run, so a run
 can start in the middle of one; times are floored onto the interval grid.
@@ -62,7 +64,13 @@ HOLIDAY_BLOCK_DAYS: Final = (7, 14)
 """Holiday block lengths [d], equally likely: 1.5 weeks on average."""
 
 SEASONAL_WEEKEND_P: Final = (0.15, 0.15, 0.25, 0.35, 0.5, 0.55, 0.55, 0.55, 0.5, 0.35, 0.2, 0.25)
-"""Chance that a seasonal home is used on a weekend, by month (Jan..Dec)."""
+"""Chance that a holiday home is used on a weekend, by month (Jan..Dec)."""
+
+WEEKEND_HOME_SHARE: Final = 0.5
+"""Share of seasonal homes that are weekend homes, used all year [-]."""
+
+WEEKEND_HOME_P_RANGE: Final = (0.5, 0.9)
+"""Chance that a weekend home is used on a weekend, drawn per home [-]."""
 
 MIN_SEPARATION_S: Final = 2 * SECONDS_PER_DAY
 """Minimum occupied time between two episodes of one premise [s]."""
@@ -302,7 +310,9 @@ def draw_seasonal_absences(
     """Absences of weekend/seasonal homes: everything between their stays.
 
     Stays: weekends (arrive Friday 16:00-22:00, leave Sunday 14:00-20:00) with
-    the monthly chance :data:`SEASONAL_WEEKEND_P`, and one summer stay a year
+    the monthly chance :data:`SEASONAL_WEEKEND_P` (holiday homes) or a chance
+    drawn per home from :data:`WEEKEND_HOME_P_RANGE` (the
+    :data:`WEEKEND_HOME_SHARE` that are weekend homes), and one summer stay a year
     (starting 20 June to 10 August, 14 to 35 days). Stays closer than a day
     are merged, so every absence lasts at least a day.
 
@@ -323,7 +333,10 @@ def draw_seasonal_absences(
     n = premises.size
     fridays = calendar.days[calendar.weekday == 4]
     p_weekend = np.asarray(SEASONAL_WEEKEND_P)[calendar.month[calendar.row(fridays)] - 1]
-    used = rng.random((n, fridays.size)) < p_weekend
+    weekend_home = rng.random(n) < WEEKEND_HOME_SHARE
+    p_home = rng.uniform(*WEEKEND_HOME_P_RANGE, n)
+    p_used = np.where(weekend_home[:, None], p_home[:, None], p_weekend[None, :])
+    used = rng.random((n, fridays.size)) < p_used
     who, which = np.nonzero(used)
     w_day = fridays[which]
     w_start = calendar.run_seconds(w_day, rng.uniform(16.0, 22.0, who.size))

@@ -56,10 +56,10 @@ SHIFTS_H: Final = (-1.0, -0.5, 0.0, 0.5, 1.0)
 SHIFT_PROBABILITY: Final = (0.1, 0.2, 0.4, 0.2, 0.1)
 """Share of homes per schedule shift."""
 
-AWAY_BACKGROUND: Final = 0.08
+AWAY_BACKGROUND: Final = 0.12
 """Activity level while away [-]: timer-run washing, dish washing, heating pumps."""
 
-INACTIVE_BACKGROUND: Final = 0.25
+INACTIVE_BACKGROUND: Final = 0.22
 """Activity level while at home but asleep or inactive [-]: the same plus a
 second freezer, night storage top-ups, chargers, circulation pumps."""
 

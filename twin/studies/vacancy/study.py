@@ -1,0 +1,318 @@
+"""``twin study vacancy RUN_DIR``: detect vacant dwellings, score them, write the results.
+
+Detection reads only ``internal/`` (an :class:`~twin.studies.inputs.InternalData`);
+the ground truth (``truth/``) is read afterwards, to score. Every detector is
+scored at the run's resolution (or the one asked for), at 15, 30 and 60 min
+where the run's interval allows, and under a comms-fault stress test
+(:mod:`twin.studies.vacancy.stress`). A guard measures how well short-term
+occupancy can be detected on the same readings
+(:mod:`twin.studies.vacancy.occupancy`).
+
+Outputs in ``RUN_DIR/studies/vacancy/`` (written atomically): ``metrics.json``,
+``premises.parquet`` (one row per meter: truth, each detector's verdict and
+score, the evidence features), ``confusion.png``, ``rate_by_area.png``,
+``score_distributions.png``, ``resolution.png``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from twin.errors import TwinError
+from twin.studies._shared import atomic_output, write_json
+from twin.studies.inputs import InternalData, TruthData, open_inputs
+from twin.studies.vacancy import figures
+from twin.studies.vacancy.data import (
+    MeterSeries,
+    Window,
+    aggregate,
+    load_meter_series,
+    parse_resolution,
+    resolve_window,
+)
+from twin.studies.vacancy.detection import Detection
+from twin.studies.vacancy.evidence import IntervalEvidenceDetector
+from twin.studies.vacancy.occupancy import occupancy_guard
+from twin.studies.vacancy.rules import RULE_PRESETS, EnergyThresholdRule
+from twin.studies.vacancy.scoring import low_consumers, score_detection
+from twin.studies.vacancy.stress import comms_stress
+from twin.studies.vacancy.truth import (
+    LIVED_IN_HOURS,
+    LOW_CONSUMER_KWH_PER_DAY,
+    LOW_CONSUMER_MIN_LIVED,
+    VACANT_BELOW_SHARE,
+    TruthLabels,
+    truth_labels,
+)
+
+__all__ = ["HEADLINE", "STUDY_RESOLUTIONS_S", "run_vacancy_study"]
+
+HEADLINE: Final = "interval_evidence"
+"""The detector whose scores are the top-level metrics."""
+
+STUDY_RESOLUTIONS_S: Final = (900, 1800, 3600)
+"""Resolutions every detector is scored at, where the run's interval allows [s]."""
+
+NEEDED: Final = ("internal/meter_interval", "truth/premise", "truth/vacancy")
+
+
+def _require(internal: InternalData, truth: TruthData, run_dir: Path) -> None:
+    missing = [n for n in NEEDED if not (internal if n.startswith("internal/") else truth).has(n)]
+    if missing:
+        raise TwinError(
+            f"the vacancy study needs table(s) {missing} in run {str(run_dir)!r}; "
+            f"it has {internal.tables + truth.tables}"
+        )
+
+
+def _areas(
+    internal: InternalData, truth: TruthData, meter_id: NDArray[np.object_]
+) -> tuple[NDArray[np.int64], str]:
+    """Transformer area of every meter: the utility's meter-point register, else the truth."""
+    if internal.has("internal/meter_point"):
+        table, source = internal.table("internal/meter_point"), "internal/meter_point"
+    else:
+        table, source = truth.table("truth/premise"), "truth/premise"
+    mapping = table.drop_duplicates("meter_id").set_index(table["meter_id"].astype(str))
+    area = mapping["transformer_id"].reindex(meter_id.astype(str))
+    return area.fillna(-1).to_numpy(dtype=np.int64), source
+
+
+def _detectors(evidence: IntervalEvidenceDetector) -> list[Any]:
+    return [evidence, *RULE_PRESETS.values()]
+
+
+def _detect_all(detectors: list[Any], series: MeterSeries) -> list[Detection]:
+    return [d.detect(series) for d in detectors]
+
+
+def _label(seconds: int) -> str:
+    return f"{seconds // 60}min"
+
+
+def _training(
+    training_run: str | Path,
+    run_dir: Path,
+    window: str | None,
+    resolution_s: int,
+    evidence: IntervalEvidenceDetector,
+) -> tuple[IntervalEvidenceDetector, tuple[Any, ...], str]:
+    """Calibrate the evidence detector on a separate run; refuse the scored run itself."""
+    folder = Path(training_run)
+    if folder.resolve() == run_dir.resolve():
+        raise TwinError(
+            f"training_run given {str(folder)!r}, the scored run itself; a detector must never "
+            "be trained on the run it is scored on: use a run with another seed"
+        )
+    seeds = [_seed(p) for p in (folder, run_dir)]
+    if seeds[0] is not None and seeds[0] == seeds[1]:
+        raise TwinError(
+            f"training_run {str(folder)!r} has the scored run's seed {seeds[0]}; expected a "
+            "run with a different seed (twin run ... --seed N)"
+        )
+    internal, truth = open_inputs(folder)
+    _require(internal, truth, folder)
+    if internal.clock.interval_s > resolution_s:
+        raise TwinError(
+            f"training_run has {internal.clock.interval_s // 60}-min data; the study resolution "
+            f"is {_label(resolution_s)}"
+        )
+    try:
+        win = resolve_window(internal.clock, window)
+    except TwinError:
+        win = resolve_window(internal.clock, None)
+    series = load_meter_series(internal, win)
+    labels = truth_labels(truth, win, internal.clock.timezone, series.meter_id)
+    coarse = aggregate(series, resolution_s)
+    tuned = IntervalEvidenceDetector.calibrated(
+        evidence.features(coarse), labels.vacant, source=folder.name, base=evidence.thresholds
+    )
+    homes = labels.lived_share >= LOW_CONSUMER_MIN_LIVED
+    return tuned, (series, truth, win, labels.premise_id, homes), folder.name
+
+
+def _seed(folder: Path) -> int | None:
+    try:
+        value = json.loads((folder / "manifest.json").read_text("utf-8")).get("seed")
+    except (OSError, ValueError):
+        return None
+    return int(value) if isinstance(value, int) else None
+
+
+def _premise_table(
+    labels: TruthLabels,
+    area: NDArray[np.int64],
+    kwh_per_day: NDArray[np.float64],
+    low: NDArray[np.bool_],
+    detections: list[Detection],
+) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "meter_id": labels.meter_id.astype(str),
+            "premise_id": labels.premise_id.astype(str),
+            "transformer_id": area,
+            "occupancy_kind": labels.occupancy_kind.astype(str),
+            "lived_share": labels.lived_share,
+            "truly_vacant": labels.vacant,
+            "vacancy_kind": labels.vacancy_kind.astype(str),
+            "kwh_per_day": kwh_per_day,
+            "low_consumer": low,
+        }
+    )
+    for det in detections:
+        frame[f"{det.method}_vacant"] = det.vacant
+        frame[f"{det.method}_score"] = det.score
+        if det.method == HEADLINE:
+            for name, values in det.details.items():
+                frame[name] = values
+    return frame
+
+
+def run_vacancy_study(
+    run_dir: str | Path,
+    *,
+    window: str | None = None,
+    resolution: str | None = None,
+    training_run: str | Path | None = None,
+    guard: bool = True,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Detect vacant dwellings in a run, score every detector, write ``studies/vacancy/``.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        A finished run directory.
+    window : str, optional
+        Whole local days to judge: ``None``/``"all"`` (the whole run), ``"90d"``
+        (the last 90 days) or ``"2025-01-06/2025-04-06"`` (local dates).
+    resolution : str, optional
+        Resolution of the headline scores (``"15min"``, ``"30min"``, ``"1h"``);
+        default the run's interval.
+    training_run : str or pathlib.Path, optional
+        A separate run (another seed) on which to calibrate the evidence
+        detector and train the occupancy guard; default: the fixed thresholds,
+        and the guard trained on half of the scored run's homes.
+    guard : bool, default True
+        Run the short-term occupancy guard (needs ``truth/occupancy``).
+    seed : int, default 0
+        Seed of the comms-fault stress test and the guard's sampling.
+
+    Returns
+    -------
+    dict
+        The metrics written to ``metrics.json``: ``precision``, ``recall``,
+        ``f1``, ``true_vacancy_rate``, ``estimated_vacancy_rate``,
+        ``rate_error_pp`` and ``low_consumer_fp_rate`` of the headline method,
+        ``method``, ``window``, ``resolution``, and per detector, resolution and
+        the comms stress the full scores.
+
+    Raises
+    ------
+    twin.errors.TwinError
+        If ``run_dir`` is not a finished run, lacks a needed table, or an
+        option is invalid.
+    """
+    folder = Path(run_dir)
+    internal, truth = open_inputs(folder)
+    _require(internal, truth, folder)
+    clock = internal.clock
+    win: Window = resolve_window(clock, window)
+    primary_s = parse_resolution(resolution, clock.interval_s)
+    rng = np.random.default_rng(seed)
+
+    # --- detection: internal data only --------------------------------------
+    series = load_meter_series(internal, win)
+    evidence = IntervalEvidenceDetector()
+    training: tuple[Any, ...] | None = None
+    if training_run is not None:
+        evidence, training, _ = _training(training_run, folder, window, primary_s, evidence)
+    detectors = _detectors(evidence)
+    settings = sorted({primary_s, *(s for s in STUDY_RESOLUTIONS_S if s % clock.interval_s == 0)})
+    detected = {s: _detect_all(detectors, aggregate(series, s)) for s in settings}
+    area, area_source = _areas(internal, truth, series.meter_id)
+    stressed, stress_stats = comms_stress(series, area, rng)
+    detected_stress = _detect_all(detectors, aggregate(stressed, primary_s))
+
+    # --- scoring: the truth --------------------------------------------------
+    labels = truth_labels(truth, win, clock.timezone, series.meter_id)
+    kwh_per_day = EnergyThresholdRule("energy", 1.0, 1.0, min_coverage=1e-9).detect(series).score
+    low = low_consumers(labels, kwh_per_day)
+
+    def scores(dets: list[Detection]) -> dict[str, dict[str, Any]]:
+        return {
+            d.method: score_detection(d, labels, kwh_per_day=kwh_per_day, area=area) for d in dets
+        }
+
+    primary = scores(detected[primary_s])
+    by_resolution = {_label(s): scores(detected[s]) for s in settings}
+    under_stress = scores(detected_stress)
+    head = primary[HEADLINE]
+    guard_result: dict[str, Any] = {"skipped": "not requested"}
+    if guard:
+        homes = labels.lived_share >= LOW_CONSUMER_MIN_LIVED
+        guard_result = occupancy_guard(
+            series, truth, win, labels.premise_id, homes, rng=rng, training=training
+        )
+    metrics: dict[str, Any] = {
+        "study": "vacancy",
+        "method": HEADLINE,
+        "window": {
+            "start": win.start.isoformat(),
+            "end": win.end.isoformat(),
+            "days": win.days,
+            "spec": win.label,
+            "timezone": clock.timezone,
+        },
+        "resolution": _label(primary_s),
+        "precision": head["precision"],
+        "recall": head["recall"],
+        "f1": head["f1"],
+        "true_vacancy_rate": head["true_vacancy_rate"],
+        "estimated_vacancy_rate": head["estimated_vacancy_rate"],
+        "rate_error_pp": head["rate_error_pp"],
+        "low_consumer_fp_rate": head["low_consumers"]["false_positive_rate"],
+        "definition": {
+            "vacant": (
+                f"lived in on fewer than {VACANT_BELOW_SHARE:.0%} of the window's days; a day "
+                f"is lived in with >= {LIVED_IN_HOURS:g} h outside long-term, between-tenant "
+                "and seasonal vacancy (holidays are not vacancy)"
+            ),
+            "low_consumer": (
+                f"not vacant, lived in on >= {LOW_CONSUMER_MIN_LIVED:.0%} of the days, "
+                f"< {LOW_CONSUMER_KWH_PER_DAY:g} kWh/d measured"
+            ),
+            "area": f"transformer_id from {area_source}",
+        },
+        "detectors": {
+            evidence.name: evidence.describe(),
+            **{name: rule.describe() for name, rule in RULE_PRESETS.items()},
+        },
+        "scores": primary,
+        "by_resolution": by_resolution,
+        "comms_stress": {"losses": stress_stats, "resolution": _label(primary_s), **under_stress},
+        "data_quality": series.quality,
+        "occupancy_guard": guard_result,
+        "targets": {
+            "f1_at_least_0.95": head["f1"] >= 0.95,
+            "rate_error_at_most_0.5pp": abs(head["rate_error_pp"]) <= 0.5,
+            "low_consumer_fp_at_most_1pct": not head["low_consumers"]["false_positive_rate"] > 0.01,
+        },
+    }
+    premises = _premise_table(labels, area, kwh_per_day, low, detected[primary_s])
+    with atomic_output(folder / "studies" / "vacancy") as out:
+        write_json(out / "metrics.json", metrics)
+        premises.to_parquet(out / "premises.parquet", index=False)
+        dets = detected[primary_s]
+        figures.plot_confusion(dets, labels, out / "confusion.png")
+        figures.plot_rate_by_area(dets, labels, area, out / "rate_by_area.png")
+        figures.plot_score_distributions(dets, labels, low, out / "score_distributions.png")
+        panels = {**by_resolution, f"{_label(primary_s)} + comms faults": under_stress}
+        figures.plot_resolution(panels, out / "resolution.png")
+    return metrics
