@@ -74,3 +74,23 @@ def test_open_run_refuses_an_incomplete_directory(tmp_path: Path) -> None:
     (tmp_path / "half").mkdir()
     with pytest.raises(TwinError, match=r"manifest\.json"):
         open_run(tmp_path / "half")
+
+
+def test_integers_with_nulls_stay_integers(tmp_path: Path) -> None:
+    dest = tmp_path / "run"
+    with RunWriter(dest) as writer:
+        table = writer.table("internal/meter_register_daily")
+        given = {
+            "freeze_time": pa.array(
+                pd.date_range("2025-01-01", periods=2, freq="D", tz="UTC"),
+                pa.timestamp("us", "UTC"),
+            ),
+            "import_total_wh": pa.array([5, None], pa.int64()),
+            "export_total_wh": pa.array([0, 0], pa.int64()),
+        }
+        columns = [given.get(f.name, pa.nulls(2, f.type)) for f in table.schema]
+        table.append_batch(pa.RecordBatch.from_arrays(columns, schema=table.schema))
+        writer.commit(manifest={}, scenario={})
+    df = open_run(dest).table("internal/meter_register_daily")
+    assert str(df["import_total_wh"].dtype) == "Int64" and df["import_total_wh"].isna().sum() == 1
+    assert df["export_total_wh"].dtype == np.int64

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 
 from twin.errors import TwinError
@@ -49,8 +50,19 @@ class RunDirectory:
         return ds.dataset(path, format="parquet")
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """Table ``name`` as a pandas DataFrame (timestamps tz-aware UTC)."""
-        return self.dataset(name).to_table(columns=columns).to_pandas()
+        """Table ``name`` as a pandas DataFrame (timestamps tz-aware UTC).
+
+        Integer columns stay integers: one holding nulls (the Wh of a
+        ``missing`` reading) becomes pandas' nullable ``Int64`` rather than float.
+        """
+        table = self.dataset(name).to_table(columns=columns)
+        frame = table.to_pandas()
+        for field in table.schema:
+            if pa.types.is_integer(field.type) and table.column(field.name).null_count:
+                frame[field.name] = table.column(field.name).to_pandas(
+                    types_mapper={field.type: pd.Int64Dtype()}.get
+                )
+        return frame
 
     def __repr__(self) -> str:
         return f"RunDirectory({str(self.path)!r})"
