@@ -131,7 +131,7 @@ def _run(tmp_path: Path, *, pv_ev: bool) -> Path:
         start = pd.Timestamp("2025-01-06", tz="UTC")
         tables["external/ev_session"] = pd.DataFrame(
             {
-                "transaction_id": ["T1"],
+                "transaction_id": [1],  # OCPP 1.6 transactionId is an integer
                 "charger_id": ["C1"],
                 "meter_id": ["B"],
                 "start_time": [start + pd.Timedelta(minutes=15)],

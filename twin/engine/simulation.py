@@ -28,6 +28,7 @@ from twin.devices.households import HouseholdEvent, HouseholdFleet
 from twin.engine.faults import schedule_ami_events
 from twin.engine.recording import OccupancySpells, Recorder
 from twin.engine.recording_ami import AmiRecorder
+from twin.engine.recording_der import DerRecorder, der_lines, der_summary, schedule_ev_events
 from twin.engine.rng import RandomTree
 from twin.engine.scoreboard import scoreboard, scoreboard_lines
 from twin.engine.wiring import Components, build_components, build_site, format_ids
@@ -36,6 +37,9 @@ from twin.scenario import Scenario
 from twin.streams import RunDirectory, RunWriter
 
 __all__ = ["Run", "RunSummary", "run"]
+
+OVERVOLTAGE_PU = 1.10
+"""EN 50160 upper limit of the supply voltage, Un + 10 % [pu]."""
 
 PACKAGES = (
     "gridtwin",
@@ -69,11 +73,22 @@ class RunSummary:
     peak_transformer_id: int = -1
     peak_transformer_time: str = ""
     non_converged_intervals: int = 0
+    overvoltage_bus_intervals: int = 0
+    bus_intervals: int = 0
+    transformer_overload_intervals: int = 0
+    transformer_overload_hours: float = 0.0
+    transformer_reverse_overload_intervals: int = 0
+    der: dict[str, float] = field(default_factory=dict)
     meter_readings: int = 0
     missed_readings: int = 0
     wall_s: float = 0.0
     timings_s: dict[str, float] = field(default_factory=dict)
     scoreboard: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def overvoltage_share(self) -> float:
+        """Share of bus-intervals above 1.10 pu (EN 50160: Un + 10 %) [-]."""
+        return self.overvoltage_bus_intervals / self.bus_intervals if self.bus_intervals else 0.0
 
     def lines(self) -> list[str]:
         """The summary as aligned text lines."""
@@ -87,6 +102,11 @@ class RunSummary:
             f"  bus voltage       min {self.vm_min_pu:.4f} pu, max {self.vm_max_pu:.4f} pu",
             f"  peak transformer  {self.peak_transformer_loading_percent:.1f} % "
             f"(trafo {self.peak_transformer_id} at {self.peak_transformer_time})",
+            f"  over-voltage      {self.overvoltage_share:.2%} of bus-intervals above 1.10 pu",
+            f"  overload          {self.transformer_overload_intervals} transformer-interval(s) "
+            f"above 100 % ({self.transformer_overload_hours:.2f} h; "
+            f"{self.transformer_reverse_overload_intervals} by reverse flow)",
+            *der_lines(self.der),
             f"  power flow        {self.non_converged_intervals} non-converged interval(s)",
             f"  meter readings    {self.meter_readings:,} received, "
             f"{self.missed_readings:,} missed",
@@ -116,6 +136,7 @@ class _IntervalLoop:
         self.progress = progress
         self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
         self.spells = OccupancySpells(parts.site.n_premises, parts.axis.interval_s)
+        self.der_recorder: DerRecorder | None = None
 
     def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
         """Register every household happening as a SimPy timeout with a callback.
@@ -137,7 +158,10 @@ class _IntervalLoop:
         axis = self.parts.axis
         for k in range(axis.n_intervals):
             t = axis.at(k)
-            p_kw, q_kvar = self.parts.ami.relay(*self.parts.households.step(t))
+            p_kw, q_kvar = self.parts.households.step(t)
+            if self.parts.der is not None:
+                p_kw = self.parts.der.step(t, p_kw, self.parts.ami.management.relay_closed)
+            p_kw, q_kvar = self.parts.ami.relay(p_kw, q_kvar)
             self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
             yield env.timeout(axis.interval_s)
             self._close_interval(k, p_kw, q_kvar)
@@ -153,6 +177,10 @@ class _IntervalLoop:
         solve_ms = (time.perf_counter() - tic) * 1e3
         self.recorder.grid(end_s, result, solve_ms, float(load_p.sum() * 1e3))
         self._update_summary(k, result)
+        if parts.der is not None:
+            parts.der.after_flow(result)
+            if self.der_recorder is not None:
+                self.der_recorder.interval(k)
 
         parts.ami.after_flow(k, p_kw, result)
         if self.progress is not None:
@@ -171,8 +199,16 @@ class _IntervalLoop:
         vm = result.vm_pu
         s.vm_min_pu = min(s.vm_min_pu, float(np.nanmin(vm)))
         s.vm_max_pu = max(s.vm_max_pu, float(np.nanmax(vm)))
+        s.bus_intervals += int(np.count_nonzero(np.isfinite(vm)))
+        s.overvoltage_bus_intervals += int(np.count_nonzero(vm > OVERVOLTAGE_PU))
         loading = result.trafo_loading_percent
         if loading.size:
+            over = int(np.count_nonzero(loading > 100.0))
+            s.transformer_overload_intervals += over
+            s.transformer_overload_hours += over * self.parts.axis.interval_s / 3600.0
+            if over:
+                reverse = (loading > 100.0) & (result.trafo_p_mw < 0)
+                s.transformer_reverse_overload_intervals += int(np.count_nonzero(reverse))
             i = int(np.nanargmax(loading))
             if loading[i] > s.peak_transformer_loading_percent:
                 s.peak_transformer_loading_percent = float(loading[i])
@@ -275,6 +311,10 @@ def run(
         loop = _IntervalLoop(parts, recorder, summary, bar)
         env = simpy.Environment()
         loop.schedule_events(env, parts.households.events())
+        if parts.der is not None:
+            loop.der_recorder = DerRecorder.for_run(writer, scenario, parts, premise_ids, meter_ids)
+            if parts.der.ev is not None:
+                schedule_ev_events(env, parts.der.ev)
         firmware = schedule_ami_events(env, parts.ami, scenario)
         env.process(loop.process(env))
         t1 = time.perf_counter()
@@ -292,6 +332,9 @@ def run(
         summary.meter_readings = stats.interval_readings
         summary.missed_readings = stats.by_quality["missing"]
         summary.scoreboard = scoreboard(parts.ami, firmware, meter_ids)
+        if parts.der is not None:
+            parts.der.finish()
+            summary.der = der_summary(parts.der.totals)
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
         summary.wall_s = time.perf_counter() - t0
         manifest = {
@@ -342,11 +385,18 @@ def _premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[st
             "load_index": net.load.index.to_numpy()[np.asarray(pl.load, dtype=np.int64)],
             "occupancy_kind": np.asarray(hh.occupancy_kind, dtype=object),
             "annual_kwh": np.asarray(hh.annual_kwh, dtype=np.float64),
-            "has_pv": np.zeros(n, dtype=bool),
-            "has_storage": np.zeros(n, dtype=bool),
-            "has_ev": np.zeros(n, dtype=bool),
+            **_der_columns(parts, n),
         }
     )
+
+
+def _der_columns(parts: Components, n: int) -> dict[str, np.ndarray]:
+    if parts.der is not None:
+        return parts.der.premise_columns()
+    return {
+        **{k: np.zeros(n, dtype=bool) for k in ("has_pv", "has_storage", "has_ev")},
+        **{k: np.zeros(n) for k in ("pv_kwp", "storage_kwh", "ev_charger_kw")},
+    }
 
 
 def _meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import numpy as np
 from twin.clock import TimeAxis
 from twin.devices.households import HouseholdFleet
 from twin.engine.ami import Ami
+from twin.engine.der import DerFleets
 from twin.engine.rng import RandomTree
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
@@ -78,6 +79,7 @@ class Components:
     ami: Ami
     background: BackgroundInjections
     solver: PowerFlowSolver
+    der: DerFleets | None = None
 
     @property
     def metrology(self) -> MetrologyCores:
@@ -97,15 +99,15 @@ class Components:
     def grid_injections(
         self, index: int, p_kw: np.ndarray, q_kvar: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Power-flow injections of interval ``index``: the households on their loads plus
-        the background.
+        """Power-flow injections of interval ``index``: the premises on their loads, public
+        charging stations on theirs, plus the background.
 
         Parameters
         ----------
         index : int
             Interval number.
         p_kw, q_kvar : numpy.ndarray
-            Mean household power per premise [kW], [kvar].
+            Mean net power per premise [kW], [kvar] (import positive).
 
         Returns
         -------
@@ -117,6 +119,11 @@ class Components:
         n_load = load_p.shape[0]
         load_p = load_p + np.bincount(where, weights=p_kw, minlength=n_load) / 1e3
         load_q = load_q + np.bincount(where, weights=q_kvar, minlength=n_load) / 1e3
+        if self.der is not None and self.der.station_rows.size:
+            extra = self.der.station_rows.size
+            load_p = np.concatenate([load_p, np.zeros(extra)])
+            load_q = np.concatenate([load_q, np.zeros(extra)])
+            np.add.at(load_p, self.der.station_rows, self.der.station_load_p_mw())
         return load_p, load_q, sgen_p
 
 
@@ -145,6 +152,16 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
         meter_bus=np.asarray(site.placement.bus, dtype=np.int64),
         rng=rng,
     )
+    background = BackgroundInjections(site.grid, axis)
+    # after the background (sized on the network's own loads), before the solver
+    der = DerFleets.create(
+        scenario,
+        axis=axis,
+        grid=site.grid,
+        premise_bus=np.asarray(site.placement.bus, dtype=np.int64),
+        premise_transformer=np.asarray(site.placement.transformer, dtype=np.int64),
+        rng=rng,
+    )
     try:
         solver = create_solver(site.grid, scenario.grid.solver)
     except SolverError as exc:
@@ -155,6 +172,7 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
         site=site,
         households=households,
         ami=ami,
-        background=BackgroundInjections(site.grid, axis),
+        background=background,
         solver=solver,
+        der=der,
     )

@@ -29,6 +29,7 @@ from twin.grid.solver import (
     SolverKind,
     create_solver,
 )
+from twin.grid.stations import add_station_loads, bus_index_of
 from twin.grid.topology import BusTopology, bus_topology
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "ProfileTable",
     "SolverError",
     "SolverKind",
+    "add_station_loads",
+    "bus_index_of",
     "bus_topology",
     "create_solver",
     "list_networks",

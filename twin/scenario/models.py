@@ -33,19 +33,24 @@ from twin.scenario.ami_models import (
     RemoteDisconnect,
     TariffWindow,
 )
+from twin.scenario.der_models import EvSection, PublicStation, PvSection, StorageSection
 from twin.scenario.durations import Duration, format_duration
 
 __all__ = [
     "CommsSection",
     "ConsumptionSection",
     "Duration",
+    "EvSection",
     "GridSection",
     "HouseholdsSection",
     "MetersSection",
     "OccupancySection",
     "OutputsSection",
+    "PublicStation",
+    "PvSection",
     "Scenario",
     "SpiSection",
+    "StorageSection",
     "TimeSection",
     "VacancySection",
 ]
@@ -290,6 +295,16 @@ class OutputsSection(_Section):
     bus_voltage: Literal["all", "lv", "none"] = "all"
     line_loading: Literal["all", "none"] = "all"
     row_group_rows: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
+    der_telemetry_every: Duration | Literal["none"] = Field(
+        default="none",
+        description="Period of external/der_telemetry (PV, storage), a multiple of the "
+        "interval, or 'none'.",
+    )
+
+    @field_validator("der_telemetry_every", mode="before")
+    @classmethod
+    def _none_or_duration(cls, value: object) -> object:
+        return "none" if value in (None, "none") else value
 
 
 class Scenario(_Section):
@@ -300,6 +315,9 @@ class Scenario(_Section):
     time: TimeSection
     grid: GridSection
     households: HouseholdsSection = Field(default_factory=HouseholdsSection)
+    pv: PvSection = Field(default_factory=PvSection)
+    storage: StorageSection = Field(default_factory=StorageSection)
+    ev: EvSection = Field(default_factory=EvSection)
     meters: MetersSection = Field(default_factory=MetersSection)
     comms: CommsSection = Field(default_factory=CommsSection)
     faults: list[FaultEntry] = Field(default_factory=list)
@@ -320,6 +338,12 @@ class Scenario(_Section):
         if every != "none" and (int(every) % dt or int(every) <= 0):
             raise ValueError(
                 f"meters.management.app_power_every {format_duration(int(every))!r} is not a "
+                f"multiple of the interval {format_duration(dt)!r}; or use 'none'"
+            )
+        telemetry = self.outputs.der_telemetry_every
+        if telemetry != "none" and (int(telemetry) % dt or int(telemetry) <= 0):
+            raise ValueError(
+                f"outputs.der_telemetry_every {format_duration(int(telemetry))!r} is not a "
                 f"multiple of the interval {format_duration(dt)!r}; or use 'none'"
             )
         return self

@@ -200,6 +200,54 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("has_pv", pa.bool_()),
             ("has_storage", pa.bool_()),
             ("has_ev", pa.bool_()),
+            ("pv_kwp", pa.float64()),
+            ("storage_kwh", pa.float64()),
+            ("ev_charger_kw", pa.float64()),
+        ]
+    ),
+    "external/ev_charger": pa.schema(
+        [
+            ("charger_id", pa.string()),
+            ("is_public", pa.bool_()),
+            ("meter_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("bus_id", pa.int64()),
+            ("power_kw", pa.float64()),
+        ]
+    ),
+    "external/ev_session": pa.schema(
+        [
+            ("transaction_id", pa.int64()),
+            ("charger_id", pa.string()),
+            ("connector", pa.int64()),
+            ("meter_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("start_time", TIMESTAMP),
+            ("stop_time", TIMESTAMP),
+            ("meter_start_wh", pa.int64()),
+            ("meter_stop_wh", pa.int64()),
+            ("soc_start", pa.float64()),
+            ("soc_end", pa.float64()),
+            ("stop_reason", pa.string()),
+            ("energy_requested_wh", pa.int64()),
+            ("energy_not_delivered_wh", pa.int64()),
+        ]
+    ),
+    "external/charger_status": pa.schema(
+        [
+            ("charger_id", pa.string()),
+            ("time", TIMESTAMP),
+            ("status", pa.string()),
+            ("error_code", pa.string()),
+        ]
+    ),
+    "external/der_telemetry": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("time", TIMESTAMP),
+            ("pv_p_kw", pa.float32()),
+            ("storage_p_kw", pa.float32()),
+            ("storage_soc_kwh", pa.float32()),
         ]
     ),
     "truth/vacancy": pa.schema(

@@ -1,0 +1,235 @@
+"""PV, home storage and EV charging wired into runs: metering, balance, streams, policies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import twin
+from tests.conftest import REPO, tiny_scenario_dict
+from twin.engine.der import DerFleets
+from twin.engine.wiring import Components
+from twin.errors import ScenarioError
+from twin.scenario.loading import validate_scenario_dict
+
+DER = {
+    "time.start": "2025-06-16T00:00:00",
+    "time.duration": "2d",
+    "pv.share": 0.6,
+    "pv.weather": "dwd_try2010_04",
+    "storage.share": 0.5,
+    "ev.share": 0.5,
+    "ev.public_stations": [{"bus": 14, "connectors": 2, "power_kw": 50}],
+    "outputs.der_telemetry_every": "1h",
+}
+
+
+def _run(path: Path, **changes: Any) -> twin.Run:
+    scenario = validate_scenario_dict(tiny_scenario_dict(**changes))
+    return twin.run(scenario, out=path, progress=False)
+
+
+@pytest.fixture(scope="module")
+def der_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[twin.Run, list[dict[str, Any]]]:
+    """A 2-day summer run with every DER kind, recording each interval's components."""
+    steps: list[dict[str, Any]] = []
+    step, inject = DerFleets.step, Components.grid_injections
+
+    def recording_step(self: DerFleets, *args: Any) -> np.ndarray:
+        net = step(self, *args)
+        steps.append(
+            {
+                "parts": (self.hh_kw, self.ev_kw, self.pv_kw, self.storage_kw),
+                "net": net.copy(),
+                "station_kw": self.station_kw.copy(),
+                "soc": None if self.storage is None else self.storage.soc_kwh.copy(),
+                "soc_bounds": None
+                if self.storage is None
+                else (self.storage.soc_min_kwh, self.storage.capacity_kwh),
+            }
+        )
+        return net
+
+    def recording_injections(self: Components, index: int, p: np.ndarray, q: np.ndarray) -> Any:
+        out = inject(self, index, p, q)
+        background = self.background.at(index)[0]
+        steps[index]["grid_extra_mw"] = out[0][: background.size] - background
+        steps[index]["grid_stations_mw"] = out[0][background.size :]
+        steps[index]["metered_kw"] = p.copy()
+        return out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DerFleets, "step", recording_step)
+        mp.setattr(Components, "grid_injections", recording_injections)
+        run = _run(tmp_path_factory.mktemp("der") / "run", **DER)
+    return run, steps
+
+
+def test_net_metering_reaches_export_registers_and_interval_records(der_run: Any) -> None:
+    run, _ = der_run
+    intervals = run.table("internal/meter_interval")
+    daily = run.table("internal/meter_register_daily")
+    assert intervals["export_wh"].sum() > 0
+    premise = run.table("truth/premise")
+    with_pv = set(premise.loc[premise["has_pv"], "meter_id"])
+    exporters = set(intervals.loc[intervals["export_wh"] > 0, "meter_id"].astype(str))
+    assert exporters and exporters <= with_pv
+    for column, register in (("import_wh", "import_total_wh"), ("export_wh", "export_total_wh")):
+        last = daily.sort_values("freeze_time").groupby("meter_id", observed=True).last()
+        summed = intervals.groupby("meter_id", observed=True)[column].sum()
+        pd.testing.assert_series_equal(
+            summed.sort_index(),
+            last[register].sort_index(),
+            check_names=False,
+            check_index_type=False,
+        )
+
+
+def test_energy_balance_per_interval(der_run: Any) -> None:
+    _, steps = der_run
+    assert len(steps) == 192
+    for s in steps:
+        hh, ev, pv, storage = s["parts"]
+        np.testing.assert_allclose(s["net"], hh + ev - pv + storage, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(s["metered_kw"], s["net"], rtol=0, atol=1e-9)
+        grid_kw = s["grid_extra_mw"].sum() * 1e3 + s["grid_stations_mw"].sum() * 1e3
+        expected = s["net"].sum() + s["station_kw"].sum()
+        assert grid_kw == pytest.approx(expected, abs=1e-9 * max(1.0, abs(expected)))
+    assert any(s["station_kw"].sum() > 0 for s in steps)
+    assert any((s["parts"][2] > 0).any() for s in steps)
+
+
+def test_storage_soc_stays_within_bounds(der_run: Any) -> None:
+    run, steps = der_run
+    low, high = steps[0]["soc_bounds"]
+    socs = np.stack([s["soc"] for s in steps])
+    assert (socs >= low - 1e-9).all() and (socs <= high + 1e-9).all()
+    assert socs.max() > socs.min()
+    telemetry = run.table("external/der_telemetry")
+    assert (
+        len(telemetry)
+        == 48 * (run.table("truth/premise")[["has_pv", "has_storage"]].any(axis=1)).sum()
+    )
+    soc = telemetry["storage_soc_kwh"].dropna()
+    assert len(soc) and (soc >= 0).all()
+
+
+def test_ev_sessions_match_the_charger_registers(der_run: Any) -> None:
+    run, steps = der_run
+    sessions = run.table("external/ev_session")
+    assert len(sessions) > 0
+    delivered = sessions["meter_stop_wh"] - sessions["meter_start_wh"]
+    assert (delivered >= 0).all()
+    # integer-Wh rounding of each column
+    booked = sessions["energy_requested_wh"] - sessions["energy_not_delivered_wh"]
+    assert (delivered - booked).abs().max() <= 1
+    for _, group in sessions.sort_values("start_time").groupby("charger_id"):
+        starts = group["meter_start_wh"].to_numpy()
+        stops = group["meter_stop_wh"].to_numpy()
+        assert (starts[1:] >= stops[:-1]).all()
+    hours = 0.25
+    ev_kwh = sum(s["parts"][1].sum() + s["station_kw"].sum() for s in steps) * hours
+    assert delivered.sum() / 1e3 <= ev_kwh + 1.0
+    chargers = run.table("external/ev_charger")
+    assert set(sessions["charger_id"]) <= set(chargers["charger_id"])
+    public = chargers[chargers["is_public"]]
+    assert len(public) == 2 and public["meter_id"].isna().all()
+    status = run.table("external/charger_status")
+    assert set(status["status"]) <= {
+        "Charging",
+        "SuspendedEV",
+        "SuspendedEVSE",
+        "Available",
+        "Faulted",
+    }
+    premise = run.table("truth/premise")
+    assert (
+        premise["has_ev"].sum() == 15
+        and (premise.loc[premise["has_ev"], "ev_charger_kw"] > 0).all()
+    )
+    assert premise["has_pv"].sum() == 18 and premise["has_storage"].sum() == 9
+    der = run.manifest["summary"]["der"]
+    assert der["pv_mwh"] > 0 and der["ev_sessions"] == len(sessions)
+
+
+def test_der_runs_are_reproducible_and_leave_the_households_alone(
+    tmp_path: Path, der_run: Any
+) -> None:
+    run, _ = der_run
+    again = _run(tmp_path / "again", **DER)
+    for table in ("internal/meter_interval", "external/ev_session", "external/der_telemetry"):
+        pd.testing.assert_frame_equal(run.table(table), again.table(table))
+    plain = _run(tmp_path / "plain", **{k: v for k, v in DER.items() if k.startswith("time")})
+    for table in ("truth/occupancy", "truth/vacancy"):
+        pd.testing.assert_frame_equal(run.table(table), plain.table(table))
+    cols = ["premise_id", "annual_kwh", "occupancy_kind"]
+    pd.testing.assert_frame_equal(
+        run.table("truth/premise")[cols], plain.table("truth/premise")[cols]
+    )
+    assert "external/ev_session" not in plain.tables
+    assert not plain.table("truth/premise")[["has_pv", "has_storage", "has_ev"]].any().any()
+    assert "der" not in plain.manifest["summary"] or not plain.manifest["summary"]["der"]
+
+
+def test_an_unknown_station_bus_names_its_yaml_path(tmp_path: Path) -> None:
+    scenario = validate_scenario_dict(
+        tiny_scenario_dict(**{"ev.public_stations": [{"bus": 99_999}]})
+    )
+    with pytest.raises(ScenarioError, match=r"ev\.public_stations\.0\.bus"):
+        twin.run(scenario, out=tmp_path / "bad", progress=False)
+    assert not (tmp_path / "bad").exists()
+
+
+def _forward_overloads(run: twin.Run) -> pd.DataFrame:
+    t = run.table("internal/transformer_interval")
+    return t[(t["loading_percent"] > 100.0) & (t["p_kw"] > 0)]
+
+
+@pytest.mark.slow
+def test_ev_pv_2030_summer_overvoltage_winter_overload_managed_removes_it(tmp_path: Path) -> None:
+    file = REPO / "scenarios" / "ev_pv_2030.yaml"
+    summer = twin.run(
+        twin.load_scenario(file, ["time.start=2025-06-18T00:00:00", "time.duration=2d"]),
+        out=tmp_path / "summer",
+        progress=False,
+    )
+    assert summer.summary.overvoltage_bus_intervals > 0
+    assert summer.summary.der["pv_trips"] > 0
+    winter = ["time.start=2026-01-12T00:00:00", "time.duration=2d"]
+    free = twin.run(twin.load_scenario(file, winter), out=tmp_path / "free", progress=False)
+    managed = twin.run(
+        twin.load_scenario(file, [*winter, "ev.policy=managed"]),
+        out=tmp_path / "managed",
+        progress=False,
+    )
+    over = _forward_overloads(free)
+    hours = over["interval_end"].dt.tz_convert("Europe/Berlin").dt.hour
+    assert len(over) > 0 and hours.between(16, 22).all()
+    assert len(_forward_overloads(managed)) == 0
+    # the cap (85 %) holds but for the one-interval lag of the power-flow feedback
+    loading = managed.table("internal/transformer_interval")["loading_percent"].to_numpy()
+    p_kw = managed.table("internal/transformer_interval")["p_kw"].to_numpy()
+    assert loading[p_kw > 0].max() <= 100.0
+    assert managed.summary.der["ev_mwh"] == pytest.approx(free.summary.der["ev_mwh"], rel=0.05)
+
+
+def test_der_sections_are_validated_with_their_yaml_paths() -> None:
+    bad = tiny_scenario_dict(
+        **{
+            "pv.weather": "sunny",
+            "ev.policy": "smart",
+            "storage.share": 2,
+            "ev.home_power_shares": [1.0],
+        }
+    )
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario_dict(bad)
+    text = str(info.value)
+    for path in ("pv.weather", "ev.policy", "storage.share", "ev"):
+        assert path in text
+    with pytest.raises(ScenarioError, match="der_telemetry_every"):
+        validate_scenario_dict(tiny_scenario_dict(**{"outputs.der_telemetry_every": "10min"}))

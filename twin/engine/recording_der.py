@@ -1,0 +1,266 @@
+"""Streams of the DER fleets: the charging operator's tables and DER telemetry.
+
+- ``external/ev_charger``: one row per charger (home or public connector);
+- ``external/ev_session``: OCPP 1.6-like transactions (StartTransaction /
+  StopTransaction), written when a session stops; a session still open at
+  the run end is not written (as an operator's export would not hold it);
+- ``external/charger_status``: StatusNotification-like status changes with
+  their OCPP 1.6 ChargePointErrorCode;
+- ``external/der_telemetry``: PV output, battery power and stored energy of
+  every premise with PV or a battery, every ``der_telemetry_every``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import simpy
+from numpy.typing import NDArray
+
+from twin.clock import TimeAxis
+from twin.devices.ev import EvEvent, EvFleet
+from twin.engine.der import DerFleets, DerTotals
+from twin.scenario import Scenario
+from twin.streams import RunWriter
+
+if TYPE_CHECKING:
+    from twin.engine.wiring import Components
+
+__all__ = ["DerRecorder", "der_lines", "der_summary", "schedule_ev_events"]
+
+
+class DerRecorder:
+    """Writes the DER and EV tables of a run.
+
+    Parameters
+    ----------
+    writer : RunWriter
+        The run's writer.
+    axis : TimeAxis
+        The run's interval grid.
+    der : DerFleets
+        The fleets.
+    meter_ids, premise_ids : sequence of str
+        Identifiers of the premises' meters and premises.
+    bus_ids : numpy.ndarray
+        Source-network bus id of every prepared bus.
+    premise_bus : numpy.ndarray
+        Bus index of every premise.
+    telemetry_every : int
+        Intervals between telemetry rows, 0 for none.
+    """
+
+    def __init__(
+        self,
+        writer: RunWriter,
+        axis: TimeAxis,
+        der: DerFleets,
+        *,
+        meter_ids: Sequence[str],
+        premise_ids: Sequence[str],
+        bus_ids: NDArray[np.int64],
+        premise_bus: NDArray[np.int64],
+        telemetry_every: int,
+    ) -> None:
+        self.writer, self.axis, self.der = writer, axis, der
+        self._every = telemetry_every
+        self._start_us = axis.start_utc_ns // 1000
+        n = der.n
+        self._meter = np.asarray(list(meter_ids), dtype=object)
+        self._premise = np.asarray(list(premise_ids), dtype=object)
+        self._meter_dictionary = pa.array(list(meter_ids), type=pa.string())
+        ev = der.ev
+        self._charger_ids = np.zeros(0, dtype=object)
+        if ev is not None:
+            width = max(6, len(str(ev.n)))
+            self._charger_ids = np.asarray([f"C{i + 1:0{width}d}" for i in range(ev.n)], object)
+            home = ~ev.is_public
+            # premise index of a public connector is n + j (a virtual premise)
+            meter = np.full(ev.n, None, dtype=object)
+            premise = np.full(ev.n, None, dtype=object)
+            meter[home] = self._meter[ev.premise[home]]
+            premise[home] = self._premise[ev.premise[home]]
+            bus = np.empty(ev.n, dtype=np.int64)
+            bus[home] = bus_ids[premise_bus[ev.premise[home]]]
+            bus[~home] = bus_ids[der.station_bus]
+            self._charger_meter, self._charger_premise = meter, premise
+            writer.table("external/ev_charger").append(
+                {
+                    "charger_id": self._charger_ids,
+                    "is_public": ev.is_public,
+                    "meter_id": meter,
+                    "premise_id": premise,
+                    "bus_id": bus,
+                    "power_kw": ev.power_kw,
+                }
+            )
+        watched = np.zeros(n, dtype=bool)
+        if der.pv is not None:
+            watched[der.pv.premise] = True
+        if der.storage is not None:
+            watched[der.storage.premise] = True
+        self._watched = np.flatnonzero(watched)
+        self._soc_of = np.full(n, -1, dtype=np.int64)
+        if der.storage is not None:
+            self._soc_of[der.storage.premise] = np.arange(der.storage.n)
+
+    @classmethod
+    def for_run(
+        cls,
+        writer: RunWriter,
+        scenario: Scenario,
+        parts: Components,
+        premise_ids: list[str],
+        meter_ids: list[str],
+    ) -> DerRecorder:
+        """The recorder of a run's DER fleets (``parts.der`` must exist)."""
+        return _for_run(cls, writer, scenario, parts, premise_ids, meter_ids)
+
+    def _stamp(self, seconds: NDArray[np.int64]) -> pa.Array:
+        us = self._start_us + np.asarray(seconds, dtype=np.int64) * 1_000_000
+        return pa.array(us, type=pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+
+    def interval(self, k: int) -> None:
+        """After interval ``k``: finished sessions, status changes, telemetry."""
+        der = self.der
+        der.drain_pv_trips()
+        if der.ev is not None:
+            self._sessions(der.ev.finished_sessions())
+            self._statuses(der.ev.status_changes())
+        if self._every and (k + 1) % self._every == 0 and self._watched.size:
+            self._telemetry((k + 1) * self.axis.interval_s)
+
+    def _sessions(self, rows: dict[str, NDArray]) -> None:
+        if not rows["transaction_id"].size:
+            return
+        t = self.der.totals
+        t.ev_sessions += int(rows["transaction_id"].size)
+        t.ev_not_delivered_kwh += float(rows["energy_not_delivered_wh"].sum()) / 1e3
+        t.ev_faults += int(np.count_nonzero(rows["stop_reason"] != "EVDisconnected"))
+        ch = rows["charger_id"]
+        self.writer.table("external/ev_session").append(
+            {
+                "transaction_id": rows["transaction_id"],
+                "charger_id": self._charger_ids[ch],
+                "connector": rows["connector"],
+                "meter_id": self._charger_meter[ch],
+                "premise_id": self._charger_premise[ch],
+                "start_time": self._stamp(rows["start_s"]),
+                "stop_time": self._stamp(rows["stop_s"]),
+                "meter_start_wh": rows["meter_start_wh"],
+                "meter_stop_wh": rows["meter_stop_wh"],
+                "soc_start": rows["soc_start"],
+                "soc_end": rows["soc_end"],
+                "stop_reason": rows["stop_reason"],
+                "energy_requested_wh": rows["energy_requested_wh"],
+                "energy_not_delivered_wh": rows["energy_not_delivered_wh"],
+            }
+        )
+
+    def _statuses(self, rows: dict[str, NDArray]) -> None:
+        if not rows["charger_id"].size:
+            return
+        self.writer.table("external/charger_status").append(
+            {
+                "charger_id": self._charger_ids[rows["charger_id"]],
+                "time": self._stamp(rows["time_s"]),
+                "status": rows["status"],
+                "error_code": rows["error_code"],
+            }
+        )
+
+    def _telemetry(self, end_s: int) -> None:
+        who = self._watched
+        der = self.der
+        soc = np.full(who.size, np.nan, dtype=np.float32)
+        if der.storage is not None:
+            has = self._soc_of[who] >= 0
+            soc[has] = der.storage.soc_kwh[self._soc_of[who][has]]
+        table = self.writer.table("external/der_telemetry")
+        table.append_batch(
+            pa.RecordBatch.from_arrays(
+                [
+                    pa.DictionaryArray.from_arrays(
+                        pa.array(who, pa.int32()), self._meter_dictionary
+                    ),
+                    self._stamp(np.full(who.size, end_s, dtype=np.int64)),
+                    pa.array(der.pv_kw[who], pa.float32()),
+                    pa.array(der.storage_kw[who], pa.float32()),
+                    pa.array(soc, pa.float32(), from_pandas=True),
+                ],
+                schema=table.schema,
+            )
+        )
+
+
+def _for_run(
+    cls: type[DerRecorder],
+    writer: RunWriter,
+    scenario: Scenario,
+    parts: Components,
+    premise_ids: list[str],
+    meter_ids: list[str],
+) -> DerRecorder:
+    """The recorder of a run's DER fleets (``parts.der`` must exist)."""
+    assert parts.der is not None
+    every = scenario.outputs.der_telemetry_every
+    return cls(
+        writer,
+        parts.axis,
+        parts.der,
+        meter_ids=meter_ids,
+        premise_ids=premise_ids,
+        bus_ids=parts.site.grid.bus_id,
+        premise_bus=np.asarray(parts.site.placement.bus, dtype=np.int64),
+        telemetry_every=0 if every == "none" else int(every) // parts.axis.interval_s,
+    )
+
+
+def schedule_ev_events(env: simpy.Environment, fleet: EvFleet) -> None:
+    """Every plug-in and unplug of the run as a SimPy timeout that updates ``fleet.plugged``.
+
+    The fleet integrates its energy to the second from its own schedule, so
+    these events keep only its plugged state current between steps (what a
+    charge point's StatusNotification would show); they are created at time
+    0 and fire before the interval process at equal times.
+    """
+    for event in fleet.events():
+        timeout = env.timeout(event.time_s)
+        timeout.callbacks.append(partial(_apply_ev_event, fleet, event))
+
+
+def _apply_ev_event(fleet: EvFleet, event: EvEvent, _fired: simpy.Event) -> None:
+    fleet.apply(event)
+
+
+def der_lines(d: dict[str, float]) -> list[str]:
+    """Summary lines of the DER figures (none without DER)."""
+    if not d:
+        return []
+    return [
+        f"  PV                {d['pv_mwh']:,.3f} MWh, curtailed {d['pv_curtailed_mwh']:,.3f} MWh, "
+        f"{int(d['pv_trips'])} trip(s); peak export {d['peak_export_kw']:,.1f} kW",
+        f"  EV charging       {d['ev_mwh']:,.3f} MWh in {int(d['ev_sessions']):,} finished "
+        f"session(s), {d['ev_not_delivered_mwh']:,.3f} MWh not delivered",
+    ]
+
+
+def der_summary(totals: DerTotals) -> dict[str, float]:
+    """The DER figures of the run summary (energies in MWh)."""
+    return {
+        "pv_mwh": totals.pv_kwh / 1e3,
+        "pv_curtailed_mwh": totals.pv_curtailed_kwh / 1e3,
+        "pv_trips": totals.pv_trips,
+        "storage_charge_mwh": totals.storage_charge_kwh / 1e3,
+        "storage_discharge_mwh": totals.storage_discharge_kwh / 1e3,
+        "ev_mwh": (totals.ev_home_kwh + totals.ev_public_kwh) / 1e3,
+        "ev_public_mwh": totals.ev_public_kwh / 1e3,
+        "ev_sessions": totals.ev_sessions,
+        "ev_not_delivered_mwh": totals.ev_not_delivered_kwh / 1e3,
+        "ev_fault_stops": totals.ev_faults,
+        "peak_export_kw": totals.peak_export_kw,
+    }

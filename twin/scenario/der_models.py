@@ -1,0 +1,195 @@
+"""Scenario models of distributed energy: rooftop PV, home storage and EV charging.
+
+Every section is optional; a share of 0 (the default) means no fleet at all,
+and a run without these sections is exactly the run of earlier versions.
+Defaults follow the device fleets (:mod:`twin.devices.pv`,
+:mod:`twin.devices.storage`, :mod:`twin.devices.ev`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from twin.scenario.durations import Duration
+
+__all__ = ["EvSection", "PublicStation", "PvSection", "StorageSection"]
+
+_WEATHER = (
+    "greensboro_tmy3",
+    "sand_point_tmy3",
+    *(f"dwd_try2010_{r:02d}" for r in range(1, 16)),
+)
+"""Bundled typical years (:data:`twin.devices.weather.WEATHER_SOURCES`)."""
+
+
+FaultCode = Literal["HighTemperature", "GroundFailure", "OverCurrentFailure", "InternalError"]
+"""OCPP 1.6 ChargePointErrorCode values a random charger fault may carry."""
+
+
+def _default_fault_rates() -> dict[FaultCode, float]:
+    return {"HighTemperature": 0.2, "GroundFailure": 0.1}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+def _window(value: tuple[float, float]) -> tuple[float, float]:
+    a, b = value
+    if not (0 <= a <= 24 and 0 <= b <= 24) or a == b:
+        raise ValueError(
+            f"given {list(value)}; expected [start_h, end_h], local hours 0..24, start != end"
+        )
+    return value
+
+
+class PvSection(_Section):
+    """Rooftop PV on a share of the premises (pvlib PVWatts, volt-watt, over-voltage trip)."""
+
+    share: float = Field(default=0.0, ge=0, le=1, description="Share of premises with PV.")
+    weather: str = Field(
+        default="dwd_try2010_04",
+        description="Bundled typical weather year; the default, DWD TRY region 4 (Potsdam), "
+        "suits the German SimBench grids.",
+    )
+    kwp_median: float = Field(default=5.0, gt=0, le=100, description="Median DC rating [kWp].")
+    kwp_sigma: float = Field(default=0.35, ge=0, le=2, description="Log-sd of the rating [-].")
+    tilt_mean_deg: float = Field(default=30.0, ge=0, le=90)
+    tilt_sd_deg: float = Field(default=10.0, ge=0, le=90)
+    azimuth_mean_deg: float = Field(default=180.0, ge=0, le=360, description="180 = south.")
+    azimuth_sd_deg: float = Field(default=45.0, ge=0, le=180)
+    dc_ac_ratio: float = Field(default=1.2, gt=0.2, le=5, description="kWp over inverter kW.")
+    volt_watt_pu: tuple[float, float] = Field(
+        default=(1.06, 1.10), description="Volt-watt curve: full power to V1, none at V2 [pu]."
+    )
+    trip_pu: float = Field(default=1.10, gt=1, le=1.5, description="Over-voltage trip [pu].")
+    reconnect_pu: float = Field(default=1.05, ge=1, le=1.5)
+    reconnect_delay: Duration = Field(default=300, ge=0, le=86_400)
+
+    @field_validator("weather")
+    @classmethod
+    def _known_weather(cls, value: str) -> str:
+        if value not in _WEATHER:
+            raise ValueError(
+                f"given an invalid value {value!r}; expected one of {{{', '.join(_WEATHER)}}}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _curve(self) -> PvSection:
+        v1, v2 = self.volt_watt_pu
+        if not 1.0 <= v1 < v2:
+            raise ValueError(f"volt_watt_pu given {list(self.volt_watt_pu)}; expected 1 <= V1 < V2")
+        if self.reconnect_pu > self.trip_pu:
+            raise ValueError(
+                f"reconnect_pu {self.reconnect_pu} is above trip_pu {self.trip_pu}; expected <="
+            )
+        return self
+
+
+class StorageSection(_Section):
+    """Home batteries, placed at premises that have PV."""
+
+    share: float = Field(
+        default=0.0, ge=0, le=1, description="Share of the PV premises that also have a battery."
+    )
+    capacity_choices_kwh: list[float] = Field(
+        default_factory=lambda: [5.0, 7.5, 10.0, 13.5], min_length=1
+    )
+    c_rate_per_h: float = Field(default=0.5, gt=0, le=5, description="kW per kWh of capacity.")
+    eta_round_trip: float = Field(default=0.90, gt=0, le=1)
+    soc_min_fraction: float = Field(default=0.05, ge=0, le=1)
+    soc_initial_fraction: float = Field(default=0.5, ge=0, le=1)
+    strategy: Literal["self_consumption", "time_of_use"] = "self_consumption"
+    charge_window_h: tuple[float, float] = (1.0, 5.0)
+    discharge_window_h: tuple[float, float] = (17.0, 21.0)
+
+    @field_validator("charge_window_h", "discharge_window_h")
+    @classmethod
+    def _windows(cls, value: tuple[float, float]) -> tuple[float, float]:
+        return _window(value)
+
+    @field_validator("capacity_choices_kwh")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(not 0 < c <= 1_000 for c in value):
+            raise ValueError(f"given {value}; expected capacities in (0, 1000] kWh")
+        return value
+
+    @model_validator(mode="after")
+    def _soc(self) -> StorageSection:
+        if self.soc_min_fraction > self.soc_initial_fraction:
+            raise ValueError(
+                f"soc_min_fraction {self.soc_min_fraction} is above soc_initial_fraction "
+                f"{self.soc_initial_fraction}; expected min <= initial"
+            )
+        return self
+
+
+class PublicStation(_Section):
+    """A public DC charging station: connectors at one bus."""
+
+    bus: int = Field(ge=0, description="Bus id as in internal/network_bus (SimBench id).")
+    connectors: int = Field(default=2, ge=1, le=50)
+    power_kw: float = Field(default=50.0, ge=20, le=400, description="Per connector [kW].")
+
+
+class EvSection(_Section):
+    """EV home chargers on a share of the premises, public stations, policy and faults."""
+
+    share: float = Field(default=0.0, ge=0, le=1, description="Share of premises with an EV.")
+    home_power_choices_kw: list[float] = Field(default_factory=lambda: [3.7, 7.4, 11.0, 22.0])
+    home_power_shares: list[float] = Field(default_factory=lambda: [0.15, 0.45, 0.35, 0.05])
+    sessions_per_week: float = Field(default=3.0, gt=0, le=14, description="Home, per EV.")
+    energy_median_kwh: float | None = Field(
+        default=None, gt=0, le=200, description="Home session energy median; default the fleet's."
+    )
+    public_stations: list[PublicStation] = Field(default_factory=list)
+    policy: Literal["uncontrolled", "delayed", "managed"] = "uncontrolled"
+    allocation: Literal["proportional", "earliest_departure"] = "proportional"
+    tou_window_h: tuple[float, float] = (22.0, 6.0)
+    managed_cap_percent: float = Field(
+        default=100.0, gt=0, le=200, description="LV transformer loading cap of 'managed' [%]."
+    )
+    fault_rates_per_year: dict[FaultCode, float] = Field(
+        default_factory=_default_fault_rates,
+        description="Random charger faults per charger and year by OCPP 1.6 error code.",
+    )
+    repair_mean_h: float = Field(default=48.0, gt=0, le=10_000)
+    voltage_limits_pu: tuple[float, float] = (0.85, 1.10)
+
+    @field_validator("tou_window_h")
+    @classmethod
+    def _tou(cls, value: tuple[float, float]) -> tuple[float, float]:
+        return _window(value)
+
+    @field_validator("fault_rates_per_year")
+    @classmethod
+    def _rates(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not 0 <= v <= 365}
+        if bad:
+            raise ValueError(f"given {bad}; expected rates from 0 to 365 per charger and year")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EvSection:
+        choices, shares = self.home_power_choices_kw, self.home_power_shares
+        if len(choices) != len(shares) or not choices:
+            raise ValueError(
+                f"home_power_choices_kw ({len(choices)}) and home_power_shares "
+                f"({len(shares)}) need the same, non-zero length"
+            )
+        if any(not 1 <= c <= 50 for c in choices) or any(s < 0 for s in shares) or sum(shares) <= 0:
+            raise ValueError(
+                f"home_power_choices_kw given {choices} / shares {shares}; expected powers in "
+                "1..50 kW and non-negative shares with a positive sum"
+            )
+        lo, hi = self.voltage_limits_pu
+        if not 0.5 <= lo < 1.0 < hi <= 1.5:
+            raise ValueError(
+                f"voltage_limits_pu given {list(self.voltage_limits_pu)}; expected "
+                "[under, over] with 0.5 <= under < 1 < over <= 1.5"
+            )
+        return self
