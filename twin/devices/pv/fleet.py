@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
+from twin.devices.premises import premise_indices
 from twin.devices.pv.model import (
     PVWATTS_LOSSES_PERCENT,
     dc_kw_per_kwp_hourly,
@@ -241,13 +242,7 @@ class PvFleet:
             albedo=albedo,
         )
         table = average_hourly(hourly, axis, site.utc_offset_h).astype(np.float32)
-        premise_arr = (
-            np.arange(n, dtype=np.int64)
-            if premise is None
-            else np.asarray(premise, dtype=np.int64).reshape(-1)
-        )
-        if premise_arr.size != n:
-            raise ValueError(f"premise given {premise_arr.size} values; expected n = {n}")
+        premise_arr = premise_indices(premise, n)
         return cls(
             premise=premise_arr,
             axis=axis,

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
+from twin.devices.premises import premise_indices
 from twin.devices.storage.kernel import (
     self_consumption_setpoint_kw,
     split_round_trip,
@@ -168,13 +169,7 @@ class StorageFleet:
             p_max = np.broadcast_to(np.asarray(p_max_kw, dtype=np.float64), (n,)).copy()
         if np.any(~(p_max >= 0)):
             raise ValueError("p_max_kw given values < 0; expected >= 0")
-        premise_arr = (
-            np.arange(n, dtype=np.int64)
-            if premise is None
-            else np.asarray(premise, dtype=np.int64).reshape(-1)
-        )
-        if premise_arr.size != n:
-            raise ValueError(f"premise given {premise_arr.size} values; expected n = {n}")
+        premise_arr = premise_indices(premise, n)
         return cls(
             premise=premise_arr,
             capacity_kwh=cap,
