@@ -17,6 +17,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/twin run scenarios/quickstart.yaml --out results/quickstart
+	$(BIN)/twin report results/quickstart
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check twin tests benchmarks

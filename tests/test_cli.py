@@ -47,3 +47,31 @@ def test_unknown_command_is_bad_input(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit) as exc:
         main(["fly"])
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["study", "vacancy"],
+        ["study", "power-quality"],
+        ["study", "grid-loading"],
+        ["report"],
+    ],
+    ids=lambda a: "-".join(a),
+)
+def test_studies_and_report_refuse_a_folder_that_is_not_a_run(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "half").mkdir()
+    code = main([*args, str(tmp_path / "half")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "half" in err and "Traceback" not in err
+
+
+def test_study_options_belong_to_the_vacancy_study(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["study", "power-quality", str(tmp_path), "--window", "90d"])
+    assert code == 2
+    assert "--window" in capsys.readouterr().err
