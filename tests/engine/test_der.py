@@ -233,3 +233,27 @@ def test_der_sections_are_validated_with_their_yaml_paths() -> None:
         assert path in text
     with pytest.raises(ScenarioError, match="der_telemetry_every"):
         validate_scenario_dict(tiny_scenario_dict(**{"outputs.der_telemetry_every": "10min"}))
+
+
+def test_charge_point_status_changes_are_simpy_events_at_their_exact_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from twin.engine.recording_der import DerRecorder
+
+    fired: list[tuple[float, int, str]] = []
+    original = DerRecorder._status_fired
+
+    def spy(self: DerRecorder, change: tuple[int, int, str, str], event: Any) -> None:
+        fired.append((event.env.now, change[1], change[2]))
+        original(self, change, event)
+
+    monkeypatch.setattr(DerRecorder, "_status_fired", spy)
+    run = _run(tmp_path / "spy", **DER)
+    status = run.table("external/charger_status")
+    # every row was written by a SimPy event that fired at the change's own time
+    assert len(fired) == len(status) > 0
+    assert all(now == t for now, t, _ in fired)
+    assert {"Charging", "SuspendedEV"} <= {s for _, _, s in fired}
+    seconds = (status["time"] - status["time"].dt.floor("15min")).dt.total_seconds()
+    assert (seconds > 0).any()  # plug-in, full and faults fall inside intervals
+    assert status["time"].is_monotonic_increasing

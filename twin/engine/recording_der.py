@@ -107,6 +107,38 @@ class DerRecorder:
         self._soc_of = np.full(n, -1, dtype=np.int64)
         if der.storage is not None:
             self._soc_of[der.storage.premise] = np.arange(der.storage.n)
+        n_chargers = 0 if der.ev is None else der.ev.n
+        # the OCPP 1.6 status each charge point shows now, updated by SimPy events
+        self.charger_status = np.full(n_chargers, "Available", dtype=object)
+        self._fired: list[tuple[int, int, str, str]] = []
+
+    def schedule_status_changes(self, env: simpy.Environment) -> None:
+        """Each charger status change of the interval just stepped as a SimPy event.
+
+        The EV step integrates the interval to the second (plug-in, start of
+        charging, full, fault, repair); every resulting StatusNotification is
+        then a SimPy timeout at its exact time, created before the interval
+        process's own timeout so that at the interval end it fires first.
+        When it fires the charge point's status changes and the row is kept
+        for ``external/charger_status``.
+        """
+        if self.der.ev is None:
+            return
+        rows = self.der.ev.status_changes()
+        now = int(env.now)
+        for ch, t, status, code in zip(
+            rows["charger_id"].tolist(),
+            rows["time_s"].tolist(),
+            rows["status"].tolist(),
+            rows["error_code"].tolist(),
+            strict=True,
+        ):
+            fired = env.timeout(max(int(t) - now, 0))
+            fired.callbacks.append(partial(self._status_fired, (int(ch), int(t), status, code)))
+
+    def _status_fired(self, change: tuple[int, int, str, str], _event: simpy.Event) -> None:
+        self.charger_status[change[0]] = change[2]
+        self._fired.append(change)
 
     @classmethod
     def for_run(
@@ -130,7 +162,7 @@ class DerRecorder:
         der.drain_pv_trips()
         if der.ev is not None:
             self._sessions(der.ev.finished_sessions())
-            self._statuses(der.ev.status_changes())
+            self._statuses()
         if self._every and (k + 1) % self._every == 0 and self._watched.size:
             self._telemetry((k + 1) * self.axis.interval_s)
 
@@ -161,15 +193,19 @@ class DerRecorder:
             }
         )
 
-    def _statuses(self, rows: dict[str, NDArray]) -> None:
-        if not rows["charger_id"].size:
+    def _statuses(self) -> None:
+        """Write the status changes whose SimPy events have fired."""
+        if not self._fired:
             return
+        fired = sorted(self._fired, key=lambda c: (c[1], c[0]))
+        self._fired.clear()
+        charger = np.array([c[0] for c in fired], dtype=np.int64)
         self.writer.table("external/charger_status").append(
             {
-                "charger_id": self._charger_ids[rows["charger_id"]],
-                "time": self._stamp(rows["time_s"]),
-                "status": rows["status"],
-                "error_code": rows["error_code"],
+                "charger_id": self._charger_ids[charger],
+                "time": self._stamp(np.array([c[1] for c in fired], dtype=np.int64)),
+                "status": [c[2] for c in fired],
+                "error_code": [c[3] for c in fired],
             }
         )
 

@@ -161,6 +161,8 @@ class _IntervalLoop:
             p_kw, q_kvar = self.parts.households.step(t)
             if self.parts.der is not None:
                 p_kw = self.parts.der.step(t, p_kw, self.parts.ami.management.relay_closed)
+                if self.der_recorder is not None:
+                    self.der_recorder.schedule_status_changes(env)
             p_kw, q_kvar = self.parts.ami.relay(p_kw, q_kvar)
             self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
             yield env.timeout(axis.interval_s)
