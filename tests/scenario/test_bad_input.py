@@ -80,6 +80,12 @@ CASES: list[tuple[str, dict[str, Any] | str | None, list[str], list[str]]] = [
         ["households.count", "5000"],
     ),
     ("bad_name", _with(name="../escape"), [], ["name", "../escape"]),
+    (
+        "unknown_station_bus",
+        _with(**{"ev.public_stations": [{"bus": 99999}]}),
+        [],
+        ["ev.public_stations.0.bus", "99999"],
+    ),
     ("power_factor_range", _with(**{"households.consumption.power_factor": 1.5}), [], ["1.5"]),
     ("bad_set_syntax", _with(), ["--set", "households.count"], ["--set", "KEY.PATH=VALUE"]),
     ("bad_set_value", _with(), ["--set", "households.count=lots"], ["households.count", "lots"]),
@@ -124,6 +130,14 @@ def test_every_problem_is_reported_at_once(
     assert "3 problems" in err
     for path in ("households.count", "time.interval", "outputs.colour"):
         assert path in err
+
+
+def test_validate_checks_station_buses(
+    write_scenario: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_scenario(_with(**{"ev.public_stations": [{"bus": 99999}]}))
+    assert main(["validate", str(path)]) == 2
+    assert "ev.public_stations.0.bus" in capsys.readouterr().err
 
 
 def test_json_file_that_is_not_a_network(

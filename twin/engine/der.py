@@ -424,13 +424,9 @@ def _charged_before_start(ev: EvFleet) -> None:
     s.soc_start = s.soc_start + charged / s.battery_kwh
 
 
-def _stations(
-    scenario: Scenario, grid: GridModel
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """Bus index, load row and power [kW] of every public connector; adds their loads."""
+def station_bus_index(scenario: Scenario, grid: GridModel) -> list[int]:
+    """Prepared bus index of every public station, or a ScenarioError naming each bad bus."""
     stations = scenario.ev.public_stations
-    if not stations:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     index = bus_index_of(grid, [s.bus for s in stations])
     problems = [
         Problem(
@@ -443,6 +439,17 @@ def _stations(
     ]
     if problems:
         raise ScenarioError(problems, "" if scenario.source is None else str(scenario.source))
+    return [int(i) for i in index if i is not None]
+
+
+def _stations(
+    scenario: Scenario, grid: GridModel
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Bus index, load row and power [kW] of every public connector; adds their loads."""
+    stations = scenario.ev.public_stations
+    if not stations:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    index = station_bus_index(scenario, grid)
     bus = np.repeat(np.asarray(index, dtype=np.int64), [s.connectors for s in stations])
     power = np.repeat([s.power_kw for s in stations], [s.connectors for s in stations])
     rows = add_station_loads(grid, bus.tolist())

@@ -14,7 +14,7 @@ import numpy as np
 from twin.clock import TimeAxis
 from twin.devices.households import HouseholdFleet
 from twin.engine.ami import Ami
-from twin.engine.der import DerFleets
+from twin.engine.der import DerFleets, station_bus_index
 from twin.engine.rng import RandomTree
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
@@ -66,6 +66,7 @@ def build_site(scenario: Scenario) -> Site:
         placement = place_premises(grid, None if count == "auto" else int(count))
     except CapacityError as exc:
         raise ScenarioError([Problem("households.count", str(exc))], source) from None
+    station_bus_index(scenario, grid)
     return Site(grid=grid, placement=placement)
 
 
