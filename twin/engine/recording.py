@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from twin.clock import TimeAxis
+from twin.engine.stamps import utc_stamps
 from twin.grid import PowerFlowResult
 from twin.streams import RunWriter, schema_for
 
@@ -121,10 +122,7 @@ class Recorder:
         self._occupancy = writer.table("truth/occupancy")
 
     def _stamp(self, seconds: np.ndarray | int, n: int | None = None) -> pa.Array:
-        us = self.axis.start_utc_ns // 1000 + np.asarray(seconds, dtype=np.int64) * 1_000_000
-        if n is not None:
-            us = np.full(n, us, dtype=np.int64)
-        return pa.array(us, type=pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+        return utc_stamps(self.axis, seconds, n)
 
     def grid(self, end_s: int, result: PowerFlowResult, solve_ms: float, load_p_kw: float) -> None:
         """Append one interval's transformer, bus and power-flow rows."""

@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from twin.clock import TimeAxis
 from twin.comms import QUALITY_CODES, IntervalBatch, RegisterBatch
+from twin.engine.stamps import utc_stamps
 from twin.meters import EVENT_CODES, FREEZE_COLUMNS, EventRows
 from twin.streams import RunWriter
 
@@ -60,13 +61,7 @@ class AmiRecorder:
 
     def stamp(self, seconds: np.ndarray | float, n: int | None = None) -> pa.Array:
         """UTC timestamps of run seconds (NaN -> null)."""
-        s = np.asarray(seconds, dtype=np.float64)
-        if n is not None:
-            s = np.full(n, s, dtype=np.float64)
-        bad = ~np.isfinite(s)
-        us = self.axis.start_utc_ns // 1000 + np.round(np.where(bad, 0, s) * 1e6).astype(np.int64)
-        arr = pa.array(us, type=pa.int64(), mask=bad if bad.any() else None)
-        return arr.cast(pa.timestamp("us", tz="UTC"))
+        return utc_stamps(self.axis, seconds, n)
 
     def _append(self, table: str, columns: list[pa.Array]) -> None:
         w = self.writer.table(table)

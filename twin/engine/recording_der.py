@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from twin.clock import TimeAxis
 from twin.devices.ev import EvEvent, EvFleet
 from twin.engine.der import DerFleets, DerTotals
+from twin.engine.stamps import utc_stamps
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 
@@ -68,7 +69,6 @@ class DerRecorder:
     ) -> None:
         self.writer, self.axis, self.der = writer, axis, der
         self._every = telemetry_every
-        self._start_us = axis.start_utc_ns // 1000
         n = der.n
         self._meter = np.asarray(list(meter_ids), dtype=object)
         self._premise = np.asarray(list(premise_ids), dtype=object)
@@ -150,11 +150,21 @@ class DerRecorder:
         meter_ids: list[str],
     ) -> DerRecorder:
         """The recorder of a run's DER fleets (``parts.der`` must exist)."""
-        return _for_run(cls, writer, scenario, parts, premise_ids, meter_ids)
+        assert parts.der is not None
+        every = scenario.outputs.der_telemetry_every
+        return cls(
+            writer,
+            parts.axis,
+            parts.der,
+            meter_ids=meter_ids,
+            premise_ids=premise_ids,
+            bus_ids=parts.site.grid.bus_id,
+            premise_bus=np.asarray(parts.site.placement.bus, dtype=np.int64),
+            telemetry_every=0 if every == "none" else int(every) // parts.axis.interval_s,
+        )
 
     def _stamp(self, seconds: NDArray[np.int64]) -> pa.Array:
-        us = self._start_us + np.asarray(seconds, dtype=np.int64) * 1_000_000
-        return pa.array(us, type=pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+        return utc_stamps(self.axis, seconds)
 
     def interval(self, k: int) -> None:
         """After interval ``k``: finished sessions, status changes, telemetry."""
@@ -231,29 +241,6 @@ class DerRecorder:
                 schema=table.schema,
             )
         )
-
-
-def _for_run(
-    cls: type[DerRecorder],
-    writer: RunWriter,
-    scenario: Scenario,
-    parts: Components,
-    premise_ids: list[str],
-    meter_ids: list[str],
-) -> DerRecorder:
-    """The recorder of a run's DER fleets (``parts.der`` must exist)."""
-    assert parts.der is not None
-    every = scenario.outputs.der_telemetry_every
-    return cls(
-        writer,
-        parts.axis,
-        parts.der,
-        meter_ids=meter_ids,
-        premise_ids=premise_ids,
-        bus_ids=parts.site.grid.bus_id,
-        premise_bus=np.asarray(parts.site.placement.bus, dtype=np.int64),
-        telemetry_every=0 if every == "none" else int(every) // parts.axis.interval_s,
-    )
 
 
 def schedule_ev_events(env: simpy.Environment, fleet: EvFleet) -> None:
