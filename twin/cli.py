@@ -52,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="progress bar in simulated time (default: when the terminal shows it)",
     )
+    sharding = p_run.add_argument_group("sharded run (split by LV transformer area, on Dask)")
+    sharding.add_argument(
+        "--shards", type=int, default=None, metavar="K", help="run in K shards (default 1: none)"
+    )
+    shard_where = sharding.add_mutually_exclusive_group()
+    shard_where.add_argument(
+        "--workers", type=int, default=None, help="local workers (default: cores, <= shards)"
+    )
+    shard_where.add_argument(
+        "--scheduler", default=None, metavar="ADDR", help="existing Dask scheduler"
+    )
 
     p_val = sub.add_parser("validate", help="check a scenario without running it")
     add_scenario_args(p_val)
@@ -114,7 +125,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from twin.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed)
-    result = run(scenario, out=args.out, progress=args.progress)
+    problems = [
+        Problem(option, f"given {value}; expected at least 1")
+        for option, value in (("--shards", args.shards), ("--workers", args.workers))
+        if value is not None and value < 1
+    ]
+    if args.shards is None and (args.workers is not None or args.scheduler is not None):
+        problems.append(
+            Problem("--shards", "not given; --workers and --scheduler only apply to sharded runs")
+        )
+    if problems:
+        raise ScenarioError(problems)
+    if args.shards is not None:
+        from twin.sweep import run_sharded
+
+        result = run_sharded(
+            scenario,
+            args.shards,
+            out=args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=args.progress,
+        )
+    else:
+        result = run(scenario, out=args.out, progress=args.progress)
     for line in result.summary.lines():
         print(line)
     print(f"  run directory     {result.path}")

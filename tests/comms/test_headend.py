@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twin.comms import TECHNOLOGIES, Channel, Concentrators, HeadEnd, IntervalBatch, RegisterBatch
+from twin.keyed import ItemStreams
 from twin.meters import ManagementCores, MetrologyCores, SpiLink, derive_keys
 from twin.meters.events import EventRows
 
@@ -42,17 +43,22 @@ class _Fleet:
         spi = SpiLink(self.cores.port(), bit_rate_bps=1_000_000, frame_bytes=64, queue_frames=1)
         self.mgmt = ManagementCores(spi)
         self.conc = Concentrators(np.arange(self.n) % 3)
+        meters = np.arange(self.n)
         self.hes = HeadEnd(
             port=self.cores.port(),
             management=self.mgmt,
             concentrators=self.conc,
-            channel=Channel(TECHNOLOGIES[self.technology], retries=2, rng=rng),
+            channel=Channel(
+                TECHNOLOGIES[self.technology],
+                retries=2,
+                streams=ItemStreams(self.seed, "comms", meters),
+            ),
             keys=keys,
-            rng=np.random.default_rng(self.seed + 1),
+            attackers=ItemStreams(self.seed, "attackers", meters),
+            read_offset_s=np.random.default_rng(self.seed + 1).uniform(0, 2 * DT, self.n),
             dt_s=DT,
             per_day=PER_DAY,
             read_delay_s=DT,
-            read_spread_s=2 * DT,
             retry_every_s=DT,
             on_intervals=self.rows.append,
             on_registers=self.registers.append,

@@ -210,7 +210,7 @@ def test_a_non_converged_interval_is_recorded_and_the_run_goes_on(
 ) -> None:
     from twin.grid.solver import LightSim2gridSolver
 
-    original = LightSim2gridSolver.solve
+    original = LightSim2gridSolver.step  # under both the joint and the per-area power flow
     calls = {"n": 0}
 
     def overloaded(self: LightSim2gridSolver, load_p: Any, load_q: Any, sgen_p: Any) -> Any:
@@ -219,7 +219,7 @@ def test_a_non_converged_interval_is_recorded_and_the_run_goes_on(
             return original(self, load_p * 100, load_q * 100, sgen_p)
         return original(self, load_p, load_q, sgen_p)
 
-    monkeypatch.setattr(LightSim2gridSolver, "solve", overloaded)
+    monkeypatch.setattr(LightSim2gridSolver, "step", overloaded)
     result = _run(tmp_path, **{"grid.solver": "lightsim2grid"})
     flows = result.table("truth/power_flow")
     assert flows["converged"].tolist().count(False) == 1

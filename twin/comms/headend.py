@@ -10,6 +10,10 @@ over SPI. A meter that answers hands over every due block it holds. Readings
 delivered at the first slot after they are due are ``ok``; later ones are
 ``backfilled``. ``received_at`` is the real arrival time.
 
+Everything is per meter (or per concentrator area), and a meter's random
+numbers come from its own streams, so a shard of whole areas collects its
+meters exactly as the whole run does.
+
 Every block is verified (:mod:`twin.meters.sealing`): the MAC with the
 meter's key, the sequence number the HES expects next, the record count of
 the block, and the chain value. A rejected block's records are never
@@ -35,6 +39,7 @@ import numpy as np
 
 from twin.comms.concentrators import Concentrators
 from twin.comms.technology import Channel
+from twin.keyed import ItemStreams
 from twin.meters.events import EventRows, event_mac
 from twin.meters.management import ManagementCores, Transmission
 from twin.meters.metrology import BlockRead, MetrologySlavePort
@@ -123,11 +128,14 @@ class HeadEnd:
         Per-attempt loss and latency.
     keys : sequence of bytes
         Per-meter keys (the HES shares them with the meters).
-    rng : numpy.random.Generator
-        For the per-meter read offsets and the attackers' draws.
+    attackers : twin.keyed.ItemStreams
+        Per-meter streams of the compromised management cores' draws.
+    read_offset_s : numpy.ndarray
+        Per-meter offset of the collection after a block is due, in
+        ``[0, read_spread)`` [s].
     dt_s, per_day : int
         Interval length [s] and intervals per day (for the estimates).
-    read_delay_s, read_spread_s, retry_every_s : int
+    read_delay_s, retry_every_s : int
         Collection schedule [s].
     on_intervals, on_registers, on_events : callable
         Receive :class:`IntervalBatch`, :class:`RegisterBatch` and
@@ -142,11 +150,11 @@ class HeadEnd:
         concentrators: Concentrators,
         channel: Channel,
         keys: Sequence[bytes],
-        rng: np.random.Generator,
+        attackers: ItemStreams,
+        read_offset_s: np.ndarray,
         dt_s: int,
         per_day: int,
         read_delay_s: int,
-        read_spread_s: int,
         retry_every_s: int,
         on_intervals: Callable[[IntervalBatch], None],
         on_registers: Callable[[RegisterBatch], None],
@@ -155,10 +163,13 @@ class HeadEnd:
         n = port.n
         self.n = n
         self._port, self._mgmt, self._conc, self._channel = port, management, concentrators, channel
-        self._keys, self._rng = keys, rng
+        self._keys, self._attackers = keys, attackers
+        self._index = port.meter_index
         self._dt, self._per_day = dt_s, per_day
         self._delay, self._retry = read_delay_s, retry_every_s
-        self._offset = rng.uniform(0, read_spread_s, n) if read_spread_s else np.zeros(n)
+        self._offset = np.asarray(read_offset_s, dtype=np.float64)
+        if self._offset.shape != (n,):
+            raise ValueError(f"given {self._offset.size} read offsets; expected {n}")
         self._on_intervals, self._on_registers, self._on_events = (
             on_intervals,
             on_registers,
@@ -223,7 +234,7 @@ class HeadEnd:
             & self._mgmt.running(t_s)[tried]
             & (self._mgmt.read_upto[tried] >= first[nb[tried]] + count[nb[tried]])
         )
-        ok, attempts, latency = self._channel.attempt(tried.size)
+        ok, attempts, latency = self._channel.attempt(tried)
         ok &= reachable
         attempts = np.where(reachable, attempts, 1 + self._channel.retries)
         areas = self._conc.area[tried]
@@ -280,7 +291,7 @@ class HeadEnd:
                 return None
             return port.read_block(b - 1, which)
 
-        tx = self._mgmt.forward(read, t_s, self._rng, previous)
+        tx = self._mgmt.forward(read, t_s, self._attackers, previous)
         accepted = self._verify(tx, first, count)
         quality = np.where(late, QUALITY_BACKFILLED, QUALITY_OK).astype(np.int8)
         rejected = ~accepted
@@ -333,7 +344,7 @@ class HeadEnd:
 
     def _verify(self, tx: Transmission, first: int, count: int) -> np.ndarray:
         """Check sequence, count, chain and MAC of each meter's copy of a block."""
-        headers = header_matrix(tx.meters, 0, 0, tx.freeze)
+        headers = header_matrix(self._index[tx.meters], 0, 0, tx.freeze)
         headers[:, 1] = tx.first_seq
         headers[:, 2] = tx.count
         records = record_matrix(tx.import_wh, tx.export_wh, tx.offset_s)
@@ -371,7 +382,7 @@ class HeadEnd:
             seq = int(rows.seq_no[i])
             mac = event_mac(
                 self._keys[m],
-                m,
+                int(self._index[m]),
                 seq,
                 int(rows.time_s[i]),
                 int(rows.code[i]),
@@ -420,7 +431,7 @@ class HeadEnd:
             if self.last_tried.size == 0:
                 break
         reachable = np.flatnonzero(self._conc.meter_up() & self._mgmt.running(t_s))
-        ok, _, latency = self._channel.attempt(reachable.size)
+        ok, _, latency = self._channel.attempt(reachable)
         arrival = np.full(self.n, np.nan)
         arrival[reachable[ok]] = t_s + latency[ok]
         self._deliver_events(reachable[ok], arrival)  # events logged by the last collection

@@ -19,6 +19,10 @@ Latency is lognormal (median, sigma of its log); a failed attempt costs a
 timeout before the next retry. A firmware image of ``S`` KiB downloads in
 ``8192 S / bit_rate`` seconds (+/- 20 % jitter).
 
+Every number a meter's attempts and downloads need comes from that meter's
+own stream (:class:`twin.keyed.ItemStreams`), so what one meter sees does
+not depend on which other meters are collected with it, or simulated at all.
+
 References
 ----------
 IEEE 1901.1-2018; IEEE 802.15.4g-2012; 3GPP TS 36.306 (UE categories).
@@ -29,6 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from twin.keyed import ItemStreams
 
 __all__ = ["TECHNOLOGIES", "Channel", "Technology"]
 
@@ -63,17 +69,22 @@ class Channel:
         Channel figures.
     retries : int
         Retries after a failed attempt, within one collection slot.
-    rng : numpy.random.Generator
-        The channel's generator.
+    streams : twin.keyed.ItemStreams
+        One stream per meter (items: the meters' fleet positions).
     """
 
-    def __init__(self, technology: Technology, *, retries: int, rng: np.random.Generator):
+    def __init__(self, technology: Technology, *, retries: int, streams: ItemStreams):
         self.technology = technology
         self.retries = retries
-        self._rng = rng
+        self._streams = streams
 
-    def attempt(self, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Up to ``1 + retries`` attempts for each of ``m`` meters.
+    def attempt(self, meters: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Up to ``1 + retries`` attempts for each of ``meters``.
+
+        Parameters
+        ----------
+        meters : numpy.ndarray
+            Meter positions (unique), into the channel's streams.
 
         Returns
         -------
@@ -87,19 +98,24 @@ class Channel:
         """
         tech = self.technology
         tries = 1 + self.retries
+        meters = np.asarray(meters, dtype=np.int64)
+        m = meters.shape[0]
         if tech.loss > 0:
-            lost = self._rng.random((m, tries)) < tech.loss
+            lost = self._streams.random(meters, size=tries) < tech.loss
             first_ok = np.argmin(lost, axis=1)
             ok = np.logical_not(lost.all(axis=1))
         else:
             first_ok = np.zeros(m, dtype=np.int64)
             ok = np.ones(m, dtype=bool)
         attempts = np.where(ok, first_ok + 1, tries)
-        one = tech.latency_median_s * np.exp(tech.latency_sigma * self._rng.standard_normal(m))
+        one = tech.latency_median_s * np.exp(
+            tech.latency_sigma * self._streams.standard_normal(meters)
+        )
         latency = np.where(ok, first_ok * tech.timeout_s + one, np.nan)
         return ok, attempts, latency
 
-    def download_s(self, image_kib: float, m: int) -> np.ndarray:
-        """Download time of a firmware image for ``m`` meters [s] (+/- 20 % jitter)."""
+    def download_s(self, image_kib: float, meters: np.ndarray) -> np.ndarray:
+        """Download time of a firmware image of ``image_kib`` [KiB] for each of ``meters``
+        (positions, unique) [s] (+/- 20 % jitter)."""
         base = image_kib * 8192.0 / self.technology.bit_rate_bps
-        return base * self._rng.uniform(0.8, 1.2, m)
+        return base * self._streams.uniform(0.8, 1.2, np.asarray(meters, dtype=np.int64))

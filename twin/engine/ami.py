@@ -6,6 +6,13 @@ machines, SPI poll, app power); blocks are sealed and collected at daily
 cadence or on the collection slots, where the per-meter MAC loops run.
 Crashes, hangs, outages, campaigns and relay commands are SimPy events
 (:mod:`twin.engine.faults`) that change the arrays.
+
+An :class:`Ami` may simulate only some meters (a shard of whole LV
+transformer areas, :class:`~twin.members.Members`): its arrays are then
+indexed by local position, every draw at creation is made for the whole
+fleet and restricted, and the run-time draws come from per-meter streams
+(:class:`~twin.keyed.ItemStreams`) keyed by fleet position, so each member
+meter behaves exactly as in the whole run.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from twin.comms import TECHNOLOGIES, Channel, Concentrators, HeadEnd, Technology
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.rng import RandomTree
 from twin.grid import PowerFlowResult
+from twin.keyed import ItemStreams
+from twin.members import Members
 from twin.meters import (
     MAX_TARIFFS,
     LegalClocks,
@@ -59,7 +68,10 @@ def tariff_per_interval(scenario: Scenario, axis: TimeAxis) -> np.ndarray:
 
 @dataclass
 class FaultLedger:
-    """Which meters and areas each fault touched (ground truth for the scoreboard)."""
+    """Which meters and areas each fault touched (ground truth for the scoreboard).
+
+    Meters are local positions, areas local area indices (of the Ami's concentrators).
+    """
 
     meters: dict[str, set[int]] = field(default_factory=dict)
     areas: set[int] = field(default_factory=set)
@@ -71,7 +83,24 @@ class FaultLedger:
 
 
 class Ami:
-    """Meters, SPI, management cores, concentrators, channel and head-end of a run."""
+    """Meters, SPI, management cores, concentrators, channel and head-end of a run.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    axis : TimeAxis
+        The run's time axis.
+    transformer : numpy.ndarray
+        LV transformer index of every premise of the whole fleet (-1 for none).
+    meter_bus : numpy.ndarray
+        Bus position (into the power-flow result) of every premise of the whole fleet.
+    rng : RandomTree
+        The run's random tree.
+    members : Members, optional
+        The meters simulated here (whole LV areas); default all. The arrays of the
+        Ami (``n == members.n``) and the power given to it are by local position.
+    """
 
     def __init__(
         self,
@@ -80,22 +109,35 @@ class Ami:
         transformer: np.ndarray,
         meter_bus: np.ndarray,
         rng: RandomTree,
+        members: Members | None = None,
     ):
-        n = int(transformer.shape[0])
+        transformer = np.asarray(transformer, dtype=np.int64)
+        n_total = int(transformer.shape[0])
+        members = Members.all(n_total) if members is None else members
+        if members.n_total != n_total:
+            raise ValueError(
+                f"given members of a fleet of {members.n_total}; expected {n_total} "
+                "(the length of transformer)"
+            )
+        self.members = members
+        n = members.n
         m_cfg, c_cfg = scenario.meters, scenario.comms
         self.n, self.axis = n, axis
         self.dt = axis.interval_s
         self.per_day = 86_400 // self.dt
         gen = rng.generator("meters")
-        self.accuracy_class, self.error = draw_accuracy(
+        accuracy_class, error = draw_accuracy(
             gen,
-            n,
+            n_total,
             m_cfg.accuracy_class
             if isinstance(m_cfg.accuracy_class, str)
             else m_cfg.accuracy_class.model_dump(),
         )
-        self.clocks = LegalClocks(gen.normal(0.0, m_cfg.clock.drift_ppm_sigma, n))
-        self.keys = derive_keys(rng.generator("meter-keys").bytes(32), n)
+        self.accuracy_class = np.asarray(members.take(accuracy_class))
+        self.error = np.asarray(members.take(error), dtype=np.float64)
+        drift = gen.normal(0.0, m_cfg.clock.drift_ppm_sigma, n_total)
+        self.clocks = LegalClocks(members.take(drift))
+        self.keys = derive_keys(rng.generator("meter-keys").bytes(32), members.index)
         buffer_days = m_cfg.management.buffer_days
         self.metrology = MetrologyCores(
             n,
@@ -105,6 +147,7 @@ class Ami:
             demand_intervals=1 if m_cfg.demand_period is None else m_cfg.demand_period // self.dt,
             keys=self.keys,
             legal_firmware_id=m_cfg.legal_firmware_id,
+            meter_index=members.index,
         )
         self.port = self.metrology.port()
         spi = m_cfg.spi
@@ -126,21 +169,34 @@ class Ami:
             base.bit_rate_bps if c_cfg.bit_rate_bps is None else c_cfg.bit_rate_bps,
             base.timeout_s,
         )
-        self.channel = Channel(self.technology, retries=c_cfg.retries, rng=rng.generator("comms"))
-        self.concentrators = Concentrators(transformer)
+        self.channel = Channel(
+            self.technology,
+            retries=c_cfg.retries,
+            streams=ItemStreams(rng.seed, "comms", members.index),
+        )
+        self.concentrators = Concentrators(
+            members.take(transformer), all_transformer_ids=np.unique(transformer)
+        )
         self.tariff = tariff_per_interval(scenario, axis)
         self.max_tariff = max([1, *(w.tariff for w in m_cfg.tariffs)])
         assert self.max_tariff <= MAX_TARIFFS
-        self.meter_bus = np.asarray(meter_bus, dtype=np.int64)
+        self.meter_bus = np.asarray(members.take(np.asarray(meter_bus)), dtype=np.int64)
         self.sag_pu, self.swell_pu = m_cfg.events.sag_pu, m_cfg.events.swell_pu
         self.sync_threshold_s, self.limit_s = m_cfg.clock.sync_threshold_s, m_cfg.clock.limit_s
         every = m_cfg.management.app_power_every
         self.app_every = 0 if every == "none" else int(every) // self.dt
         self.idle_w = m_cfg.management.idle_threshold_w
         self.retry_every = c_cfg.retry_every
-        self.read_delay, self.read_spread = c_cfg.read_delay, c_cfg.read_spread
+        self.read_delay = c_cfg.read_delay
+        spread = c_cfg.read_spread
+        offsets = (
+            rng.generator("read-offsets").uniform(0, spread, n_total)
+            if spread
+            else np.zeros(n_total)
+        )
+        self.read_offset_s = np.asarray(members.take(offsets), dtype=np.float64)
         self.ledger = FaultLedger()
-        self.attackers = rng.generator("attackers")
+        self.attackers = ItemStreams(rng.seed, "attackers", members.index)
         self.faults_rng = rng.generator("faults")
         starts = axis._local_starts
         ends = starts + pd.Timedelta(seconds=self.dt)
@@ -170,11 +226,11 @@ class Ami:
             concentrators=self.concentrators,
             channel=self.channel,
             keys=self.keys,
-            rng=self.attackers,
+            attackers=self.attackers,
+            read_offset_s=self.read_offset_s,
             dt_s=self.dt,
             per_day=self.per_day,
             read_delay_s=self.read_delay,
-            read_spread_s=self.read_spread,
             retry_every_s=self.retry_every,
             on_intervals=recorder.meter_intervals,
             on_registers=recorder.registers,

@@ -18,6 +18,15 @@ Each fleet has its own generator from the run's :class:`RandomTree` ("pv",
 dedicated generators ("pv-premises", ...), so adding DER never changes the
 households' or the meters' random numbers.
 
+Sharded runs: every draw (which premises get a device, every device's
+parameters, every EV session and charger fault of the run) is made for the
+whole fleet, then the fleets are cut down to the premises simulated here
+(:class:`~twin.members.Members`) and the public stations at the buses
+simulated here. Nothing is drawn while the run goes, and area sums run over
+an area's own premises in premise order, so a shard that holds whole LV
+transformer areas computes for its premises and chargers exactly what the
+whole run does.
+
 References
 ----------
 .. [1] EN 50160:2010, 4.2.2: supply voltage variations within Un +/- 10 %.
@@ -28,9 +37,10 @@ References
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol, Self, TypeVar
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
 from twin.devices.ev import HOME_SESSIONS, EvFleet
@@ -39,6 +49,7 @@ from twin.devices.storage import StorageFleet
 from twin.engine.rng import RandomTree
 from twin.errors import Problem, ScenarioError
 from twin.grid import GridModel, PowerFlowResult, add_station_loads, bus_index_of
+from twin.members import Members
 from twin.scenario import Scenario
 
 __all__ = ["DerFleets", "DerTotals", "choose_premises"]
@@ -72,50 +83,85 @@ class DerTotals:
 class DerFleets:
     """PV, storage and EV fleets of a run, stepped once per interval.
 
+    Per-premise arrays are local: position ``i`` is the premise
+    ``members.index[i]`` of the whole fleet. Per-connector arrays cover every
+    public connector of the scenario (the same in every shard, like the
+    ``net.load`` rows they feed); a connector not simulated here draws 0 kW.
+
     Attributes
     ----------
     n : int
-        Number of premises.
+        Number of premises simulated here (``members.n``).
+    members : Members
+        Which premises of the whole fleet these are.
+    premise_bus : numpy.ndarray
+        Bus index of each premise (int64, local).
     pv, storage, ev : fleet or None
-        The fleets (None where the scenario has none).
+        The fleets (None where the scenario, or this shard's part of it,
+        has none). A public connector's ``ev.premise`` is ``n + j``, ``j``
+        its connector position.
     station_bus, station_rows : numpy.ndarray
         Bus index and ``net.load`` row of each public connector (int64).
+    station_here : numpy.ndarray
+        bool per public connector: simulated in this process.
     hh_kw, ev_kw, pv_kw, storage_kw, net_kw : numpy.ndarray
         Last interval's mean power per premise [kW] (after the relay):
         household, EV home charging, PV generation (positive), battery
         (positive = charging) and the net (import positive).
     station_kw : numpy.ndarray
-        Last interval's mean power per public connector [kW].
+        Last interval's mean power per public connector [kW] (0 where not
+        simulated here).
     totals : DerTotals
-        Running totals.
+        Running totals (of the premises and connectors simulated here).
     """
 
     def __init__(
         self,
         *,
-        n: int,
+        members: Members,
         pv: PvFleet | None,
         storage: StorageFleet | None,
         ev: EvFleet | None,
         premise_bus: NDArray[np.int64],
         station_bus: NDArray[np.int64],
         station_rows: NDArray[np.int64],
+        station_here: NDArray[np.bool_],
+        station_area: NDArray[np.intp],
         area_of_premise: NDArray[np.intp],
         area_rating_kva: NDArray[np.float64],
         area_trafo_row: NDArray[np.int64],
         cap_percent: float,
     ) -> None:
-        """Assemble; use :meth:`create` instead."""
-        self.n, self.pv, self.storage, self.ev = n, pv, storage, ev
-        self._premise_bus, self.station_bus = premise_bus, station_bus
-        self.station_rows = station_rows
+        """Assemble; use :meth:`create` instead.
+
+        ``premise_bus`` and ``area_of_premise`` are local (one per member);
+        areas are numbered over the whole fleet (``station_area``: area of
+        each public connector, ``len(area_rating_kva)`` outside every area).
+        """
+        n = members.n
+        self.n, self.members = n, members
+        self.pv, self.storage, self.ev = pv, storage, ev
+        self.premise_bus, self.station_bus = premise_bus, station_bus
+        self.station_rows, self.station_here = station_rows, station_here
         self._area = area_of_premise
         self._rating_kva = area_rating_kva
         self._trafo_row = area_trafo_row
         self._cap = cap_percent / 100.0
+        # connector position of each public charger of the EV fleet
+        self._connector = np.zeros(0, dtype=np.int64)
+        present = [area_of_premise]
+        if ev is not None:
+            self._connector = ev.premise[ev.is_public] - n
+            present.append(ev.area[ev.is_public])
+        # the areas with a transformer that hold premises or connectors here
+        here = np.unique(np.concatenate(present))
+        here = here[here < area_rating_kva.size]
+        self._areas = here[area_trafo_row[here] >= 0].tolist()
+        self._station_area = station_area
         self._vm_premise: NDArray[np.float64] | None = None
         self._vm_station = np.ones(station_bus.size)
-        self._headroom: dict[int, float] | None = None
+        # EV headroom per area slot from the last power flow that solved it [kW] (NaN: none yet)
+        self._headroom = np.full(area_rating_kva.size + 1, np.nan)
         self._non_ev_area: NDArray[np.float64] | None = None
         z = np.zeros(n)
         self.hh_kw, self.ev_kw, self.pv_kw, self.storage_kw, self.net_kw = z, z, z, z, z
@@ -133,26 +179,59 @@ class DerFleets:
         premise_bus: NDArray[np.int64],
         premise_transformer: NDArray[np.int64],
         rng: RandomTree,
+        members: Members | None = None,
+        simulated_bus: NDArray[np.bool_] | None = None,
     ) -> DerFleets | None:
         """The DER fleets of ``scenario``, or None when it has no PV, storage or EV.
 
-        ``grid`` is the run's :class:`~twin.grid.GridModel`; public stations'
-        loads are appended to its network here, so call this before the
-        solver is created.
+        ``grid`` is the run's :class:`~twin.grid.GridModel`; the loads of every
+        public station are appended to its network here (in every shard, so
+        that ``net.load`` has the same rows everywhere), so call this before
+        the solver is created.
+
+        Parameters
+        ----------
+        scenario : Scenario
+            The run's scenario.
+        axis : TimeAxis
+            The run's interval grid.
+        grid : GridModel
+            The run's network.
+        premise_bus, premise_transformer : numpy.ndarray
+            Bus index and ``net.trafo`` index (-1: none) of every premise of
+            the whole fleet (int64).
+        rng : RandomTree
+            The run's random tree.
+        members : Members, optional
+            The premises simulated here; None: all.
+        simulated_bus : numpy.ndarray, optional
+            bool per bus: simulated here (the buses of this shard's LV
+            areas); None: all. Public connectors at other buses are left
+            out of this fleet (their ``net.load`` rows stay, at 0 kW).
 
         Raises
         ------
         twin.errors.ScenarioError
             A public station names a bus the network does not have.
+        ValueError
+            ``members`` or ``simulated_bus`` does not fit the fleet or the network.
         """
         pv_cfg, st_cfg, ev_cfg = scenario.pv, scenario.storage, scenario.ev
         if pv_cfg.share <= 0 and ev_cfg.share <= 0 and not ev_cfg.public_stations:
             return None
         n = int(premise_bus.size)
+        if members is None:
+            members = Members.all(n)
+        if members.n_total != n:
+            raise ValueError(f"members given a fleet of {members.n_total}; expected {n} premises")
         net = grid.net
+        if simulated_bus is not None and np.shape(simulated_bus) != (len(net.bus),):
+            raise ValueError(
+                f"simulated_bus given shape {np.shape(simulated_bus)}; expected ({len(net.bus)},)"
+            )
         trafo_index = net.trafo.index.to_numpy()
         areas, area_of_premise = np.unique(premise_transformer, return_inverse=True)
-        area_of_premise = area_of_premise.astype(np.intp)
+        area_of_premise = area_of_premise.astype(np.intp).reshape(-1)
         rating = np.full(areas.size, np.inf)
         trafo_row = np.full(areas.size, -1, dtype=np.int64)
         for j, trafo in enumerate(areas):
@@ -164,7 +243,7 @@ class DerFleets:
         pv = None
         pv_at = choose_premises(n, pv_cfg.share, rng.generator("pv-premises"))
         if pv_at.size:
-            pv = PvFleet.create(
+            pv_all = PvFleet.create(
                 pv_at.size,
                 rng=rng.generator("pv"),
                 axis=axis,
@@ -182,10 +261,12 @@ class DerFleets:
                 reconnect_pu=pv_cfg.reconnect_pu,
                 reconnect_delay_s=pv_cfg.reconnect_delay,
             )
+            keep, local = members.localise(pv_at)
+            pv = _part(pv_all, keep, local, members)
         storage = None
         st_pick = choose_premises(pv_at.size, st_cfg.share, rng.generator("storage-premises"))
         if st_pick.size:
-            storage = StorageFleet.create(
+            storage_all = StorageFleet.create(
                 st_pick.size,
                 rng=rng.generator("storage"),
                 axis=axis,
@@ -199,7 +280,13 @@ class DerFleets:
                 charge_window_h=st_cfg.charge_window_h,
                 discharge_window_h=st_cfg.discharge_window_h,
             )
+            keep, local = members.localise(pv_at[st_pick])
+            storage = _part(storage_all, keep, local, members)
         station_bus, station_rows, station_kw = _stations(scenario, grid)
+        station_here = np.ones(station_bus.size, dtype=bool)
+        if simulated_bus is not None:
+            station_here = np.asarray(simulated_bus, dtype=bool)[station_bus]
+        station_area = np.zeros(0, dtype=np.intp)
         ev = None
         ev_at = choose_premises(n, ev_cfg.share, rng.generator("ev-premises"))
         if ev_at.size or station_bus.size:
@@ -208,10 +295,11 @@ class DerFleets:
             trafo_of_bus = np.asarray(grid.bus_transformer, dtype=np.int64)
             for j, trafo in enumerate(areas):
                 bus_area[trafo_of_bus == trafo] = j
+            station_area = bus_area[station_bus]
             home = dataclasses.replace(HOME_SESSIONS, sessions_per_day=ev_cfg.sessions_per_week / 7)
             if ev_cfg.energy_median_kwh is not None:
                 home = dataclasses.replace(home, energy_median_kwh=ev_cfg.energy_median_kwh)
-            ev = EvFleet.create(
+            ev_all = EvFleet.create(
                 ev_at,
                 rng=rng.generator("ev"),
                 axis=axis,
@@ -219,7 +307,7 @@ class DerFleets:
                 home_power_shares=tuple(ev_cfg.home_power_shares),
                 public_premises=n + np.arange(station_bus.size),
                 public_power_kw=station_kw,
-                area_of_premise=np.concatenate([area_of_premise, bus_area[station_bus]]),
+                area_of_premise=np.concatenate([area_of_premise, station_area]),
                 policy=ev_cfg.policy,
                 allocation=ev_cfg.allocation,
                 tou_window_h=ev_cfg.tou_window_h,
@@ -228,16 +316,26 @@ class DerFleets:
                 repair_mean_h=ev_cfg.repair_mean_h,
                 voltage_limits_pu=ev_cfg.voltage_limits_pu,
             )
-            _charged_before_start(ev)
+            keep, local = members.localise(ev_at)
+            connector = np.flatnonzero(station_here)
+            chargers = np.concatenate([np.flatnonzero(keep), ev_at.size + connector])
+            if members.is_all and chargers.size == ev_all.n:
+                ev = ev_all  # every charger is here, numbered as in the whole fleet
+            elif chargers.size:
+                ev = ev_all.take(chargers, np.concatenate([local, members.n + connector]))
+            if ev is not None:
+                _charged_before_start(ev)
         return cls(
-            n=n,
+            members=members,
             pv=pv,
             storage=storage,
             ev=ev,
-            premise_bus=premise_bus,
+            premise_bus=np.asarray(members.take(premise_bus), dtype=np.int64),
             station_bus=station_bus,
             station_rows=station_rows,
-            area_of_premise=area_of_premise,
+            station_here=station_here,
+            station_area=station_area,
+            area_of_premise=np.asarray(members.take(area_of_premise), dtype=np.intp),
             area_rating_kva=rating,
             area_trafo_row=trafo_row,
             cap_percent=ev_cfg.managed_cap_percent,
@@ -254,10 +352,11 @@ class DerFleets:
         t : IntervalTime
             The interval, in order.
         hh_p_kw : numpy.ndarray
-            Household mean power per premise [kW].
+            Household mean power per premise [kW] (local, ``(n,)``).
         closed : numpy.ndarray
-            Relay (0-0:96.3.10) closed per premise: an open relay zeroes the
-            whole premise, DER included (inverters stop without the grid).
+            Relay (0-0:96.3.10) closed per premise (local, ``(n,)``): an
+            open relay zeroes the whole premise, DER included (inverters
+            stop without the grid).
         """
         n, dt_h = self.n, t.dt_s / 3600.0
         vm = self._vm_premise
@@ -271,13 +370,15 @@ class DerFleets:
             vm_ev = None
             if vm is not None:
                 vm_ev = np.concatenate([vm, self._vm_station])[self.ev.premise]
-            headroom = self._headroom
+            headroom = None
             if self.ev.policy == "managed":
                 headroom = self._managed_headroom_kw(hh - pv_kw)
             power = self.ev.step(t, headroom, vm_ev)
             home = ~self.ev.is_public
             np.add.at(ev_kw, self.ev.premise[home], power[home])
-            self.station_kw = power[~home]
+            station_kw = np.zeros(self.station_bus.size)
+            station_kw[self._connector] = power[~home]
+            self.station_kw = station_kw
         storage_kw = np.zeros(n)
         if self.storage is not None:
             before = (hh + ev_kw - pv_kw)[self.storage.premise]
@@ -298,45 +399,62 @@ class DerFleets:
         return net
 
     def station_load_p_mw(self) -> NDArray[np.float64]:
-        """Last interval's power of every public connector's load row [MW]."""
+        """Last interval's power of every public connector's load row [MW] (0 where not
+        simulated here), aligned with :attr:`station_rows`."""
         return self.station_kw / 1e3
 
     def after_flow(self, result: PowerFlowResult) -> None:
         """Keep the voltages and the EV headroom of this power flow for the next interval.
 
-        A non-converged flow keeps the previous values. NaN voltages (a
-        de-energised bus) count as nominal.
+        A non-converged flow keeps the previous values, area by area: when
+        LV areas are solved one by one (:class:`~twin.grid.islands.IslandedSolver`),
+        an area whose transformer has a result was solved and takes its new
+        values, the others keep theirs. So an area's values never depend on
+        whether another area (maybe in another shard) converged. NaN
+        voltages of a solved area (a de-energised bus) count as nominal.
         """
+        solved = None  # every area solved
         if not result.converged:
-            return
+            has = np.flatnonzero(self._trafo_row >= 0)
+            solved = np.zeros(self._rating_kva.size + 1, dtype=bool)
+            solved[has] = np.isfinite(result.trafo_p_mw[self._trafo_row[has]])
+            if not solved.any():
+                return
         vm = result.vm_pu
-        self._vm_premise = np.nan_to_num(vm[self._premise_bus], nan=1.0)
-        if self.station_bus.size:
-            self._vm_station = np.nan_to_num(vm[self.station_bus], nan=1.0)
+        vm_premise = np.nan_to_num(vm[self.premise_bus], nan=1.0)
+        vm_station = np.nan_to_num(vm[self.station_bus], nan=1.0)
+        if solved is not None:
+            before = np.ones(self.n) if self._vm_premise is None else self._vm_premise
+            vm_premise = np.where(solved[self._area], vm_premise, before)
+            vm_station = np.where(solved[self._station_area], vm_station, self._vm_station)
+        self._vm_premise, self._vm_station = vm_premise, vm_station
         if self.ev is not None and self.ev.policy == "managed":
-            self._headroom = self._headroom_kw(result)
+            for j, h in self._headroom_kw(result).items():
+                self._headroom[j] = h
 
     def _managed_headroom_kw(self, non_ev_kw: NDArray[np.float64]) -> dict[int, float]:
         """This interval's EV headroom per area [kW].
 
-        The headroom of the previous power flow, less the change of the
-        premises' own household-minus-PV load since then (known at the
-        interval start, so the household evening ramp does not lag); before
-        the first power flow, the cap less that load.
+        The headroom of the last power flow that solved the area, less the
+        change of the premises' own household-minus-PV load since the last
+        interval (known at the interval start, so the household evening ramp
+        does not lag); before the area's first power flow, the cap less that
+        load.
         """
         load = np.zeros(self._rating_kva.size + 1)
         np.add.at(load, self._area, non_ev_kw)
         previous, self._non_ev_area = self._non_ev_area, load
-        if self._headroom is None or previous is None:
-            return {
-                j: max(self._cap * float(self._rating_kva[j]) - abs(float(load[j])), 0.0)
-                for j in range(self._rating_kva.size)
-                if self._trafo_row[j] >= 0
-            }
-        return {j: max(h - float(load[j] - previous[j]), 0.0) for j, h in self._headroom.items()}
+        out: dict[int, float] = {}
+        for j in self._areas:
+            h = float(self._headroom[j])
+            if previous is None or np.isnan(h):
+                out[j] = max(self._cap * float(self._rating_kva[j]) - abs(float(load[j])), 0.0)
+            else:
+                out[j] = max(h - float(load[j] - previous[j]), 0.0)
+        return out
 
     def _headroom_kw(self, result: PowerFlowResult) -> dict[int, float]:
-        """EV power each LV transformer area may draw next interval [kW].
+        """EV power each LV transformer area may draw next interval [kW] (the areas solved).
 
         From the previous interval's transformer power ``P`` [kW] and EV power
         ``P_ev`` of the area: ``P_ev + cap x rating / r - P``, where ``r`` is
@@ -349,12 +467,11 @@ class DerFleets:
         assert self.ev is not None
         ev_area = np.zeros(self._rating_kva.size + 1)
         np.add.at(ev_area, self._area, self.ev_kw)
-        if self.ev.is_public.any():
-            np.add.at(ev_area, self.ev.area[self.ev.is_public], self.station_kw)
+        if self._connector.size:
+            np.add.at(ev_area, self.ev.area[self.ev.is_public], self.station_kw[self._connector])
         out: dict[int, float] = {}
-        for j, row in enumerate(self._trafo_row):
-            if row < 0:
-                continue
+        for j in self._areas:
+            row = self._trafo_row[j]
             loading = float(result.trafo_loading_percent[row]) / 100.0
             p_kw = float(result.trafo_p_mw[row]) * 1e3
             if not (np.isfinite(loading) and np.isfinite(p_kw)):
@@ -381,7 +498,7 @@ class DerFleets:
             self.totals.pv_curtailed_kwh = float(self.pv.curtailed_kwh.sum())
 
     def premise_columns(self) -> dict[str, NDArray]:
-        """Per-premise flags and ratings for ``truth/premise``."""
+        """Per-premise flags and ratings for ``truth/premise`` (local, ``(n,)`` each)."""
         n = self.n
         cols: dict[str, NDArray] = {
             "has_pv": np.zeros(n, dtype=bool),
@@ -402,6 +519,24 @@ class DerFleets:
             cols["has_ev"][self.ev.premise[home]] = True
             cols["ev_charger_kw"][self.ev.premise[home]] = self.ev.power_kw[home]
         return cols
+
+
+class _Divisible(Protocol):
+    def take(self, positions: ArrayLike, premise: ArrayLike) -> Self: ...
+
+
+_Fleet = TypeVar("_Fleet", bound=_Divisible)
+
+
+def _part(
+    fleet: _Fleet, keep: NDArray[np.bool_], local: NDArray[np.int64], members: Members
+) -> _Fleet | None:
+    """The devices of ``fleet`` at member premises (``keep``), at their local premises."""
+    if members.is_all:
+        return fleet
+    if not keep.any():
+        return None
+    return fleet.take(np.flatnonzero(keep), local)
 
 
 def _charged_before_start(ev: EvFleet) -> None:

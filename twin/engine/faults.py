@@ -6,6 +6,13 @@ download over the comms technology, reboot, failure and rollback; an image
 for the legal core is refused), clock-drift faults, meter tamper (cover
 opened), compromised management cores, and remote disconnect/reconnect
 commands. Each changes the :class:`~twin.engine.ami.Ami` arrays when it fires.
+
+When the Ami simulates a shard, every selection (meters of a fault or a
+campaign, areas of an outage, failures of a campaign) is drawn for the whole
+fleet, in the same order as the whole run, and then restricted to the
+members (:meth:`~twin.members.Members.localise`) or the areas held here
+(:meth:`~twin.comms.Concentrators.localise_areas`). Firmware attempt ids
+count per meter, so they are the same in a shard as in the whole run.
 """
 
 from __future__ import annotations
@@ -28,7 +35,22 @@ SECONDS_PER_YEAR = 365.25 * 86_400
 
 
 def select(target: Target, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices chosen by a target: a share (at least one when positive) or a list."""
+    """Indices chosen by a target: a share (at least one when positive) or a list.
+
+    Parameters
+    ----------
+    target : float or list of int
+        Share of the ``n`` items, or their indices (those outside ``0 .. n-1`` are ignored).
+    n : int
+        Number of items (the whole fleet's meters or areas).
+    rng : numpy.random.Generator
+        Draws the share.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted int64 indices in ``0 .. n-1``.
+    """
     if isinstance(target, list):
         return np.unique(np.asarray([i for i in target if 0 <= i < n], dtype=np.int64))
     k = round(float(target) * n)
@@ -46,24 +68,36 @@ def _at(env: simpy.Environment, t_s: float, action: Callable[[], None]) -> None:
     timeout.callbacks.append(lambda _event: action())
 
 
+def _members(ami: Ami, full: np.ndarray) -> np.ndarray:
+    """Local positions of the members among whole-fleet positions ``full``."""
+    return ami.members.localise(full)[1]
+
+
 class FirmwareRecorder:
-    """Counts attempts and forwards result rows to the recorder."""
+    """Counts attempts (per meter: the attempt id) and forwards result rows to the recorder."""
 
     def __init__(self, ami: Ami):
         self.ami = ami
-        self.next_attempt = 0
+        self.attempts = np.zeros(ami.n, dtype=np.int64)
         self.results: dict[str, int] = {}
 
     def wave(
-        self, env: simpy.Environment, meters: np.ndarray, campaign: FirmwareCampaign, t_s: float
+        self,
+        meters: np.ndarray,
+        failed: np.ndarray,
+        campaign: FirmwareCampaign,
+        t_s: float,
     ) -> None:
-        """One wave of a campaign on ``meters`` starting now."""
+        """One wave of a campaign on ``meters`` (local positions) starting now.
+
+        ``failed`` (bool per meter) says which management updates fail and roll back.
+        """
         ami = self.ami
         m = meters.shape[0]
         if m == 0 or ami.recorder is None:
             return
-        ids = np.arange(self.next_attempt, self.next_attempt + m, dtype=np.int64)
-        self.next_attempt += m
+        ids = self.attempts[meters].copy()
+        self.attempts[meters] += 1
         if campaign.core == "metrology":
             ami.port.offer_firmware(meters, t_s, ami.clocks.offset_s(t_s, meters))
             ami.recorder.firmware(
@@ -79,14 +113,12 @@ class FirmwareRecorder:
             self.results["refused"] = self.results.get("refused", 0) + m
             return
         mgmt = ami.management
-        download = ami.channel.download_s(campaign.image_kib, m)
-        failed = np.less(ami.faults_rng.random(m), campaign.failure_probability)
+        download = ami.channel.download_s(campaign.image_kib, meters)
         reboot = campaign.reboot_s
         finish = t_s + download + reboot * np.where(failed, 2.0, 1.0)
         mgmt.take_down(meters, t_s + download, finish)
-        before = mgmt.version_names(meters)
-        ok = meters[~failed]
-        _at(env, float(finish.max()), partial(mgmt.set_version, ok, campaign.to_version))
+        before = mgmt.version_names(meters, t_s)
+        mgmt.set_version(meters[~failed], campaign.to_version, at_s=finish[~failed])
         result = ["failed_rolled_back" if f else "success" for f in failed]
         ami.recorder.firmware(
             meters, ids, "management", before, campaign.to_version, result, np.full(m, t_s), finish
@@ -100,44 +132,54 @@ class FirmwareRecorder:
 def _campaign(
     env: simpy.Environment, ami: Ami, fw: FirmwareRecorder, campaign: FirmwareCampaign
 ) -> None:
-    chosen = select(campaign.share, ami.n, ami.faults_rng)
+    rng = ami.faults_rng
+    chosen = select(campaign.share, ami.members.n_total, rng)
+    if campaign.core == "management":
+        failed = np.less(rng.random(chosen.shape[0]), campaign.failure_probability)
+    else:
+        failed = np.zeros(chosen.shape[0], dtype=bool)
     waves = np.array_split(chosen, campaign.waves)
-    for i, wave in enumerate(waves):
+    fails = np.array_split(failed, campaign.waves)
+    for i, (wave, fail) in enumerate(zip(waves, fails, strict=True)):
+        keep, local = ami.members.localise(wave)
         t = campaign.start + i * campaign.wave_interval
-        _at(env, t, partial(fw.wave, env, wave, campaign, float(t)))
+        _at(env, t, partial(fw.wave, local, fail[keep], campaign, float(t)))
 
 
 def schedule_ami_events(env: simpy.Environment, ami: Ami, scenario: Scenario) -> FirmwareRecorder:
     """Schedule every AMI happening of the scenario; returns the firmware tally."""
     env.horizon_s = ami.axis.duration_s  # type: ignore[attr-defined]
     rng = ami.faults_rng
+    n_total = ami.members.n_total
     conc, mgmt, clocks = ami.concentrators, ami.management, ami.clocks
     fw = FirmwareRecorder(ami)
     for campaign in scenario.meters.firmware_campaigns:
         _campaign(env, ami, fw, campaign)
     for cmd in scenario.meters.remote_disconnects:
-        meters = select(cmd.meters, ami.n, rng)
+        meters = _members(ami, select(cmd.meters, n_total, rng))
         _at(env, cmd.at, partial(_disconnect, env, ami, meters, open_=True))
         _at(env, cmd.at + cmd.duration, partial(_disconnect, env, ami, meters, open_=False))
     c = scenario.comms
     duration = ami.axis.duration_s
     if c.outage_rate_per_year > 0:
-        for a in range(conc.n_areas):
+        for a in range(conc.n_all_areas):  # every area of the fleet draws, held here or not
             k = rng.poisson(c.outage_rate_per_year * duration / SECONDS_PER_YEAR)
+            here = conc.localise_areas(np.array([a]))
             for start in np.sort(rng.uniform(0, duration, k)).tolist():
                 length = float(rng.exponential(c.outage_hours_mean * 3600.0))
-                _outage(env, ami, np.array([a]), start, length)
+                _outage(env, ami, here, start, length)
     for fault in scenario.faults:
         kind: str = fault.kind
         if kind == "concentrator_outage":
             areas = (
                 conc.areas_of(fault.target)
                 if isinstance(fault.target, list)
-                else select(fault.target, conc.n_areas, rng)
+                else conc.localise_areas(select(fault.target, conc.n_all_areas, rng))
             )
             _outage(env, ami, areas, fault.start, fault.duration, scheduled=True)
             continue
-        meters = select(fault.target, ami.n, rng)
+        full = select(fault.target, n_total, rng)
+        meters = _members(ami, full)
         if fault.start >= duration:
             continue
         ami.ledger.add(kind, meters)
@@ -150,7 +192,7 @@ def schedule_ami_events(env: simpy.Environment, ami: Ami, scenario: Scenario) ->
             bad = FirmwareCampaign(
                 to_version=f.to_version,
                 start=f.start,
-                share=[int(i) for i in meters],
+                share=[int(i) for i in full],
                 failure_probability=1.0,
                 reboot_s=f.reboot_s,
             )

@@ -93,6 +93,9 @@ class Recorder:
         pandapower line index of each line row; None writes no line loading.
     premise_ids : sequence of str
         Identifier of each premise, by fleet index.
+    transformer_mask, line_mask : numpy.ndarray, optional
+        Which trafo / line rows are written (default all): a run that solves
+        only some LV areas writes only theirs.
     """
 
     def __init__(
@@ -106,17 +109,30 @@ class Recorder:
         transformer_ids: np.ndarray,
         line_ids: np.ndarray | None,
         premise_ids: Sequence[str],
+        transformer_mask: np.ndarray | None = None,
+        line_mask: np.ndarray | None = None,
     ):
         self.writer = writer
         self.axis = axis
         self._meter_dictionary = pa.array(list(meter_ids), type=pa.string())
         self._bus_mask = np.asarray(bus_mask, dtype=bool)
         self._bus_ids = pa.array(np.asarray(bus_ids, dtype=np.int64)[self._bus_mask])
-        self._trafo_ids = pa.array(np.asarray(transformer_ids, dtype=np.int64))
+        n_trafo = len(transformer_ids)
+        self._trafo_mask = (
+            np.ones(n_trafo, bool)
+            if transformer_mask is None
+            else np.asarray(transformer_mask, bool)
+        )
+        self._trafo_ids = pa.array(np.asarray(transformer_ids, dtype=np.int64)[self._trafo_mask])
         self._trafo = writer.table("internal/transformer_interval")
         self._bus = writer.table("internal/bus_voltage") if self._bus_mask.any() else None
         self._power_flow = writer.table("truth/power_flow")
-        self._line_ids = None if line_ids is None else pa.array(np.asarray(line_ids, np.int64))
+        self._line_rows: np.ndarray | slice = (
+            slice(None) if line_mask is None else np.asarray(line_mask, dtype=bool)
+        )
+        self._line_ids = (
+            None if line_ids is None else pa.array(np.asarray(line_ids, np.int64)[self._line_rows])
+        )
         self._lines = None if line_ids is None else writer.table("internal/line_interval")
         self._premise_dictionary = pa.array(list(premise_ids), type=pa.string())
         self._occupancy = writer.table("truth/occupancy")
@@ -127,14 +143,15 @@ class Recorder:
     def grid(self, end_s: int, result: PowerFlowResult, solve_ms: float, load_p_kw: float) -> None:
         """Append one interval's transformer, bus and power-flow rows."""
         n_trafo = len(self._trafo_ids)
+        rows = self._trafo_mask
         self._trafo.append_batch(
             pa.RecordBatch.from_arrays(
                 [
                     self._trafo_ids,
                     self._stamp(end_s, n_trafo),
-                    pa.array(result.trafo_p_mw * 1000.0, pa.float64()),
-                    pa.array(result.trafo_q_mvar * 1000.0, pa.float64()),
-                    pa.array(result.trafo_loading_percent, pa.float64()),
+                    pa.array(result.trafo_p_mw[rows] * 1000.0, pa.float64()),
+                    pa.array(result.trafo_q_mvar[rows] * 1000.0, pa.float64()),
+                    pa.array(result.trafo_loading_percent[rows], pa.float64()),
                 ],
                 schema=self._trafo.schema,
             )
@@ -148,7 +165,7 @@ class Recorder:
                 )
             )
         if self._lines is not None and self._line_ids is not None:
-            loading = result.line_loading_percent.astype(np.float32)
+            loading = result.line_loading_percent[self._line_rows].astype(np.float32)
             self._lines.append_batch(
                 pa.RecordBatch.from_arrays(
                     [self._line_ids, self._stamp(end_s, len(loading)), pa.array(loading)],

@@ -28,7 +28,10 @@ class AmiRecorder:
     axis : TimeAxis
         The run's time axis.
     meter_ids : sequence of str
-        Identifier of each meter, by fleet index.
+        Identifier of each meter simulated here, by local position (in a shard,
+        the members' ids); every meter column is written from this list, and
+        the tables carry no run-wide counter, so a shard's rows are the whole
+        run's rows of its meters.
     tariffs : int
         Highest tariff in use; tariff columns above it are null.
     """

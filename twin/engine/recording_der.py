@@ -8,6 +8,13 @@
   their OCPP 1.6 ChargePointErrorCode;
 - ``external/der_telemetry``: PV output, battery power and stored energy of
   every premise with PV or a battery, every ``der_telemetry_every``.
+
+Every identifier comes from a position in the whole fleet, never from a
+counter of this process: ``charger_id`` from the charger's position in the
+whole EV fleet (home chargers in premise order, then the public connectors
+in scenario order), ``transaction_id`` from the session's row in the whole
+fleet's session table. A shard writes exactly the rows of the whole run
+that concern its premises and connectors.
 """
 
 from __future__ import annotations
@@ -46,11 +53,10 @@ class DerRecorder:
     der : DerFleets
         The fleets.
     meter_ids, premise_ids : sequence of str
-        Identifiers of the premises' meters and premises.
+        Identifiers of the meters and premises simulated here (one per
+        premise of ``der``, in its local order).
     bus_ids : numpy.ndarray
         Source-network bus id of every prepared bus.
-    premise_bus : numpy.ndarray
-        Bus index of every premise.
     telemetry_every : int
         Intervals between telemetry rows, 0 for none.
     """
@@ -64,7 +70,6 @@ class DerRecorder:
         meter_ids: Sequence[str],
         premise_ids: Sequence[str],
         bus_ids: NDArray[np.int64],
-        premise_bus: NDArray[np.int64],
         telemetry_every: int,
     ) -> None:
         self.writer, self.axis, self.der = writer, axis, der
@@ -72,12 +77,19 @@ class DerRecorder:
         n = der.n
         self._meter = np.asarray(list(meter_ids), dtype=object)
         self._premise = np.asarray(list(premise_ids), dtype=object)
+        if self._meter.size != n or self._premise.size != n:
+            raise ValueError(
+                f"meter_ids and premise_ids given {self._meter.size} and {self._premise.size} "
+                f"ids; expected one per premise simulated here ({n})"
+            )
         self._meter_dictionary = pa.array(list(meter_ids), type=pa.string())
         ev = der.ev
         self._charger_ids = np.zeros(0, dtype=object)
         if ev is not None:
-            width = max(6, len(str(ev.n)))
-            self._charger_ids = np.asarray([f"C{i + 1:0{width}d}" for i in range(ev.n)], object)
+            width = max(6, len(str(ev.n_total)))
+            self._charger_ids = np.asarray(
+                [f"C{i + 1:0{width}d}" for i in ev.charger_index.tolist()], dtype=object
+            )
             home = ~ev.is_public
             # premise index of a public connector is n + j (a virtual premise)
             meter = np.full(ev.n, None, dtype=object)
@@ -85,8 +97,8 @@ class DerRecorder:
             meter[home] = self._meter[ev.premise[home]]
             premise[home] = self._premise[ev.premise[home]]
             bus = np.empty(ev.n, dtype=np.int64)
-            bus[home] = bus_ids[premise_bus[ev.premise[home]]]
-            bus[~home] = bus_ids[der.station_bus]
+            bus[home] = bus_ids[der.premise_bus[ev.premise[home]]]
+            bus[~home] = bus_ids[der.station_bus[ev.premise[~home] - n]]
             self._charger_meter, self._charger_premise = meter, premise
             writer.table("external/ev_charger").append(
                 {
@@ -149,7 +161,11 @@ class DerRecorder:
         premise_ids: list[str],
         meter_ids: list[str],
     ) -> DerRecorder:
-        """The recorder of a run's DER fleets (``parts.der`` must exist)."""
+        """The recorder of a run's DER fleets (``parts.der`` must exist).
+
+        ``premise_ids`` and ``meter_ids`` are those of the premises simulated
+        here (``parts.der.members``), in order.
+        """
         assert parts.der is not None
         every = scenario.outputs.der_telemetry_every
         return cls(
@@ -159,7 +175,6 @@ class DerRecorder:
             meter_ids=meter_ids,
             premise_ids=premise_ids,
             bus_ids=parts.site.grid.bus_id,
-            premise_bus=np.asarray(parts.site.placement.bus, dtype=np.int64),
             telemetry_every=0 if every == "none" else int(every) // parts.axis.interval_s,
         )
 

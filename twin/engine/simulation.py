@@ -24,15 +24,19 @@ import pandas as pd
 import simpy
 from tqdm import tqdm
 
+from twin.clock import TimeAxis
 from twin.devices.households import HouseholdEvent, HouseholdFleet
 from twin.engine.faults import schedule_ami_events
+from twin.engine.partition import ShardPlan
 from twin.engine.recording import OccupancySpells, Recorder
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, der_lines, der_summary, schedule_ev_events
 from twin.engine.rng import RandomTree
 from twin.engine.scoreboard import scoreboard, scoreboard_lines
 from twin.engine.wiring import Components, build_components, build_site, format_ids
+from twin.grid import PowerFlowResult
 from twin.grid.export import branch_table, bus_table
+from twin.grid.islands import IslandedSolver
 from twin.scenario import Scenario
 from twin.streams import RunDirectory, RunWriter
 
@@ -85,6 +89,35 @@ class RunSummary:
     timings_s: dict[str, float] = field(default_factory=dict)
     scoreboard: dict[str, Any] = field(default_factory=dict)
 
+    def account(
+        self, result: PowerFlowResult, axis: TimeAxis, k: int, trafo_ids: np.ndarray
+    ) -> None:
+        """Add the power flow of interval ``k`` (whole-network arrays, NaN where not solved)."""
+        if not result.converged:
+            self.non_converged_intervals += 1
+            return
+        vm = result.vm_pu
+        if not np.isfinite(vm).any():
+            return
+        self.vm_min_pu = min(self.vm_min_pu, float(np.nanmin(vm)))
+        self.vm_max_pu = max(self.vm_max_pu, float(np.nanmax(vm)))
+        self.bus_intervals += int(np.count_nonzero(np.isfinite(vm)))
+        self.overvoltage_bus_intervals += int(np.count_nonzero(vm > OVERVOLTAGE_PU))
+        loading = result.trafo_loading_percent
+        if np.isfinite(loading).any():
+            over = int(np.count_nonzero(loading > 100.0))
+            self.transformer_overload_intervals += over
+            self.transformer_overload_hours += over * axis.interval_s / 3600.0
+            if over:
+                reverse = (loading > 100.0) & (result.trafo_p_mw < 0)
+                self.transformer_reverse_overload_intervals += int(np.count_nonzero(reverse))
+            i = int(np.nanargmax(loading))
+            if loading[i] > self.peak_transformer_loading_percent:
+                self.peak_transformer_loading_percent = float(loading[i])
+                self.peak_transformer_id = int(trafo_ids[i])
+                stamp = pd.Timestamp(axis.interval_end_utc[k]).tz_localize("UTC")
+                self.peak_transformer_time = stamp.tz_convert(axis.timezone).isoformat()
+
     @property
     def overvoltage_share(self) -> float:
         """Share of bus-intervals above 1.10 pu (EN 50160: Un + 10 %) [-]."""
@@ -135,8 +168,9 @@ class _IntervalLoop:
         self.summary = summary
         self.progress = progress
         self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
-        self.spells = OccupancySpells(parts.site.n_premises, parts.axis.interval_s)
+        self.spells = OccupancySpells(parts.members.n, parts.axis.interval_s)
         self.der_recorder: DerRecorder | None = None
+        self._solved_loads = _solved_rows(parts, "load")
 
     def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
         """Register every household happening as a SimPy timeout with a callback.
@@ -175,10 +209,10 @@ class _IntervalLoop:
 
         load_p, load_q, sgen_p = parts.grid_injections(k, p_kw, q_kvar)
         tic = time.perf_counter()
-        result = parts.solver.solve(load_p, load_q, sgen_p)
+        result = parts.solve(k, load_p, load_q, sgen_p)
         solve_ms = (time.perf_counter() - tic) * 1e3
-        self.recorder.grid(end_s, result, solve_ms, float(load_p.sum() * 1e3))
-        self._update_summary(k, result)
+        self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))
+        self.summary.account(result, axis, k, self._trafo_ids)
         if parts.der is not None:
             parts.der.after_flow(result)
             if self.der_recorder is not None:
@@ -193,30 +227,35 @@ class _IntervalLoop:
                     stamp.tz_convert(axis.timezone).strftime("%Y-%m-%d %H:%M"), refresh=False
                 )
 
-    def _update_summary(self, k: int, result: Any) -> None:
-        s = self.summary
-        if not result.converged:
-            s.non_converged_intervals += 1
-            return
-        vm = result.vm_pu
-        s.vm_min_pu = min(s.vm_min_pu, float(np.nanmin(vm)))
-        s.vm_max_pu = max(s.vm_max_pu, float(np.nanmax(vm)))
-        s.bus_intervals += int(np.count_nonzero(np.isfinite(vm)))
-        s.overvoltage_bus_intervals += int(np.count_nonzero(vm > OVERVOLTAGE_PU))
-        loading = result.trafo_loading_percent
-        if loading.size:
-            over = int(np.count_nonzero(loading > 100.0))
-            s.transformer_overload_intervals += over
-            s.transformer_overload_hours += over * self.parts.axis.interval_s / 3600.0
-            if over:
-                reverse = (loading > 100.0) & (result.trafo_p_mw < 0)
-                s.transformer_reverse_overload_intervals += int(np.count_nonzero(reverse))
-            i = int(np.nanargmax(loading))
-            if loading[i] > s.peak_transformer_loading_percent:
-                s.peak_transformer_loading_percent = float(loading[i])
-                s.peak_transformer_id = int(self._trafo_ids[i])
-                stamp = pd.Timestamp(self.parts.axis.interval_end_utc[k]).tz_localize("UTC")
-                s.peak_transformer_time = stamp.tz_convert(self.parts.axis.timezone).isoformat()
+    def _load_kw(self, load_p_mw: np.ndarray) -> float:
+        rows = self._solved_loads
+        return exact_total_kw(load_p_mw if rows is None else load_p_mw[rows])
+
+
+def exact_total_kw(load_p_mw: np.ndarray) -> float:
+    """Sum of load powers [kW] in integer milliwatts.
+
+    Integer sums do not depend on the order of addition, so the shards of a
+    run add up to exactly the whole run's figure.
+    """
+    return float(np.rint(np.asarray(load_p_mw) * 1e9).astype(np.int64).sum()) / 1e6
+
+
+def _solved_rows(parts: Components, element: str) -> np.ndarray | None:
+    """Rows of ``net.<element>`` solved in this process; None for all (the joint power flow)."""
+    solver = parts.solver
+    if not isinstance(solver, IslandedSolver):
+        return None
+    return solver.rows(element)
+
+
+def _solved_mask(parts: Components, element: str, n: int) -> np.ndarray | None:
+    rows = _solved_rows(parts, element)
+    if rows is None:
+        return None
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask
 
 
 def _apply_event(fleet: HouseholdFleet, event: HouseholdEvent, _fired: simpy.Event) -> None:
@@ -238,6 +277,7 @@ def run(
     *,
     out: str | Path | None = None,
     progress: bool | None = None,
+    shard: ShardPlan | None = None,
 ) -> Run:
     """Simulate a scenario and write its run directory.
 
@@ -250,6 +290,10 @@ def run(
         there is replaced only when the new run completes.
     progress : bool, optional
         Show a progress bar in simulated time; default: when stderr is a terminal.
+    shard : ShardPlan, optional
+        Simulate only these LV areas (one shard of a sharded run, see
+        :mod:`twin.sweep.shards`): their premises, meters, DER and power
+        flow; the network tables are left to the merge.
 
     Returns
     -------
@@ -266,16 +310,20 @@ def run(
     destination = Path(out) if out is not None else Path("results") / scenario.name
     site = build_site(scenario)
     rng = RandomTree(scenario.seed)
-    parts = build_components(scenario, site, rng)
+    parts = build_components(scenario, site, rng, shard)
     axis = parts.axis
-    n = site.n_premises
-    premise_ids = format_ids("P", n)
-    meter_ids = format_ids("M", n)
+    all_premise_ids, all_meter_ids = (
+        format_ids("P", site.n_premises),
+        format_ids("M", site.n_premises),
+    )
+    premise_ids = [all_premise_ids[i] for i in parts.members.index.tolist()]
+    meter_ids = [all_meter_ids[i] for i in parts.members.index.tolist()]
+    net = site.grid.net
     summary = RunSummary(
         name=scenario.name,
         network=site.grid.name,
         solver=parts.solver.name,
-        households=n,
+        households=parts.members.n,
         intervals=axis.n_intervals,
         interval_s=axis.interval_s,
     )
@@ -287,19 +335,18 @@ def run(
             axis,
             meter_ids=meter_ids,
             bus_ids=site.grid.bus_id,
-            bus_mask=_bus_mask(site, scenario.outputs.bus_voltage),
-            transformer_ids=site.grid.net.trafo.index.to_numpy(),
-            line_ids=(
-                site.grid.net.line.index.to_numpy()
-                if scenario.outputs.line_loading == "all"
-                else None
-            ),
+            bus_mask=_bus_mask(parts, scenario.outputs.bus_voltage),
+            transformer_ids=net.trafo.index.to_numpy(),
+            line_ids=net.line.index.to_numpy() if scenario.outputs.line_loading == "all" else None,
             premise_ids=premise_ids,
+            transformer_mask=_solved_mask(parts, "trafo", len(net.trafo)),
+            line_mask=_solved_mask(parts, "line", len(net.line)),
         )
         recorder.frame("truth/premise", _premise_frame(parts, premise_ids, meter_ids))
         recorder.frame("internal/meter_point", _meter_point_frame(parts, meter_ids))
-        recorder.frame("internal/network_bus", bus_table(site.grid))
-        recorder.frame("internal/network_branch", branch_table(site.grid))
+        if shard is None:
+            recorder.frame("internal/network_bus", bus_table(site.grid))
+            recorder.frame("internal/network_branch", branch_table(site.grid))
         bar = tqdm(
             total=axis.n_intervals,
             unit="interval",
@@ -351,31 +398,41 @@ def run(
             "spi": asdict(parts.spi.stats),
             "scoreboard": summary.scoreboard,
         }
+        if shard is not None:
+            manifest["shard"] = {
+                "index": shard.index,
+                "count": shard.count,
+                "transformers": list(shard.transformers),
+                "premises": parts.members.n,
+            }
         path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
     return Run(path, summary)
 
 
-def _bus_mask(site: Any, which: str) -> np.ndarray:
-    bus = site.grid.net.bus
+def _bus_mask(parts: Components, which: str) -> np.ndarray:
+    """Buses written to ``internal/bus_voltage`` (``outputs.bus_voltage``, solved here)."""
+    bus = parts.site.grid.net.bus
     if which == "none":
-        return np.zeros(len(bus), dtype=bool)
-    if which == "lv":
-        return bus.vn_kv.to_numpy() < 1.0
-    return np.ones(len(bus), dtype=bool)
+        mask = np.zeros(len(bus), dtype=bool)
+    elif which == "lv":
+        mask = bus.vn_kv.to_numpy() < 1.0
+    else:
+        mask = np.ones(len(bus), dtype=bool)
+    solved = _solved_mask(parts, "bus", len(bus))
+    return mask if solved is None else mask & solved
 
 
 def _premise_frame_columns(parts: Components) -> dict[str, np.ndarray]:
-    """Where each premise is connected: bus, LV transformer, feeder."""
-    pl = parts.site.placement
+    """Where each member premise is connected: bus, LV transformer, feeder."""
+    pl, take = parts.site.placement, parts.members.take
     return {
-        "bus_id": parts.site.grid.bus_id[np.asarray(pl.bus, dtype=np.int64)],
-        "transformer_id": np.asarray(pl.transformer, dtype=np.int64),
-        "feeder_id": np.asarray(pl.feeder, dtype=np.int64),
+        "bus_id": parts.site.grid.bus_id[take(np.asarray(pl.bus, dtype=np.int64))],
+        "transformer_id": take(np.asarray(pl.transformer, dtype=np.int64)),
+        "feeder_id": take(np.asarray(pl.feeder, dtype=np.int64)),
     }
 
 
 def _premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str]) -> pd.DataFrame:
-    pl = parts.site.placement
     hh = parts.households
     n = len(premise_ids)
     net = parts.site.grid.net
@@ -384,7 +441,7 @@ def _premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[st
             "premise_id": premise_ids,
             "meter_id": meter_ids,
             **_premise_frame_columns(parts),
-            "load_index": net.load.index.to_numpy()[np.asarray(pl.load, dtype=np.int64)],
+            "load_index": net.load.index.to_numpy()[parts.premise_load],
             "occupancy_kind": np.asarray(hh.occupancy_kind, dtype=object),
             "annual_kwh": np.asarray(hh.annual_kwh, dtype=np.float64),
             **_der_columns(parts, n),

@@ -7,14 +7,16 @@ problems into scenario problems with their YAML paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from twin.clock import TimeAxis
 from twin.devices.households import HouseholdFleet
 from twin.engine.ami import Ami
 from twin.engine.der import DerFleets, station_bus_index
+from twin.engine.partition import ShardPlan, TerminalVoltages
 from twin.engine.rng import RandomTree
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
@@ -22,6 +24,7 @@ from twin.grid import (
     CapacityError,
     GridModel,
     NetworkError,
+    PowerFlowResult,
     PowerFlowSolver,
     PremisePlacement,
     SolverError,
@@ -29,6 +32,8 @@ from twin.grid import (
     load_network,
     place_premises,
 )
+from twin.grid.islands import IslandedSolver, LvArea, lv_areas, mv_is_trivial
+from twin.members import Members
 from twin.meters import ManagementCores, MetrologyCores, SpiLink
 from twin.scenario import Scenario
 
@@ -72,15 +77,48 @@ def build_site(scenario: Scenario) -> Site:
 
 @dataclass
 class Components:
-    """Everything the interval process advances."""
+    """Everything the interval process advances.
+
+    ``members`` are the premises simulated here (all of them, or a shard's);
+    fleets, meters and the arrays the engine passes around are indexed by
+    member position.
+    """
 
     axis: TimeAxis
     site: Site
     households: HouseholdFleet
     ami: Ami
     background: BackgroundInjections
-    solver: PowerFlowSolver
+    solver: PowerFlowSolver | IslandedSolver
+    members: Members
     der: DerFleets | None = None
+    terminals: TerminalVoltages | None = None
+    _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    _where: NDArray[np.int64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._where = self.premise_load
+
+    @property
+    def premise_load(self) -> NDArray[np.int64]:
+        """``net.load`` position of each member premise."""
+        return np.asarray(self.members.take(self.site.placement.load), dtype=np.int64)
+
+    @property
+    def areas(self) -> list[LvArea]:
+        """The LV areas solved here (empty with the joint solver)."""
+        return self.solver.areas if isinstance(self.solver, IslandedSolver) else []
+
+    def solve(
+        self, index: int, load_p_mw: np.ndarray, load_q_mvar: np.ndarray, sgen_p_mw: np.ndarray
+    ) -> PowerFlowResult:
+        """Power flow of interval ``index`` (with its MV terminal voltages, when given)."""
+        if isinstance(self.solver, IslandedSolver) and self.terminals is not None:
+            if self._terminal_vm.size == 0:
+                self._terminal_vm = np.full(len(self.site.grid.net.bus), np.nan)
+            self._terminal_vm[self.terminals.bus] = self.terminals.vm_pu[index]
+            return self.solver.solve(load_p_mw, load_q_mvar, sgen_p_mw, bus_vm_pu=self._terminal_vm)
+        return self.solver.solve(load_p_mw, load_q_mvar, sgen_p_mw)
 
     @property
     def metrology(self) -> MetrologyCores:
@@ -116,7 +154,7 @@ class Components:
             Per ``net.load`` / ``net.sgen`` row [MW], [Mvar].
         """
         load_p, load_q, sgen_p = self.background.at(index)
-        where = self.site.placement.load
+        where = self._where
         n_load = load_p.shape[0]
         load_p = load_p + np.bincount(where, weights=p_kw, minlength=n_load) / 1e3
         load_q = load_q + np.bincount(where, weights=q_kvar, minlength=n_load) / 1e3
@@ -128,10 +166,20 @@ class Components:
         return load_p, load_q, sgen_p
 
 
-def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Components:
-    """Create fleets, meters, solver and background injections for a run."""
+def build_components(
+    scenario: Scenario, site: Site, rng: RandomTree, shard: ShardPlan | None = None
+) -> Components:
+    """Create fleets, meters, solver and background injections for a run or one shard of it.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        The solver cannot be used, or the network has no LV areas to solve alone.
+    """
     axis = scenario.time.axis()
     hh = scenario.households
+    transformer = np.asarray(site.placement.transformer, dtype=np.int64)
+    members = Members.all(site.n_premises) if shard is None else shard.members(transformer)
     households = HouseholdFleet.create(
         site.n_premises,
         rng=rng.generator("households"),
@@ -145,28 +193,44 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
         seasonal=hh.vacancy.seasonal,
         move_rate_per_year=hh.vacancy.move_rate_per_year,
         holiday_weeks_per_year=hh.vacancy.holiday_weeks_per_year,
+        members=members,
     )
     ami = Ami(
         scenario,
         axis,
-        transformer=np.asarray(site.placement.transformer, dtype=np.int64),
+        transformer=transformer,
         meter_bus=np.asarray(site.placement.bus, dtype=np.int64),
         rng=rng,
+        members=members,
     )
     background = BackgroundInjections(site.grid, axis)
+    areas = _areas_solved_alone(scenario, site, shard)
+    simulated_bus = None
+    if shard is not None:
+        simulated_bus = np.zeros(len(site.grid.net.bus), dtype=bool)
+        for area in areas:
+            simulated_bus[area.buses] = True
     # after the background (sized on the network's own loads), before the solver
     der = DerFleets.create(
         scenario,
         axis=axis,
         grid=site.grid,
         premise_bus=np.asarray(site.placement.bus, dtype=np.int64),
-        premise_transformer=np.asarray(site.placement.transformer, dtype=np.int64),
+        premise_transformer=transformer,
         rng=rng,
+        members=members,
+        simulated_bus=simulated_bus,
     )
+    source = "" if scenario.source is None else str(scenario.source)
+    solver: PowerFlowSolver | IslandedSolver
     try:
-        solver = create_solver(site.grid, scenario.grid.solver)
+        if areas:
+            solver = IslandedSolver(
+                site.grid, areas, scenario.grid.solver, vm_pu=scenario.grid.mv_voltage_pu
+            )
+        else:
+            solver = create_solver(site.grid, scenario.grid.solver)
     except SolverError as exc:
-        source = "" if scenario.source is None else str(scenario.source)
         raise ScenarioError([Problem("grid.solver", str(exc))], source) from None
     return Components(
         axis=axis,
@@ -175,5 +239,47 @@ def build_components(scenario: Scenario, site: Site, rng: RandomTree) -> Compone
         ami=ami,
         background=background,
         solver=solver,
+        members=members,
         der=der,
+        terminals=None if shard is None else shard.terminals,
     )
+
+
+def solves_area_by_area(scenario: Scenario, site: Site) -> bool:
+    """Whether a run solves its LV areas one by one (``grid.mv: fixed`` or an LV-only network)."""
+    return scenario.grid.mv == "fixed" or mv_is_trivial(site.grid)
+
+
+def _areas_solved_alone(scenario: Scenario, site: Site, shard: ShardPlan | None) -> list[LvArea]:
+    """The LV areas this process solves as islands; empty for the joint power flow."""
+    if shard is None and not solves_area_by_area(scenario, site):
+        return []
+    areas = lv_areas(site.grid)
+    source = "" if scenario.source is None else str(scenario.source)
+    if not areas:
+        raise ScenarioError(
+            [
+                Problem(
+                    "grid.mv",
+                    f"given {scenario.grid.mv!r}, but network {site.grid.name!r} has no MV/LV "
+                    "transformer whose areas could be solved alone; expected 'coupled'",
+                )
+            ],
+            source,
+        )
+    outside = np.asarray(site.placement.transformer, dtype=np.int64) < 0
+    if outside.any():
+        raise ScenarioError(
+            [
+                Problem(
+                    "grid.mv",
+                    f"given {scenario.grid.mv!r}, but {int(outside.sum())} premise(s) of network "
+                    f"{site.grid.name!r} sit outside every LV transformer area; expected 'coupled'",
+                )
+            ],
+            source,
+        )
+    if shard is None:
+        return areas
+    wanted = set(shard.transformers)
+    return [a for a in areas if a.transformer in wanted]

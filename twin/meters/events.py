@@ -21,7 +21,7 @@ code event                            log (OBIS)   DL/T 698
 ==== ================================ ============ ==========
 
 Each event record is chained per meter and authenticated like the load
-profile (:mod:`twin.meters.sealing`): ``MAC = HMAC-SHA256(K_m, meter || seq
+profile (:mod:`twin.meters.sealing`): ``MAC = HMAC-SHA256(K_m, fleet index || seq
 || time || code || detail || previous MAC)``. Events are few, so each is
 MACed as it is logged.
 
@@ -95,11 +95,21 @@ class EventLog:
     ----------
     keys : sequence of bytes
         Per-meter keys.
+    meter_index : numpy.ndarray, optional
+        Fleet index of each meter, as authenticated in its records (its position in
+        the whole fleet when this is a shard); default ``0 .. n-1``.
     """
 
-    def __init__(self, keys: Sequence[bytes]):
+    def __init__(self, keys: Sequence[bytes], meter_index: np.ndarray | None = None):
         self._keys = keys
         n = len(keys)
+        self._index = (
+            np.arange(n, dtype=np.int64)
+            if meter_index is None
+            else np.asarray(meter_index, dtype=np.int64)
+        )
+        if self._index.shape != (n,):
+            raise ValueError(f"given {self._index.size} meter indices; expected {n}")
         self._next_seq = np.zeros(n, dtype=np.int64)
         self._last_mac: list[bytes] = [ZERO_MAC] * n
         self._rows: list[tuple[int, int, int, int, str, bytes]] = []
@@ -112,7 +122,7 @@ class EventLog:
         Parameters
         ----------
         meters : numpy.ndarray
-            Meter indices.
+            Meter positions (rows of this log).
         time_s : numpy.ndarray
             Event time by each meter's own clock [s since run start].
         code : int
@@ -127,7 +137,8 @@ class EventLog:
         self.counts[name] = self.counts.get(name, 0) + int(meters.size)
         for m, t in zip(meters.tolist(), stamps.astype(np.int64).tolist(), strict=True):
             seq = int(self._next_seq[m])
-            mac = event_mac(self._keys[m], m, seq, t, code, detail, self._last_mac[m])
+            index = int(self._index[m])
+            mac = event_mac(self._keys[m], index, seq, t, code, detail, self._last_mac[m])
             self._last_mac[m] = mac
             self._next_seq[m] = seq + 1
             self._undelivered.append(len(self._rows))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from twin.keyed import ItemStreams
 from twin.meters.metrology import BlockRead
 from twin.meters.spi import SpiLink
 
@@ -98,6 +99,8 @@ class ManagementCores:
         n = spi.n
         self.versions: list[str] = [firmware_version]
         self.version = np.zeros(n, dtype=np.int16)
+        self._next_version = np.zeros(n, dtype=np.int16)
+        self._next_version_at = np.full(n, np.inf)
         self.read_upto = np.zeros(n, dtype=np.int64)
         self._down_from = np.full(n, np.inf)
         self._down_until = np.full(n, -np.inf)
@@ -121,15 +124,44 @@ class ManagementCores:
         """Version of the first meter's management firmware (fleet default)."""
         return self.versions[int(self.version[0])] if self.n else self.versions[0]
 
-    def version_names(self, meters: np.ndarray) -> list[str]:
-        """Firmware version strings of ``meters``."""
+    def version_names(self, meters: np.ndarray, t_s: float | None = None) -> list[str]:
+        """Firmware version strings of ``meters`` (at ``t_s``: pending installs done by
+        then count [s since run start])."""
+        if t_s is not None:
+            self._install(t_s)
         return [self.versions[int(v)] for v in self.version[meters]]
 
-    def set_version(self, meters: np.ndarray, version: str) -> None:
-        """Install ``version`` on ``meters`` (after a successful update)."""
+    def set_version(
+        self, meters: np.ndarray, version: str, at_s: float | np.ndarray | None = None
+    ) -> None:
+        """Install ``version`` on ``meters`` (after a successful update).
+
+        Parameters
+        ----------
+        meters : numpy.ndarray
+            Meter positions.
+        version : str
+            The new version.
+        at_s : float or numpy.ndarray, optional
+            When each meter's install completes (end of its reboot) [s since run
+            start]; it counts from then on (:meth:`version_names` with a time).
+            Default: now.
+        """
         if version not in self.versions:
             self.versions.append(version)
-        self.version[meters] = self.versions.index(version)
+        number = self.versions.index(version)
+        if at_s is None:
+            self.version[meters] = number
+            self._next_version_at[meters] = np.inf
+        else:
+            self._next_version[meters] = number
+            self._next_version_at[meters] = at_s
+
+    def _install(self, t_s: float) -> None:
+        done = self._next_version_at <= t_s
+        if done.any():
+            self.version[done] = self._next_version[done]
+            self._next_version_at[done] = np.inf
 
     # availability --------------------------------------------------------------------
 
@@ -161,14 +193,17 @@ class ManagementCores:
         return running
 
     def readback(self, t_s: float) -> int:
-        """Poll until every running core has read everything (end of a run); polls used."""
+        """Poll until every running core has read everything (end of a run); polls used.
+
+        Only the cores still behind poll, so each meter's SPI traffic is its own
+        (the same whichever other meters are simulated with it)."""
         polls = 0
         while True:
             running = self.running(t_s)
             behind = running & (self.read_upto < self._spi.newest_seq)
             if not behind.any():
                 return polls
-            self.read_upto = self._spi.poll(self.read_upto, running)
+            self.read_upto = self._spi.poll(self.read_upto, behind)
             polls += 1
 
     # compromise ----------------------------------------------------------------------
@@ -196,7 +231,7 @@ class ManagementCores:
         self,
         read: BlockRead,
         t_s: float,
-        rng: np.random.Generator,
+        streams: ItemStreams,
         previous: Callable[[np.ndarray], BlockRead | None] | None = None,
     ) -> Transmission:
         """Forward a block read over SPI; a compromised core alters, drops or replays records.
@@ -207,8 +242,10 @@ class ManagementCores:
             The block as the metrology core answered.
         t_s : float
             Now [s since run start].
-        rng : numpy.random.Generator
-            The attackers' generator.
+        streams : twin.keyed.ItemStreams
+            The attackers' per-meter streams (items: these cores' positions). Each
+            core that is compromised at ``t_s`` draws two numbers (what it does, which
+            record), so its draws do not depend on the other meters of the block.
         previous : callable, optional
             Reads the previous block of some meters (None when there is none), which a
             replaying core sends again.
@@ -218,20 +255,25 @@ class ManagementCores:
         active = (t_s >= self._compromised_from[m]) & (t_s < self._compromised_until[m])
         if not active.any():
             return tx
-        u = rng.random(m.shape[0])
+        act = np.flatnonzero(active)
+        drawn = streams.random(m[act], size=2)
+        u = np.ones(m.shape[0])
+        u[act] = drawn[:, 0]
+        which = np.zeros(m.shape[0])
+        which[act] = drawn[:, 1]
         pa, pd, pr = self.alter_p[m], self.drop_p[m], self.replay_p[m]
         replay = active & (u >= pa + pd) & (u < pa + pd + pr)
         drop = active & (u >= pa) & (u < pa + pd) & (read.count > 0)
         alter = active & (u < pa) & (read.count > 0)
         k = read.count
         for j in np.flatnonzero(alter).tolist():
-            row = int(rng.integers(k))
+            row = min(int(which[j] * k), k - 1)
             old = int(tx.import_wh[row, j])
             new = int(np.rint(old * self.alter_factor[m[j]]))
             tx.import_wh[row, j] = new if new != old else old + 1
             tx.tampered[j] = 1
         for j in np.flatnonzero(drop).tolist():
-            row = int(rng.integers(k))
+            row = min(int(which[j] * k), k - 1)
             for arr in (tx.import_wh, tx.export_wh, tx.offset_s):
                 arr[row:-1, j] = arr[row + 1 :, j].copy()
             tx.count[j] = k - 1

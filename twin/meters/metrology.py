@@ -178,6 +178,10 @@ class MetrologyCores:
         Per-meter MAC keys; default 32 zero bytes each (tests).
     legal_firmware_id : str
         Active legal firmware identifier (1-0:0.2.0); immutable.
+    meter_index : numpy.ndarray, optional
+        Fleet index of each meter, sealed into its block headers and event MACs
+        (its position in the whole fleet when this is a shard, so a record is
+        authenticated the same whichever process meters it); default ``0 .. n-1``.
 
     Notes
     -----
@@ -195,6 +199,7 @@ class MetrologyCores:
         demand_intervals: int = 1,
         keys: Sequence[bytes] | None = None,
         legal_firmware_id: str = "MC-1.00",
+        meter_index: np.ndarray | None = None,
     ):
         if n < 0 or profile_capacity < 1 or freeze_capacity < 1 or demand_intervals < 1:
             raise ValueError(
@@ -223,7 +228,12 @@ class MetrologyCores:
         self._keys: Sequence[bytes] = keys if keys is not None else [ZERO_MAC] * n
         self._chain: list[bytes] = [ZERO_MAC] * n
         self._legal_firmware_id = legal_firmware_id
-        self.events = EventLog(self._keys)
+        self._index = (
+            np.arange(n, dtype=np.int64)
+            if meter_index is None
+            else np.asarray(meter_index, dtype=np.int64).copy()
+        )
+        self.events = EventLog(self._keys, self._index)
         self._port = MetrologySlavePort(self)
 
     @property
@@ -328,7 +338,7 @@ class MetrologyCores:
         macs = block_macs(
             self._keys,
             meters,
-            header_matrix(meters, first, count, freeze),
+            header_matrix(self._index, first, count, freeze),
             record_matrix(imp, exp, off),
             self._chain,
         )
@@ -407,6 +417,11 @@ class MetrologySlavePort:
     def capacity(self) -> int:
         """Records the load-profile ring holds."""
         return self.__cores.capacity
+
+    @property
+    def meter_index(self) -> np.ndarray:
+        """Fleet index of each meter, as sealed into its records (a copy)."""
+        return self.__cores._index.copy()
 
     @property
     def legal_firmware_id(self) -> str:

@@ -6,7 +6,7 @@ a run. For meter ``m`` and block ``b``::
 
     MAC_b = HMAC-SHA256(K_m, header_b || records_b || MAC_{b-1})
 
-where ``header_b`` holds the meter index, the first sequence number, the
+where ``header_b`` holds the meter's fleet index, the first sequence number, the
 record count and the frozen registers, and ``records_b`` the block's records
 (import Wh, export Wh, clock offset s; int32 little-endian). ``MAC_{-1}`` is
 32 zero bytes. The head-end keeps the last verified MAC and the next expected
@@ -39,9 +39,24 @@ ZERO_MAC = bytes(32)
 """Chain value before a meter's first block."""
 
 
-def derive_keys(run_secret: bytes, n: int) -> list[bytes]:
-    """Per-meter keys ``HMAC-SHA256(run_secret, index)``."""
-    return [hmac.digest(run_secret, int(i).to_bytes(8, "little"), "sha256") for i in range(n)]
+def derive_keys(run_secret: bytes, meters: int | np.ndarray) -> list[bytes]:
+    """Per-meter keys ``HMAC-SHA256(run_secret, index)``.
+
+    Parameters
+    ----------
+    run_secret : bytes
+        The run's secret.
+    meters : int or numpy.ndarray
+        Fleet size ``n`` (keys of meters ``0 .. n-1``) or the fleet indices of the
+        meters wanted (a shard's members: each gets the key it has in the whole fleet).
+
+    Returns
+    -------
+    list of bytes
+        One 32-byte key per meter, in the order given.
+    """
+    index = range(int(meters)) if np.ndim(meters) == 0 else np.asarray(meters).tolist()
+    return [hmac.digest(run_secret, int(i).to_bytes(8, "little"), "sha256") for i in index]
 
 
 def record_matrix(import_wh: np.ndarray, export_wh: np.ndarray, offset_s: np.ndarray) -> np.ndarray:
@@ -75,9 +90,9 @@ def block_macs(
     Parameters
     ----------
     keys : sequence of bytes
-        Key per meter index (whole fleet).
+        Key per meter, indexed by the entries of ``meters``.
     meters : numpy.ndarray
-        Meter indices.
+        Meter positions (into ``keys``).
     headers, records : numpy.ndarray
         :func:`header_matrix` and :func:`record_matrix` rows, one per meter.
     previous : sequence of bytes

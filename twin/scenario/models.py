@@ -189,6 +189,21 @@ class GridSection(_Section):
     )
     solver: Literal["auto", "lightsim2grid", "pandapower"] = "auto"
     latitude_deg: float = Field(default=51.0, ge=-90, le=90, description="Site latitude [deg].")
+    mv: Literal["coupled", "fixed"] = Field(
+        default="coupled",
+        description=(
+            "'coupled': the MV network is solved with the LV areas (jointly, or in a second "
+            "level when sharded); 'fixed': every LV area is solved alone under a fixed MV "
+            "terminal voltage (mv_voltage_pu), faster and shard-exact. LV-only networks are "
+            "always solved area by area (the MV side is the external grid itself)."
+        ),
+    )
+    mv_voltage_pu: float | None = Field(
+        default=None,
+        ge=0.8,
+        le=1.2,
+        description="MV terminal voltage with mv 'fixed' [pu]; default the external grid setpoint.",
+    )
 
 
 class ConsumptionSection(_Section):

@@ -62,10 +62,43 @@ class RunDirectory:
                 frame[field.name] = table.column(field.name).to_pandas(
                     types_mapper={field.type: pd.Int64Dtype()}.get
                 )
+        if (self.path / f"{name}.parquet").is_dir():
+            frame = _in_order(frame)
         return frame
 
     def __repr__(self) -> str:
         return f"RunDirectory({str(self.path)!r})"
+
+
+_TIME_COLUMNS = (
+    "interval_end",
+    "time",
+    "freeze_time",
+    "event_time",
+    "start",
+    "start_time",
+    "raised_time",
+    "started_at",
+)
+_ID_COLUMNS = ("_id", "seq_no")
+
+
+def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table read from several parts (the shards of a run), in time then id order.
+
+    Identifier categories are sorted, as a single-file table's are (ids are
+    written in fleet order).
+    """
+    for column in frame.columns:
+        if column.endswith("_id") and isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].cat.reorder_categories(
+                sorted(frame[column].cat.categories)
+            )
+    keys = [c for c in _TIME_COLUMNS if c in frame.columns][:1]
+    keys += [c for c in frame.columns if c.endswith(_ID_COLUMNS) and c not in keys]
+    if not keys:
+        return frame
+    return frame.sort_values(keys, kind="stable", ignore_index=True)
 
 
 def open_run(path: str | Path) -> RunDirectory:

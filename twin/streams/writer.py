@@ -110,6 +110,7 @@ class RunWriter:
         self.staging = parent / f".{self.destination.name}.partial-{uuid.uuid4().hex[:8]}"
         self.staging.mkdir()
         self._tables: dict[str, TableWriter] = {}
+        self._adopted: dict[str, int] = {}
         self._done = False
 
     def table(self, name: str) -> TableWriter:
@@ -121,10 +122,32 @@ class RunWriter:
             self._tables[name] = writer
         return writer
 
+    def adopt(self, name: str, parts: list[Path]) -> None:
+        """Move finished Parquet files in as the parts of table ``name``.
+
+        The table becomes a directory ``<name>.parquet/`` of ``part-NNN.parquet``
+        files (read as one table by pandas and pyarrow). The files must have
+        the table's schema and lie on the same file system.
+        """
+        if name in self._tables:
+            raise ValueError(f"table {name!r} is already written here; expected a new table")
+        schema = schema_for(name)
+        folder = self.staging / f"{name}.parquet"
+        folder.mkdir(parents=True, exist_ok=False)
+        rows = 0
+        for i, part in enumerate(parts):
+            found = pq.read_schema(part)
+            if not found.equals(schema):
+                raise ValueError(f"{part} has schema {found}; expected {schema} for {name!r}")
+            rows += pq.ParquetFile(part).metadata.num_rows
+            os.replace(part, folder / f"part-{i:03d}.parquet")
+        self._adopted[name] = rows
+
     @property
     def row_counts(self) -> dict[str, int]:
         """Rows written so far per table."""
-        return {name: w.rows for name, w in sorted(self._tables.items())}
+        counts = {name: w.rows for name, w in self._tables.items()} | self._adopted
+        return dict(sorted(counts.items()))
 
     def commit(self, *, manifest: dict[str, Any], scenario: dict[str, Any]) -> Path:
         """Close every table, write ``scenario.yaml`` then ``manifest.json``, move into place."""

@@ -1,7 +1,8 @@
-"""Parameter sweeps on a Dask cluster."""
+"""Parameter sweeps and sharded single runs on a Dask cluster."""
 
 from twin.sweep.kpis import KPI_COLUMNS, run_kpis
 from twin.sweep.runner import run_one, run_sweep, validate_sweep
+from twin.sweep.shards import plan_shards, run_shard, run_sharded
 from twin.sweep.spec import RunSpec, SweepSpec, parse_param, run_seeds
 
 __all__ = [
@@ -9,9 +10,12 @@ __all__ = [
     "RunSpec",
     "SweepSpec",
     "parse_param",
+    "plan_shards",
     "run_kpis",
     "run_one",
     "run_seeds",
+    "run_shard",
+    "run_sharded",
     "run_sweep",
     "validate_sweep",
 ]

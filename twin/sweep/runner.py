@@ -25,8 +25,9 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
-from twin.errors import Problem, ScenarioError, TwinError
+from twin.errors import Problem, ScenarioError
 from twin.streams import RunDirectory
+from twin.sweep.cluster import dask_client
 from twin.sweep.kpis import KPI_COLUMNS, run_kpis
 from twin.sweep.spec import RunSpec, SweepSpec
 
@@ -126,7 +127,7 @@ def run_sweep(
     pandas.DataFrame
         One row per run: parameters, seed, status, error, wall time, KPIs.
     """
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
     runs = validate_sweep(spec)
     folder = Path(out)
@@ -134,26 +135,7 @@ def run_sweep(
     runs_dir.mkdir(parents=True, exist_ok=True)
     (folder / "sweep.yaml").write_text(yaml.safe_dump(spec.describe(), sort_keys=False))
 
-    cluster = None
-    if scheduler is None:
-        n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        )
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise TwinError(
-                f"cannot reach the Dask scheduler {scheduler!r}: {exc}; expected the address "
-                "of a running scheduler such as tcp://HOST:8786"
-            ) from None
-    try:
+    with dask_client(workers, scheduler) as client:
         echo(f"sweep of {len(runs)} run(s); Dask dashboard: {client.dashboard_link}")
         futures = {
             client.submit(
@@ -187,10 +169,6 @@ def run_sweep(
                 )
             bar.update(1)
         bar.close()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
     table = _sweep_table(runs, rows)
     staging = folder / f".sweep.parquet.{uuid.uuid4().hex[:6]}"

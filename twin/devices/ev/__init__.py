@@ -4,12 +4,11 @@ Home chargers (3.7-22 kW) and public DC connectors (50-150 kW); sessions,
 policies (uncontrolled, delayed, managed), OCPP 1.6 faults and records.
 """
 
+from twin.devices.ev.events import EV_EVENT_KINDS, EvEvent
 from twin.devices.ev.fleet import (
     ALLOCATIONS,
-    EV_EVENT_KINDS,
     POLICIES,
     Allocation,
-    EvEvent,
     EvFleet,
     Policy,
 )

@@ -18,13 +18,13 @@ reported with their exact times in :meth:`EvFleet.status_changes`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
+from twin.devices.ev.events import EV_EVENT_KINDS, EvEvent, session_events
 from twin.devices.ev.kernel import (
     allocate_earliest_departure,
     allocate_proportional,
@@ -45,8 +45,10 @@ from twin.devices.ev.state import (
     delayed_ready_s,
     draw_faults,
     headroom_budget_kwh,
+    take_chargers,
 )
 from twin.devices.ev.transactions import TransactionLedger
+from twin.devices.premises import premise_indices
 
 __all__ = [
     "ALLOCATIONS",
@@ -62,33 +64,8 @@ Policy = Literal["uncontrolled", "delayed", "managed"]
 POLICIES: Final = get_args(Policy)
 Allocation = Literal["proportional", "earliest_departure"]
 ALLOCATIONS: Final = get_args(Allocation)
-EV_EVENT_KINDS: Final = ("plug_in", "unplug")
-"""Kinds of :class:`EvEvent`."""
-
 DEFAULT_FAULT_RATES: Final = {"HighTemperature": 0.2, "GroundFailure": 0.1}
 """Random hardware faults per charger and year [1/yr] (assumed; OCPP 1.6 codes)."""
-
-
-@dataclass(frozen=True)
-class EvEvent:
-    """A plug-in or unplug at one charger.
-
-    Attributes
-    ----------
-    time_s : int
-        When [s since run start], any second.
-    charger : int
-        Charger index, ``0 .. n-1``.
-    kind : str
-        One of :data:`EV_EVENT_KINDS`.
-    session : int
-        Row of the fleet's session table.
-    """
-
-    time_s: int
-    charger: int
-    kind: str
-    session: int
 
 
 class EvFleet:
@@ -113,6 +90,11 @@ class EvFleet:
         Plug-ins refused because the charger was faulted (int64 per charger).
     sessions : SessionTable
         Every session of the run.
+    charger_index : numpy.ndarray
+        Position of each charger in the whole fleet (``0 .. n-1`` unless the
+        fleet is a shard's part, :meth:`take`): its identity in the tables.
+    n_total, n_areas : int
+        Number of chargers and of areas (``managed``) of the whole fleet.
 
     References
     ----------
@@ -135,13 +117,20 @@ class EvFleet:
         allocation: Allocation,
         voltage_limits_pu: tuple[float, float],
         duration_s: int,
+        charger_index: NDArray[np.int64] | None = None,
+        n_total: int | None = None,
+        n_areas: int | None = None,
     ) -> None:
-        """Assemble a fleet; use :meth:`create` instead."""
+        """Assemble a fleet; use :meth:`create` (and :meth:`take`) instead."""
         self.n = int(premise.size)
         self._duration_s = duration_s
         self.premise, self.power_kw, self.is_public, self.area = premise, power_kw, is_public, area
-        self.n_areas = int(area.max()) + 1 if area.size else 0
+        self.charger_index = np.arange(self.n) if charger_index is None else charger_index
+        self.n_total = self.n if n_total is None else n_total
+        self.n_areas = (int(area.max()) + 1 if area.size else 0) if n_areas is None else n_areas
         self.sessions = s = sessions
+        self._drawn_faults = faults
+        self._stepped = False
         self.policy, self._allocation, self._vlim = policy, allocation, voltage_limits_pu
         self._status_out = RecordBuffer(STATUS_COLUMNS, ("charger_id", "time_s"))
         self._faults = ChargerFaults(self.n, faults, voltage_limits_pu, self._status_out)
@@ -271,20 +260,50 @@ class EvFleet:
             duration_s=axis.duration_s,
         )
 
+    def take(self, chargers: ArrayLike, premise: ArrayLike) -> EvFleet:
+        """The fleet of the chargers ``chargers`` only (a shard's part of the fleet).
+
+        Everything was drawn for the whole fleet at :meth:`create`; this keeps
+        the chosen chargers with their sessions (and session numbers) and
+        drawn faults, so that each behaves exactly as in the whole fleet
+        (``charger_index``, ``n_total`` and ``n_areas`` stay the whole
+        fleet's). Call it before the first :meth:`step` (else ValueError).
+
+        Parameters
+        ----------
+        chargers : array_like
+            Positions in this fleet of the chargers to keep, strictly increasing.
+        premise : array_like
+            Premise index of each kept charger in the new fleet.
+
+        Returns
+        -------
+        EvFleet
+        """
+        if self._stepped:
+            raise ValueError("take given a fleet that has stepped; expected a fresh fleet")
+        keep = np.asarray(chargers, dtype=np.int64).reshape(-1)
+        sessions, faults = take_chargers(self.sessions, self._drawn_faults, keep, self.n)
+        return EvFleet(
+            premise=premise_indices(premise, keep.size),
+            power_kw=self.power_kw[keep],
+            is_public=self.is_public[keep],
+            area=self.area[keep],
+            sessions=sessions,
+            faults=faults,
+            policy=self.policy,
+            allocation=self._allocation,
+            voltage_limits_pu=self._vlim,
+            duration_s=self._duration_s,
+            charger_index=self.charger_index[keep],
+            n_total=self.n_total,
+            n_areas=self.n_areas,
+        )
+
     # ------------------------------------------------------------------ events
     def events(self) -> list[EvEvent]:
         """Plug-ins and unplugs strictly inside the run, sorted by time then charger."""
-        s = self.sessions
-        dur = self._duration_s
-        rows = np.arange(s.size)
-        t = np.concatenate([s.arrive_s, s.depart_s])
-        keep = (t > 0) & (t < dur)
-        kind = np.concatenate([np.zeros(s.size, np.int8), np.ones(s.size, np.int8)])
-        row = np.concatenate([rows, rows])
-        ch = np.concatenate([s.charger, s.charger])
-        order = np.lexsort((-kind, ch, t))
-        order = order[keep[order]]
-        return [EvEvent(int(t[j]), int(ch[j]), EV_EVENT_KINDS[kind[j]], int(row[j])) for j in order]
+        return session_events(self.sessions, self._duration_s)
 
     def apply(self, event: EvEvent) -> None:
         """Update :attr:`plugged` for ``event`` (energy is integrated by :meth:`step`)."""
@@ -327,6 +346,7 @@ class EvFleet:
         """
         a, dt = float(t.start_s), float(t.dt_s)
         b = a + dt
+        self._stepped = True
         self._faults.random(b)
         if vm_pu_prev is not None:
             self._faults.voltage(a, np.asarray(vm_pu_prev, dtype=np.float64))
@@ -375,10 +395,13 @@ class EvFleet:
         -------
         dict of numpy.ndarray
             Columns of :data:`~twin.devices.ev.records.SESSION_COLUMNS`:
-            ``transaction_id``, ``charger_id``, ``connector`` (1),
-            ``premise``, ``start_s``, ``stop_s``, ``departure_s`` (planned
-            unplug) [s], ``meter_start_wh``, ``meter_stop_wh`` (the charger's
-            own register) [Wh], ``soc_start``, ``soc_end`` [-],
+            ``transaction_id`` (the session's :attr:`SessionTable.number`
+            + 1, the same in a shard's part of the fleet as in the whole),
+            ``charger_id`` (position in this fleet, see
+            :attr:`charger_index`), ``connector`` (1), ``premise``,
+            ``start_s``, ``stop_s``, ``departure_s`` (planned unplug) [s],
+            ``meter_start_wh``, ``meter_stop_wh`` (the charger's own
+            register) [Wh], ``soc_start``, ``soc_end`` [-],
             ``stop_reason`` (OCPP 1.6 Reason: EVDisconnected, or
             EmergencyStop / PowerLoss / Other after a fault),
             ``energy_requested_wh``, ``energy_not_delivered_wh`` [Wh];
@@ -392,19 +415,18 @@ class EvFleet:
         Returns
         -------
         dict of numpy.ndarray
-            ``charger_id`` (int64), ``time_s`` (int64), ``status`` (OCPP 1.6
-            ChargePointStatus: Charging, SuspendedEVSE, SuspendedEV,
-            Available, Faulted), ``error_code`` (ChargePointErrorCode,
-            NoError unless Faulted); sorted by time then charger.
+            ``charger_id`` (int64, position in this fleet), ``time_s``
+            (int64), ``status`` (OCPP 1.6 ChargePointStatus: Charging,
+            SuspendedEVSE, SuspendedEV, Available, Faulted), ``error_code``
+            (ChargePointErrorCode, NoError unless Faulted); sorted by time
+            then charger.
         """
         return self._status_out.drain()
 
     # ---------------------------------------------------------------- helpers
-    def _status(
-        self, ch: NDArray, time_s: NDArray | float, status: str, code: NDArray | str = "NoError"
-    ) -> None:
+    def _status(self, ch: NDArray, time_s: NDArray | float, status: NDArray | str) -> None:
         self._status_out.append(
-            charger_id=ch, time_s=np.ceil(time_s), status=status, error_code=code
+            charger_id=ch, time_s=np.ceil(time_s), status=status, error_code="NoError"
         )
 
     def _admit(self, a: float, b: float) -> None:
@@ -419,23 +441,9 @@ class EvFleet:
         np.add.at(self.refused_sessions, ch[refused], 1)
         new, ch = new[~refused], ch[~refused]
         waiting = s.ready_s[new] > s.arrive_s[new]
-        status = np.where(waiting, "SuspendedEVSE", "Charging")
-        self._status_out.append(
-            charger_id=ch,
-            time_s=np.maximum(s.arrive_s[new], 0),
-            status=status,
-            error_code="NoError",
+        self._status(
+            ch, np.maximum(s.arrive_s[new], 0), np.where(waiting, "SuspendedEVSE", "Charging")
         )
         self._active = self._active.extend(
-            ActiveSessions(
-                row=new,
-                ch=ch,
-                arrive=s.arrive_s[new].astype(np.float64),
-                depart=s.depart_s[new].astype(np.float64),
-                ready=s.ready_s[new].astype(np.float64),
-                p_max=np.minimum(self.power_kw[ch], s.ev_max_kw[new]),
-                need=s.energy_kwh[new].copy(),
-                area=self.area[ch],
-                new=np.ones(new.size, dtype=bool),
-            )
+            ActiveSessions.plugged_in(s, new, self.power_kw, self.area)
         )

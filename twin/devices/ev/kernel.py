@@ -20,9 +20,13 @@ from numpy.typing import NDArray
 __all__ = [
     "allocate_earliest_departure",
     "allocate_proportional",
+    "exclusive_run_sum",
     "interval_request_kwh",
     "next_window_open_s",
 ]
+
+_PADDED_MAX = 1 << 21
+"""Largest padded (runs x longest run) matrix :func:`exclusive_run_sum` builds."""
 
 
 def interval_request_kwh(
@@ -52,6 +56,50 @@ def interval_request_kwh(
     """
     seconds = np.maximum(to_s - from_s, 0.0)
     return np.minimum(p_max_kw * seconds / 3600.0, np.maximum(need_kwh, 0.0))
+
+
+def exclusive_run_sum(values: NDArray[np.float64], key: NDArray[np.integer]) -> NDArray[np.float64]:
+    """Sum of the earlier values of each element's run (runs: contiguous equal ``key``).
+
+    Each run is summed on its own, left to right from 0.0 (``((0 + v0) + v1)
+    + ...``), so an element's result depends only on its own run: the same
+    whichever other runs (LV areas, chargers) are in the arrays. A cumulative
+    sum over the whole array minus the run's offset would not be (its
+    rounding carries the earlier runs).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        float64 values, grouped so that equal keys are contiguous.
+    key : numpy.ndarray
+        Run key of each value (same length).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, ``sum(values[start:i])`` for each ``i`` of a run starting at ``start``.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    n = v.size
+    if n == 0:
+        return np.zeros(0)
+    k = np.asarray(key)
+    new = np.ones(n, dtype=bool)
+    new[1:] = k[1:] != k[:-1]
+    start = np.flatnonzero(new)
+    run = np.cumsum(new) - 1
+    pos = np.arange(n) - start[run]
+    width = int(pos.max()) + 1
+    if start.size * (width + 1) <= max(_PADDED_MAX, 4 * n):
+        padded = np.zeros((start.size, width + 1))
+        padded[run, pos + 1] = v
+        return np.asarray(np.cumsum(padded, axis=1)[run, pos], dtype=np.float64)
+    # one long run among many short ones: walk the positions instead (same sums)
+    out = np.zeros(n)
+    for p in range(1, width):
+        at = np.flatnonzero(pos == p)
+        out[at] = out[at - 1] + v[at - 1]
+    return out
 
 
 def allocate_proportional(
@@ -104,14 +152,13 @@ def allocate_earliest_departure(
     Returns
     -------
     numpy.ndarray
-        Granted energy [kWh]; per area the sum is ``<= max(budget, 0)``.
+        Granted energy [kWh]; per area the sum is ``<= max(budget, 0)``. An
+        area's grants depend only on its own sessions (and their order).
     """
     order = np.lexsort((depart_s, area))
     req = request_kwh[order]
     ar = area[order]
-    cum = np.cumsum(req)
-    first = np.searchsorted(ar, ar, side="left")
-    before = cum - req - (cum[first] - req[first])
+    before = exclusive_run_sum(req, ar)
     left = np.maximum(budget_kwh[ar], 0.0) - before
     granted = np.empty_like(request_kwh)
     granted[order] = np.clip(left, 0.0, req)

@@ -35,7 +35,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -141,6 +141,13 @@ class SessionTable:
         State of charge at plug-in [-].
     ev_max_kw : numpy.ndarray
         EV acceptance limit [kW].
+    ready_s : numpy.ndarray
+        When charging may start [s] (after a ``delayed`` policy's wait; set
+        to ``arrive_s`` by :meth:`concat`).
+    number : numpy.ndarray
+        Row of the session in the whole fleet's table (int64; default
+        ``0 .. size-1``); kept by :meth:`take`, so that a shard's sessions
+        keep the numbers (and transaction ids) they have in the whole run.
     """
 
     charger: NDArray[np.int64]
@@ -151,6 +158,11 @@ class SessionTable:
     soc_start: NDArray[np.float64]
     ev_max_kw: NDArray[np.float64]
     ready_s: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    number: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def __post_init__(self) -> None:
+        if self.number.size != self.charger.size:
+            self.number = np.arange(self.charger.size, dtype=np.int64)
 
     @property
     def size(self) -> int:
@@ -176,6 +188,10 @@ class SessionTable:
         out = cls(**{k: v[order] for k, v in cols.items()})
         out.ready_s = out.arrive_s.copy()
         return out
+
+    def take(self, rows: NDArray[np.bool_] | NDArray[np.integer]) -> SessionTable:
+        """The sessions ``rows`` (mask or increasing positions), every column kept."""
+        return SessionTable(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
 
 
 def _mixture_h(

@@ -21,6 +21,7 @@ __all__ = [
     "delayed_ready_s",
     "draw_faults",
     "headroom_budget_kwh",
+    "take_chargers",
 ]
 
 _CODE = {name: i for i, name in enumerate(ERROR_CODES)}
@@ -112,6 +113,28 @@ class ActiveSessions:
             np.zeros(0, bool),
         )
 
+    @classmethod
+    def plugged_in(
+        cls,
+        s: SessionTable,
+        rows: NDArray[np.intp],
+        power_kw: NDArray[np.float64],
+        area: NDArray[np.intp],
+    ) -> ActiveSessions:
+        """The sessions ``rows`` of ``s``, new, at chargers of ``power_kw`` [kW] in ``area``."""
+        ch = s.charger[rows]
+        return cls(
+            row=rows,
+            ch=ch,
+            arrive=s.arrive_s[rows].astype(np.float64),
+            depart=s.depart_s[rows].astype(np.float64),
+            ready=s.ready_s[rows].astype(np.float64),
+            p_max=np.minimum(power_kw[ch], s.ev_max_kw[rows]),
+            need=s.energy_kwh[rows].copy(),
+            area=area[ch],
+            new=np.ones(rows.size, dtype=bool),
+        )
+
     def take(self, keep: NDArray[np.bool_]) -> ActiveSessions:
         return ActiveSessions(*(getattr(self, f.name)[keep] for f in fields(self)))
 
@@ -119,6 +142,28 @@ class ActiveSessions:
         return ActiveSessions(
             *(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self))
         )
+
+
+def take_chargers(
+    sessions: SessionTable,
+    faults: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int8], NDArray],
+    keep: NDArray[np.int64],
+    n: int,
+) -> tuple[SessionTable, tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int8], NDArray]]:
+    """The sessions and drawn faults of the chargers ``keep`` (of ``n``), renumbered 0.. .
+
+    ``keep`` holds strictly increasing charger positions; the sessions keep
+    their order (and :attr:`SessionTable.number`), the faults their order.
+    """
+    if keep.size and (keep[0] < 0 or keep[-1] >= n or np.any(np.diff(keep) <= 0)):
+        raise ValueError(f"chargers given {keep!r}; expected strictly increasing 0 .. {n - 1}")
+    local = np.full(n, -1, dtype=np.int64)
+    local[keep] = np.arange(keep.size)
+    out = sessions.take(local[sessions.charger] >= 0)
+    out.charger = local[out.charger]
+    ch, time_s, code, repair = faults
+    hit = local[ch] >= 0
+    return out, (local[ch[hit]], time_s[hit], code[hit], repair[hit])
 
 
 def delayed_ready_s(

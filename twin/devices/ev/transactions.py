@@ -14,6 +14,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from twin.devices.ev.kernel import exclusive_run_sum
 from twin.devices.ev.records import ERROR_CODES, SESSION_COLUMNS, RecordBuffer
 from twin.devices.ev.sessions import SessionTable
 from twin.devices.ev.state import ActiveSessions
@@ -28,6 +29,12 @@ STOP_REASON_BY_ERROR[ERROR_CODES.index("UnderVoltage")] = "PowerLoss"
 
 class TransactionLedger:
     """Transaction ids, meter start values and the chargers' Wh registers.
+
+    A session's transaction id is its position in the full fleet's session
+    table plus one (:attr:`SessionTable.number` + 1): ids rise with the
+    arrival time, and a shard that simulates some of the chargers gives
+    each session the id it has in the whole run (a session refused by a
+    faulted charger leaves a gap).
 
     Parameters
     ----------
@@ -55,7 +62,6 @@ class TransactionLedger:
         self._status_out = status_out
         self._meter_start = np.zeros(sessions.size)
         self._txn = np.full(sessions.size, -1, dtype=np.int64)
-        self._next_txn = 1
         self.register_wh = np.zeros(premise.size)
         self.out = RecordBuffer(SESSION_COLUMNS, ("charger_id", "stop_s"))
 
@@ -66,16 +72,14 @@ class TransactionLedger:
         start_wh = self.register_wh[ch[new]]
         if np.bincount(ch, minlength=self.register_wh.size)[ch[new]].max() > 1:
             # Two sessions on one connector in this interval: the later starts
-            # where the earlier one's energy left the register.
+            # where the earlier one's energy left the register (summed per
+            # connector, so that other connectors do not change the rounding).
             order = np.lexsort((act.arrive, ch))
-            cum = np.cumsum(grant[order])
-            first = np.searchsorted(ch[order], ch[order], side="left")
             prior = np.empty_like(grant)
-            prior[order] = cum - grant[order] - (cum[first] - grant[order][first])
+            prior[order] = exclusive_run_sum(grant[order], ch[order])
             start_wh = start_wh + prior[new] * 1000.0
         self._meter_start[rows] = start_wh
-        self._txn[rows] = np.arange(self._next_txn, self._next_txn + rows.size)
-        self._next_txn += int(rows.size)
+        self._txn[rows] = self._s.number[rows] + 1
         act.new[:] = False
 
     def finish(

@@ -27,6 +27,7 @@ from twin.devices.households.tables import (
     expected_activity_hours,
     profile_row,
 )
+from twin.members import Members
 
 __all__ = [
     "DEMAND_CAP_KW_RANGE",
@@ -40,6 +41,7 @@ __all__ = [
     "draw_occupied_base_kw",
     "draw_tenants",
     "expected_hours",
+    "restrict_tenants",
 ]
 
 LOW_CONSUMER_SHARE: Final = 0.3
@@ -272,3 +274,28 @@ def draw_tenants(
         )
         for j in range(m)
     }
+
+
+def restrict_tenants(
+    tenants: dict[tuple[int, int], Tenant], members: Members
+) -> dict[tuple[int, int], Tenant]:
+    """The move-ins of member premises, keyed by (member position, time [s]).
+
+    Parameters
+    ----------
+    tenants : dict
+        From :func:`draw_tenants`, keyed by (full-fleet position, time [s]).
+    members : Members
+        The premises kept.
+
+    Returns
+    -------
+    dict
+        ``tenants`` itself when every premise is a member.
+    """
+    if members.is_all or not tenants:
+        return tenants
+    premise = np.fromiter((p for p, _ in tenants), dtype=np.int64, count=len(tenants))
+    keep, local = members.localise(premise)
+    kept = [key for key, k in zip(tenants, keep, strict=True) if k]
+    return {(int(j), when): tenants[(p, when)] for (p, when), j in zip(kept, local, strict=True)}

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from functools import partial
+from typing import Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from twin.devices.households.composition import (
     draw_occupied_base_kw,
     draw_tenants,
     expected_hours,
+    restrict_tenants,
 )
 from twin.devices.households.load import (
     interval_noise_cv,
@@ -68,8 +70,11 @@ from twin.devices.households.vacant import (
     draw_vacant_heater_kw,
     heating_season_factor,
 )
+from twin.members import Members
 
 __all__ = ["EVENT_KINDS", "OCCUPANCY_KINDS", "HouseholdEvent", "HouseholdFleet"]
+
+_S = TypeVar("_S", bound=np.generic)
 
 OCCUPANCY_KINDS: Final = (*ARCHETYPES, "seasonal", "long_term_vacant")
 """Values of :attr:`HouseholdFleet.occupancy_kind`."""
@@ -104,7 +109,7 @@ class HouseholdEvent:
     time_s : int
         When [s since run start], on the interval grid.
     premise : int
-        Fleet index, ``0 .. n-1``.
+        Fleet index, ``0 .. n-1`` (the position among the fleet's members).
     kind : str
         One of :data:`EVENT_KINDS`: ``holiday_start``, ``holiday_end``,
         ``move_out``, ``move_in``, ``seasonal_leave``, ``seasonal_arrive``.
@@ -121,10 +126,18 @@ class HouseholdFleet:
     Create with :meth:`create`. The fleet owns its generator: it draws from
     it in :meth:`create` and in every :meth:`step`.
 
+    A fleet may simulate only some premises of a larger one (a shard of a
+    run, see :class:`~twin.members.Members`): every draw is then made for
+    the whole fleet, in the same order, and restricted to the members, so a
+    member's numbers, events and power equal the whole fleet's. Arrays,
+    events and vacancy periods are indexed by member position ``0 .. n-1``.
+
     Attributes
     ----------
     n : int
-        Number of premises.
+        Number of premises simulated (members).
+    members : Members
+        Their positions in the full fleet.
     occupancy_kind : numpy.ndarray
         Per premise (object): an archetype of :data:`ARCHETYPES`, ``"seasonal"``
         or ``"long_term_vacant"``; after a move-in, the new tenant's archetype.
@@ -154,6 +167,7 @@ class HouseholdFleet:
     """
 
     n: int
+    members: Members
     occupancy_kind: NDArray[np.object_]
     annual_kwh: NDArray[np.float64]
 
@@ -161,6 +175,7 @@ class HouseholdFleet:
         self,
         *,
         rng: np.random.Generator,
+        members: Members,
         axis: TimeAxis,
         features: CalendarFeatures,
         tables: StepTables,
@@ -179,9 +194,20 @@ class HouseholdFleet:
         heater_kw: NDArray[np.float64],
         noise_heater: NDArray[np.float64],
         visits: VisitSchedule,
+        visit_draws: NDArray[np.bool_],
     ) -> None:
-        """Assemble a fleet from drawn arrays; use :meth:`create` instead."""
-        self.n = int(annual_kwh.size)
+        """Assemble a fleet from drawn arrays; use :meth:`create` instead.
+
+        Per-premise arrays, ``episodes``, ``tenants`` and ``visits`` are those
+        of the members (member positions); ``visit_draws`` (per interval:
+        the full fleet has a visit under way) says when :meth:`step` draws
+        the visit noise.
+        """
+        self.n = members.n
+        self.members = members
+        self._n_total = members.n_total
+        if annual_kwh.size != self.n:
+            raise ValueError(f"{annual_kwh.size} premises given for {self.n} members")
         self.occupancy_kind = occupancy_kind
         self.annual_kwh = annual_kwh
         self._rng = rng
@@ -202,6 +228,7 @@ class HouseholdFleet:
         self._noise_heater = noise_heater
         self._heating = heating_season_factor(features.day_of_year)
         self._visits = visits
+        self._visit_draws = visit_draws
         self._events = self._collect_events()
 
         # State at the run start: vacant where an episode covers time 0.
@@ -212,7 +239,7 @@ class HouseholdFleet:
         on_holiday[episodes.premise[live & (episodes.kind == "holiday")]] = True
         row = np.where(away, VACANT_ROW, home_row)
         cum = np.cumsum(tables.marginals[features.day_type[0], features.slot[0]], axis=-1)[row]
-        u = rng.random(self.n)
+        u = _take(members, rng.random(members.n_total))
         state = ((u >= cum[:, 0]).astype(np.int8) + (u >= cum[:, 1])).astype(np.int8)
         self._state: NDArray[np.int8] = np.where(away, AWAY, state).astype(np.int8)
         self._row3: NDArray[np.intp] = (row * N_STATES).astype(np.intp)
@@ -238,13 +265,14 @@ class HouseholdFleet:
         seasonal: float,
         move_rate_per_year: float,
         holiday_weeks_per_year: float,
+        members: Members | None = None,
     ) -> HouseholdFleet:
         """Draw a fleet of ``n`` homes and everything that happens to them in the run.
 
         Parameters
         ----------
         n : int
-            Number of premises, >= 1.
+            Number of premises of the full fleet, >= 1.
         rng : numpy.random.Generator
             The fleet's own generator (used here and in every step).
         axis : TimeAxis
@@ -268,21 +296,31 @@ class HouseholdFleet:
             Changes of tenant per occupied home and year [1/yr], >= 0.
         holiday_weeks_per_year : float
             Holiday weeks per occupied home and year [wk/yr], 0..26.
+        members : Members, optional
+            The premises to simulate (``members.n_total == n``); default all.
+            Everything is drawn for all ``n`` premises as in the full fleet,
+            then restricted to the members.
 
         Returns
         -------
         HouseholdFleet
+            Of ``members.n`` premises, indexed by member position.
 
         Raises
         ------
         ValueError
-            Listing every parameter that is out of range.
+            Listing every parameter that is out of range; or if ``members``
+            is not a subset of a fleet of ``n``.
         """
         shares = check_parameters(
             n, axis, latitude_deg, annual_kwh_median, annual_kwh_sigma, power_factor,
             archetype_shares, long_term_vacant, seasonal, move_rate_per_year,
             holiday_weeks_per_year,
         )  # fmt: skip
+        if members is None:
+            members = Members.all(n)
+        elif members.n_total != n:
+            raise ValueError(f"members given for a fleet of {members.n_total}; expected {n}")
         occupied = 1.0 - long_term_vacant - seasonal
         weights = np.concatenate([occupied * shares, [seasonal, long_term_vacant]])
         code = rng.permutation(np.repeat(np.arange(weights.size), apportion(n, weights)))
@@ -333,26 +371,29 @@ class HouseholdFleet:
             rng, interval_noise_cv(dt, cv_15min=HEATER_CV_15MIN, correlation_s=900.0)
         )
         visits = VisitSchedule.draw(ltv.astype(np.int64), rng, axis)
+        take = partial(_take, members)
         return cls(
             rng=rng,
+            members=members,
             axis=axis,
             features=features,
             tables=tables,
             power_factor=power_factor,
-            occupancy_kind=kinds,
-            annual_kwh=annual.astype(np.float64),
-            home_row=home_row.astype(np.int64),
-            scale_kw=np.where(code == _LTV, 0.0, scale),
-            cap_kw=cap,
-            base_occupied_kw=np.where(code == _LTV, base_vac, base_occ),
-            base_vacant_kw=base_vac,
-            episodes=episodes,
-            tenants=tenants,
+            occupancy_kind=take(kinds),
+            annual_kwh=take(annual.astype(np.float64)),
+            home_row=take(home_row.astype(np.int64)),
+            scale_kw=take(np.where(code == _LTV, 0.0, scale)),
+            cap_kw=take(cap),
+            base_occupied_kw=take(np.where(code == _LTV, base_vac, base_occ)),
+            base_vacant_kw=take(base_vac),
+            episodes=episodes.restrict(members),
+            tenants=restrict_tenants(tenants, members),
             noise_activity=noise_act,
             noise_base=noise_base,
-            heater_kw=heater,
+            heater_kw=take(heater),
             noise_heater=noise_heater,
-            visits=visits,
+            visits=visits.restrict(members),
+            visit_draws=visits.busy(),
         )
 
     # --------------------------------------------------------------- the run
@@ -428,6 +469,12 @@ class HouseholdFleet:
         p_kw, q_kvar : numpy.ndarray
             Mean power over the interval [kW] and [kvar], float64, shape
             ``(n,)``; ``p_kw >= 0``.
+
+        Notes
+        -----
+        Every draw is one number per premise of the full fleet, restricted
+        to the members; the visit noise is drawn in every interval in which
+        the full fleet has a visit under way, whatever the members' state.
         """
         k = t.index
         f = self._features
@@ -435,7 +482,8 @@ class HouseholdFleet:
             raise IndexError(f"interval index given {k}; expected 0 .. {f.slot.size - 1}")
         kind, slot, day = f.transition_kind[k], f.slot[k], f.day_type[k]
         tab = self._tables
-        u = self._rng.random(self.n, dtype=np.float32)
+        rng, members, n_total = self._rng, self.members, self._n_total
+        u = _take(members, rng.random(n_total, dtype=np.float32))
         idx = self._idx
         state = np.add(
             u >= tab.threshold_low[kind, slot].take(idx),
@@ -446,18 +494,21 @@ class HouseholdFleet:
         self._state = state
         self._idx = idx
         level = f.season[k] * tab.activity[day, slot] + f.darkness[k] * tab.lighting
-        bits = (self._rng.random(self.n, dtype=np.float32) * 1048576.0).astype(np.intp)
+        # 32 random bits per premise: 10 for each of baseload, activity and heater noise.
+        bits = _take(members, rng.integers(0, 1 << 32, n_total, dtype=np.uint32)).astype(np.intp)
         p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
-        activity = self.scale_kw * level.take(idx) * self._noise_activity.take(bits >> 10)
+        activity = self.scale_kw * level.take(idx) * self._noise_activity.take((bits >> 10) & 1023)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
         heated = np.flatnonzero(self._heater_now_kw)
         if heated.size:
-            cycle = self._noise_heater.take(self._rng.integers(0, 1024, heated.size))
+            cycle = self._noise_heater.take((bits.take(heated) >> 20) & 1023)
             p_kw[heated] += self._heater_now_kw[heated] * self._heating[k] * cycle
-        visited, visit_kw = self._visits.at(k)
-        if visited.size:
-            draw = self._noise_activity.take(self._rng.integers(0, 1024, visited.size))
-            np.add.at(p_kw, visited, visit_kw * draw)
+        if self._visit_draws[k]:
+            pick = rng.integers(0, 1024, n_total)
+            visited, visit_kw = self._visits.at(k)
+            if visited.size:
+                draw = self._noise_activity.take(pick.take(self._full(visited)))
+                np.add.at(p_kw, visited, visit_kw * draw)
         return p_kw, p_kw * self._tan_phi
 
     @property
@@ -497,8 +548,8 @@ class HouseholdFleet:
         Returns
         -------
         pandas.DataFrame
-            Columns ``premise`` (int64), ``start_s``, ``end_s`` (int64, s since
-            the run start, ``start_s < end_s``), ``kind`` (str); sorted by
+            Columns ``premise`` (int64, member position), ``start_s``, ``end_s`` (int64, s
+            since the run start, ``start_s < end_s``), ``kind`` (str); sorted by
             premise and start.
         """
         e = self._episodes
@@ -516,6 +567,10 @@ class HouseholdFleet:
         )
 
     # --------------------------------------------------------------- helpers
+    def _full(self, local: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Full-fleet positions of member positions."""
+        return local if self.members.is_all else self.members.index.take(local)
+
     def _collect_events(self) -> tuple[HouseholdEvent, ...]:
         e = self._episodes
         duration = self._axis.duration_s
@@ -533,3 +588,8 @@ class HouseholdFleet:
         leaving = np.concatenate([np.zeros(ends.sum(), bool), np.ones(starts.sum(), bool)])
         order = np.lexsort((leaving, premise, time))
         return tuple(HouseholdEvent(int(time[j]), int(premise[j]), str(names[j])) for j in order)
+
+
+def _take(members: Members, full: NDArray[_S]) -> NDArray[_S]:
+    """Rows of a full-fleet array that belong to ``members`` (``full`` itself for all)."""
+    return full if members.is_all else full[members.index]

@@ -40,6 +40,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
+from twin.members import Members
 
 __all__ = [
     "EPISODE_KINDS",
@@ -123,6 +124,25 @@ class Episodes:
     def active_at(self, time_s: int) -> NDArray[np.bool_]:
         """Which episodes cover ``time_s`` (start <= time < end)."""
         return (self.start_s <= time_s) & (time_s < self.end_s)
+
+    def restrict(self, members: Members) -> Episodes:
+        """The episodes of member premises, their premises as member positions.
+
+        Parameters
+        ----------
+        members : Members
+            The premises kept; ``premise`` holds full-fleet positions.
+
+        Returns
+        -------
+        Episodes
+            In the same order (member positions keep the full fleet's order);
+            ``self`` when every premise is a member.
+        """
+        if members.is_all:
+            return self
+        keep, local = members.localise(self.premise)
+        return Episodes(local, self.start_s[keep], self.end_s[keep], self.kind[keep])
 
 
 class LocalCalendar:

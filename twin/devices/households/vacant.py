@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
 from twin.devices.households.load import COLD_APPLIANCES_W_RANGE, VACANT_STANDBY_W_RANGE
+from twin.members import Members
 
 __all__ = [
     "FRIDGE_KEPT_ON",
@@ -218,6 +219,32 @@ class VisitSchedule:
         order = np.argsort(entry_k, kind="stable")
         pointer = np.searchsorted(entry_k[order], np.arange(n_int + 1)).astype(np.int64)
         return cls(pointer, entry_p[order], entry_kw[order].astype(np.float64))
+
+    def restrict(self, members: Members) -> VisitSchedule:
+        """The visits to member premises, their premises as member positions.
+
+        Parameters
+        ----------
+        members : Members
+            The premises kept; ``premise`` holds full-fleet positions.
+
+        Returns
+        -------
+        VisitSchedule
+            Same intervals, entries in the same order within each;
+            ``self`` when every premise is a member.
+        """
+        if members.is_all:
+            return self
+        keep, local = members.localise(self.premise)
+        n_int = self.pointer.size - 1
+        entry_k = np.repeat(np.arange(n_int, dtype=np.int64), np.diff(self.pointer))[keep]
+        pointer = np.searchsorted(entry_k, np.arange(n_int + 1)).astype(np.int64)
+        return VisitSchedule(pointer, local, self.kw[keep])
+
+    def busy(self) -> NDArray[np.bool_]:
+        """Whether any visit is under way, per interval, bool ``(n_intervals,)``."""
+        return np.diff(self.pointer) > 0
 
     def at(self, index: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Premises visited in interval ``index`` and their visit power [kW]."""

@@ -60,6 +60,8 @@ class PvFleet:
         DC nameplate [kWp], float64 ``(n,)``.
     tilt_deg, azimuth_deg : numpy.ndarray
         Drawn orientation [deg] (azimuth clockwise from north), ``(n,)``.
+    dc_ac_ratio : numpy.ndarray
+        DC nameplate over inverter AC rating [-], ``(n,)``.
     ac_max_kw : numpy.ndarray
         Inverter AC rating [kW] = ``kwp / dc_ac_ratio``, ``(n,)``.
     tripped : numpy.ndarray
@@ -101,8 +103,10 @@ class PvFleet:
         self.kwp = kwp
         self.tilt_deg = tilt_deg
         self.azimuth_deg = azimuth_deg
+        self.dc_ac_ratio = dc_ac_ratio
         self.ac_max_kw = kwp / dc_ac_ratio
         self._axis = axis
+        self._trip_window_s = trip_window_s
         self._cls = orientation_class
         self._table = dc_table
         self._vw = volt_watt_pu
@@ -258,6 +262,52 @@ class PvFleet:
             reconnect_pu=reconnect_pu,
             reconnect_delay_s=reconnect_delay_s,
         )
+
+    def take(self, systems: ArrayLike, premise: ArrayLike) -> PvFleet:
+        """The fleet of the systems ``systems`` only (a shard's part of the fleet).
+
+        The systems keep their drawn parameters, orientation class (the
+        whole fleet's class table is shared, so each system's output is
+        computed from the same numbers) and protection state.
+
+        Parameters
+        ----------
+        systems : array_like
+            Positions of the systems to keep (int, increasing).
+        premise : array_like
+            Premise index of each kept system in the new fleet.
+
+        Returns
+        -------
+        PvFleet
+        """
+        idx = np.asarray(systems, dtype=np.int64).reshape(-1)
+        if idx.size and (idx[0] < 0 or idx[-1] >= self.n or np.any(np.diff(idx) <= 0)):
+            raise ValueError(
+                f"systems given {idx!r}; expected strictly increasing positions 0 .. {self.n - 1}"
+            )
+        out = PvFleet(
+            premise=premise_indices(premise, idx.size),
+            axis=self._axis,
+            kwp=self.kwp[idx],
+            tilt_deg=self.tilt_deg[idx],
+            azimuth_deg=self.azimuth_deg[idx],
+            dc_ac_ratio=self.dc_ac_ratio[idx],
+            orientation_class=self._cls[idx],
+            dc_table=self._table,
+            volt_watt_pu=self._vw,
+            trip_pu=self._trip_pu,
+            trip_window_s=self._trip_window_s,
+            reconnect_pu=self._reconnect_pu,
+            reconnect_delay_s=self._delay_s,
+        )
+        out._ring = self._ring[:, idx].copy()
+        out._ring_sum = self._ring_sum[idx].copy()
+        out.tripped = self.tripped[idx].copy()
+        out._ok_since = self._ok_since[idx].copy()
+        out.available_kw = self.available_kw[idx].copy()
+        out.curtailed_kwh = self.curtailed_kwh[idx].copy()
+        return out
 
     @property
     def n_classes(self) -> int:

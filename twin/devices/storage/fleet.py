@@ -77,6 +77,7 @@ class StorageFleet:
         self.p_max_kw = p_max_kw
         self.soc_min_kwh = soc_min_kwh
         self.soc_kwh = soc_kwh
+        self._eta_round_trip = eta_round_trip
         self.eta_charge, self.eta_discharge = split_round_trip(eta_round_trip)
         self.strategy = strategy
         self._charge_h = charge_window_h
@@ -180,6 +181,38 @@ class StorageFleet:
             strategy=strategy,
             charge_window_h=charge_window_h,
             discharge_window_h=discharge_window_h,
+        )
+
+    def take(self, batteries: ArrayLike, premise: ArrayLike) -> StorageFleet:
+        """The fleet of the batteries ``batteries`` only (a shard's part of the fleet).
+
+        Parameters
+        ----------
+        batteries : array_like
+            Positions of the batteries to keep (int, increasing).
+        premise : array_like
+            Premise index of each kept battery in the new fleet.
+
+        Returns
+        -------
+        StorageFleet
+            The kept batteries with their parameters and stored energy.
+        """
+        idx = np.asarray(batteries, dtype=np.int64).reshape(-1)
+        if idx.size and (idx[0] < 0 or idx[-1] >= self.n or np.any(np.diff(idx) <= 0)):
+            raise ValueError(
+                f"batteries given {idx!r}; expected strictly increasing positions 0 .. {self.n - 1}"
+            )
+        return StorageFleet(
+            premise=premise_indices(premise, idx.size),
+            capacity_kwh=self.capacity_kwh[idx],
+            p_max_kw=self.p_max_kw[idx],
+            soc_min_kwh=self.soc_min_kwh[idx],
+            soc_kwh=self.soc_kwh[idx].copy(),
+            eta_round_trip=self._eta_round_trip,
+            strategy=self.strategy,
+            charge_window_h=self._charge_h,
+            discharge_window_h=self._discharge_h,
         )
 
     def step(self, t: IntervalTime, net_load_kw: ArrayLike) -> NDArray[np.float64]:

@@ -1,0 +1,58 @@
+"""The Dask client of a sweep or sharded run: a local cluster, or an existing scheduler."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from twin.errors import TwinError
+
+__all__ = ["dask_client"]
+
+
+@contextmanager
+def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+    """A :class:`dask.distributed.Client`, closed (with its cluster) on exit.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Workers of a new :class:`~dask.distributed.LocalCluster`, one
+        single-threaded process each (default: one per core).
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://HOST:8786``) to join instead.
+
+    Raises
+    ------
+    TwinError
+        The scheduler cannot be reached.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise TwinError(
+                f"cannot reach the Dask scheduler {scheduler!r}: {exc}; expected the address "
+                "of a running scheduler such as tcp://HOST:8786"
+            ) from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
