@@ -1,0 +1,215 @@
+"""Sharded single runs on a real Dask LocalCluster: identical tables, MV coupling, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import twin
+from twin.cli import main
+from twin.engine.partition import deal_areas
+from twin.errors import ScenarioError
+from twin.streams import RunDirectory
+from twin.sweep import plan_shards, run_sharded
+
+TIMING_COLUMNS = {"truth/power_flow": ["solve_ms"]}
+"""Wall-clock measurements: never the same twice, sharded or not."""
+
+
+def _scenario(tmp_path: Path, name: str, data: dict[str, Any]) -> twin.Scenario:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return twin.load_scenario(path)
+
+
+def _everything_on_cigre(**grid: Any) -> dict[str, Any]:
+    """Households, PV, storage, EVs with a public station, and the AMI under faults."""
+    return {
+        "name": "sharded",
+        "seed": 11,
+        "time": {
+            "start": "2025-01-30T00:00:00",
+            "timezone": "Europe/Berlin",
+            "duration": "3d",
+            "interval": "15min",
+        },
+        "grid": {"network": "cigre_lv", **grid},
+        "households": {"count": 90},
+        "pv": {"share": 0.4},
+        "storage": {"share": 0.5},
+        "ev": {
+            "share": 0.4,
+            "policy": "managed",
+            "public_stations": [{"bus": 30, "connectors": 2, "power_kw": 50}],
+        },
+        "meters": {
+            "management": {"buffer_days": 2},
+            "firmware_campaigns": [
+                {
+                    "to_version": "2.1.0",
+                    "start": "1d",
+                    "waves": 2,
+                    "wave_interval": "12h",
+                    "share": 0.5,
+                    "failure_probability": 0.2,
+                }
+            ],
+        },
+        "comms": {"technology": "hplc", "loss": 0.1, "outage_rate_per_year": 40},
+        "faults": [
+            {"kind": "concentrator_outage", "target": [1], "start": "1d", "duration": "12h"},
+            {"kind": "compromised_management", "target": [3, 50], "start": "12h", "duration": "2d"},
+            {"kind": "management_crash", "target": 0.05, "start": "30h"},
+            {"kind": "tamper", "target": [60], "start": "2d"},
+        ],
+    }
+
+
+def _canonical(frame: pd.DataFrame, drop: list[str]) -> pd.DataFrame:
+    frame = frame.drop(columns=drop)
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(str)
+    return frame.sort_values(list(frame.columns), kind="stable", ignore_index=True)
+
+
+def assert_same_tables(whole: RunDirectory, sharded: RunDirectory) -> None:
+    assert whole.tables == sharded.tables
+    for name in whole.tables:
+        drop = TIMING_COLUMNS.get(name, [])
+        a, b = whole.table(name), sharded.table(name)
+        assert list(a.columns) == list(b.columns), name
+        pd.testing.assert_frame_equal(
+            _canonical(a, drop), _canonical(b, drop), check_exact=True, obj=name
+        )
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """One 2-worker LocalCluster for the module (workers keep networks cached)."""
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_areas_are_dealt_evenly() -> None:
+    transformer = np.repeat([5, 7, 9, 11], [10, 40, 25, 25])
+    groups = deal_areas(transformer, np.asarray([5, 7, 9, 11]), 2)
+    assert groups == [(5, 7), (9, 11)]  # largest first, each to the lightest shard: 50 and 50
+    with pytest.raises(ValueError, match=r"expected 1 \.\. 4"):
+        deal_areas(transformer, np.asarray([5, 7, 9, 11]), 5)
+
+
+@pytest.mark.slow
+def test_lv_network_shards_write_the_unsharded_tables(tmp_path: Path, scheduler: str) -> None:
+    scenario = _scenario(tmp_path, "lv", _everything_on_cigre())
+    whole = twin.run(scenario, out=tmp_path / "whole", progress=False)
+    sharded = run_sharded(
+        scenario, 2, out=tmp_path / "sharded", scheduler=scheduler, progress=False, echo=str
+    )
+    assert sharded.manifest["sharding"]["mv"] == "fixed"
+    assert sorted(sharded.manifest["sharding"]["premises"]) != [0, 90]
+    assert_same_tables(whole, sharded)
+    # every kind of data really happened
+    assert (whole.table("internal/meter_interval")["quality"] != "ok").any()
+    assert len(whole.table("external/ev_session")) > 0
+    assert len(whole.table("internal/firmware_update")) > 0
+    for key in ("households", "import_mwh", "vm_min_pu", "peak_transformer_loading_percent"):
+        assert sharded.summary.__dict__[key] == pytest.approx(whole.summary.__dict__[key])
+    assert sharded.manifest["scoreboard"] == whole.manifest["scoreboard"]
+    assert sharded.manifest["row_counts"] == whole.manifest["row_counts"]
+
+
+@pytest.mark.slow
+def test_fixed_mv_shards_write_the_unsharded_tables(tmp_path: Path, scheduler: str) -> None:
+    data = {
+        "name": "mvlv",
+        "seed": 5,
+        "time": {"start": "2025-07-07T00:00:00", "timezone": "Europe/Berlin", "duration": "6h"},
+        "grid": {"network": "simbench:1-MVLV-rural-all-0-sw", "mv": "fixed"},
+        "households": {"count": 300},
+        "pv": {"share": 0.3},
+    }
+    scenario = _scenario(tmp_path, "mv", data)
+    whole = twin.run(scenario, out=tmp_path / "whole", progress=False)
+    sharded = run_sharded(
+        scenario, 3, out=tmp_path / "sharded", scheduler=scheduler, progress=False, echo=str
+    )
+    assert_same_tables(whole, sharded)
+    assert len(sharded.manifest["sharding"]["transformers"]) == 3
+
+
+@pytest.mark.slow
+def test_coupled_mv_shards_follow_the_joint_power_flow(tmp_path: Path, scheduler: str) -> None:
+    data = {
+        "name": "coupled",
+        "seed": 5,
+        "time": {"start": "2025-01-13T16:00:00", "timezone": "Europe/Berlin", "duration": "6h"},
+        "grid": {"network": "simbench:1-MVLV-rural-all-0-sw"},
+        "households": {"count": 800},
+    }
+    scenario = _scenario(tmp_path, "coupled", data)
+    whole = twin.run(scenario, out=tmp_path / "whole", progress=False)
+    sharded = run_sharded(
+        scenario, 2, out=tmp_path / "sharded", scheduler=scheduler, progress=False, echo=str
+    )
+    assert sharded.manifest["sharding"]["mv"] == "coupled"
+    assert whole.tables == sharded.tables
+    for name in ("internal/bus_voltage", "internal/transformer_interval"):
+        a, b = whole.table(name), sharded.table(name)
+        key = next(c for c in a.columns if c.endswith("_id"))
+        both = a.merge(b, on=[key, "interval_end"], suffixes=("", "_sharded"), validate="1:1")
+        assert len(both) == len(a) == len(b), name
+        if name == "internal/bus_voltage":  # MV and LV buses alike
+            assert np.abs(both["vm_pu"] - both["vm_pu_sharded"]).max() < 2e-5
+        else:
+            assert np.abs(both["p_kw"] - both["p_kw_sharded"]).max() < 2.0
+    # the MV voltage drop reaches the LV areas: not the fixed-voltage answer
+    fixed = twin.run(
+        twin.load_scenario(tmp_path / "coupled.yaml", ["grid.mv=fixed"]),
+        out=tmp_path / "fixed",
+        progress=False,
+    )
+    lv = fixed.table("internal/bus_voltage")
+    joined = lv.merge(whole.table("internal/bus_voltage"), on=["bus_id", "interval_end"])
+    assert np.abs(joined["vm_pu_x"] - joined["vm_pu_y"]).max() > 1e-3
+    # metering does not depend on the MV level here (no DER, no voltage events)
+    a, b = whole.table("internal/meter_interval"), sharded.table("internal/meter_interval")
+    assert a["import_wh"].sum() == b["import_wh"].sum()
+
+
+def test_bad_shard_counts_are_refused(tmp_path: Path) -> None:
+    scenario = _scenario(tmp_path, "lv", _everything_on_cigre())
+    with pytest.raises(ScenarioError, match=r"--shards.*3 LV transformer area"):
+        plan_shards(scenario, 4)
+    plans = plan_shards(scenario, 3)
+    assert sorted(t for p in plans for t in p.transformers) == [0, 1, 2]
+
+
+def test_cli_shard_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "lv.yaml"
+    path.write_text(yaml.safe_dump(_everything_on_cigre()))
+    assert main(["run", str(path), "--shards", "9", "--out", str(tmp_path / "x")]) == 2
+    assert main(["run", str(path), "--workers", "2", "--out", str(tmp_path / "x")]) == 2
+    assert main(["run", str(path), "--shards", "0", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "--shards" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+    assert main(["run", str(path), "--set", "grid.network=simbench:1-LV-rural1--0-sw",
+                 "--set", "households.count=auto", "--set", "ev.public_stations=[]",
+                 "--shards", "2", "--out", str(tmp_path / "x")]) == 2  # fmt: skip
