@@ -108,11 +108,13 @@ def scheduler() -> Iterator[str]:
 
 
 def test_areas_are_dealt_evenly() -> None:
-    transformer = np.repeat([5, 7, 9, 11], [10, 40, 25, 25])
-    groups = deal_areas(transformer, np.asarray([5, 7, 9, 11]), 2)
-    assert groups == [(5, 7), (9, 11)]  # largest first, each to the lightest shard: 50 and 50
+    units = [(5,), (7,), (9,), (11,)]
+    weights = np.asarray([10, 40, 25, 25])
+    # heaviest first, each to the lightest shard: 50 and 50
+    assert deal_areas(units, weights, 2) == [(5, 7), (9, 11)]
+    assert deal_areas([(5, 7), (9, 11)], np.asarray([50, 50]), 2) == [(5, 7), (9, 11)]
     with pytest.raises(ValueError, match=r"expected 1 \.\. 4"):
-        deal_areas(transformer, np.asarray([5, 7, 9, 11]), 5)
+        deal_areas(units, weights, 5)
 
 
 @pytest.mark.slow
@@ -195,7 +197,7 @@ def test_coupled_mv_shards_follow_the_joint_power_flow(tmp_path: Path, scheduler
 
 def test_bad_shard_counts_are_refused(tmp_path: Path) -> None:
     scenario = _scenario(tmp_path, "lv", _everything_on_cigre())
-    with pytest.raises(ScenarioError, match=r"--shards.*3 LV transformer area"):
+    with pytest.raises(ScenarioError, match=r"--shards.*3 unit\(s\) of LV transformer areas"):
         plan_shards(scenario, 4)
     plans = plan_shards(scenario, 3)
     assert sorted(t for p in plans for t in p.transformers) == [0, 1, 2]

@@ -2,9 +2,9 @@
 
 A shard simulates whole LV areas: their premises (households, DER, meters),
 their concentrators and their power flow, each area solved under its MV
-terminal voltage (:mod:`twin.grid.islands`). Areas are dealt to shards so
-that each shard gets about the same number of premises (longest processing
-time first [1]_), which keeps the shards' run times even.
+terminal voltage (:mod:`twin.grid.islands`). Units of areas are dealt to
+shards so that each gets about the same work, premises plus buses (longest
+processing time first [1]_), which keeps the shards' run times even.
 
 References
 ----------
@@ -67,34 +67,32 @@ class ShardPlan:
 
 
 def deal_areas(
-    premise_transformer: NDArray[np.int64], areas: NDArray[np.int64], count: int
+    units: list[tuple[int, ...]], weights: NDArray[np.int64], count: int
 ) -> list[tuple[int, ...]]:
-    """Deal LV areas to ``count`` shards, balancing their premise counts.
+    """Deal units of LV areas to ``count`` shards, balancing their work.
 
     Parameters
     ----------
-    premise_transformer : numpy.ndarray
-        LV transformer of every premise (int64).
-    areas : numpy.ndarray
-        Every LV area's transformer index.
+    units : list of tuple of int
+        The transformer indices of the areas of each unit (a shard holds
+        whole units; see :func:`twin.grid.islands.solve_units`).
+    weights : numpy.ndarray
+        Work of each unit, e.g. its premises plus its buses (int).
     count : int
-        Number of shards, 1 .. ``len(areas)``.
+        Number of shards, 1 .. ``len(units)``.
 
     Returns
     -------
     list of tuple of int
-        The areas of each shard, ascending; the largest areas are dealt first,
-        each to the shard with the fewest premises so far (ties: lowest shard).
+        The areas of each shard, ascending; the heaviest units are dealt first,
+        each to the shard with the least work so far (ties: lowest shard).
     """
-    if not 1 <= count <= len(areas):
-        raise ValueError(
-            f"shards given {count}; expected 1 .. {len(areas)} (one LV area at least each)"
-        )
-    size = np.asarray([np.count_nonzero(premise_transformer == a) for a in areas], dtype=np.int64)
+    if not 1 <= count <= len(units):
+        raise ValueError(f"shards given {count}; expected 1 .. {len(units)} (whole units each)")
     load = np.zeros(count, dtype=np.int64)
     dealt: list[list[int]] = [[] for _ in range(count)]
-    for j in sorted(range(len(areas)), key=lambda i: (-size[i], int(areas[i]))):
+    for j in sorted(range(len(units)), key=lambda i: (-int(weights[i]), units[i])):
         target = int(np.argmin(load))
-        dealt[target].append(int(areas[j]))
-        load[target] += size[j]
+        dealt[target].extend(units[j])
+        load[target] += weights[j]
     return [tuple(sorted(d)) for d in dealt]

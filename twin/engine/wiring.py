@@ -32,7 +32,7 @@ from twin.grid import (
     load_network,
     place_premises,
 )
-from twin.grid.islands import IslandedSolver, LvArea, lv_areas, mv_is_trivial
+from twin.grid.islands import IslandedSolver, LvArea, lv_areas, mv_is_trivial, solve_units
 from twin.members import Members
 from twin.meters import ManagementCores, MetrologyCores, SpiLink
 from twin.scenario import Scenario
@@ -204,7 +204,8 @@ def build_components(
         members=members,
     )
     background = BackgroundInjections(site.grid, axis)
-    areas = _areas_solved_alone(scenario, site, shard)
+    units = _units_solved_alone(scenario, site, shard)
+    areas = [a for u in units for a in u]
     simulated_bus = None
     if shard is not None:
         simulated_bus = np.zeros(len(site.grid.net.bus), dtype=bool)
@@ -224,9 +225,12 @@ def build_components(
     source = "" if scenario.source is None else str(scenario.source)
     solver: PowerFlowSolver | IslandedSolver
     try:
-        if areas:
+        if units:
             solver = IslandedSolver(
-                site.grid, areas, scenario.grid.solver, vm_pu=scenario.grid.mv_voltage_pu
+                site.grid,
+                units,
+                scenario.grid.solver,
+                vm_pu=scenario.grid.mv_voltage_pu,
             )
         else:
             solver = create_solver(site.grid, scenario.grid.solver)
@@ -250,8 +254,10 @@ def solves_area_by_area(scenario: Scenario, site: Site) -> bool:
     return scenario.grid.mv == "fixed" or mv_is_trivial(site.grid)
 
 
-def _areas_solved_alone(scenario: Scenario, site: Site, shard: ShardPlan | None) -> list[LvArea]:
-    """The LV areas this process solves as islands; empty for the joint power flow."""
+def _units_solved_alone(
+    scenario: Scenario, site: Site, shard: ShardPlan | None
+) -> list[tuple[LvArea, ...]]:
+    """The units of LV areas this process solves apart from the MV network; empty: joint."""
     if shard is None and not solves_area_by_area(scenario, site):
         return []
     areas = lv_areas(site.grid)
@@ -279,7 +285,9 @@ def _areas_solved_alone(scenario: Scenario, site: Site, shard: ShardPlan | None)
             ],
             source,
         )
-    if shard is None:
-        return areas
-    wanted = set(shard.transformers)
-    return [a for a in areas if a.transformer in wanted]
+    wanted = set(shard.transformers) if shard is not None else {a.transformer for a in areas}
+    units = solve_units(areas)
+    here = [u for u in units if {a.transformer for a in u} <= wanted]
+    if {a.transformer for u in here for a in u} != wanted:
+        raise ValueError("a shard must hold whole solve units (see twin.grid.islands.solve_units)")
+    return here

@@ -9,10 +9,14 @@ LV-only networks (the MV side is the external grid itself) and the
 ``grid.mv: fixed`` approximation elsewhere; in a sharded run the MV level
 (:mod:`twin.grid.mv_level`) supplies the terminal voltages per interval.
 
-Solving island by island, in the whole run and in every shard alike, makes a
-shard's power flows bit-identical to the unsharded run's: one joint
-Newton-Raphson over all areas would iterate until the worst area converges
-and so differ in the last digits.
+Under one fixed voltage the areas are solved in a fixed set of *units*
+(:func:`solve_units`: at most :data:`MAX_UNITS` groups of consecutive areas,
+their transformers hung on one shared slack bus), one Newton-Raphson call per
+unit, in the whole run and in every shard alike (a shard holds whole units).
+That makes a shard's power flows bit-identical to the unsharded run's: one
+joint Newton-Raphson over all areas would iterate until the worst converges
+and so differ in the last digits. When the terminal voltages differ (the
+second pass of a coupled sharded run) they go into the transformers' ratios.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandapower as pp
+import pandas as pd
 from numpy.typing import NDArray
 from pandapower.auxiliary import pandapowerNet
 
@@ -32,13 +37,25 @@ from twin.grid.network import GridModel
 from twin.grid.solver import (
     LightSim2gridSolver,
     PowerFlowResult,
+    SolverError,
     SolverKind,
     _Layout,
     create_solver,
 )
 from twin.grid.topology import lv_transformers
 
-__all__ = ["IslandedSolver", "LvArea", "lv_areas", "mv_is_trivial", "slack_voltage_pu"]
+__all__ = [
+    "MAX_UNITS",
+    "IslandedSolver",
+    "LvArea",
+    "lv_areas",
+    "mv_is_trivial",
+    "slack_voltage_pu",
+    "solve_units",
+]
+
+MAX_UNITS = 32
+"""Most solve units of a network under a fixed MV voltage (and so most shards)."""
 
 _BUS_ELEMENTS = ("load", "sgen", "gen", "shunt", "storage", "ward", "xward", "motor")
 """Element tables copied into an island where they sit on one of the area's buses."""
@@ -132,72 +149,137 @@ def _empty_network() -> pandapowerNet:
     return pp.create_empty_network()
 
 
-def _island_net(net: pandapowerNet, area: LvArea, vm_pu: float) -> pandapowerNet:
-    """The area's buses, branches and elements, with a slack at each MV terminal."""
-    keep = np.concatenate([area.buses, area.hv_buses])
-    sub = copy.deepcopy(_empty_network())
-    sub.name, sub.f_hz, sub.sn_mva = f"area {area.transformer}", net.f_hz, net.sn_mva
+def solve_units(areas: Sequence[LvArea], max_units: int = MAX_UNITS) -> list[tuple[LvArea, ...]]:
+    """Group LV areas into the units the fixed-MV power flow solves, one network each.
+
+    Consecutive areas (by transformer index) are grouped into at most
+    ``max_units`` units of near-equal count. One Newton-Raphson call per unit
+    keeps the per-call overhead (~25 us) small against the work, and a shard
+    holds whole units, so it solves exactly the networks the whole run does.
+    """
+    n = min(len(areas), max_units)
+    bounds = np.linspace(0, len(areas), n + 1).round().astype(int)
+    return [tuple(areas[bounds[i] : bounds[i + 1]]) for i in range(n)]
+
+
+def _unit_net(net: pandapowerNet, areas: Sequence[LvArea], vm_pu: float) -> pandapowerNet:
+    """The areas' buses, branches and elements, every feeding transformer on one slack bus.
+
+    The slack bus is the first MV terminal, at ``vm_pu``. That is exact while
+    every terminal holds that voltage (their angles do not matter: each area
+    hangs on its own transformer); other terminal voltages are put into the
+    transformers' ratios (:meth:`IslandedSolver.solve`).
+    """
+    area_buses = np.concatenate([a.buses for a in areas])
+    slack = np.unique(np.concatenate([a.hv_buses for a in areas]))[:1]
     labels = net.bus.index.to_numpy()
-    sub.bus = net.bus.loc[labels[keep]].sort_index()  # lightsim2grid orders by label
-    inside = set(labels[keep].tolist())
-    area_labels = set(labels[area.buses].tolist())
-    for element in ("line", "trafo"):
-        table = net[element]
-        a, b = ("from_bus", "to_bus") if element == "line" else ("hv_bus", "lv_bus")
-        both = table[a].isin(inside) & table[b].isin(inside)
-        sub[element] = table[both & (table[a].isin(area_labels) | table[b].isin(area_labels))]
+    sub = copy.deepcopy(_empty_network())
+    sub.name, sub.f_hz, sub.sn_mva = "LV areas", net.f_hz, net.sn_mva
+    sub.bus = net.bus.loc[labels[np.concatenate([area_buses, slack])]].sort_index()
+    area_labels = set(labels[area_buses].tolist())
+    line = net.line
+    sub.line = line[line["from_bus"].isin(area_labels) & line["to_bus"].isin(area_labels)]
+    rows = np.concatenate([a.trafo_rows for a in areas])
+    trafo = net.trafo.iloc[np.sort(rows)].copy()
+    trafo["hv_bus"] = labels[slack[0]]
+    sub.trafo = trafo  # lightsim2grid orders by label: every table sorted
     for element in _BUS_ELEMENTS:
         if element in net and len(net[element]):
             table = net[element]
             sub[element] = table[table["bus"].isin(area_labels)].sort_index()
-    for b in area.hv_buses:
+    for b in slack:
         pp.create_ext_grid(sub, int(labels[b]), vm_pu=vm_pu)
     return sub
 
 
 class _Island:
-    """One area's own network, solver and where its rows sit in the whole network."""
+    """One unit's own network, solver and where its rows sit in the whole network."""
 
     def __init__(
-        self, grid: GridModel, area: LvArea, kind: SolverKind, vm_pu: float, verify: bool
+        self,
+        grid: GridModel,
+        areas: Sequence[LvArea],
+        kind: SolverKind,
+        vm_pu: float,
+        *,
+        verify: bool,
     ) -> None:
         net = grid.net
-        sub = _island_net(net, area, vm_pu)
+        sub = _unit_net(net, areas, vm_pu)
         model = GridModel(
-            name=f"{grid.name} area {area.transformer}",
+            name=f"{grid.name} areas {areas[0].transformer}..{areas[-1].transformer}",
             net=sub,
             residential=np.zeros(len(sub.load), dtype=bool),
             dwellings=np.zeros(len(sub.load), dtype=np.int64),
             load_bus=sub.load["bus"].to_numpy(dtype=np.int64),
-            load_transformer=np.full(len(sub.load), area.transformer, dtype=np.int64),
+            load_transformer=np.full(len(sub.load), -1, dtype=np.int64),
             load_feeder=np.full(len(sub.load), -1, dtype=np.int64),
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # lightsim2grid's notes on NaN tap data
             self.solver = create_solver(model, kind, verify=verify)
-        self.area = area
+        self.areas = tuple(areas)
         self.load_rows = net.load.index.get_indexer(sub.load.index).astype(np.intp)
         self.sgen_rows = net.sgen.index.get_indexer(sub.sgen.index).astype(np.intp)
         self.trafo_rows = net.trafo.index.get_indexer(sub.trafo.index).astype(np.intp)
         self.line_rows = net.line.index.get_indexer(sub.line.index).astype(np.intp)
         sub_bus = net.bus.index.get_indexer(sub.bus.index)
-        self.bus_in_sub = np.flatnonzero(np.isin(sub_bus, area.buses)).astype(np.intp)
+        area_buses = np.concatenate([a.buses for a in areas])
+        self.bus_in_sub = np.flatnonzero(np.isin(sub_bus, area_buses)).astype(np.intp)
         self.bus_rows = sub_bus[self.bus_in_sub].astype(np.intp)
-        self.slack_bus = net.bus.index.get_indexer(sub.ext_grid["bus"]).astype(np.intp)
+        hv_labels = net.trafo["hv_bus"].to_numpy()[self.trafo_rows]
+        self.terminal = net.bus.index.get_indexer(pd.Index(hv_labels)).astype(np.intp)
+        self.terminal_vm = np.full(self.terminal.size, vm_pu)
+        self.ratio = np.ones(self.terminal.size)
+        self.tap_on_hv = np.ones(self.terminal.size, dtype=bool)
+        if isinstance(self.solver, LightSim2gridSolver):
+            trafos = self.solver.model.get_trafos()  # type: ignore[attr-defined]
+            self.ratio = np.asarray([t.ratio for t in trafos], dtype=np.float64)
+            self.tap_on_hv = np.asarray([t.is_tap_side_1 for t in trafos], dtype=bool)
+
+    def hold_terminals(self, bus_vm_pu: NDArray[np.float64], vm_pu: float) -> None:
+        """Put the terminal voltages ``bus_vm_pu`` (per ``net.bus`` row) into the ratios.
+
+        With the tap at the MV side, a transformer whose MV terminal sits at
+        ``v`` behaves exactly like one on a ``vm_pu`` bus with its ratio times
+        ``vm_pu / v`` (the ideal ratio comes before the series impedance), so
+        the unit keeps its one slack bus [1]_.
+
+        References
+        ----------
+        .. [1] R. D. Zimmerman, C. E. Murillo-Sanchez, "MATPOWER User's
+           Manual", v7.1, 2020, section 3.2 (branch model).
+        """
+        target = np.asarray(bus_vm_pu, dtype=np.float64)[self.terminal]
+        changed = np.flatnonzero(target != self.terminal_vm)
+        if changed.size == 0:
+            return
+        if not isinstance(self.solver, LightSim2gridSolver) or not self.tap_on_hv[changed].all():
+            raise SolverError(
+                "MV terminal voltages that vary per interval need lightsim2grid and "
+                f"transformers tapped on their MV side (areas {_names(self.areas)}); "
+                "expected grid.mv 'fixed' or solver 'lightsim2grid'"
+            )
+        model = self.solver.model
+        for j in changed.tolist():
+            model.change_ratio_trafo(j, float(self.ratio[j] * vm_pu / target[j]))  # type: ignore[attr-defined]
+        self.terminal_vm = target
 
 
 class IslandedSolver:
-    """Power flow of LV areas, each solved alone under its MV terminal voltage.
+    """Power flow of LV areas solved apart from the MV network, under their terminal voltages.
 
     Parameters
     ----------
     grid : GridModel
         The prepared network (not changed).
-    areas : sequence of LvArea
-        The areas to solve (all of :func:`lv_areas` for a whole run, a shard's share otherwise).
+    units : sequence of sequence of LvArea
+        The areas to solve, in units solved one network each (see
+        :func:`solve_units`; single areas when the terminal voltages will be
+        given per interval).
     kind : {"auto", "lightsim2grid", "pandapower"}
-        Solver per island (see :func:`twin.grid.create_solver`); with
-        ``"auto"`` the first island is verified against pandapower and the
+        Solver per unit (see :func:`twin.grid.create_solver`); with
+        ``"auto"`` the first unit is verified against pandapower and the
         choice applies to all.
     vm_pu : float, optional
         MV terminal voltage [pu] when none is given per interval; default the
@@ -213,31 +295,30 @@ class IslandedSolver:
     def __init__(
         self,
         grid: GridModel,
-        areas: Sequence[LvArea],
+        units: Sequence[Sequence[LvArea]],
         kind: SolverKind = "auto",
         *,
         vm_pu: float | None = None,
     ) -> None:
-        if not areas:
+        if not units or not all(units):
             raise ValueError("no LV areas to solve; expected at least one MV/LV transformer area")
         self.vm_pu = slack_voltage_pu(grid) if vm_pu is None else float(vm_pu)
-        first = _Island(grid, areas[0], kind, self.vm_pu, verify=True)
+        first = _Island(grid, units[0], kind, self.vm_pu, verify=True)
         chosen: SolverKind = (
             "lightsim2grid" if first.solver.name == "lightsim2grid" else "pandapower"
         )
         self._islands = [first] + [
-            _Island(grid, a, chosen, self.vm_pu, verify=False) for a in areas[1:]
+            _Island(grid, u, chosen, self.vm_pu, verify=False) for u in units[1:]
         ]
-        self.name = f"{first.solver.name} per LV area"
+        self.name = f"{first.solver.name} per LV area group"
         self._layout = _Layout(grid.net)
-        self._slack_now = [np.full(i.slack_bus.size, self.vm_pu) for i in self._islands]
         self._trafo_rows = np.concatenate([i.trafo_rows for i in self._islands])
         self._line_rows = np.concatenate([i.line_rows for i in self._islands])
 
     @property
     def areas(self) -> list[LvArea]:
         """The areas solved, in order."""
-        return [i.area for i in self._islands]
+        return [a for i in self._islands for a in i.areas]
 
     def rows(self, element: str) -> NDArray[np.intp]:
         """Positions of the ``net.<element>`` rows solved here, ascending.
@@ -291,24 +372,22 @@ class IslandedSolver:
         i_line = np.full(layout.n_line, np.nan)
         l_loading = np.full(layout.n_line, np.nan)
         messages = []
-        for j, isl in enumerate(self._islands):
+        for isl in self._islands:
             if bus_vm_pu is not None:
-                target = np.asarray(bus_vm_pu, dtype=np.float64)[isl.slack_bus]
-                if not np.array_equal(target, self._slack_now[j]):
-                    isl.solver.set_slack_vm_pu(target)  # type: ignore[attr-defined]
-                    self._slack_now[j] = target
+                isl.hold_terminals(bus_vm_pu, self.vm_pu)
             lp, lq, sp = load_p[isl.load_rows], load_q[isl.load_rows], sgen_p[isl.sgen_rows]
             solver = isl.solver
             if isinstance(solver, LightSim2gridSolver):
                 v = solver.step(lp, lq, sp)
                 if v is None:
-                    messages.append(f"area {isl.area.transformer}: did not converge")
+                    messages.append(f"areas {_names(isl.areas)}: did not converge")
                     continue
                 model = solver.model
                 vm[isl.bus_rows] = np.abs(v)[isl.bus_in_sub]
                 res1, res2 = model.get_trafo_res1(), model.get_trafo_res2()  # type: ignore[attr-defined]
                 rows = isl.trafo_rows
-                p_hv[rows], q_hv[rows], i_hv[rows], i_lv[rows] = res1[0], res1[1], res1[3], res2[3]
+                p_hv[rows], q_hv[rows], i_lv[rows] = res1[0], res1[1], res2[3]
+                i_hv[rows] = res1[3] * (self.vm_pu / isl.terminal_vm)  # at the true terminal
                 i_line[isl.line_rows] = np.maximum(
                     model.get_line_res1()[3],  # type: ignore[attr-defined]
                     model.get_line_res2()[3],  # type: ignore[attr-defined]
@@ -316,7 +395,7 @@ class IslandedSolver:
                 continue
             r = solver.solve(lp, lq, sp)
             if not r.converged:
-                messages.append(f"area {isl.area.transformer}: {r.message}")
+                messages.append(f"areas {_names(isl.areas)}: {r.message}")
                 continue
             vm[isl.bus_rows] = r.vm_pu[isl.bus_in_sub]
             p_hv[isl.trafo_rows], q_hv[isl.trafo_rows] = r.trafo_p_mw, r.trafo_q_mvar
@@ -347,3 +426,7 @@ class IslandedSolver:
             line_loading_percent=l_loading,
             message="; ".join(messages),
         )
+
+
+def _names(areas: Sequence[LvArea]) -> str:
+    return ", ".join(str(a.transformer) for a in areas)

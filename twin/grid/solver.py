@@ -215,11 +215,6 @@ class LightSim2gridSolver:
         self._v: np.ndarray | None = None
         if len(grid.net.ext_grid) == 1 and len(grid.net.gen) == 0:
             self._single_slack()
-        bus_position = {int(b): i for i, b in enumerate(grid.net.bus.index)}
-        gen_bus = [g.bus_id for g in self._model.get_generators()]
-        self._slack_gens = [
-            gen_bus.index(bus_position[int(b)]) for b in grid.net.ext_grid["bus"].to_numpy()
-        ]
 
     def reset(self) -> None:
         """Forget the warm start: the next solve starts cold, as on a fresh solver."""
@@ -233,11 +228,6 @@ class LightSim2gridSolver:
             self._model.change_solver(AlgorithmType.NRSing_KLU)
         except (ImportError, AttributeError, RuntimeError):  # older lightsim2grid, no KLU
             pass
-
-    def set_slack_vm_pu(self, vm_pu: np.ndarray) -> None:
-        """Voltage setpoint of each ``net.ext_grid`` row [pu], from the next solve on."""
-        for gen, v in zip(self._slack_gens, np.asarray(vm_pu, dtype=np.float64), strict=True):
-            self._model.change_v_gen(gen, float(v))
 
     def _cold_start(self) -> np.ndarray:
         flat = np.ones(self._layout.n_bus, dtype=np.complex128)
@@ -334,10 +324,6 @@ class PandapowerSolver:
         self._layout = _Layout(self._net)
         self._warm = False
         self.fallback_reason = fallback_reason
-
-    def set_slack_vm_pu(self, vm_pu: np.ndarray) -> None:
-        """Voltage setpoint of each ``net.ext_grid`` row [pu], from the next solve on."""
-        self._net.ext_grid["vm_pu"] = np.asarray(vm_pu, dtype=np.float64)
 
     def solve(
         self, load_p_mw: np.ndarray, load_q_mvar: np.ndarray, sgen_p_mw: np.ndarray

@@ -57,19 +57,19 @@ def plan_shards(scenario: Scenario, count: int) -> list[ShardPlan]:
         charging stations outside every LV area.
     """
     from twin.engine.wiring import build_site
-    from twin.grid.islands import lv_areas
+    from twin.grid.islands import lv_areas, solve_units
 
     site = build_site(scenario)
     source = "" if scenario.source is None else str(scenario.source)
-    areas = lv_areas(site.grid)
+    units = solve_units(lv_areas(site.grid))
     transformer = np.asarray(site.placement.transformer, dtype=np.int64)
     problems = []
-    if not 1 <= count <= max(len(areas), 1):
+    if not 1 <= count <= max(len(units), 1):
         problems.append(
             Problem(
                 "--shards",
-                f"given {count}; network {site.grid.name!r} has {len(areas)} LV transformer "
-                f"area(s), expected 1 .. {max(len(areas), 1)} shards (whole areas each)",
+                f"given {count}; network {site.grid.name!r} has {len(units)} unit(s) of LV "
+                f"transformer areas, expected 1 .. {max(len(units), 1)} shards (whole units each)",
             )
         )
     if (transformer < 0).any():
@@ -93,8 +93,14 @@ def plan_shards(scenario: Scenario, count: int) -> list[ShardPlan]:
             )
     if problems:
         raise ScenarioError(problems, source)
-    ids = np.asarray([a.transformer for a in areas], dtype=np.int64)
-    groups = deal_areas(transformer, ids, count)
+    weights = np.asarray(
+        [
+            sum(int(np.count_nonzero(transformer == a.transformer)) + a.buses.size for a in u)
+            for u in units
+        ],
+        dtype=np.int64,
+    )
+    groups = deal_areas([tuple(a.transformer for a in u) for u in units], weights, count)
     return [ShardPlan(i, count, g) for i, g in enumerate(groups)]
 
 

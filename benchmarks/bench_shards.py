@@ -1,0 +1,145 @@
+"""Sharded vs unsharded: one MV/LV town run on 1 process and in 2 shards on 2 Dask workers.
+
+The run: about 10,000 households on SimBench 1-MVLV-urban-all-0-sw (133 LV
+transformer areas), every stream written. In this process, one after the
+other:
+
+(a) unsharded, MV coupled: the joint power flow of the whole network;
+(b) unsharded, ``grid.mv: fixed``: the LV areas under a fixed MV voltage;
+(c) 2 shards, MV fixed, on a 2-worker LocalCluster (tables identical to (b));
+(d) 2 shards, MV coupled in a second level: shards under the fixed voltage,
+    the MV level from their transformer loads, the shards again under the
+    MV level's terminal voltages.
+
+The cluster is started once and its workers are warmed (imports, the
+network read) before (c) and (d), as a cluster that serves several runs
+would be; its start-up is printed on its own. Printed: wall time of each,
+the speed-ups (a)/(c) and (b)/(c), what the MV coupling costs ((d) - (c),
+with the time of each level), and how far (d)'s bus voltages are from (a)'s.
+
+    python benchmarks/bench_shards.py [--days 14] [--households 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+import twin
+from twin.sweep import run_sharded
+
+
+def _warm(network: str) -> float:
+    from twin.grid import load_network
+
+    tic = time.perf_counter()
+    load_network(network)
+    return time.perf_counter() - tic
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--households", type=int, default=10_000)
+    parser.add_argument("--shards", type=int, default=2)
+    parser.add_argument("--network", default="simbench:1-MVLV-urban-all-0-sw")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    import logging
+
+    from dask.distributed import Client, LocalCluster
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        path = out / "town.yaml"
+        path.write_text(
+            yaml.safe_dump(
+                {
+                    "name": "town",
+                    "seed": 17,
+                    "time": {
+                        "start": "2025-01-13T00:00:00",
+                        "timezone": "Europe/Berlin",
+                        "duration": f"{args.days}d",
+                        "interval": "15min",
+                    },
+                    "grid": {"network": args.network},
+                    "households": {"count": args.households},
+                }
+            )
+        )
+        coupled = twin.load_scenario(path)
+        fixed = twin.load_scenario(path, ["grid.mv=fixed"])
+        wall: dict[str, float] = {}
+        print(f"{'    network read (cached after)':<34} {_warm(args.network):7.1f} s")
+
+        def timed(label: str, job):  # type: ignore[no-untyped-def]
+            tic = time.perf_counter()
+            result = job()
+            wall[label] = time.perf_counter() - tic
+            print(f"{label:<34} {wall[label]:7.1f} s", flush=True)
+            return result
+
+        joint = timed("(a) unsharded, MV coupled", lambda: twin.run(coupled, out=out / "a"))
+        timed("(b) unsharded, MV fixed", lambda: twin.run(fixed, out=out / "b"))
+
+        tic = time.perf_counter()
+        cluster = LocalCluster(
+            n_workers=args.shards,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+        client.run(_warm, args.network)
+        print(f"{'    cluster start + warm workers':<34} {time.perf_counter() - tic:7.1f} s")
+        try:
+            address = cluster.scheduler_address
+
+            def sharded(scenario, name):  # type: ignore[no-untyped-def]
+                return run_sharded(
+                    scenario, args.shards, out=out / name, scheduler=address, progress=False,
+                    echo=lambda _: None,
+                )  # fmt: skip
+
+            timed(f"(c) {args.shards} shards, MV fixed", lambda: sharded(fixed, "c"))
+            two = timed(f"(d) {args.shards} shards, MV coupled", lambda: sharded(coupled, "d"))
+        finally:
+            client.close()
+            cluster.close()
+
+        levels = two.manifest["timings_s"]
+        a = joint.table("internal/bus_voltage")
+        d = two.table("internal/bus_voltage")
+        both = a.merge(d, on=["bus_id", "interval_end"], suffixes=("", "_d"))
+        deviation = float(np.abs(both["vm_pu"] - both["vm_pu_d"]).max())
+        n = joint.summary.intervals
+        a_s, b_s = wall["(a) unsharded, MV coupled"], wall["(b) unsharded, MV fixed"]
+        c_s = wall[f"(c) {args.shards} shards, MV fixed"]
+        d_s = wall[f"(d) {args.shards} shards, MV coupled"]
+        print()
+        print(f"{joint.summary.households:,} households, {n:,} intervals, {args.shards} shards")
+        print(f"speed-up (a)/(c)                   {a_s / c_s:.2f}x")
+        print(f"speed-up (b)/(c)                   {b_s / c_s:.2f}x")
+        print(f"speed-up (a)/(d)                   {a_s / d_s:.2f}x")
+        print(
+            f"MV coupling cost (d)-(c)           {d_s - c_s:.1f} s: LV level 1 "
+            f"{levels.get('lv_level_1', 0):.1f} s, MV level {levels.get('mv_level', 0):.1f} s, "
+            f"LV level 2 {levels.get('lv_level_2', 0):.1f} s, merge {levels.get('merge', 0):.2f} s"
+        )
+        print(
+            f"max |vm (d) - vm (a)|              {deviation:.2e} pu ({len(both):,} bus-intervals)"
+        )
+
+
+if __name__ == "__main__":
+    main()
