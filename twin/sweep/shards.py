@@ -207,6 +207,7 @@ def run_sharded(
                 "mv": "coupled" if coupled else "fixed",
                 "transformers": [list(p.transformers) for p in plans],
                 "premises": [r["summary"]["households"] for r in results],
+                "timings_s": [r["manifest"]["timings_s"] for r in results],
             },
             timings=timings,
             t0=t0,

@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
-from typing import Final, TypeVar
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -73,8 +72,6 @@ from twin.devices.households.vacant import (
 from twin.members import Members
 
 __all__ = ["EVENT_KINDS", "OCCUPANCY_KINDS", "HouseholdEvent", "HouseholdFleet"]
-
-_S = TypeVar("_S", bound=np.generic)
 
 OCCUPANCY_KINDS: Final = (*ARCHETYPES, "seasonal", "long_term_vacant")
 """Values of :attr:`HouseholdFleet.occupancy_kind`."""
@@ -239,7 +236,7 @@ class HouseholdFleet:
         on_holiday[episodes.premise[live & (episodes.kind == "holiday")]] = True
         row = np.where(away, VACANT_ROW, home_row)
         cum = np.cumsum(tables.marginals[features.day_type[0], features.slot[0]], axis=-1)[row]
-        u = _take(members, rng.random(members.n_total))
+        u = members.take(rng.random(members.n_total))
         state = ((u >= cum[:, 0]).astype(np.int8) + (u >= cum[:, 1])).astype(np.int8)
         self._state: NDArray[np.int8] = np.where(away, AWAY, state).astype(np.int8)
         self._row3: NDArray[np.intp] = (row * N_STATES).astype(np.intp)
@@ -371,7 +368,7 @@ class HouseholdFleet:
             rng, interval_noise_cv(dt, cv_15min=HEATER_CV_15MIN, correlation_s=900.0)
         )
         visits = VisitSchedule.draw(ltv.astype(np.int64), rng, axis)
-        take = partial(_take, members)
+        take = members.take
         return cls(
             rng=rng,
             members=members,
@@ -483,7 +480,7 @@ class HouseholdFleet:
         kind, slot, day = f.transition_kind[k], f.slot[k], f.day_type[k]
         tab = self._tables
         rng, members, n_total = self._rng, self.members, self._n_total
-        u = _take(members, rng.random(n_total, dtype=np.float32))
+        u = members.take(rng.random(n_total, dtype=np.float32))
         idx = self._idx
         state = np.add(
             u >= tab.threshold_low[kind, slot].take(idx),
@@ -495,7 +492,7 @@ class HouseholdFleet:
         self._idx = idx
         level = f.season[k] * tab.activity[day, slot] + f.darkness[k] * tab.lighting
         # 32 random bits per premise: 10 for each of baseload, activity and heater noise.
-        bits = _take(members, rng.integers(0, 1 << 32, n_total, dtype=np.uint32)).astype(np.intp)
+        bits = members.take(rng.integers(0, 1 << 32, n_total, dtype=np.uint32)).astype(np.intp)
         p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
         activity = self.scale_kw * level.take(idx) * self._noise_activity.take((bits >> 10) & 1023)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
@@ -588,8 +585,3 @@ class HouseholdFleet:
         leaving = np.concatenate([np.zeros(ends.sum(), bool), np.ones(starts.sum(), bool)])
         order = np.lexsort((leaving, premise, time))
         return tuple(HouseholdEvent(int(time[j]), int(premise[j]), str(names[j])) for j in order)
-
-
-def _take(members: Members, full: NDArray[_S]) -> NDArray[_S]:
-    """Rows of a full-fleet array that belong to ``members`` (``full`` itself for all)."""
-    return full if members.is_all else full[members.index]
