@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -167,6 +168,7 @@ class _IntervalLoop:
         self.recorder = recorder
         self.summary = summary
         self.progress = progress
+        self.on_progress: Callable[[int], None] | None = None
         self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
         self.spells = OccupancySpells(parts.members.n, parts.axis.interval_s)
         self.der_recorder: DerRecorder | None = None
@@ -219,6 +221,8 @@ class _IntervalLoop:
                 self.der_recorder.interval(k)
 
         parts.ami.after_flow(k, p_kw, result)
+        if self.on_progress is not None and ((k + 1) % 96 == 0 or k == axis.n_intervals - 1):
+            self.on_progress(k + 1)
         if self.progress is not None:
             self.progress.update(1)
             if k % 96 == 0 or k == axis.n_intervals - 1:
@@ -278,6 +282,7 @@ def run(
     out: str | Path | None = None,
     progress: bool | None = None,
     shard: ShardPlan | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Run:
     """Simulate a scenario and write its run directory.
 
@@ -294,6 +299,9 @@ def run(
         Simulate only these LV areas (one shard of a sharded run, see
         :mod:`twin.sweep.shards`): their premises, meters, DER and power
         flow; the network tables are left to the merge.
+    on_progress : callable, optional
+        Called with the number of intervals simulated so far, every 96
+        intervals and at the end (how a shard reports to its coordinator).
 
     Returns
     -------
@@ -358,6 +366,7 @@ def run(
             AmiRecorder(writer, axis, meter_ids=meter_ids, tariffs=parts.ami.max_tariff)
         )
         loop = _IntervalLoop(parts, recorder, summary, bar)
+        loop.on_progress = on_progress
         env = simpy.Environment()
         loop.schedule_events(env, parts.households.events())
         if parts.der is not None:

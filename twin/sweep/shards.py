@@ -22,6 +22,7 @@ MV coupling, ``grid.mv``:
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import time
 import uuid
@@ -104,11 +105,23 @@ def plan_shards(scenario: Scenario, count: int) -> list[ShardPlan]:
     return [ShardPlan(i, count, g) for i, g in enumerate(groups)]
 
 
-def run_shard(scenario: Scenario, plan: ShardPlan, destination: str) -> dict[str, Any]:
-    """Run one shard into ``destination`` (a Dask task); its summary and path."""
+def run_shard(
+    scenario: Scenario, plan: ShardPlan, destination: str, progress_file: str | None = None
+) -> dict[str, Any]:
+    """Run one shard into ``destination`` (a Dask task); its summary and path.
+
+    ``progress_file`` (on the file system the coordinator sees) gets the
+    number of intervals simulated so far, once a simulated day.
+    """
     from twin.engine import run as simulate
 
-    result = simulate(scenario, out=destination, progress=False, shard=plan)
+    def report(done: int) -> None:
+        if progress_file is not None:
+            staged = Path(f"{progress_file}.{os.getpid()}")
+            staged.write_text(str(done))
+            os.replace(staged, progress_file)
+
+    result = simulate(scenario, out=destination, progress=False, shard=plan, on_progress=report)
     return {
         "index": plan.index,
         "path": str(result.path),
@@ -167,10 +180,10 @@ def run_sharded(
         with dask_client(workers or min(shards, _cores()), scheduler) as client:
             levels = "two-level MV coupling" if coupled else "MV fixed"
             echo(f"{shards} shard(s), {levels}; Dask dashboard: {client.dashboard_link}")
-            bar = tqdm(
-                total=shards * (2 if coupled else 1),
-                unit="shard",
-                desc=scenario.name,
+            bar = tqdm(  # intervals simulated, summed over the shards (and levels)
+                total=shards * scenario.time.axis().n_intervals * (2 if coupled else 1),
+                unit="shard-interval",
+                desc=f"{scenario.name}, {shards} shards",
                 disable=None if progress is None else not progress,
             )
             mv_part = None
@@ -219,33 +232,50 @@ def run_sharded(
 
 
 def _cores() -> int:
-    import os
-
     return os.cpu_count() or 1
 
 
 def _run_all(
     client: Any, scenario: Scenario, plans: list[ShardPlan], folder: Path, bar: tqdm
 ) -> list[dict[str, Any]]:
-    from dask.distributed import as_completed
+    """Run the shards on the cluster; the bar follows the intervals they have simulated."""
+    from dask.distributed import wait
 
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [folder / f"shard-{plan.index:03d}.progress" for plan in plans]
+    start = bar.n
     futures = [
         client.submit(
             run_shard,
             scenario,
             plan,
             str(folder / f"shard-{plan.index:03d}"),
+            str(progress),
             key=f"shard-{plan.index}-{uuid.uuid4().hex[:6]}",
             retries=TASK_RETRIES,
             pure=False,
         )
-        for plan in plans
+        for plan, progress in zip(plans, files, strict=True)
     ]
-    done = []
-    for future in as_completed(futures):
-        done.append(future.result())
-        bar.update(1)
-    return sorted(done, key=lambda r: int(r["index"]))
+    while True:
+        try:
+            wait(futures, timeout=0.5)
+            finished = True
+        except TimeoutError:
+            finished = False
+        done = sum(_read_count(f) for f in files)
+        bar.update(start + done - bar.n)
+        if finished or any(f.status == "error" for f in futures):
+            break
+    results = [f.result() for f in futures]  # raises the first shard's error
+    return sorted(results, key=lambda r: int(r["index"]))
+
+
+def _read_count(path: Path) -> int:
+    try:
+        return int(path.read_text())
+    except (OSError, ValueError):
+        return 0
 
 
 def _solve_mv_level(
