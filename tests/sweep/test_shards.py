@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import twin
 from twin.cli import main
@@ -115,6 +117,25 @@ def test_areas_are_dealt_evenly() -> None:
     assert deal_areas([(5, 7), (9, 11)], np.asarray([50, 50]), 2) == [(5, 7), (9, 11)]
     with pytest.raises(ValueError, match=r"expected 1 \.\. 4"):
         deal_areas(units, weights, 5)
+
+
+@given(
+    weights=st.lists(st.integers(0, 10_000), min_size=1, max_size=40),
+    count=st.integers(1, 40),
+)
+@settings(max_examples=200, deadline=None)
+def test_every_area_goes_to_exactly_one_shard_and_work_is_balanced(
+    weights: list[int], count: int
+) -> None:
+    count = min(count, len(weights))
+    units = [(2 * i, 2 * i + 1) for i in range(len(weights))]
+    groups = deal_areas(units, np.asarray(weights), count)
+    assert len(groups) == count
+    dealt = sorted(a for g in groups for a in g)
+    assert dealt == sorted(a for u in units for a in u)  # each area once
+    load = [sum(weights[a // 2] for a in g[::2]) for g in groups]
+    # longest processing time first: no shard exceeds another by more than the heaviest unit
+    assert max(load) - min(load) <= max(weights)
 
 
 @pytest.mark.slow
