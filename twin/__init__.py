@@ -5,10 +5,11 @@ Python API::
     import twin
     scenario = twin.load_scenario("scenarios/quickstart.yaml")
     result = twin.run(scenario)               # -> twin.Run
+    result = twin.run_sharded(scenario, 4)    # the same, in 4 shards on Dask
     df = twin.open_run(result.path).table("internal/meter_interval")
 
 The engine (and with it pandapower) is imported on first use of ``run``,
-``Run`` or ``RunSummary``, so reading runs stays light.
+``run_sharded``, ``Run`` or ``RunSummary``, so reading runs stays light.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from twin.streams import RunDirectory, open_run
 
 if TYPE_CHECKING:
     from twin.engine import Run, RunSummary, run
+    from twin.sweep import run_sharded
 
 try:
     __version__ = metadata.version("gridtwin")
@@ -36,6 +38,10 @@ def __getattr__(name: str) -> Any:
         from twin import engine
 
         return getattr(engine, name)
+    if name == "run_sharded":
+        from twin.sweep import run_sharded
+
+        return run_sharded
     raise AttributeError(f"module 'twin' has no attribute {name!r}")
 
 
@@ -51,4 +57,5 @@ __all__ = [
     "load_scenario",
     "open_run",
     "run",
+    "run_sharded",
 ]

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 import twin
 from twin.cli import main
-from twin.engine.partition import deal_areas
+from twin.engine.partition import ShardPlan, deal_areas
 from twin.errors import ScenarioError
 from twin.streams import RunDirectory
-from twin.sweep import plan_shards, run_sharded
+from twin.sweep import plan_shards, run_shard, run_sharded
 
 TIMING_COLUMNS = {"truth/power_flow": ["solve_ms"]}
 """Wall-clock measurements: never the same twice, sharded or not."""
@@ -222,6 +222,15 @@ def test_bad_shard_counts_are_refused(tmp_path: Path) -> None:
         plan_shards(scenario, 4)
     plans = plan_shards(scenario, 3)
     assert sorted(t for p in plans for t in p.transformers) == [0, 1, 2]
+
+
+def test_a_failing_shard_reports_its_error_instead_of_raising(tmp_path: Path) -> None:
+    scenario = _scenario(tmp_path, "lv", _everything_on_cigre())
+    plan = ShardPlan(0, 2, (0, 99))  # not a whole unit set: the engine refuses it
+    row = run_shard(scenario, plan, str(tmp_path / "shard"), str(tmp_path / "progress"))
+    assert row["index"] == 0 and not row["bad_input"]
+    assert "whole solve units" in row["error"]
+    assert not (tmp_path / "shard").exists()
 
 
 def test_cli_shard_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

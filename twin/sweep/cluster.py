@@ -46,7 +46,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,  # failures reach the caller as results
             )
         client = Client(cluster)
     else:

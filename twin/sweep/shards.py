@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,10 +37,13 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from twin.engine.partition import ShardPlan, TerminalVoltages, deal_areas
-from twin.errors import Problem, ScenarioError
+from twin.errors import Problem, ScenarioError, TwinError
 from twin.scenario import Scenario
 from twin.streams import RunDirectory, RunWriter
 from twin.streams.schemas import schema_for
+
+if TYPE_CHECKING:
+    from twin.engine import Run
 
 __all__ = ["plan_shards", "run_shard", "run_sharded"]
 
@@ -92,6 +95,15 @@ def plan_shards(scenario: Scenario, count: int) -> list[ShardPlan]:
                     f"given {station.bus}, an MV bus; expected an LV bus to shard the run",
                 )
             )
+    if scenario.grid.solver == "pandapower" and scenario.grid.mv == "coupled":
+        problems.append(
+            Problem(
+                "grid.solver",
+                "given 'pandapower'; a sharded run with grid.mv 'coupled' puts the MV "
+                "level's voltages into the LV transformers each interval, which needs "
+                "lightsim2grid; expected 'auto' or 'lightsim2grid', or grid.mv 'fixed'",
+            )
+        )
     if problems:
         raise ScenarioError(problems, source)
     weights = np.asarray(
@@ -111,7 +123,9 @@ def run_shard(
     """Run one shard into ``destination`` (a Dask task); its summary and path.
 
     ``progress_file`` (on the file system the coordinator sees) gets the
-    number of intervals simulated so far, once a simulated day.
+    number of intervals simulated so far, once a simulated day. An error is
+    returned, not raised (``error``, ``bad_input``), so that Dask retries only
+    shards whose worker died, not ones that fail the same way every time.
     """
     from twin.engine import run as simulate
 
@@ -121,7 +135,14 @@ def run_shard(
             staged.write_text(str(done))
             os.replace(staged, progress_file)
 
-    result = simulate(scenario, out=destination, progress=False, shard=plan, on_progress=report)
+    try:
+        result = simulate(scenario, out=destination, progress=False, shard=plan, on_progress=report)
+    except Exception as exc:  # reported by the coordinator
+        return {
+            "index": plan.index,
+            "error": f"{type(exc).__name__}: {exc}",
+            "bad_input": isinstance(exc, TwinError),
+        }
     return {
         "index": plan.index,
         "path": str(result.path),
@@ -139,7 +160,7 @@ def run_sharded(
     scheduler: str | None = None,
     progress: bool | None = None,
     echo: Callable[[str], None] = print,
-) -> Any:
+) -> Run:
     """Run a scenario in ``shards`` shards on Dask and merge them into one run directory.
 
     Parameters
@@ -267,8 +288,12 @@ def _run_all(
         bar.update(start + done - bar.n)
         if finished or any(f.status == "error" for f in futures):
             break
-    results = [f.result() for f in futures]  # raises the first shard's error
-    return sorted(results, key=lambda r: int(r["index"]))
+    results = sorted((f.result() for f in futures), key=lambda r: int(r["index"]))
+    for r in results:
+        if "error" in r:
+            message = f"shard {r['index']} of {len(plans)} failed: {r['error']}"
+            raise TwinError(message) if r["bad_input"] else RuntimeError(message)
+    return results
 
 
 def _read_count(path: Path) -> int:
@@ -392,7 +417,7 @@ def _merge(
     timings: dict[str, float],
     t0: float,
     merge_tic: float,
-) -> Any:
+) -> Run:
     """One run directory from the shards' (and the MV level's) run directories."""
     from twin.engine.scoreboard import merge_scoreboards
     from twin.engine.simulation import Run, RunSummary, _versions
