@@ -168,7 +168,8 @@ def run_sharded(
     scenario : Scenario
         A validated scenario.
     shards : int
-        Number of shards, 1 .. number of LV transformer areas.
+        Number of shards, 1 .. the network's units of LV transformer areas
+        (:func:`twin.grid.islands.solve_units`, at most 32).
     out : str or pathlib.Path, optional
         Run directory; default ``results/<scenario name>``.
     workers : int, optional
@@ -176,7 +177,8 @@ def run_sharded(
     scheduler : str, optional
         Address of a running Dask scheduler to use instead.
     progress : bool, optional
-        Progress bar over the shards (default: when the terminal shows it).
+        Progress bar over the intervals the shards have simulated (default:
+        when the terminal shows it).
     echo : callable
         Where the dashboard address goes.
 
@@ -220,7 +222,9 @@ def run_sharded(
                 ]
                 timings["mv_level"] = time.perf_counter() - tic
             tic = time.perf_counter()
-            results = _run_all(client, scenario, plans, work / "level-2", bar)
+            results = _run_all(
+                client, scenario, plans, work / ("level-2" if coupled else "shards"), bar
+            )
             timings["lv" if not coupled else "lv_level_2"] = time.perf_counter() - tic
             bar.close()
         tic = time.perf_counter()
