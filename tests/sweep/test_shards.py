@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -222,6 +223,27 @@ def test_bad_shard_counts_are_refused(tmp_path: Path) -> None:
         plan_shards(scenario, 4)
     plans = plan_shards(scenario, 3)
     assert sorted(t for p in plans for t in p.transformers) == [0, 1, 2]
+
+
+def test_the_lean_first_level_sees_the_full_runs_transformer_loads(tmp_path: Path) -> None:
+    data = _everything_on_cigre()
+    data["time"]["duration"] = "2d"
+    data["meters"]["remote_disconnects"] = [{"meters": 0.2, "at": "6h", "duration": "12h"}]
+    scenario = _scenario(tmp_path, "lean", data)
+    plan = plan_shards(scenario, 2)[1]
+    full = twin.run(scenario, out=tmp_path / "full", progress=False, shard=plan)
+    lean = twin.run(
+        scenario,
+        out=tmp_path / "lean",
+        progress=False,
+        shard=dataclasses.replace(plan, flows_only=True),
+    )
+    assert "internal/meter_interval" not in lean.tables
+    pd.testing.assert_frame_equal(
+        full.table("internal/transformer_interval"),
+        lean.table("internal/transformer_interval"),
+        check_exact=True,
+    )
 
 
 def test_a_failing_shard_reports_its_error_instead_of_raising(tmp_path: Path) -> None:

@@ -53,12 +53,20 @@ class ShardPlan:
     terminals : TerminalVoltages or None
         MV terminal voltages per interval; None holds them at the fixed MV
         voltage (``grid.mv_voltage_pu``).
+    flows_only : bool
+        Step the devices and the power flow only and write only the
+        transformer loading and ``truth/power_flow``: the first level of a
+        coupled run, which needs nothing but the transformer loads. The
+        meters are not stepped (they never change the power, and their
+        random streams are their own); the relays still follow their
+        scheduled commands.
     """
 
     index: int
     count: int
     transformers: tuple[int, ...]
     terminals: TerminalVoltages | None = field(default=None, compare=False)
+    flows_only: bool = False
 
     def members(self, premise_transformer: NDArray[np.int64]) -> Members:
         """The premises of this shard's areas, as positions in the whole fleet."""

@@ -173,6 +173,7 @@ class _IntervalLoop:
         self.spells = OccupancySpells(parts.members.n, parts.axis.interval_s)
         self.der_recorder: DerRecorder | None = None
         self._solved_loads = _solved_rows(parts, "load")
+        self.metering = True
 
     def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
         """Register every household happening as a SimPy timeout with a callback.
@@ -199,15 +200,20 @@ class _IntervalLoop:
                 p_kw = self.parts.der.step(t, p_kw, self.parts.ami.management.relay_closed)
                 if self.der_recorder is not None:
                     self.der_recorder.schedule_status_changes(env)
+                elif self.parts.der.ev is not None:  # nothing records them: keep memory flat
+                    self.parts.der.ev.status_changes()
+                    self.parts.der.ev.finished_sessions()
             p_kw, q_kvar = self.parts.ami.relay(p_kw, q_kvar)
-            self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
+            if self.metering:
+                self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
             yield env.timeout(axis.interval_s)
             self._close_interval(k, p_kw, q_kvar)
 
     def _close_interval(self, k: int, p_kw: np.ndarray, q_kvar: np.ndarray) -> None:
         parts, axis = self.parts, self.parts.axis
         end_s = (k + 1) * axis.interval_s
-        parts.ami.meter(k, p_kw)
+        if self.metering:
+            parts.ami.meter(k, p_kw)
 
         load_p, load_q, sgen_p = parts.grid_injections(k, p_kw, q_kvar)
         tic = time.perf_counter()
@@ -220,7 +226,8 @@ class _IntervalLoop:
             if self.der_recorder is not None:
                 self.der_recorder.interval(k)
 
-        parts.ami.after_flow(k, p_kw, result)
+        if self.metering:
+            parts.ami.after_flow(k, p_kw, result)
         if self.on_progress is not None and ((k + 1) % 96 == 0 or k == axis.n_intervals - 1):
             self.on_progress(k + 1)
         if self.progress is not None:
@@ -336,6 +343,8 @@ def run(
         interval_s=axis.interval_s,
     )
     t_build = time.perf_counter() - t0
+    metering = shard is None or not shard.flows_only
+    lines = scenario.outputs.line_loading == "all" and metering
 
     with RunWriter(destination, row_group_rows=scenario.outputs.row_group_rows) as writer:
         recorder = Recorder(
@@ -343,15 +352,16 @@ def run(
             axis,
             meter_ids=meter_ids,
             bus_ids=site.grid.bus_id,
-            bus_mask=_bus_mask(parts, scenario.outputs.bus_voltage),
+            bus_mask=_bus_mask(parts, scenario.outputs.bus_voltage if metering else "none"),
             transformer_ids=net.trafo.index.to_numpy(),
-            line_ids=net.line.index.to_numpy() if scenario.outputs.line_loading == "all" else None,
+            line_ids=net.line.index.to_numpy() if lines else None,
             premise_ids=premise_ids,
             transformer_mask=_solved_mask(parts, "trafo", len(net.trafo)),
             line_mask=_solved_mask(parts, "line", len(net.line)),
         )
-        recorder.frame("truth/premise", _premise_frame(parts, premise_ids, meter_ids))
-        recorder.frame("internal/meter_point", _meter_point_frame(parts, meter_ids))
+        if metering:
+            recorder.frame("truth/premise", _premise_frame(parts, premise_ids, meter_ids))
+            recorder.frame("internal/meter_point", _meter_point_frame(parts, meter_ids))
         if shard is None:
             recorder.frame("internal/network_bus", bus_table(site.grid))
             recorder.frame("internal/network_branch", branch_table(site.grid))
@@ -362,15 +372,20 @@ def run(
             disable=None if progress is None else not progress,
             leave=False,
         )
-        parts.ami.attach(
-            AmiRecorder(writer, axis, meter_ids=meter_ids, tariffs=parts.ami.max_tariff)
-        )
+        if metering:
+            parts.ami.attach(
+                AmiRecorder(writer, axis, meter_ids=meter_ids, tariffs=parts.ami.max_tariff)
+            )
         loop = _IntervalLoop(parts, recorder, summary, bar)
         loop.on_progress = on_progress
+        loop.metering = metering
         env = simpy.Environment()
         loop.schedule_events(env, parts.households.events())
         if parts.der is not None:
-            loop.der_recorder = DerRecorder.for_run(writer, scenario, parts, premise_ids, meter_ids)
+            if metering:
+                loop.der_recorder = DerRecorder.for_run(
+                    writer, scenario, parts, premise_ids, meter_ids
+                )
             if parts.der.ev is not None:
                 schedule_ev_events(env, parts.der.ev)
         firmware = schedule_ami_events(env, parts.ami, scenario)
@@ -378,18 +393,20 @@ def run(
         t1 = time.perf_counter()
         env.run()
         bar.close()
-        parts.ami.finish(axis.duration_s, axis.n_intervals - 1)
+        if metering:
+            parts.ami.finish(axis.duration_s, axis.n_intervals - 1)
         t_sim = time.perf_counter() - t1
 
-        recorder.occupancy(*loop.spells.close(axis.duration_s))
-        recorder.frame("truth/vacancy", _vacancy_frame(parts, premise_ids))
-        assert parts.ami.hes is not None
-        stats = parts.ami.hes.stats
-        summary.import_mwh = stats.import_wh / 1e6
-        summary.export_mwh = stats.export_wh / 1e6
-        summary.meter_readings = stats.interval_readings
-        summary.missed_readings = stats.by_quality["missing"]
-        summary.scoreboard = scoreboard(parts.ami, firmware, meter_ids)
+        if metering:
+            recorder.occupancy(*loop.spells.close(axis.duration_s))
+            recorder.frame("truth/vacancy", _vacancy_frame(parts, premise_ids))
+            assert parts.ami.hes is not None
+            stats = parts.ami.hes.stats
+            summary.import_mwh = stats.import_wh / 1e6
+            summary.export_mwh = stats.export_wh / 1e6
+            summary.meter_readings = stats.interval_readings
+            summary.missed_readings = stats.by_quality["missing"]
+            summary.scoreboard = scoreboard(parts.ami, firmware, meter_ids)
         if parts.der is not None:
             parts.der.finish()
             summary.der = der_summary(parts.der.totals)
@@ -413,6 +430,7 @@ def run(
                 "count": shard.count,
                 "transformers": list(shard.transformers),
                 "premises": parts.members.n,
+                "flows_only": shard.flows_only,
             }
         path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
     return Run(path, summary)

@@ -11,10 +11,11 @@ MV coupling, ``grid.mv``:
 - ``fixed`` (and every LV-only network): each area is solved under the
   fixed MV terminal voltage, in the shards exactly as in an unsharded run,
   so the merged tables are identical to the unsharded run's.
-- ``coupled``: two levels. The shards first run under the fixed voltage;
-  each interval's LV transformer loads are then aggregated into an MV power
-  flow (:class:`twin.grid.mv_level.MvLevel`), whose terminal voltages the
-  shards run again under. The MV buses, lines and HV/MV transformers come
+- ``coupled``: two levels. The shards first step their devices and power
+  flow under the fixed voltage (no meters, only the transformer loads are
+  written); each interval's LV transformer loads are then aggregated into an
+  MV power flow (:class:`twin.grid.mv_level.MvLevel`), whose terminal
+  voltages the shards run again under, in full. The MV buses, lines and HV/MV transformers come
   from the MV level. One exchange per interval: close to, not identical with,
   the joint power flow of an unsharded run.
 """
@@ -212,7 +213,8 @@ def run_sharded(
             mv_part = None
             if coupled:
                 tic = time.perf_counter()
-                first = _run_all(client, scenario, plans, work / "level-1", bar)
+                lean = [dataclasses.replace(p, flows_only=True) for p in plans]
+                first = _run_all(client, scenario, lean, work / "level-1", bar)
                 timings["lv_level_1"] = time.perf_counter() - tic
                 tic = time.perf_counter()
                 terminals, mv_part, mv_summary = _solve_mv_level(scenario, site, first, work)
