@@ -12,10 +12,15 @@ from twin.errors import TwinError
 
 __all__ = ["WORKER_CONFIG", "dask_client"]
 
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
-"""Dask settings of the local workers: no statistical profiler. It samples the task's
-stack every 10 ms under the GIL and cost a simulation a third of its speed; the
-dashboard's task stream and progress stay. Set it on workers of your own cluster too."""
+WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(128 << 20),
+}
+"""Dask settings of the local workers. No statistical profiler: it samples the task's
+stack every 10 ms under the GIL (the dashboard's task stream and progress stay). A
+128 MiB malloc trim threshold instead of Dask's 64 KiB: handing every freed block
+back to the system made a simulation about 10 % slower. Set them on workers of
+your own cluster too."""
 
 
 @contextmanager
