@@ -33,6 +33,7 @@ import yaml
 
 import twin
 from twin.sweep import run_sharded
+from twin.sweep.cluster import WORKER_CONFIG
 
 
 def _warm(network: str) -> float:
@@ -55,6 +56,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     import logging
 
+    import dask
     from dask.distributed import Client, LocalCluster
 
     with tempfile.TemporaryDirectory() as folder:
@@ -92,13 +94,14 @@ def main() -> None:
         timed("(b) unsharded, MV fixed", lambda: twin.run(fixed, out=out / "b"))
 
         tic = time.perf_counter()
-        cluster = LocalCluster(
-            n_workers=args.shards,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        )
+        with dask.config.set(WORKER_CONFIG):  # the settings `twin run --shards` uses
+            cluster = LocalCluster(
+                n_workers=args.shards,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            )
         client = Client(cluster)
         client.run(_warm, args.network)
         print(f"{'    cluster start + warm workers':<34} {time.perf_counter() - tic:7.1f} s")
