@@ -94,3 +94,50 @@ def test_integers_with_nulls_stay_integers(tmp_path: Path) -> None:
     df = open_run(dest).table("internal/meter_register_daily")
     assert str(df["import_total_wh"].dtype) == "Int64" and df["import_total_wh"].isna().sum() == 1
     assert df["export_total_wh"].dtype == np.int64
+
+
+def test_adopted_parts_read_as_one_table_in_time_then_id_order(tmp_path: Path) -> None:
+    parts = []
+    for shard, buses in enumerate(([0, 2], [1, 3])):  # two shards, interleaved ids
+        with RunWriter(tmp_path / f"shard{shard}") as writer:
+            writer.table("internal/bus_voltage").append(
+                {
+                    "bus_id": np.asarray(buses * 2, dtype=np.int64),
+                    "interval_end": pd.to_datetime(
+                        ["2025-01-01 00:15"] * 2 + ["2025-01-01 00:30"] * 2, utc=True
+                    ),
+                    "vm_pu": np.full(4, 1.0 - shard / 100, dtype=np.float32),
+                }
+            )
+            parts.append(writer.commit(manifest={}, scenario={}) / "internal/bus_voltage.parquet")
+    with RunWriter(tmp_path / "merged") as writer:
+        writer.adopt("internal/bus_voltage", parts)
+        with pytest.raises(ValueError, match="already"):
+            writer.adopt("internal/bus_voltage", [])
+        writer.commit(manifest={"name": "merged"}, scenario={})
+    run = open_run(tmp_path / "merged")
+    assert run.tables == ["internal/bus_voltage"]
+    assert run.manifest["row_counts"] == {"internal/bus_voltage": 8}
+    assert (tmp_path / "merged/internal/bus_voltage.parquet/part-001.parquet").is_file()
+    df = run.table("internal/bus_voltage")
+    assert df["bus_id"].tolist() == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert df["interval_end"].is_monotonic_increasing
+    assert not parts[0].exists()  # moved, not copied
+
+
+def test_a_part_with_another_schema_is_refused(tmp_path: Path) -> None:
+    with RunWriter(tmp_path / "other") as writer:
+        writer.table("truth/power_flow").append(
+            {
+                "interval_end": pd.to_datetime(["2025-01-01 00:15"], utc=True),
+                "converged": [True],
+                "solve_ms": [1.0],
+                "load_p_kw": [2.0],
+                "vm_min_pu": [1.0],
+                "vm_max_pu": [1.0],
+            }
+        )
+        part = writer.commit(manifest={}, scenario={}) / "truth/power_flow.parquet"
+    with RunWriter(tmp_path / "merged") as writer, pytest.raises(ValueError, match="schema"):
+        writer.adopt("internal/bus_voltage", [part])
+    assert not (tmp_path / "merged").exists()

@@ -129,7 +129,7 @@ class RunWriter:
         files (read as one table by pandas and pyarrow). The files must have
         the table's schema and lie on the same file system.
         """
-        if name in self._tables:
+        if name in self._tables or name in self._adopted:
             raise ValueError(f"table {name!r} is already written here; expected a new table")
         schema = schema_for(name)
         folder = self.staging / f"{name}.parquet"
