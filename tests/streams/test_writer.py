@@ -114,6 +114,8 @@ def test_adopted_parts_read_as_one_table_in_time_then_id_order(tmp_path: Path) -
         writer.adopt("internal/bus_voltage", parts)
         with pytest.raises(ValueError, match="already"):
             writer.adopt("internal/bus_voltage", [])
+        with pytest.raises(ValueError, match="adopted"):
+            writer.table("internal/bus_voltage")
         writer.commit(manifest={"name": "merged"}, scenario={})
     run = open_run(tmp_path / "merged")
     assert run.tables == ["internal/bus_voltage"]

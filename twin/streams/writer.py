@@ -116,6 +116,8 @@ class RunWriter:
     def table(self, name: str) -> TableWriter:
         """The writer of table ``name`` (``internal/meter_interval``), opened on first use."""
         writer = self._tables.get(name)
+        if writer is None and name in self._adopted:
+            raise ValueError(f"table {name!r} was adopted from parts; expected a new table")
         if writer is None:
             path = self.staging / f"{name}.parquet"
             writer = TableWriter(path, schema_for(name), row_group_rows=self.row_group_rows)
