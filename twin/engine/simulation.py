@@ -273,6 +273,27 @@ def _apply_event(fleet: HouseholdFleet, event: HouseholdEvent, _fired: simpy.Eve
     fleet.apply(event)
 
 
+def run_manifest(
+    scenario: Scenario, started: datetime, summary: dict[str, Any], spi: dict[str, Any]
+) -> dict[str, Any]:
+    """``manifest.json`` of a finished run, whole or merged from shards.
+
+    ``summary`` is a :class:`RunSummary` as a dict; ``spi`` the SPI link statistics.
+    """
+    return {
+        "name": scenario.name,
+        "seed": scenario.seed,
+        "scenario": scenario.resolved_dict(),
+        "versions": _versions(),
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "timings_s": {**summary["timings_s"], "total": round(summary["wall_s"], 3)},
+        "summary": summary,
+        "spi": spi,
+        "scoreboard": summary["scoreboard"],
+    }
+
+
 def _versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -412,18 +433,7 @@ def run(
             summary.der = der_summary(parts.der.totals)
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
         summary.wall_s = time.perf_counter() - t0
-        manifest = {
-            "name": scenario.name,
-            "seed": scenario.seed,
-            "scenario": scenario.resolved_dict(),
-            "versions": _versions(),
-            "started_at": started.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(),
-            "timings_s": {**summary.timings_s, "total": round(summary.wall_s, 3)},
-            "summary": asdict(summary),
-            "spi": asdict(parts.spi.stats),
-            "scoreboard": summary.scoreboard,
-        }
+        manifest = run_manifest(scenario, started, asdict(summary), asdict(parts.spi.stats))
         if shard is not None:
             manifest["shard"] = {
                 "index": shard.index,

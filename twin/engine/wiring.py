@@ -104,11 +104,6 @@ class Components:
         """``net.load`` position of each member premise."""
         return np.asarray(self.members.take(self.site.placement.load), dtype=np.int64)
 
-    @property
-    def areas(self) -> list[LvArea]:
-        """The LV areas solved here (empty with the joint solver)."""
-        return self.solver.areas if isinstance(self.solver, IslandedSolver) else []
-
     def solve(
         self, index: int, load_p_mw: np.ndarray, load_q_mvar: np.ndarray, sgen_p_mw: np.ndarray
     ) -> PowerFlowResult:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,7 +39,7 @@ from twin.grid.solver import (
     SolverError,
     SolverKind,
     _Layout,
-    create_solver,
+    solver_for_net,
 )
 from twin.grid.topology import lv_transformers
 
@@ -206,18 +205,8 @@ class _Island:
     ) -> None:
         net = grid.net
         sub = _unit_net(net, areas, vm_pu)
-        model = GridModel(
-            name=f"{grid.name} areas {areas[0].transformer}..{areas[-1].transformer}",
-            net=sub,
-            residential=np.zeros(len(sub.load), dtype=bool),
-            dwellings=np.zeros(len(sub.load), dtype=np.int64),
-            load_bus=sub.load["bus"].to_numpy(dtype=np.int64),
-            load_transformer=np.full(len(sub.load), -1, dtype=np.int64),
-            load_feeder=np.full(len(sub.load), -1, dtype=np.int64),
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # lightsim2grid's notes on NaN tap data
-            self.solver = create_solver(model, kind, verify=verify)
+        name = f"{grid.name} areas {areas[0].transformer}..{areas[-1].transformer}"
+        self.solver = solver_for_net(sub, name, kind, verify=verify)
         self.areas = tuple(areas)
         self.load_rows = net.load.index.get_indexer(sub.load.index).astype(np.intp)
         self.sgen_rows = net.sgen.index.get_indexer(sub.sgen.index).astype(np.intp)

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from twin.grid.islands import LvArea, _empty_network
 from twin.grid.network import GridModel
-from twin.grid.solver import PowerFlowResult, SolverKind, create_solver
+from twin.grid.solver import PowerFlowResult, SolverKind, solver_for_net
 
 __all__ = ["MvLevel"]
 
@@ -67,18 +67,7 @@ class MvLevel:
             warnings.simplefilter("ignore")
             for b in hv:  # one load per LV transformer, after the network's own loads
                 pp.create_load(sub, int(labels[b]), p_mw=0.0, q_mvar=0.0, name="LV area")
-        model = GridModel(
-            name=f"{grid.name} MV level",
-            net=sub,
-            residential=np.zeros(len(sub.load), dtype=bool),
-            dwellings=np.zeros(len(sub.load), dtype=np.int64),
-            load_bus=sub.load["bus"].to_numpy(dtype=np.int64),
-            load_transformer=np.full(len(sub.load), -1, dtype=np.int64),
-            load_feeder=np.full(len(sub.load), -1, dtype=np.int64),
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.solver = create_solver(model, kind)
+        self.solver = solver_for_net(sub, f"{grid.name} MV level", kind)
         self.terminal_bus = np.unique(hv).astype(np.int64)
         self._bus_rows = net.bus.index.get_indexer(sub.bus.index).astype(np.intp)
         self._trafo_rows = net.trafo.index.get_indexer(sub.trafo.index).astype(np.intp)

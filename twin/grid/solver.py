@@ -45,6 +45,7 @@ __all__ = [
     "SolverError",
     "SolverKind",
     "create_solver",
+    "solver_for_net",
 ]
 
 SolverKind = Literal["auto", "lightsim2grid", "pandapower"]
@@ -437,3 +438,25 @@ def create_solver(
     if kind == "lightsim2grid":
         raise SolverError(f"solver 'lightsim2grid' unusable: {reason}; expected 'pandapower'")
     return PandapowerSolver(grid, fallback_reason=reason)
+
+
+def solver_for_net(
+    net: pandapowerNet, name: str, kind: SolverKind = "auto", *, verify: bool = True
+) -> PowerFlowSolver:
+    """:func:`create_solver` for a bare network that hosts no premises (a part of a grid).
+
+    lightsim2grid's conversion notes (NaN tap data and the like) are silenced.
+    """
+    n = len(net.load)
+    grid = GridModel(
+        name=name,
+        net=net,
+        residential=np.zeros(n, dtype=bool),
+        dwellings=np.zeros(n, dtype=np.int64),
+        load_bus=net.load["bus"].to_numpy(dtype=np.int64),
+        load_transformer=np.full(n, -1, dtype=np.int64),
+        load_feeder=np.full(n, -1, dtype=np.int64),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return create_solver(grid, kind, verify=verify)

@@ -45,6 +45,7 @@ from twin.streams.schemas import schema_for
 
 if TYPE_CHECKING:
     from twin.engine import Run
+    from twin.grid.islands import LvArea
 
 __all__ = ["plan_shards", "run_shard", "run_sharded"]
 
@@ -52,8 +53,10 @@ TASK_RETRIES = 2
 """Times Dask resubmits a shard whose worker died."""
 
 
-def plan_shards(scenario: Scenario, count: int) -> list[ShardPlan]:
+def plan_shards(scenario: Scenario, count: int, site: Any = None) -> list[ShardPlan]:
     """Deal the scenario's LV areas to ``count`` shards, or raise a ScenarioError.
+
+    ``site`` is the scenario's :class:`~twin.engine.wiring.Site` when already built.
 
     Raises
     ------
@@ -64,7 +67,7 @@ def plan_shards(scenario: Scenario, count: int) -> list[ShardPlan]:
     from twin.engine.wiring import build_site
     from twin.grid.islands import lv_areas, solve_units
 
-    site = build_site(scenario)
+    site = build_site(scenario) if site is None else site
     source = "" if scenario.source is None else str(scenario.source)
     units = solve_units(lv_areas(site.grid))
     transformer = np.asarray(site.placement.transformer, dtype=np.int64)
@@ -189,14 +192,14 @@ def run_sharded(
         The merged run, with its summary.
     """
     from twin.engine.wiring import build_site
-    from twin.grid.islands import mv_is_trivial
+    from twin.grid.islands import lv_areas, mv_is_trivial
     from twin.sweep.cluster import dask_client
 
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     destination = Path(out) if out is not None else Path("results") / scenario.name
-    plans = plan_shards(scenario, shards)
     site = build_site(scenario)
+    plans = plan_shards(scenario, shards, site)
     coupled = scenario.grid.mv == "coupled" and not mv_is_trivial(site.grid)
     work = destination.parent / f".{destination.name}.shards-{uuid.uuid4().hex[:8]}"
     timings: dict[str, float] = {}
@@ -218,8 +221,9 @@ def run_sharded(
                 timings["lv_level_1"] = time.perf_counter() - tic
                 tic = time.perf_counter()
                 terminals, mv_part, mv_summary = _solve_mv_level(scenario, site, first, work)
+                areas = lv_areas(site.grid)
                 plans = [
-                    dataclasses.replace(p, terminals=_terminals_of(site, p, terminals))
+                    dataclasses.replace(p, terminals=_terminals_of(areas, p, terminals))
                     for p in plans
                 ]
                 timings["mv_level"] = time.perf_counter() - tic
@@ -398,14 +402,12 @@ def _solve_mv_level(
     )
 
 
-def _terminals_of(site: Any, plan: ShardPlan, terminals: TerminalVoltages) -> TerminalVoltages:
+def _terminals_of(
+    areas: list[LvArea], plan: ShardPlan, terminals: TerminalVoltages
+) -> TerminalVoltages:
     """The terminal voltages of one shard's areas."""
-    from twin.grid.islands import lv_areas
-
     wanted = set(plan.transformers)
-    buses = np.unique(
-        np.concatenate([a.hv_buses for a in lv_areas(site.grid) if a.transformer in wanted])
-    )
+    buses = np.unique(np.concatenate([a.hv_buses for a in areas if a.transformer in wanted]))
     columns = pd.Index(terminals.bus).get_indexer(pd.Index(buses))
     return TerminalVoltages(bus=buses.astype(np.int64), vm_pu=terminals.vm_pu[:, columns].copy())
 
@@ -426,7 +428,7 @@ def _merge(
 ) -> Run:
     """One run directory from the shards' (and the MV level's) run directories."""
     from twin.engine.scoreboard import merge_scoreboards
-    from twin.engine.simulation import Run, RunSummary, _versions
+    from twin.engine.simulation import Run, RunSummary, run_manifest
     from twin.grid.export import branch_table, bus_table
 
     names = sorted({t for p in parts for t in RunDirectory(p).tables} - {"truth/power_flow"})
@@ -454,20 +456,9 @@ def _merge(
             timings[key] = max(float(m["timings_s"].get(key, 0.0)) for m in manifests)
         timings["merge"] = round(time.perf_counter() - merge_tic, 3)
         summary["wall_s"] = time.perf_counter() - t0
-        summary["timings_s"] = {**timings, "total": round(summary["wall_s"], 3)}
-        manifest = {
-            "name": scenario.name,
-            "seed": scenario.seed,
-            "scenario": scenario.resolved_dict(),
-            "versions": _versions(),
-            "started_at": started.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(),
-            "timings_s": summary["timings_s"],
-            "summary": summary,
-            "spi": _summed([m.get("spi", {}) for m in manifests]),
-            "scoreboard": summary["scoreboard"],
-            "sharding": sharding,
-        }
+        summary["timings_s"] = timings
+        spi = _summed([m.get("spi", {}) for m in manifests])
+        manifest = {**run_manifest(scenario, started, summary, spi), "sharding": sharding}
         path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
     return Run(path, RunSummary(**summary))
 

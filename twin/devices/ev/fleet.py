@@ -48,7 +48,7 @@ from twin.devices.ev.state import (
     take_chargers,
 )
 from twin.devices.ev.transactions import TransactionLedger
-from twin.devices.premises import premise_indices
+from twin.devices.premises import kept_positions, premise_indices
 
 __all__ = [
     "ALLOCATIONS",
@@ -282,7 +282,7 @@ class EvFleet:
         """
         if self._stepped:
             raise ValueError("take given a fleet that has stepped; expected a fresh fleet")
-        keep = np.asarray(chargers, dtype=np.int64).reshape(-1)
+        keep = kept_positions(chargers, self.n, "chargers")
         sessions, faults = take_chargers(self.sessions, self._drawn_faults, keep, self.n)
         return EvFleet(
             premise=premise_indices(premise, keep.size),

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
-from twin.devices.premises import premise_indices
+from twin.devices.premises import kept_positions, premise_indices
 from twin.devices.pv.model import (
     PVWATTS_LOSSES_PERCENT,
     dc_kw_per_kwp_hourly,
@@ -281,11 +281,7 @@ class PvFleet:
         -------
         PvFleet
         """
-        idx = np.asarray(systems, dtype=np.int64).reshape(-1)
-        if idx.size and (idx[0] < 0 or idx[-1] >= self.n or np.any(np.diff(idx) <= 0)):
-            raise ValueError(
-                f"systems given {idx!r}; expected strictly increasing positions 0 .. {self.n - 1}"
-            )
+        idx = kept_positions(systems, self.n, "systems")
         out = PvFleet(
             premise=premise_indices(premise, idx.size),
             axis=self._axis,

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
-from twin.devices.premises import premise_indices
+from twin.devices.premises import kept_positions, premise_indices
 from twin.devices.storage.kernel import (
     self_consumption_setpoint_kw,
     split_round_trip,
@@ -198,11 +198,7 @@ class StorageFleet:
         StorageFleet
             The kept batteries with their parameters and stored energy.
         """
-        idx = np.asarray(batteries, dtype=np.int64).reshape(-1)
-        if idx.size and (idx[0] < 0 or idx[-1] >= self.n or np.any(np.diff(idx) <= 0)):
-            raise ValueError(
-                f"batteries given {idx!r}; expected strictly increasing positions 0 .. {self.n - 1}"
-            )
+        idx = kept_positions(batteries, self.n, "batteries")
         return StorageFleet(
             premise=premise_indices(premise, idx.size),
             capacity_kwh=self.capacity_kwh[idx],
