@@ -44,6 +44,7 @@ import twin
 from twin.engine.rng import RandomTree
 from twin.engine.wiring import build_components, build_site
 from twin.scenario.loading import validate_scenario_dict
+from twin.streams import RunWriter
 
 DEFAULT_NETWORK = "simbench:1-MVLV-urban-all-0-sw"
 
@@ -140,21 +141,22 @@ def household_profiles(network: str, households: int, days: int, intervals: int)
     seed, same fleet), as profiles for pandapower."""
     scenario = validate_scenario_dict(scenario_dict(network, households, days))
     site = build_site(scenario)
-    parts = build_components(scenario, site, RandomTree(scenario.seed))
-    axis = parts.axis
-    net = site.grid.net
-    n_load, n_sgen = len(net.load), len(net.sgen)
-    events = sorted(parts.households.events(), key=lambda e: e.time_s)
-    p = np.empty((intervals, n_load))
-    q = np.empty((intervals, n_load))
-    sg = np.empty((intervals, n_sgen))
-    j = 0
-    for k in range(intervals):
-        while j < len(events) and events[j].time_s <= k * axis.interval_s:
-            parts.households.apply(events[j])
-            j += 1
-        p_kw, q_kvar = parts.households.step(axis.at(k))
-        p[k], q[k], sg[k] = parts.grid_injections(k, p_kw, q_kvar)
+    with tempfile.TemporaryDirectory() as folder, RunWriter(Path(folder) / "run") as writer:
+        parts = build_components(scenario, site, RandomTree(scenario.seed), writer)
+        axis = parts.axis
+        net = site.grid.net
+        n_load, n_sgen = len(net.load), len(net.sgen)
+        events = sorted(parts.households.events(), key=lambda e: e.time_s)
+        p = np.empty((intervals, n_load))
+        q = np.empty((intervals, n_load))
+        sg = np.empty((intervals, n_sgen))
+        j = 0
+        for k in range(intervals):
+            while j < len(events) and events[j].time_s <= k * axis.interval_s:
+                parts.households.apply(events[j])
+                j += 1
+            p_kw, q_kvar = parts.households.step(axis.at(k))
+            p[k], q[k], sg[k] = parts.grid_injections(k, p_kw, q_kvar)
     return {"net": net, "bus_id": site.grid.bus_id, "p": p, "q": q, "sgen": sg}
 
 

@@ -24,7 +24,7 @@ import simpy
 
 from tests.conftest import tiny_scenario_dict
 from twin.comms import Concentrators
-from twin.engine.ami import Ami
+from twin.engine.ami import Ami, tariff_count
 from twin.engine.faults import schedule_ami_events
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.rng import RandomTree
@@ -158,15 +158,7 @@ def _grid(scenario: Scenario) -> Grid:
 
 def _drive(scenario: Scenario, grid: Grid, members: Members | None, out: Path) -> Outcome:
     """Build the Ami and run it as the engine's interval process does."""
-    ami = Ami(
-        scenario,
-        scenario.time.axis(),
-        transformer=grid.transformer,
-        meter_bus=grid.meter_bus,
-        rng=RandomTree(scenario.seed),
-        members=members,
-    )
-    axis = ami.axis
+    axis = scenario.time.axis()
     all_ids = format_ids("M", N)
     ids = all_ids if members is None else [all_ids[i] for i in members.index.tolist()]
     index = np.arange(N) if members is None else members.index
@@ -180,7 +172,15 @@ def _drive(scenario: Scenario, grid: Grid, members: Members | None, out: Path) -
             ami.after_flow(k, p_kw, grid.results[k])
 
     with RunWriter(out, row_group_rows=50_000) as writer:
-        ami.attach(AmiRecorder(writer, axis, meter_ids=ids, tariffs=ami.max_tariff))
+        ami = Ami(
+            scenario,
+            axis,
+            transformer=grid.transformer,
+            meter_bus=grid.meter_bus,
+            rng=RandomTree(scenario.seed),
+            recorder=AmiRecorder(writer, axis, meter_ids=ids, tariffs=tariff_count(scenario)),
+            members=members,
+        )
         env = simpy.Environment()
         firmware = schedule_ami_events(env, ami, scenario)
         env.process(process(env))

@@ -2,6 +2,7 @@
 
 from twin.comms.concentrators import Concentrators
 from twin.comms.headend import QUALITY_CODES, HeadEnd, HeadEndStats, IntervalBatch, RegisterBatch
+from twin.comms.supervision import MeterSupervision
 from twin.comms.technology import TECHNOLOGIES, Channel, Technology
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "HeadEnd",
     "HeadEndStats",
     "IntervalBatch",
+    "MeterSupervision",
     "RegisterBatch",
     "Technology",
 ]

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from twin.comms.concentrators import Concentrators
+from twin.comms.supervision import MeterSupervision
 from twin.comms.technology import Channel
 from twin.keyed import ItemStreams
 from twin.meters.events import EventRows, event_mac
@@ -140,6 +141,9 @@ class HeadEnd:
     on_intervals, on_registers, on_events : callable
         Receive :class:`IntervalBatch`, :class:`RegisterBatch` and
         (:class:`~twin.meters.events.EventRows`, received_at_s) per delivery.
+    supervision : MeterSupervision, optional
+        Told of every collection slot and every delivered event (silent
+        meters and areas, restarts, the clock check and setting, fraud seen).
     """
 
     def __init__(
@@ -159,6 +163,7 @@ class HeadEnd:
         on_intervals: Callable[[IntervalBatch], None],
         on_registers: Callable[[RegisterBatch], None],
         on_events: Callable[[EventRows, np.ndarray], None],
+        supervision: MeterSupervision | None = None,
     ):
         n = port.n
         self.n = n
@@ -191,6 +196,7 @@ class HeadEnd:
         self._day_latency: list[tuple[np.ndarray, np.ndarray]] = []
         self.delivered_at = np.full(n, np.nan)
         self.last_tried = np.zeros(0, dtype=np.int64)
+        self.supervision = supervision
 
     # schedule ------------------------------------------------------------------------
 
@@ -215,7 +221,14 @@ class HeadEnd:
         """One collection slot at ``t_s``; returns the meters that delivered.
 
         With ``final``, every sealed block counts as due (the end-of-run flush).
+        The supervision, if any, then learns who was tried and who answered.
         """
+        winners = self._collect(t_s, final=final)
+        if self.supervision is not None:
+            self.supervision.collected(t_s, self.last_tried, winners, self._mgmt.boot_count)
+        return winners
+
+    def _collect(self, t_s: float, *, final: bool) -> np.ndarray:
         first, count, seal = self._blocks()
         n_blocks = first.size
         pending = self.next_block < n_blocks
@@ -395,6 +408,8 @@ class HeadEnd:
                 self._next_event_seq[m] = seq + 1
         self.stats.events_received += int(ok.sum())
         self.stats.events_rejected += int((~ok).sum())
+        if self.supervision is not None:
+            self.supervision.events_received(rows)
         self._on_events(rows, arrival_of[rows.meter])
 
     def _emit_missing(self, meters: np.ndarray, seqs: np.ndarray) -> None:

@@ -23,14 +23,20 @@ import numpy as np
 import pandas as pd
 
 from twin.clock import TimeAxis
-from twin.comms import TECHNOLOGIES, Channel, Concentrators, HeadEnd, Technology
+from twin.comms import (
+    TECHNOLOGIES,
+    Channel,
+    Concentrators,
+    HeadEnd,
+    MeterSupervision,
+    Technology,
+)
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.rng import RandomTree
 from twin.grid import PowerFlowResult
 from twin.keyed import ItemStreams
 from twin.members import Members
 from twin.meters import (
-    MAX_TARIFFS,
     LegalClocks,
     ManagementCores,
     MetrologyCores,
@@ -39,10 +45,14 @@ from twin.meters import (
     draw_accuracy,
     split_import_export_wh,
 )
-from twin.meters import events as ev
 from twin.scenario import Scenario
 
-__all__ = ["Ami", "tariff_per_interval"]
+__all__ = ["Ami", "tariff_count", "tariff_per_interval"]
+
+
+def tariff_count(scenario: Scenario) -> int:
+    """Number of tariff registers in use (1 .. 4): the highest tariff any window names."""
+    return max([1, *(w.tariff for w in scenario.meters.tariffs)])
 
 
 def tariff_per_interval(scenario: Scenario, axis: TimeAxis) -> np.ndarray:
@@ -97,6 +107,9 @@ class Ami:
         Bus position (into the power-flow result) of every premise of the whole fleet.
     rng : RandomTree
         The run's random tree.
+    recorder : AmiRecorder
+        Where the head-end's readings, registers and events, the app data
+        and the daily tables go (see :func:`tariff_count` for its tariffs).
     members : Members, optional
         The meters simulated here (whole LV areas); default all. The arrays of the
         Ami (``n == members.n``) and the power given to it are by local position.
@@ -109,6 +122,7 @@ class Ami:
         transformer: np.ndarray,
         meter_bus: np.ndarray,
         rng: RandomTree,
+        recorder: AmiRecorder,
         members: Members | None = None,
     ):
         transformer = np.asarray(transformer, dtype=np.int64)
@@ -148,6 +162,8 @@ class Ami:
             keys=self.keys,
             legal_firmware_id=m_cfg.legal_firmware_id,
             meter_index=members.index,
+            sag_pu=m_cfg.events.sag_pu,
+            swell_pu=m_cfg.events.swell_pu,
         )
         self.port = self.metrology.port()
         spi = m_cfg.spi
@@ -178,16 +194,11 @@ class Ami:
             members.take(transformer), all_transformer_ids=np.unique(transformer)
         )
         self.tariff = tariff_per_interval(scenario, axis)
-        self.max_tariff = max([1, *(w.tariff for w in m_cfg.tariffs)])
-        assert self.max_tariff <= MAX_TARIFFS
         self.meter_bus = np.asarray(members.take(np.asarray(meter_bus)), dtype=np.int64)
-        self.sag_pu, self.swell_pu = m_cfg.events.sag_pu, m_cfg.events.swell_pu
-        self.sync_threshold_s, self.limit_s = m_cfg.clock.sync_threshold_s, m_cfg.clock.limit_s
         every = m_cfg.management.app_power_every
         self.app_every = 0 if every == "none" else int(every) // self.dt
         self.idle_w = m_cfg.management.idle_threshold_w
         self.retry_every = c_cfg.retry_every
-        self.read_delay = c_cfg.read_delay
         spread = c_cfg.read_spread
         offsets = (
             rng.generator("read-offsets").uniform(0, spread, n_total)
@@ -196,51 +207,38 @@ class Ami:
         )
         self.read_offset_s = np.asarray(members.take(offsets), dtype=np.float64)
         self.ledger = FaultLedger()
-        self.attackers = ItemStreams(rng.seed, "attackers", members.index)
         self.faults_rng = rng.generator("faults")
         starts = axis._local_starts
         ends = starts + pd.Timedelta(seconds=self.dt)
         self.day_of = np.asarray(starts.date, dtype="datetime64[D]")
         self.monthly = np.asarray((ends.day == 1) & axis.ends_at_local_midnight, dtype=bool)
         self._true = np.zeros((2, n))
-        self._powered = np.ones(n, dtype=bool)
-        self._energised = np.ones(n, dtype=bool)
-        self._pq = np.zeros(n, dtype=np.int8)
-        self._analysed = 0
-        self._analysed_meter = np.zeros(n, dtype=np.int64)
-        self.clock_flagged = np.zeros(n, dtype=bool)
-        self.silent = np.zeros(n, dtype=bool)
-        self.area_silent = np.zeros(self.concentrators.n_areas, dtype=bool)
-        self.seen_boots = np.zeros(n, dtype=np.int64)
-        self.restart_seen = np.zeros(n, dtype=bool)
-        self.fraud_seen = np.zeros(n, dtype=bool)
-        self.recorder: AmiRecorder | None = None
-        self.hes: HeadEnd | None = None
-
-    def attach(self, recorder: AmiRecorder) -> None:
-        """Connect the writers and create the head-end."""
         self.recorder = recorder
+        self.supervision = MeterSupervision(
+            area=self.concentrators.area,
+            n_areas=self.concentrators.n_areas,
+            clocks=self.clocks,
+            log_event=self.metrology.log_event,
+            sync_threshold_s=m_cfg.clock.sync_threshold_s,
+            limit_s=m_cfg.clock.limit_s,
+        )
         self.hes = HeadEnd(
             port=self.port,
             management=self.management,
             concentrators=self.concentrators,
             channel=self.channel,
             keys=self.keys,
-            attackers=self.attackers,
+            attackers=ItemStreams(rng.seed, "attackers", members.index),
             read_offset_s=self.read_offset_s,
             dt_s=self.dt,
             per_day=self.per_day,
-            read_delay_s=self.read_delay,
-            retry_every_s=self.retry_every,
+            read_delay_s=c_cfg.read_delay,
+            retry_every_s=c_cfg.retry_every,
             on_intervals=recorder.meter_intervals,
             on_registers=recorder.registers,
-            on_events=self._events_received,
+            on_events=recorder.events,
+            supervision=self.supervision,
         )
-
-    def _events_received(self, rows: ev.EventRows, received_at_s: np.ndarray) -> None:
-        self.fraud_seen[rows.meter[rows.code == ev.COVER_OPENED]] = True
-        assert self.recorder is not None
-        self.recorder.events(rows, received_at_s)
 
     # the interval ------------------------------------------------------------------------
 
@@ -269,102 +267,29 @@ class Ami:
             self.metrology.freeze_daily(end_s, monthly=bool(self.monthly[k]))
 
     def after_flow(self, k: int, p_kw: np.ndarray, result: PowerFlowResult) -> None:
-        """Voltage and supply events, SPI poll, app power, collection, daily tables."""
+        """Supply events, SPI poll, app power and daily usage, collection, daily tables."""
         end_s = (k + 1) * self.dt
-        if result.converged:
-            vm = result.vm_pu[self.meter_bus]
-            self._energised = np.isfinite(vm)
-            self._pq_events(end_s, vm)
-        powered = self._energised & self.management.relay_closed
-        self._supply_events(end_s, powered)
+        vm = result.vm_pu[self.meter_bus] if result.converged else None
+        self.metrology.observe_supply(
+            end_s, vm, self.management.relay_closed, self.clocks.offset_s(end_s)
+        )
         running = self.management.poll(end_s)
-        if self.app_every and (k + 1) % self.app_every == 0 and self.recorder is not None:
+        if self.app_every and (k + 1) % self.app_every == 0:
             who = np.flatnonzero(running)
             self.recorder.app_power(who, end_s, p_kw[who] * (1.0 + self.error[who]))
-        self._edge_analytics(end_s, running)
+        for usage in self.management.daily_usage(
+            running, dt_s=self.dt, idle_threshold_w=self.idle_w
+        ):
+            day = self.day_of[min(usage.last_record, len(self.day_of) - 1)]
+            self.recorder.app_daily(
+                usage.meters, day, usage.energy_wh, usage.idle_hours, usage.peak_w
+            )
         if end_s % self.retry_every == 0:
-            self.collect(end_s)
+            self.hes.collect(end_s)
         if self.axis.ends_at_local_midnight[k]:
             self._close_day(self.day_of[k])
 
-    def _pq_events(self, t_s: float, vm: np.ndarray) -> None:
-        state = np.where(vm < self.sag_pu, 1, np.where(vm > self.swell_pu, 2, 0)).astype(np.int8)
-        state[~np.isfinite(vm)] = self._pq[~np.isfinite(vm)]
-        changed = np.flatnonzero(state != self._pq)
-        if changed.size:
-            old, new = self._pq[changed], state[changed]
-            for code, sel in (
-                (ev.SAG_END, old == 1),
-                (ev.SWELL_END, old == 2),
-                (ev.SAG_START, new == 1),
-                (ev.SWELL_START, new == 2),
-            ):
-                m = changed[sel]
-                self.metrology.log_event(m, t_s, self.clocks.offset_s(t_s, m), code)
-            self._pq[changed] = new
-
-    def _supply_events(self, t_s: float, powered: np.ndarray) -> None:
-        changed = np.flatnonzero(powered != self._powered)
-        if changed.size:
-            down, up = changed[~powered[changed]], changed[powered[changed]]
-            self.metrology.log_event(down, t_s, self.clocks.offset_s(t_s, down), ev.POWER_DOWN)
-            self.metrology.log_event(up, t_s, self.clocks.offset_s(t_s, up), ev.POWER_UP)
-            self._powered = powered.copy()
-
-    def _edge_analytics(self, t_s: float, running: np.ndarray) -> None:
-        blocks = self.port.blocks
-        if self.recorder is None or self._analysed_meter.min() >= len(blocks):
-            return
-        read_upto = self.management.read_upto
-        for b in range(int(self._analysed_meter.min()), len(blocks)):
-            first, count, _, _ = blocks[b]
-            sel = np.flatnonzero(
-                (self._analysed_meter == b) & running & (read_upto >= first + count)
-            )
-            if sel.size == 0:
-                continue
-            self._analysed_meter[sel] = b + 1
-            if count == 0 or not self.port.block_available(b):
-                continue
-            read = self.port.read_block(b, sel)
-            imp = read.import_wh.astype(np.int64)
-            w = imp * (3600.0 / self.dt)
-            idle_h = (w < self.idle_w).sum(axis=0) * (self.dt / 3600.0)
-            day = self.day_of[min(first + count - 1, len(self.day_of) - 1)]
-            self.recorder.app_daily(sel, day, imp.sum(axis=0), idle_h, w.max(axis=0))
-
-    def collect(self, t_s: float, *, final: bool = False) -> None:
-        """One head-end collection slot; clocks of answering meters are checked and set."""
-        assert self.hes is not None
-        hes = self.hes
-        winners = hes.collect(t_s, final=final)
-        tried = hes.last_tried
-        won = np.zeros(self.n, dtype=bool)
-        won[winners] = True
-        self.silent[tried[~won[tried]]] = True
-        if winners.size:
-            boots = self.management.boot_count[winners]
-            self.restart_seen[winners[boots > self.seen_boots[winners]]] = True
-            self.seen_boots[winners] = boots
-            offset = self.clocks.offset_s(t_s, winners)
-            self.clock_flagged[winners[np.abs(offset) > self.limit_s]] = True
-            late = winners[np.abs(offset) > self.sync_threshold_s]
-            if late.size:
-                old = self.clocks.offset_s(t_s, late)
-                for m, o in zip(late.tolist(), old.tolist(), strict=True):
-                    self.metrology.log_event(
-                        np.array([m]), t_s, np.array([o]), ev.CLOCK_SET, f"offset_s={o:.1f}"
-                    )
-                self.clocks.set_time(late, t_s)
-        if tried.size:
-            areas = self.concentrators.area
-            n_areas = self.concentrators.n_areas
-            n_tried = np.bincount(areas[tried], minlength=n_areas)
-            n_won = np.bincount(areas[winners], minlength=n_areas)
-            self.area_silent |= (n_tried > 0) & (n_won == 0)
-
     def _close_day(self, day: np.datetime64) -> None:
-        assert self.recorder is not None and self.hes is not None
         self.recorder.true_energy(day, self._true[0].copy(), self._true[1].copy())
         self._true[:] = 0.0
         self.recorder.comm_stats(day, self.concentrators.transformer_ids, self.hes.close_day())
@@ -372,10 +297,9 @@ class Ami:
 
     def finish(self, end_s: int, last_k: int) -> None:
         """End of the run: seal the last partial block, read back, final collection."""
-        assert self.hes is not None and self.recorder is not None
         self.metrology.seal_final(end_s)
         self.management.readback(end_s)
-        self.collect(end_s, final=True)
+        self.hes.collect(end_s, final=True)
         self.hes.finish(end_s)
         if not self.axis.ends_at_local_midnight[last_k]:
             self._close_day(self.day_of[last_k])

@@ -74,10 +74,19 @@ def _members(ami: Ami, full: np.ndarray) -> np.ndarray:
 
 
 class FirmwareRecorder:
-    """Counts attempts (per meter: the attempt id) and forwards result rows to the recorder."""
+    """Counts attempts (per meter: the attempt id) and forwards result rows to the recorder.
 
-    def __init__(self, ami: Ami):
+    Parameters
+    ----------
+    ami : Ami
+        The metering infrastructure the campaigns act on.
+    active : bool
+        False: waves change nothing and record nothing.
+    """
+
+    def __init__(self, ami: Ami, *, active: bool = True):
         self.ami = ami
+        self.active = active
         self.attempts = np.zeros(ami.n, dtype=np.int64)
         self.results: dict[str, int] = {}
 
@@ -94,7 +103,7 @@ class FirmwareRecorder:
         """
         ami = self.ami
         m = meters.shape[0]
-        if m == 0 or ami.recorder is None:
+        if m == 0 or not self.active:
             return
         ids = self.attempts[meters].copy()
         self.attempts[meters] += 1
@@ -146,13 +155,20 @@ def _campaign(
         _at(env, t, partial(fw.wave, local, fail[keep], campaign, float(t)))
 
 
-def schedule_ami_events(env: simpy.Environment, ami: Ami, scenario: Scenario) -> FirmwareRecorder:
-    """Schedule every AMI happening of the scenario; returns the firmware tally."""
+def schedule_ami_events(
+    env: simpy.Environment, ami: Ami, scenario: Scenario, *, firmware: bool = True
+) -> FirmwareRecorder:
+    """Schedule every AMI happening of the scenario; returns the firmware tally.
+
+    Without ``firmware`` the campaigns' waves do nothing (a pass that does not
+    meter, such as the first level of a coupled sharded run: firmware never
+    changes the power).
+    """
     env.horizon_s = ami.axis.duration_s  # type: ignore[attr-defined]
     rng = ami.faults_rng
     n_total = ami.members.n_total
     conc, mgmt, clocks = ami.concentrators, ami.management, ami.clocks
-    fw = FirmwareRecorder(ami)
+    fw = FirmwareRecorder(ami, active=firmware)
     for campaign in scenario.meters.firmware_campaigns:
         _campaign(env, ami, fw, campaign)
     for cmd in scenario.meters.remote_disconnects:

@@ -50,8 +50,8 @@ def scoreboard(ami: Ami, fw: FirmwareRecorder, meter_ids: Sequence[str]) -> dict
         ``blocks``, ``faults``, ``clock``, ``firmware``, ``events``, ``spi`` and
         ``concentrator_outages``; named counts are in key order.
     """
-    assert ami.hes is not None
     hes = ami.hes
+    seen = ami.supervision
     st = hes.stats
     expected = ami.n * ami.axis.n_intervals
     q = st.by_quality
@@ -60,18 +60,18 @@ def scoreboard(ami: Ami, fw: FirmwareRecorder, meter_ids: Sequence[str]) -> dict
         areas = np.fromiter(ami.ledger.areas, dtype=np.int64)
         faults["concentrator_outage"] = {
             "injected": int(areas.size),
-            "detected": int(ami.area_silent[areas].sum()),
+            "detected": int(seen.area_silent[areas].sum()),
         }
     for kind, meters in ami.ledger.meters.items():
         if kind.endswith("_observed"):
             continue
         idx = np.fromiter(meters, dtype=np.int64)
         if kind in _METER_DETECTORS:
-            flag = getattr(ami, _METER_DETECTORS[kind])
+            flag = getattr(seen, _METER_DETECTORS[kind])
             faults[kind] = {"injected": int(idx.size), "detected": int(flag[idx].sum())}
         elif kind == "firmware_failure":
-            seen = ami.ledger.meters.get("firmware_failure_observed", set())
-            faults[kind] = {"injected": int(idx.size), "detected": len(meters & seen)}
+            observed = ami.ledger.meters.get("firmware_failure_observed", set())
+            faults[kind] = {"injected": int(idx.size), "detected": len(meters & observed)}
         elif kind == "compromised_management":
             active = hes.tampered_meters[idx]
             faults[kind] = {
@@ -108,7 +108,7 @@ def scoreboard(ami: Ami, fw: FirmwareRecorder, meter_ids: Sequence[str]) -> dict
         "faults": faults,
         "clock": {
             "syncs": int(ami.clocks.syncs.sum()),
-            "meters_beyond_limit": int(ami.clock_flagged.sum()),
+            "meters_beyond_limit": int(seen.clock_flagged.sum()),
         },
         "firmware": _sorted(fw.results),
         "events": {

@@ -30,11 +30,10 @@ from twin.devices.households import HouseholdEvent, HouseholdFleet
 from twin.engine.faults import schedule_ami_events
 from twin.engine.partition import ShardPlan
 from twin.engine.recording import OccupancySpells, Recorder
-from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, der_lines, der_summary, schedule_ev_events
 from twin.engine.rng import RandomTree
 from twin.engine.scoreboard import scoreboard, scoreboard_lines
-from twin.engine.wiring import Components, build_components, build_site, format_ids
+from twin.engine.wiring import Components, build_components, build_site, member_ids
 from twin.grid import PowerFlowResult
 from twin.grid.export import branch_table, bus_table
 from twin.grid.islands import IslandedSolver
@@ -345,29 +344,24 @@ def run(
     started = datetime.now(UTC)
     destination = Path(out) if out is not None else Path("results") / scenario.name
     site = build_site(scenario)
-    rng = RandomTree(scenario.seed)
-    parts = build_components(scenario, site, rng, shard)
-    axis = parts.axis
-    all_premise_ids, all_meter_ids = (
-        format_ids("P", site.n_premises),
-        format_ids("M", site.n_premises),
-    )
-    premise_ids = [all_premise_ids[i] for i in parts.members.index.tolist()]
-    meter_ids = [all_meter_ids[i] for i in parts.members.index.tolist()]
-    net = site.grid.net
-    summary = RunSummary(
-        name=scenario.name,
-        network=site.grid.name,
-        solver=parts.solver.name,
-        households=parts.members.n,
-        intervals=axis.n_intervals,
-        interval_s=axis.interval_s,
-    )
-    t_build = time.perf_counter() - t0
     metering = shard is None or not shard.flows_only
     lines = scenario.outputs.line_loading == "all" and metering
 
     with RunWriter(destination, row_group_rows=scenario.outputs.row_group_rows) as writer:
+        parts = build_components(scenario, site, RandomTree(scenario.seed), writer, shard)
+        axis = parts.axis
+        premise_ids = member_ids("P", parts.members)
+        meter_ids = member_ids("M", parts.members)
+        net = site.grid.net
+        summary = RunSummary(
+            name=scenario.name,
+            network=site.grid.name,
+            solver=parts.solver.name,
+            households=parts.members.n,
+            intervals=axis.n_intervals,
+            interval_s=axis.interval_s,
+        )
+        t_build = time.perf_counter() - t0
         recorder = Recorder(
             writer,
             axis,
@@ -393,10 +387,6 @@ def run(
             disable=None if progress is None else not progress,
             leave=False,
         )
-        if metering:
-            parts.ami.attach(
-                AmiRecorder(writer, axis, meter_ids=meter_ids, tariffs=parts.ami.max_tariff)
-            )
         loop = _IntervalLoop(parts, recorder, summary, bar)
         loop.on_progress = on_progress
         loop.metering = metering
@@ -409,7 +399,7 @@ def run(
                 )
             if parts.der.ev is not None:
                 schedule_ev_events(env, parts.der.ev)
-        firmware = schedule_ami_events(env, parts.ami, scenario)
+        firmware = schedule_ami_events(env, parts.ami, scenario, firmware=metering)
         env.process(loop.process(env))
         t1 = time.perf_counter()
         env.run()
@@ -421,7 +411,6 @@ def run(
         if metering:
             recorder.occupancy(*loop.spells.close(axis.duration_s))
             recorder.frame("truth/vacancy", _vacancy_frame(parts, premise_ids))
-            assert parts.ami.hes is not None
             stats = parts.ami.hes.stats
             summary.import_mwh = stats.import_wh / 1e6
             summary.export_mwh = stats.export_wh / 1e6

@@ -14,9 +14,10 @@ from numpy.typing import NDArray
 
 from twin.clock import TimeAxis
 from twin.devices.households import HouseholdFleet
-from twin.engine.ami import Ami
+from twin.engine.ami import Ami, tariff_count
 from twin.engine.der import DerFleets, station_bus_index
 from twin.engine.partition import ShardPlan, TerminalVoltages
+from twin.engine.recording_ami import AmiRecorder
 from twin.engine.rng import RandomTree
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
@@ -36,8 +37,9 @@ from twin.grid.islands import IslandedSolver, LvArea, lv_areas, mv_is_trivial, s
 from twin.members import Members
 from twin.meters import ManagementCores, MetrologyCores, SpiLink
 from twin.scenario import Scenario
+from twin.streams import RunWriter
 
-__all__ = ["Site", "build_site", "format_ids"]
+__all__ = ["Site", "build_site", "format_ids", "member_ids"]
 
 
 @dataclass
@@ -161,10 +163,22 @@ class Components:
         return load_p, load_q, sgen_p
 
 
+def member_ids(prefix: str, members: Members) -> list[str]:
+    """Identifiers (``P000001`` ...) of the member premises, numbered in the whole fleet."""
+    every = format_ids(prefix, members.n_total)
+    return every if members.is_all else [every[i] for i in members.index.tolist()]
+
+
 def build_components(
-    scenario: Scenario, site: Site, rng: RandomTree, shard: ShardPlan | None = None
+    scenario: Scenario,
+    site: Site,
+    rng: RandomTree,
+    writer: RunWriter,
+    shard: ShardPlan | None = None,
 ) -> Components:
     """Create fleets, meters, solver and background injections for a run or one shard of it.
+
+    The meters' recorder writes into ``writer`` (see :class:`~twin.engine.ami.Ami`).
 
     Raises
     ------
@@ -196,6 +210,9 @@ def build_components(
         transformer=transformer,
         meter_bus=np.asarray(site.placement.bus, dtype=np.int64),
         rng=rng,
+        recorder=AmiRecorder(
+            writer, axis, meter_ids=member_ids("M", members), tariffs=tariff_count(scenario)
+        ),
         members=members,
     )
     background = BackgroundInjections(site.grid, axis)

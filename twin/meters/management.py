@@ -26,7 +26,32 @@ from twin.keyed import ItemStreams
 from twin.meters.metrology import BlockRead
 from twin.meters.spi import SpiLink
 
-__all__ = ["ManagementCores", "Transmission"]
+__all__ = ["DailyUsage", "ManagementCores", "Transmission"]
+
+
+@dataclass(frozen=True)
+class DailyUsage:
+    """Edge analytics of one sealed day for some meters (the app's daily summary).
+
+    Attributes
+    ----------
+    meters : numpy.ndarray
+        Local meter positions, ascending.
+    last_record : int
+        Sequence number of the day's last load-profile record (its interval index).
+    energy_wh : numpy.ndarray
+        Imported energy of the day per meter [Wh].
+    idle_hours : numpy.ndarray
+        Hours whose interval-mean power stayed below the idle threshold [h].
+    peak_w : numpy.ndarray
+        Highest interval-mean power [W].
+    """
+
+    meters: np.ndarray
+    last_record: int
+    energy_wh: np.ndarray
+    idle_hours: np.ndarray
+    peak_w: np.ndarray
 
 
 @dataclass
@@ -102,6 +127,7 @@ class ManagementCores:
         self._next_version = np.zeros(n, dtype=np.int16)
         self._next_version_at = np.full(n, np.inf)
         self.read_upto = np.zeros(n, dtype=np.int64)
+        self._analysed_block = np.zeros(n, dtype=np.int64)
         self._down_from = np.full(n, np.inf)
         self._down_until = np.full(n, -np.inf)
         self.downtime_s = np.zeros(n, dtype=np.float64)
@@ -191,6 +217,49 @@ class ManagementCores:
         running = self.running(t_s)
         self.read_upto = self._spi.poll(self.read_upto, running)
         return running
+
+    def daily_usage(
+        self, running: np.ndarray, *, dt_s: int, idle_threshold_w: float
+    ) -> list[DailyUsage]:
+        """Edge analytics of the sealed days each running core has read in full.
+
+        A core summarises a daily block once it has read all its records over
+        SPI (:attr:`read_upto`) and while it runs; a core that was down catches
+        up after its read-back. A block overwritten before it was read is
+        skipped (the app shows no summary for that day).
+
+        Parameters
+        ----------
+        running : numpy.ndarray
+            Cores running now (from :meth:`poll`).
+        dt_s : int
+            Interval length [s].
+        idle_threshold_w : float
+            Interval-mean power below which an interval counts as idle [W].
+
+        Returns
+        -------
+        list of DailyUsage
+            One entry per block with meters to summarise, in block order.
+        """
+        port = self._spi.port
+        blocks = port.blocks
+        out: list[DailyUsage] = []
+        for b in range(int(self._analysed_block.min(initial=len(blocks))), len(blocks)):
+            first, count, _, _ = blocks[b]
+            sel = np.flatnonzero(
+                (self._analysed_block == b) & running & (self.read_upto >= first + count)
+            )
+            if sel.size == 0:
+                continue
+            self._analysed_block[sel] = b + 1
+            if count == 0 or not port.block_available(b):
+                continue
+            imp = port.read_block(b, sel).import_wh.astype(np.int64)
+            w = imp * (3600.0 / dt_s)
+            idle_h = (w < idle_threshold_w).sum(axis=0) * (dt_s / 3600.0)
+            out.append(DailyUsage(sel, first + count - 1, imp.sum(axis=0), idle_h, w.max(axis=0)))
+        return out
 
     def readback(self, t_s: float) -> int:
         """Poll until every running core has read everything (end of a run); polls used.

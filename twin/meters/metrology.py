@@ -38,6 +38,7 @@ import numpy as np
 
 from twin.meters.events import FIRMWARE_REFUSED, EventLog, EventRows
 from twin.meters.sealing import ZERO_MAC, block_macs, header_matrix, record_matrix
+from twin.meters.supply_events import SupplyMonitor
 
 __all__ = [
     "FREEZE_COLUMNS",
@@ -200,6 +201,8 @@ class MetrologyCores:
         keys: Sequence[bytes] | None = None,
         legal_firmware_id: str = "MC-1.00",
         meter_index: np.ndarray | None = None,
+        sag_pu: float = 0.90,
+        swell_pu: float = 1.10,
     ):
         if n < 0 or profile_capacity < 1 or freeze_capacity < 1 or demand_intervals < 1:
             raise ValueError(
@@ -234,6 +237,7 @@ class MetrologyCores:
             else np.asarray(meter_index, dtype=np.int64).copy()
         )
         self.events = EventLog(self._keys, self._index)
+        self._supply = SupplyMonitor(n, sag_pu=sag_pu, swell_pu=swell_pu)
         self._port = MetrologySlavePort(self)
 
     @property
@@ -367,6 +371,30 @@ class MetrologyCores:
     def port(self) -> MetrologySlavePort:
         """The SPI slave side of the cores: read-only."""
         return self._port
+
+    def observe_supply(
+        self,
+        t_s: float,
+        vm_pu: np.ndarray | None,
+        relay_closed: np.ndarray,
+        offset_s: np.ndarray,
+    ) -> None:
+        """Log the supply events of one interval (:mod:`twin.meters.supply_events`).
+
+        Parameters
+        ----------
+        t_s : float
+            True time of the observation, the interval end [s].
+        vm_pu : numpy.ndarray or None
+            Voltage at each meter's bus [pu] (NaN: de-energised); None when
+            the power flow did not converge.
+        relay_closed : numpy.ndarray
+            Disconnector closed, per meter.
+        offset_s : numpy.ndarray
+            Each meter's clock offset at ``t_s`` [s] (events are stamped by the meter clock).
+        """
+        for code, meters in self._supply.observe(vm_pu, relay_closed):
+            self.log_event(meters, t_s, offset_s[meters], code)
 
     def log_event(
         self, meters: np.ndarray, t_s: float, offset_s: np.ndarray, code: int, detail: str = ""
