@@ -41,8 +41,9 @@ import numpy as np
 import pandas as pd
 
 import twin
+from twin.engine.components import build_components
 from twin.engine.rng import RandomTree
-from twin.engine.wiring import build_components, build_site
+from twin.engine.site import build_site
 from twin.scenario.loading import validate_scenario_dict
 from twin.streams import RunWriter
 

@@ -29,7 +29,7 @@ from twin.engine.faults import schedule_ami_events
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.rng import RandomTree
 from twin.engine.scoreboard import merge_scoreboards, scoreboard
-from twin.engine.wiring import format_ids
+from twin.engine.site import format_ids
 from twin.grid import PowerFlowResult
 from twin.members import Members
 from twin.scenario import Scenario

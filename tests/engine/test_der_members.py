@@ -24,7 +24,7 @@ from tests.conftest import tiny_scenario_dict
 from twin.engine.der import DerFleets
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
 from twin.engine.rng import RandomTree
-from twin.engine.wiring import format_ids
+from twin.engine.site import format_ids
 from twin.grid import GridModel, PowerFlowResult, load_network, place_premises
 from twin.members import Members
 from twin.scenario import Scenario

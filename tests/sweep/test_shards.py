@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 
 import twin
 from twin.cli import main
-from twin.engine.partition import ShardPlan, deal_areas
+from twin.engine import build_site
+from twin.engine.sharding import ShardPlan, deal_areas, plan_shards
 from twin.errors import ScenarioError
 from twin.streams import RunDirectory
-from twin.sweep import plan_shards, run_shard, run_sharded
+from twin.sweep import run_shard, run_sharded
 
 TIMING_COLUMNS = {"truth/power_flow": ["solve_ms"]}
 """Wall-clock measurements: never the same twice, sharded or not."""
@@ -220,8 +221,8 @@ def test_coupled_mv_shards_follow_the_joint_power_flow(tmp_path: Path, scheduler
 def test_bad_shard_counts_are_refused(tmp_path: Path) -> None:
     scenario = _scenario(tmp_path, "lv", _everything_on_cigre())
     with pytest.raises(ScenarioError, match=r"--shards.*3 unit\(s\) of LV transformer areas"):
-        plan_shards(scenario, 4)
-    plans = plan_shards(scenario, 3)
+        plan_shards(scenario, 4, build_site(scenario))
+    plans = plan_shards(scenario, 3, build_site(scenario))
     assert sorted(t for p in plans for t in p.transformers) == [0, 1, 2]
 
 
@@ -230,7 +231,7 @@ def test_the_lean_first_level_sees_the_full_runs_transformer_loads(tmp_path: Pat
     data["time"]["duration"] = "2d"
     data["meters"]["remote_disconnects"] = [{"meters": 0.2, "at": "6h", "duration": "12h"}]
     scenario = _scenario(tmp_path, "lean", data)
-    plan = plan_shards(scenario, 2)[1]
+    plan = plan_shards(scenario, 2, build_site(scenario))[1]
     full = twin.run(scenario, out=tmp_path / "full", progress=False, shard=plan)
     lean = twin.run(
         scenario,

@@ -1,7 +1,15 @@
-"""The discrete-event engine: wiring, the interval process, the run."""
+"""The discrete-event engine: builds a run, advances its fleets, writes it.
+
+- :mod:`~twin.engine.site`: the network and the premises' places;
+- :mod:`~twin.engine.components`: fleets, meters, head-end and solver;
+- :mod:`~twin.engine.interval_loop`: the one SimPy process per run;
+- :mod:`~twin.engine.simulation`: :func:`run`, from scenario to run directory;
+- :mod:`~twin.engine.sharding`: a run split by LV area, and the merge.
+"""
 
 from twin.engine.rng import RandomTree
-from twin.engine.simulation import Run, RunSummary, run
-from twin.engine.wiring import build_site
+from twin.engine.simulation import run
+from twin.engine.site import build_site
+from twin.engine.summary import Run, RunSummary
 
 __all__ = ["RandomTree", "Run", "RunSummary", "build_site", "run"]

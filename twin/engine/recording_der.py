@@ -36,7 +36,7 @@ from twin.scenario import Scenario
 from twin.streams import RunWriter
 
 if TYPE_CHECKING:
-    from twin.engine.wiring import Components
+    from twin.engine.components import Components
 
 __all__ = ["DerRecorder", "der_lines", "der_summary", "schedule_ev_events"]
 

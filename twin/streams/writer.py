@@ -145,6 +145,13 @@ class RunWriter:
             os.replace(part, folder / f"part-{i:03d}.parquet")
         self._adopted[name] = rows
 
+    def discard(self, name: str) -> None:
+        """Drop table ``name`` and what it holds (a pass that keeps only some tables)."""
+        writer = self._tables.pop(name, None)
+        if writer is not None:
+            writer.close()
+            writer.path.unlink()
+
     @property
     def row_counts(self) -> dict[str, int]:
         """Rows written so far per table."""

@@ -2,7 +2,7 @@
 
 from twin.sweep.kpis import KPI_COLUMNS, run_kpis
 from twin.sweep.runner import run_one, run_sweep, validate_sweep
-from twin.sweep.shards import plan_shards, run_shard, run_sharded
+from twin.sweep.shards import run_shard, run_sharded
 from twin.sweep.spec import RunSpec, SweepSpec, parse_param, run_seeds
 
 __all__ = [
@@ -10,7 +10,6 @@ __all__ = [
     "RunSpec",
     "SweepSpec",
     "parse_param",
-    "plan_shards",
     "run_kpis",
     "run_one",
     "run_seeds",

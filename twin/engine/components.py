@@ -1,8 +1,8 @@
-"""Build every component of a run from a validated scenario.
+"""Everything a run advances, created from a validated scenario and its site.
 
-This is the one place that knows all layers: it loads the network, places
-premises, creates the fleets, meters, head-end and solver, and turns grid
-problems into scenario problems with their YAML paths.
+:func:`build_components` creates the fleets, the meters with their head-end,
+the background injections and the power-flow solver, for a whole run or for
+one shard of it (:mod:`twin.engine.sharding`).
 """
 
 from __future__ import annotations
@@ -15,23 +15,18 @@ from numpy.typing import NDArray
 from twin.clock import TimeAxis
 from twin.devices.households import HouseholdFleet
 from twin.engine.ami import Ami, tariff_count
-from twin.engine.der import DerFleets, station_bus_index
-from twin.engine.partition import ShardPlan, TerminalVoltages
+from twin.engine.der import DerFleets
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.rng import RandomTree
+from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
+from twin.engine.site import Site, member_ids
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
     BackgroundInjections,
-    CapacityError,
-    GridModel,
-    NetworkError,
     PowerFlowResult,
     PowerFlowSolver,
-    PremisePlacement,
     SolverError,
     create_solver,
-    load_network,
-    place_premises,
 )
 from twin.grid.islands import IslandedSolver, LvArea, lv_areas, mv_is_trivial, solve_units
 from twin.members import Members
@@ -39,42 +34,7 @@ from twin.meters import ManagementCores, MetrologyCores, SpiLink
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 
-__all__ = ["Site", "build_site", "format_ids", "member_ids"]
-
-
-@dataclass
-class Site:
-    """The grid side of a run: network, premises and what does not belong to a fleet."""
-
-    grid: GridModel
-    placement: PremisePlacement
-
-    @property
-    def n_premises(self) -> int:
-        """Number of premises (one household and one meter each)."""
-        return int(self.placement.load.shape[0])
-
-
-def format_ids(prefix: str, n: int) -> list[str]:
-    """Zero-padded identifiers ``P000001`` ... for ``n`` items."""
-    width = max(6, len(str(n)))
-    return [f"{prefix}{i:0{width}d}" for i in range(1, n + 1)]
-
-
-def build_site(scenario: Scenario) -> Site:
-    """Load the network and place the premises, or raise a ScenarioError naming the YAML path."""
-    source = "" if scenario.source is None else str(scenario.source)
-    try:
-        grid = load_network(scenario.grid.network, base_dir=scenario.base_dir)
-    except NetworkError as exc:
-        raise ScenarioError([Problem("grid.network", str(exc))], source) from None
-    count = scenario.households.count
-    try:
-        placement = place_premises(grid, None if count == "auto" else int(count))
-    except CapacityError as exc:
-        raise ScenarioError([Problem("households.count", str(exc))], source) from None
-    station_bus_index(scenario, grid)
-    return Site(grid=grid, placement=placement)
+__all__ = ["Components", "build_components", "solves_area_by_area"]
 
 
 @dataclass
@@ -116,6 +76,21 @@ class Components:
             self._terminal_vm[self.terminals.bus] = self.terminals.vm_pu[index]
             return self.solver.solve(load_p_mw, load_q_mvar, sgen_p_mw, bus_vm_pu=self._terminal_vm)
         return self.solver.solve(load_p_mw, load_q_mvar, sgen_p_mw)
+
+    def solved_rows(self, element: str) -> NDArray[np.int64] | None:
+        """Rows of ``net.<element>`` solved in this process; None for all (the joint power flow)."""
+        if not isinstance(self.solver, IslandedSolver):
+            return None
+        return self.solver.rows(element)
+
+    def solved_mask(self, element: str, n: int) -> NDArray[np.bool_] | None:
+        """:meth:`solved_rows` as a mask over the ``n`` rows of ``net.<element>``; None for all."""
+        rows = self.solved_rows(element)
+        if rows is None:
+            return None
+        mask = np.zeros(n, dtype=bool)
+        mask[rows] = True
+        return mask
 
     @property
     def metrology(self) -> MetrologyCores:
@@ -161,12 +136,6 @@ class Components:
             load_q = np.concatenate([load_q, np.zeros(extra)])
             np.add.at(load_p, self.der.station_rows, self.der.station_load_p_mw())
         return load_p, load_q, sgen_p
-
-
-def member_ids(prefix: str, members: Members) -> list[str]:
-    """Identifiers (``P000001`` ...) of the member premises, numbered in the whole fleet."""
-    every = format_ids(prefix, members.n_total)
-    return every if members.is_all else [every[i] for i in members.index.tolist()]
 
 
 def build_components(

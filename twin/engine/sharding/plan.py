@@ -1,4 +1,4 @@
-"""Split a run into shards by LV transformer area.
+"""Split a run into shards by LV transformer area: what each shard simulates.
 
 A shard simulates whole LV areas: their premises (households, DER, meters),
 their concentrators and their power flow, each area solved under its MV
@@ -15,13 +15,20 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
+from twin.errors import Problem, ScenarioError
+from twin.grid.islands import lv_areas, solve_units
 from twin.members import Members
+from twin.scenario import Scenario
 
-__all__ = ["ShardPlan", "TerminalVoltages", "deal_areas"]
+if TYPE_CHECKING:
+    from twin.engine.site import Site
+
+__all__ = ["ShardPlan", "TerminalVoltages", "deal_areas", "plan_shards"]
 
 
 @dataclass(frozen=True)
@@ -104,3 +111,67 @@ def deal_areas(
         dealt[target].extend(units[j])
         load[target] += weights[j]
     return [tuple(sorted(d)) for d in dealt]
+
+
+def plan_shards(scenario: Scenario, count: int, site: Site) -> list[ShardPlan]:
+    """Deal the scenario's LV areas to ``count`` shards, or raise a ScenarioError.
+
+    ``site`` is the scenario's :class:`~twin.engine.site.Site`.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        The network has fewer LV areas than shards, premises or public
+        charging stations outside every LV area.
+    """
+    source = "" if scenario.source is None else str(scenario.source)
+    units = solve_units(lv_areas(site.grid))
+    transformer = np.asarray(site.placement.transformer, dtype=np.int64)
+    problems = []
+    if not 1 <= count <= max(len(units), 1):
+        problems.append(
+            Problem(
+                "--shards",
+                f"given {count}; network {site.grid.name!r} has {len(units)} unit(s) of LV "
+                f"transformer areas, expected 1 .. {max(len(units), 1)} shards (whole units each)",
+            )
+        )
+    if (transformer < 0).any():
+        problems.append(
+            Problem(
+                "grid.network",
+                f"{int((transformer < 0).sum())} premise(s) of {site.grid.name!r} sit outside "
+                "every LV transformer area; expected a network whose homes are all fed by "
+                "MV/LV transformers to shard it",
+            )
+        )
+    in_area = np.asarray(site.grid.bus_transformer, dtype=np.int64) >= 0
+    for j, station in enumerate(scenario.ev.public_stations):
+        bus = site.grid.bus_map.get(int(station.bus), int(station.bus))
+        if 0 <= bus < in_area.size and not in_area[bus]:
+            problems.append(
+                Problem(
+                    f"ev.public_stations.{j}.bus",
+                    f"given {station.bus}, an MV bus; expected an LV bus to shard the run",
+                )
+            )
+    if scenario.grid.solver == "pandapower" and scenario.grid.mv == "coupled":
+        problems.append(
+            Problem(
+                "grid.solver",
+                "given 'pandapower'; a sharded run with grid.mv 'coupled' puts the MV "
+                "level's voltages into the LV transformers each interval, which needs "
+                "lightsim2grid; expected 'auto' or 'lightsim2grid', or grid.mv 'fixed'",
+            )
+        )
+    if problems:
+        raise ScenarioError(problems, source)
+    weights = np.asarray(
+        [
+            sum(int(np.count_nonzero(transformer == a.transformer)) + a.buses.size for a in u)
+            for u in units
+        ],
+        dtype=np.int64,
+    )
+    groups = deal_areas([tuple(a.transformer for a in u) for u in units], weights, count)
+    return [ShardPlan(i, count, g) for i, g in enumerate(groups)]

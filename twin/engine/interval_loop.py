@@ -1,0 +1,117 @@
+"""The interval process: one SimPy process that advances every fleet once per interval.
+
+Per interval, in order: the households' mean power, the DER behind the
+meters, the disconnectors; at the interval end the metrology cores integrate
+it, the grid solves, the DER and the meters see the voltages, the management
+cores and the head-end move the data, and the recorders append. Household
+happenings (moves, holidays) are SimPy events scheduled before the process,
+so that an event at ``T`` shapes the interval starting at ``T``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import simpy
+from tqdm import tqdm
+
+from twin.devices.households import HouseholdEvent, HouseholdFleet
+from twin.engine.components import Components
+from twin.engine.recording import OccupancySpells, Recorder
+from twin.engine.recording_der import DerRecorder
+from twin.engine.summary import RunSummary, exact_total_kw
+
+__all__ = ["IntervalLoop"]
+
+
+class IntervalLoop:
+    """The interval process and the state it keeps."""
+
+    def __init__(
+        self, parts: Components, recorder: Recorder, summary: RunSummary, progress: tqdm | None
+    ):
+        self.parts = parts
+        self.recorder = recorder
+        self.summary = summary
+        self.progress = progress
+        self.on_progress: Callable[[int], None] | None = None
+        self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
+        self.spells = OccupancySpells(parts.members.n, parts.axis.interval_s)
+        self.der_recorder: DerRecorder | None = None
+        self._solved_loads = parts.solved_rows("load")
+        self.metering = True
+
+    def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
+        """Register every household happening as a SimPy timeout with a callback.
+
+        All are created at time 0, before the interval process schedules its
+        own timeouts, so at equal times they fire first: an event at ``T``
+        shapes the interval that starts at ``T``.
+        """
+        fleet = self.parts.households
+        for event in events:
+            if event.time_s <= 0:
+                fleet.apply(event)
+                continue
+            timeout = env.timeout(event.time_s)
+            timeout.callbacks.append(partial(_apply_event, fleet, event))
+
+    def process(self, env: simpy.Environment):  # type: ignore[no-untyped-def]
+        """SimPy process: one pass per metering interval."""
+        axis = self.parts.axis
+        for k in range(axis.n_intervals):
+            t = axis.at(k)
+            p_kw, q_kvar = self.parts.households.step(t)
+            if self.parts.der is not None:
+                p_kw = self.parts.der.step(t, p_kw, self.parts.ami.management.relay_closed)
+                if self.der_recorder is not None:
+                    self.der_recorder.schedule_status_changes(env)
+                elif self.parts.der.ev is not None:  # nothing records them: keep memory flat
+                    self.parts.der.ev.status_changes()
+                    self.parts.der.ev.finished_sessions()
+            p_kw, q_kvar = self.parts.ami.relay(p_kw, q_kvar)
+            if self.metering:
+                self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
+            yield env.timeout(axis.interval_s)
+            self._close_interval(k, p_kw, q_kvar)
+
+    def _close_interval(self, k: int, p_kw: np.ndarray, q_kvar: np.ndarray) -> None:
+        parts, axis = self.parts, self.parts.axis
+        end_s = (k + 1) * axis.interval_s
+        if self.metering:
+            parts.ami.meter(k, p_kw)
+
+        load_p, load_q, sgen_p = parts.grid_injections(k, p_kw, q_kvar)
+        tic = time.perf_counter()
+        result = parts.solve(k, load_p, load_q, sgen_p)
+        solve_ms = (time.perf_counter() - tic) * 1e3
+        self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))
+        self.summary.account(result, axis, k, self._trafo_ids)
+        if parts.der is not None:
+            parts.der.after_flow(result)
+            if self.der_recorder is not None:
+                self.der_recorder.interval(k)
+
+        if self.metering:
+            parts.ami.after_flow(k, p_kw, result)
+        if self.on_progress is not None and ((k + 1) % 96 == 0 or k == axis.n_intervals - 1):
+            self.on_progress(k + 1)
+        if self.progress is not None:
+            self.progress.update(1)
+            if k % 96 == 0 or k == axis.n_intervals - 1:
+                stamp = pd.Timestamp(axis.interval_end_utc[k]).tz_localize("UTC")
+                self.progress.set_postfix_str(
+                    stamp.tz_convert(axis.timezone).strftime("%Y-%m-%d %H:%M"), refresh=False
+                )
+
+    def _load_kw(self, load_p_mw: np.ndarray) -> float:
+        rows = self._solved_loads
+        return exact_total_kw(load_p_mw if rows is None else load_p_mw[rows])
+
+
+def _apply_event(fleet: HouseholdFleet, event: HouseholdEvent, _fired: simpy.Event) -> None:
+    fleet.apply(event)
