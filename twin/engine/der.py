@@ -46,13 +46,14 @@ from twin.clock import IntervalTime, TimeAxis
 from twin.devices.ev import HOME_SESSIONS, EvFleet
 from twin.devices.pv import PvFleet
 from twin.devices.storage import StorageFleet
+from twin.engine.der_totals import DerTotals, milli
 from twin.engine.rng import RandomTree
 from twin.errors import Problem, ScenarioError
 from twin.grid import GridModel, PowerFlowResult, add_station_loads, bus_index_of
 from twin.members import Members
 from twin.scenario import Scenario
 
-__all__ = ["DerFleets", "DerTotals", "choose_premises"]
+__all__ = ["DerFleets", "choose_premises"]
 
 
 def choose_premises(n: int, share: float, rng: np.random.Generator) -> NDArray[np.int64]:
@@ -61,23 +62,6 @@ def choose_premises(n: int, share: float, rng: np.random.Generator) -> NDArray[n
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
     return np.sort(rng.permutation(n)[:k]).astype(np.int64)
-
-
-@dataclasses.dataclass
-class DerTotals:
-    """Running totals of the DER fleets for the run summary (energies [kWh], powers [kW])."""
-
-    pv_kwh: float = 0.0
-    pv_curtailed_kwh: float = 0.0
-    pv_trips: int = 0
-    storage_charge_kwh: float = 0.0
-    storage_discharge_kwh: float = 0.0
-    ev_home_kwh: float = 0.0
-    ev_public_kwh: float = 0.0
-    ev_sessions: int = 0
-    ev_not_delivered_kwh: float = 0.0
-    ev_faults: int = 0
-    peak_export_kw: float = 0.0
 
 
 class DerFleets:
@@ -358,7 +342,7 @@ class DerFleets:
             open relay zeroes the whole premise, DER included (inverters
             stop without the grid).
         """
-        n, dt_h = self.n, t.dt_s / 3600.0
+        n = self.n
         vm = self._vm_premise
         pv_kw = np.zeros(n)
         if self.pv is not None:
@@ -389,13 +373,14 @@ class DerFleets:
         self.hh_kw, self.ev_kw, self.pv_kw, self.storage_kw, self.net_kw = (
             hh, ev_kw, pv_kw, storage_kw, net,
         )  # fmt: skip
-        s = self.totals
-        s.pv_kwh += float(pv_kw.sum()) * dt_h
-        s.storage_charge_kwh += float(np.clip(storage_kw, 0, None).sum()) * dt_h
-        s.storage_discharge_kwh -= float(np.clip(storage_kw, None, 0).sum()) * dt_h
-        s.ev_home_kwh += float(ev_kw.sum()) * dt_h
-        s.ev_public_kwh += float(self.station_kw.sum()) * dt_h
-        s.peak_export_kw = max(s.peak_export_kw, float(np.clip(-net, 0, None).sum()))
+        self.totals.add_interval(
+            t.dt_s,
+            pv_kw=pv_kw,
+            storage_kw=storage_kw,
+            ev_home_kw=ev_kw,
+            ev_public_kw=self.station_kw,
+            net_kw=net,
+        )
         return net
 
     def station_load_p_mw(self) -> NDArray[np.float64]:
@@ -495,7 +480,7 @@ class DerFleets:
     def finish(self) -> None:
         """Final totals: curtailed PV energy."""
         if self.pv is not None:
-            self.totals.pv_curtailed_kwh = float(self.pv.curtailed_kwh.sum())
+            self.totals.pv_curtailed_mj = milli(self.pv.curtailed_kwh) * 3600
 
     def premise_columns(self) -> dict[str, NDArray]:
         """Per-premise flags and ratings for ``truth/premise`` (local, ``(n,)`` each)."""

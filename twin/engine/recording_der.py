@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from twin.clock import TimeAxis
 from twin.devices.ev import EvEvent, EvFleet
-from twin.engine.der import DerFleets, DerTotals
+from twin.engine.der import DerFleets
 from twin.engine.stamps import utc_stamps
 from twin.scenario import Scenario
 from twin.streams import RunWriter
@@ -38,7 +38,7 @@ from twin.streams import RunWriter
 if TYPE_CHECKING:
     from twin.engine.components import Components
 
-__all__ = ["DerRecorder", "der_lines", "der_summary", "schedule_ev_events"]
+__all__ = ["DerRecorder", "der_lines", "schedule_ev_events"]
 
 
 class DerRecorder:
@@ -196,7 +196,7 @@ class DerRecorder:
             return
         t = self.der.totals
         t.ev_sessions += int(rows["transaction_id"].size)
-        t.ev_not_delivered_kwh += float(rows["energy_not_delivered_wh"].sum()) / 1e3
+        t.ev_not_delivered_wh += int(rows["energy_not_delivered_wh"].sum())
         t.ev_faults += int(np.count_nonzero(rows["stop_reason"] != "EVDisconnected"))
         ch = rows["charger_id"]
         self.writer.table("external/ev_session").append(
@@ -285,20 +285,3 @@ def der_lines(d: dict[str, float]) -> list[str]:
         f"  EV charging       {d['ev_mwh']:,.3f} MWh in {int(d['ev_sessions']):,} finished "
         f"session(s), {d['ev_not_delivered_mwh']:,.3f} MWh not delivered",
     ]
-
-
-def der_summary(totals: DerTotals) -> dict[str, float]:
-    """The DER figures of the run summary (energies in MWh)."""
-    return {
-        "pv_mwh": totals.pv_kwh / 1e3,
-        "pv_curtailed_mwh": totals.pv_curtailed_kwh / 1e3,
-        "pv_trips": totals.pv_trips,
-        "storage_charge_mwh": totals.storage_charge_kwh / 1e3,
-        "storage_discharge_mwh": totals.storage_discharge_kwh / 1e3,
-        "ev_mwh": (totals.ev_home_kwh + totals.ev_public_kwh) / 1e3,
-        "ev_public_mwh": totals.ev_public_kwh / 1e3,
-        "ev_sessions": totals.ev_sessions,
-        "ev_not_delivered_mwh": totals.ev_not_delivered_kwh / 1e3,
-        "ev_fault_stops": totals.ev_faults,
-        "peak_export_kw": totals.peak_export_kw,
-    }

@@ -22,7 +22,7 @@ from twin.engine.faults import schedule_ami_events
 from twin.engine.interval_loop import IntervalLoop
 from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
-from twin.engine.recording_der import DerRecorder, der_summary, schedule_ev_events
+from twin.engine.recording_der import DerRecorder, schedule_ev_events
 from twin.engine.rng import RandomTree
 from twin.engine.run_tables import bus_mask, meter_point_frame, premise_frame, vacancy_frame
 from twin.engine.scoreboard import scoreboard
@@ -145,6 +145,7 @@ def run(
             recorder.occupancy(*loop.spells.close(axis.duration_s))
             recorder.frame("truth/vacancy", vacancy_frame(parts, premise_ids))
             stats = parts.ami.hes.stats
+            summary.import_wh, summary.export_wh = stats.import_wh, stats.export_wh
             summary.import_mwh = stats.import_wh / 1e6
             summary.export_mwh = stats.export_wh / 1e6
             summary.meter_readings = stats.interval_readings
@@ -155,7 +156,7 @@ def run(
                 writer.discard(name)
         if parts.der is not None:
             parts.der.finish()
-            summary.der = der_summary(parts.der.totals)
+            summary.der = parts.der.totals.summary()
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
         summary.wall_s = time.perf_counter() - t0
         manifest = run_manifest(scenario, started, asdict(summary), asdict(parts.spi.stats))
@@ -168,4 +169,4 @@ def run(
                 "flows_only": shard.flows_only,
             }
         path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
-    return Run(path, summary)
+    return Run(path, summary, None if parts.der is None else parts.der.totals)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from twin.clock import TimeAxis
+from twin.engine.der_totals import DerTotals
 from twin.engine.recording_der import der_lines
 from twin.engine.scoreboard import scoreboard_lines
 from twin.grid import PowerFlowResult
@@ -48,6 +49,8 @@ class RunSummary:
     households: int
     intervals: int
     interval_s: int
+    import_wh: int = 0
+    export_wh: int = 0
     import_mwh: float = 0.0
     export_mwh: float = 0.0
     vm_min_pu: float = float("inf")
@@ -129,11 +132,16 @@ class RunSummary:
 
 
 class Run(RunDirectory):
-    """A finished run: its directory plus the summary of the simulation."""
+    """A finished run: its directory plus the summary of the simulation.
 
-    def __init__(self, path: Path, summary: RunSummary):
+    ``der_totals`` are the exact DER totals behind ``summary.der`` (None
+    without DER): what a sharded run adds up over its shards.
+    """
+
+    def __init__(self, path: Path, summary: RunSummary, der_totals: DerTotals | None = None):
         super().__init__(path)
         self.summary = summary
+        self.der_totals = der_totals
 
 
 def exact_total_kw(load_p_mw: np.ndarray) -> float:

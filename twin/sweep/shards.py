@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from twin.engine import Run, build_site
 from twin.engine import run as simulate
+from twin.engine.der_totals import DerTotals
 from twin.engine.sharding import (
     ShardPlan,
     merge_shards,
@@ -83,6 +84,7 @@ def run_shard(
         "index": plan.index,
         "path": str(result.path),
         "summary": dataclasses.asdict(result.summary),
+        "der_totals": None if result.der_totals is None else dataclasses.asdict(result.der_totals),
         "manifest": result.manifest,
     }
 
@@ -174,6 +176,7 @@ def run_sharded(
             parts,
             summaries,
             [r["manifest"] for r in results],
+            [DerTotals(**r["der_totals"]) for r in results if r["der_totals"] is not None],
             destination,
             started=started,
             sharding={

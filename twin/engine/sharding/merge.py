@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from twin.engine.der_totals import DerTotals
 from twin.engine.scoreboard import merge_scoreboards
 from twin.engine.site import Site
 from twin.engine.summary import Run, RunSummary, run_manifest
@@ -34,6 +35,7 @@ def merge_shards(
     parts: list[Path],
     summaries: list[dict[str, Any]],
     manifests: list[dict[str, Any]],
+    der_totals: list[DerTotals],
     destination: Path,
     *,
     started: datetime,
@@ -61,7 +63,8 @@ def merge_shards(
             writer.table(name).append_batch(
                 pa.RecordBatch.from_pandas(frame, schema=schema_for(name), preserve_index=False)
             )
-        summary = _merged_summary(summaries, flow, sharding)
+        totals = DerTotals.merged(der_totals) if der_totals else None
+        summary = _merged_summary(summaries, flow, sharding, totals)
         summary["scoreboard"] = merge_scoreboards([m["scoreboard"] for m in manifests])
         timings = {k: round(v, 3) for k, v in timings.items()}
         for key in ("build", "simulate"):  # the slowest shard's
@@ -72,7 +75,7 @@ def merge_shards(
         spi = _summed([m.get("spi", {}) for m in manifests])
         manifest = {**run_manifest(scenario, started, summary, spi), "sharding": sharding}
         path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
-    return Run(path, RunSummary(**summary))
+    return Run(path, RunSummary(**summary), totals)
 
 
 def _merged_power_flow(parts: list[Path]) -> pd.DataFrame:
@@ -94,9 +97,17 @@ def _merged_power_flow(parts: list[Path]) -> pd.DataFrame:
 
 
 def _merged_summary(
-    summaries: list[dict[str, Any]], flow: pd.DataFrame, sharding: dict[str, Any]
+    summaries: list[dict[str, Any]],
+    flow: pd.DataFrame,
+    sharding: dict[str, Any],
+    der_totals: DerTotals | None,
 ) -> dict[str, Any]:
-    """The run summary of the whole run from the shards' (and the MV level's)."""
+    """The run summary of the whole run from the shards' (and the MV level's).
+
+    Counts and integer energies are summed, extremes taken over the parts;
+    the DER figures come from the shards' exact totals (the fleet-wide peak
+    export from their per-interval sums), so they equal the unsharded run's.
+    """
     first = summaries[0]
     out = dict(first)
     solver = first["solver"] + (" + MV level" if sharding["mv"] == "coupled" else "")
@@ -109,10 +120,14 @@ def _merged_summary(
         "transformer_reverse_overload_intervals",
         "meter_readings",
         "missed_readings",
+        "import_wh",
+        "export_wh",
     ):
         out[key] = int(sum(s[key] for s in summaries))
-    for key in ("import_mwh", "export_mwh", "transformer_overload_hours"):
-        out[key] = float(sum(s[key] for s in summaries))
+    out["import_mwh"], out["export_mwh"] = out["import_wh"] / 1e6, out["export_wh"] / 1e6
+    out["transformer_overload_hours"] = float(
+        sum(s["transformer_overload_hours"] for s in summaries)
+    )
     out["vm_min_pu"] = min(s["vm_min_pu"] for s in summaries)
     out["vm_max_pu"] = max(s["vm_max_pu"] for s in summaries)
     peak = max(
@@ -122,15 +137,7 @@ def _merged_summary(
     for key in ("peak_transformer_loading_percent", "peak_transformer_id", "peak_transformer_time"):
         out[key] = peak[key]
     out["non_converged_intervals"] = int((~flow["converged"].astype(bool)).sum())
-    der: dict[str, float] = {}
-    for s in summaries:
-        for key, value in s.get("der", {}).items():
-            der[key] = (
-                max(der.get(key, value), value)
-                if key.startswith("peak")
-                else (der.get(key, 0) + value)
-            )
-    out["der"] = der
+    out["der"] = {} if der_totals is None else der_totals.summary()
     return out
 
 
