@@ -69,3 +69,36 @@ def test_next_window_open_handles_wrapping_windows() -> None:
     assert next_window_open_s(np.array([10.0]), np.array([12.0]), (1.0, 5.0))[0] == pytest.approx(
         10.0 + 13 * 3600
     )
+
+
+def test_managed_headroom_follows_the_load_change_since_the_last_flow() -> None:
+    from twin.devices.ev.kernel import managed_headroom_kw
+
+    cap = np.array([200.0, 200.0, 200.0])
+    load = np.array([150.0, -50.0, 260.0])
+    # before any power flow: cap less |load|, never negative
+    np.testing.assert_allclose(managed_headroom_kw(cap * np.nan, load, None, cap), [50, 150, 0])
+    # later: the last headroom less the load's rise (area 1 never solved: cap rule)
+    last = np.array([40.0, np.nan, 10.0])
+    before = np.array([130.0, -50.0, 240.0])
+    np.testing.assert_allclose(managed_headroom_kw(last, load, before, cap), [20, 150, 0])
+
+
+def test_headroom_after_a_flow_uses_the_loading_to_power_ratio() -> None:
+    from twin.devices.ev.kernel import headroom_after_flow_kw
+
+    rating = np.array([400.0, 400.0, 400.0, 400.0])
+    # area 0: 300 kW at 80 % of 400 kVA -> r = 320/300; 20 kW EV; cap 0.9:
+    #   20 + 360 / (320/300) - 300 = 20 + 337.5 - 300 = 57.5
+    # area 1: 10 kW (< 5 % of the rating): r = 1 -> 0 + 360 - 10 = 350
+    # area 2: reverse flow -100 kW at 26 %: r = 104/100 -> 5 + 360/1.04 + 100 = 451.15...
+    # area 3: not solved
+    got = headroom_after_flow_kw(
+        np.array([20.0, 0.0, 5.0, 0.0]),
+        np.array([300.0, 10.0, -100.0, np.nan]),
+        np.array([80.0, 3.0, 26.0, np.nan]),
+        rating,
+        0.9,
+    )
+    np.testing.assert_allclose(got[:3], [57.5, 350.0, 5.0 + 360.0 / 1.04 + 100.0])
+    assert np.isnan(got[3])

@@ -44,6 +44,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
 from twin.devices.ev import HOME_SESSIONS, EvFleet
+from twin.devices.ev.kernel import headroom_after_flow_kw, managed_headroom_kw
 from twin.devices.pv import PvFleet
 from twin.devices.storage import StorageFleet
 from twin.engine.der_totals import DerTotals, milli
@@ -140,7 +141,7 @@ class DerFleets:
         # the areas with a transformer that hold premises or connectors here
         here = np.unique(np.concatenate(present))
         here = here[here < area_rating_kva.size]
-        self._areas = here[area_trafo_row[here] >= 0].tolist()
+        self._areas = here[area_trafo_row[here] >= 0]
         self._station_area = station_area
         self._vm_premise: NDArray[np.float64] | None = None
         self._vm_station = np.ones(station_bus.size)
@@ -414,58 +415,40 @@ class DerFleets:
             vm_station = np.where(solved[self._station_area], vm_station, self._vm_station)
         self._vm_premise, self._vm_station = vm_premise, vm_station
         if self.ev is not None and self.ev.policy == "managed":
-            for j, h in self._headroom_kw(result).items():
-                self._headroom[j] = h
+            self._keep_headroom(result)
 
-    def _managed_headroom_kw(self, non_ev_kw: NDArray[np.float64]) -> dict[int, float]:
-        """This interval's EV headroom per area [kW].
-
-        The headroom of the last power flow that solved the area, less the
-        change of the premises' own household-minus-PV load since the last
-        interval (known at the interval start, so the household evening ramp
-        does not lag); before the area's first power flow, the cap less that
-        load.
-        """
-        load = np.zeros(self._rating_kva.size + 1)
-        np.add.at(load, self._area, non_ev_kw)
-        previous, self._non_ev_area = self._non_ev_area, load
-        out: dict[int, float] = {}
-        for j in self._areas:
-            h = float(self._headroom[j])
-            if previous is None or np.isnan(h):
-                out[j] = max(self._cap * float(self._rating_kva[j]) - abs(float(load[j])), 0.0)
-            else:
-                out[j] = max(h - float(load[j] - previous[j]), 0.0)
-        return out
-
-    def _headroom_kw(self, result: PowerFlowResult) -> dict[int, float]:
-        """EV power each LV transformer area may draw next interval [kW] (the areas solved).
-
-        From the previous interval's transformer power ``P`` [kW] and EV power
-        ``P_ev`` of the area: ``P_ev + cap x rating / r - P``, where ``r`` is
-        the ratio of the transformer's loading (in kVA of rating) to ``|P|``
-        (reactive power, voltage drop and losses make a kW load the
-        transformer by more than a kVA). Under reverse flow (PV export,
-        ``P < 0``) EV charging first absorbs the export, then may draw up to
-        the cap.
-        """
+    def _keep_headroom(self, result: PowerFlowResult) -> None:
+        """The EV headroom of the areas this power flow solved (:func:`headroom_after_flow_kw`)."""
         assert self.ev is not None
         ev_area = np.zeros(self._rating_kva.size + 1)
         np.add.at(ev_area, self._area, self.ev_kw)
         if self._connector.size:
             np.add.at(ev_area, self.ev.area[self.ev.is_public], self.station_kw[self._connector])
-        out: dict[int, float] = {}
-        for j in self._areas:
-            row = self._trafo_row[j]
-            loading = float(result.trafo_loading_percent[row]) / 100.0
-            p_kw = float(result.trafo_p_mw[row]) * 1e3
-            if not (np.isfinite(loading) and np.isfinite(p_kw)):
-                continue
-            rating = float(self._rating_kva[j])
-            big = abs(p_kw) > 0.05 * rating
-            ratio = max(loading * rating / abs(p_kw), 1.0) if big else 1.0
-            out[j] = max(ev_area[j] + self._cap * rating / ratio - p_kw, 0.0)
-        return out
+        j = self._areas
+        row = self._trafo_row[j]
+        headroom = headroom_after_flow_kw(
+            ev_area[j],
+            result.trafo_p_mw[row] * 1e3,
+            result.trafo_loading_percent[row],
+            self._rating_kva[j],
+            self._cap,
+        )
+        solved = np.isfinite(headroom)
+        self._headroom[j[solved]] = headroom[solved]
+
+    def _managed_headroom_kw(self, non_ev_kw: NDArray[np.float64]) -> dict[int, float]:
+        """This interval's EV headroom per area [kW] (:func:`managed_headroom_kw`)."""
+        load = np.zeros(self._rating_kva.size + 1)
+        np.add.at(load, self._area, non_ev_kw)
+        previous, self._non_ev_area = self._non_ev_area, load
+        j = self._areas
+        headroom = managed_headroom_kw(
+            self._headroom[j],
+            load[j],
+            None if previous is None else previous[j],
+            self._cap * self._rating_kva[j],
+        )
+        return dict(zip(j.tolist(), headroom.tolist(), strict=True))
 
     # -------------------------------------------------------------- records
     def drain_pv_trips(self) -> int:

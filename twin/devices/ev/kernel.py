@@ -21,7 +21,9 @@ __all__ = [
     "allocate_earliest_departure",
     "allocate_proportional",
     "exclusive_run_sum",
+    "headroom_after_flow_kw",
     "interval_request_kwh",
+    "managed_headroom_kw",
     "next_window_open_s",
 ]
 
@@ -192,3 +194,91 @@ def next_window_open_s(
     inside = (h >= start) & (h < end) if start <= end else (h >= start) | (h < end)
     wait_h = np.mod(start - h, 24.0)
     return np.where(inside, at_s, at_s + wait_h * 3600.0)
+
+
+def managed_headroom_kw(
+    last_kw: NDArray[np.float64],
+    load_kw: NDArray[np.float64],
+    load_before_kw: NDArray[np.float64] | None,
+    cap_kva: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """EV power each LV transformer area may draw this interval under managed charging [kW].
+
+    The headroom the last power flow left in the area (:func:`headroom_after_flow_kw`),
+    less the change of the area's own non-EV load (household minus PV) since
+    the last interval, which is known at the interval start so that the
+    evening ramp of household load does not lag one interval. Before the
+    area's first power flow: the cap less that load.
+
+    Parameters
+    ----------
+    last_kw : numpy.ndarray
+        Headroom per area from the last power flow that solved it [kW]; NaN: none yet.
+    load_kw, load_before_kw : numpy.ndarray
+        Non-EV load per area now and in the previous interval [kW]; None before the first.
+    cap_kva : numpy.ndarray
+        Cap per area: ``managed_cap_percent`` of the transformer rating [kVA].
+
+    Returns
+    -------
+    numpy.ndarray
+        Headroom per area, >= 0 [kW].
+
+    References
+    ----------
+    J. Quirós-Tortós et al. (2018), "How electric vehicles and the grid work
+    together: lessons learned from one of the largest electric vehicle trials
+    in the world", IEEE Power and Energy Magazine 16(6), 64-76 (Electric
+    Nation: transformer-headroom-based curtailment of home chargers).
+    """
+    first = np.asarray(cap_kva - np.abs(load_kw), dtype=np.float64)
+    if load_before_kw is None:
+        return np.maximum(first, 0.0)
+    later = last_kw - (load_kw - load_before_kw)
+    return np.maximum(np.where(np.isnan(last_kw), first, later), 0.0)
+
+
+def headroom_after_flow_kw(
+    ev_kw: NDArray[np.float64],
+    trafo_p_kw: NDArray[np.float64],
+    trafo_loading_percent: NDArray[np.float64],
+    rating_kva: NDArray[np.float64],
+    cap_fraction: float,
+) -> NDArray[np.float64]:
+    """EV power each LV transformer area may draw next interval, from this power flow [kW].
+
+    ``P_ev + cap x rating / r - P``, where ``P`` is the transformer's active
+    power and ``P_ev`` the area's EV power this interval, and ``r`` the
+    ratio of the transformer's loading (in kVA of rating) to ``|P|``
+    (reactive power, voltage drop and losses load a transformer by more
+    than a kVA per kW; ``r = 1`` below 5 % of the rating). Under reverse
+    flow (PV export, ``P < 0``) EV charging first absorbs the export, then
+    may draw up to the cap.
+
+    Parameters
+    ----------
+    ev_kw : numpy.ndarray
+        EV power per area this interval [kW].
+    trafo_p_kw : numpy.ndarray
+        Transformer active power per area, import positive [kW] (NaN: not solved).
+    trafo_loading_percent : numpy.ndarray
+        Transformer loading per area [%] (NaN: not solved).
+    rating_kva : numpy.ndarray
+        Transformer rating per area [kVA].
+    cap_fraction : float
+        Highest loading managed charging may cause [-] (``managed_cap_percent / 100``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Headroom per area, >= 0 [kW]; NaN where the power flow gave no result.
+    """
+    loading = np.asarray(trafo_loading_percent, dtype=np.float64) / 100.0
+    p_kw = np.asarray(trafo_p_kw, dtype=np.float64)
+    magnitude = np.abs(p_kw)
+    big = magnitude > 0.05 * rating_kva
+    ratio = np.ones_like(p_kw)
+    np.divide(loading * rating_kva, magnitude, out=ratio, where=big)
+    ratio = np.where(big, np.maximum(ratio, 1.0), 1.0)
+    headroom = np.maximum(ev_kw + cap_fraction * rating_kva / ratio - p_kw, 0.0)
+    return np.where(np.isfinite(loading) & np.isfinite(p_kw), headroom, np.nan)
