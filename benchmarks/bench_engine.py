@@ -42,8 +42,8 @@ import pandas as pd
 
 import twin
 from twin.engine.components import build_components
-from twin.engine.rng import RandomTree
 from twin.engine.site import build_site
+from twin.random_streams import RandomTree
 from twin.scenario.loading import validate_scenario_dict
 from twin.streams import RunWriter
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twin.comms import TECHNOLOGIES, Channel, Concentrators, HeadEnd, IntervalBatch, RegisterBatch
-from twin.keyed import ItemStreams
 from twin.meters import ManagementCores, MetrologyCores, SpiLink, derive_keys
 from twin.meters.events import EventRows
+from twin.random_streams import ItemStreams
 
 DT = 900
 PER_DAY = 8  # a short "day" keeps the tests fast: seal every 8 intervals

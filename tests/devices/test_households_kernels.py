@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twin.devices.households.load import (
+from twin.devices.households.kernel import (
     appliance_intensity,
     interval_noise_cv,
     lighting_fraction,

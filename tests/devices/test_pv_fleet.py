@@ -11,7 +11,7 @@ import pytest
 
 from twin.clock import TimeAxis
 from twin.devices.pv import PV_STATUSES, PvFleet
-from twin.devices.pv.model import CLOSE_MOUNT
+from twin.devices.pv.kernel import CLOSE_MOUNT
 
 
 def make_axis(interval_s: int = 900, days: int = 365, tz: str = "America/New_York") -> TimeAxis:

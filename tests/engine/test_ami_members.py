@@ -27,11 +27,11 @@ from twin.comms import Concentrators
 from twin.engine.ami import Ami, tariff_count
 from twin.engine.faults import schedule_ami_events
 from twin.engine.recording_ami import AmiRecorder
-from twin.engine.rng import RandomTree
 from twin.engine.scoreboard import merge_scoreboards, scoreboard
 from twin.engine.site import format_ids
 from twin.grid import PowerFlowResult
 from twin.members import Members
+from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.scenario.loading import validate_scenario_dict
 from twin.streams import RunDirectory, RunWriter

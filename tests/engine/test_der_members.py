@@ -23,10 +23,10 @@ import simpy
 from tests.conftest import tiny_scenario_dict
 from twin.engine.der import DerFleets
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
-from twin.engine.rng import RandomTree
 from twin.engine.site import format_ids
 from twin.grid import GridModel, PowerFlowResult, load_network, place_premises
 from twin.members import Members
+from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.scenario.loading import validate_scenario_dict
 from twin.streams.schemas import schema_for

@@ -40,11 +40,11 @@ import numpy as np
 from twin.comms.concentrators import Concentrators
 from twin.comms.supervision import MeterSupervision
 from twin.comms.technology import Channel
-from twin.keyed import ItemStreams
 from twin.meters.events import EventRows, event_mac
 from twin.meters.management import ManagementCores, Transmission
 from twin.meters.metrology import BlockRead, MetrologySlavePort
 from twin.meters.sealing import ZERO_MAC, header_matrix, record_matrix
+from twin.random_streams import ItemStreams
 
 __all__ = ["QUALITY_CODES", "HeadEnd", "HeadEndStats", "IntervalBatch", "RegisterBatch"]
 
@@ -129,7 +129,7 @@ class HeadEnd:
         Per-attempt loss and latency.
     keys : sequence of bytes
         Per-meter keys (the HES shares them with the meters).
-    attackers : twin.keyed.ItemStreams
+    attackers : twin.random_streams.ItemStreams
         Per-meter streams of the compromised management cores' draws.
     read_offset_s : numpy.ndarray
         Per-meter offset of the collection after a block is due, in

@@ -20,7 +20,7 @@ timeout before the next retry. A firmware image of ``S`` KiB downloads in
 ``8192 S / bit_rate`` seconds (+/- 20 % jitter).
 
 Every number a meter's attempts and downloads need comes from that meter's
-own stream (:class:`twin.keyed.ItemStreams`), so what one meter sees does
+own stream (:class:`twin.random_streams.ItemStreams`), so what one meter sees does
 not depend on which other meters are collected with it, or simulated at all.
 
 References
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.keyed import ItemStreams
+from twin.random_streams import ItemStreams
 
 __all__ = ["TECHNOLOGIES", "Channel", "Technology"]
 
@@ -69,7 +69,7 @@ class Channel:
         Channel figures.
     retries : int
         Retries after a failed attempt, within one collection slot.
-    streams : twin.keyed.ItemStreams
+    streams : twin.random_streams.ItemStreams
         One stream per meter (items: the meters' fleet positions).
     """
 

@@ -7,9 +7,9 @@
 - :mod:`~twin.engine.sharding`: a run split by LV area, and the merge.
 """
 
-from twin.engine.rng import RandomTree
 from twin.engine.simulation import run
 from twin.engine.site import build_site
 from twin.engine.summary import Run, RunSummary
+from twin.random_streams import RandomTree
 
 __all__ = ["RandomTree", "Run", "RunSummary", "build_site", "run"]

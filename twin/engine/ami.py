@@ -11,7 +11,7 @@ An :class:`Ami` may simulate only some meters (a shard of whole LV
 transformer areas, :class:`~twin.members.Members`): its arrays are then
 indexed by local position, every draw at creation is made for the whole
 fleet and restricted, and the run-time draws come from per-meter streams
-(:class:`~twin.keyed.ItemStreams`) keyed by fleet position, so each member
+(:class:`~twin.random_streams.ItemStreams`) keyed by fleet position, so each member
 meter behaves exactly as in the whole run.
 """
 
@@ -32,9 +32,7 @@ from twin.comms import (
     Technology,
 )
 from twin.engine.recording_ami import AmiRecorder
-from twin.engine.rng import RandomTree
 from twin.grid import PowerFlowResult
-from twin.keyed import ItemStreams
 from twin.members import Members
 from twin.meters import (
     LegalClocks,
@@ -45,6 +43,7 @@ from twin.meters import (
     draw_accuracy,
     split_import_export_wh,
 )
+from twin.random_streams import ItemStreams, RandomTree
 from twin.scenario import Scenario
 
 __all__ = ["Ami", "tariff_count", "tariff_per_interval"]

@@ -17,7 +17,6 @@ from twin.devices.households import HouseholdFleet
 from twin.engine.ami import Ami, tariff_count
 from twin.engine.der import DerFleets
 from twin.engine.recording_ami import AmiRecorder
-from twin.engine.rng import RandomTree
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site, member_ids
 from twin.errors import Problem, ScenarioError
@@ -31,6 +30,7 @@ from twin.grid import (
 from twin.grid.islands import IslandedSolver, LvArea, lv_areas, mv_is_trivial, solve_units
 from twin.members import Members
 from twin.meters import ManagementCores, MetrologyCores, SpiLink
+from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 

@@ -48,10 +48,10 @@ from twin.devices.ev.kernel import headroom_after_flow_kw, managed_headroom_kw
 from twin.devices.pv import PvFleet
 from twin.devices.storage import StorageFleet
 from twin.engine.der_totals import DerTotals, milli
-from twin.engine.rng import RandomTree
 from twin.errors import Problem, ScenarioError
 from twin.grid import GridModel, PowerFlowResult, add_station_loads, bus_index_of
 from twin.members import Members
+from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 
 __all__ = ["DerFleets", "choose_premises"]

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from twin.clock import TimeAxis
-from twin.engine.stamps import utc_stamps
+from twin.clock import TimeAxis, utc_stamps
 from twin.grid import PowerFlowResult
 from twin.streams import RunWriter, schema_for
 

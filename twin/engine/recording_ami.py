@@ -7,9 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from twin.clock import TimeAxis
+from twin.clock import TimeAxis, utc_stamps
 from twin.comms import QUALITY_CODES, IntervalBatch, RegisterBatch
-from twin.engine.stamps import utc_stamps
 from twin.meters import EVENT_CODES, FREEZE_COLUMNS, EventRows
 from twin.streams import RunWriter
 

@@ -28,10 +28,9 @@ import pyarrow as pa
 import simpy
 from numpy.typing import NDArray
 
-from twin.clock import TimeAxis
+from twin.clock import TimeAxis, utc_stamps
 from twin.devices.ev import EvEvent, EvFleet
 from twin.engine.der import DerFleets
-from twin.engine.stamps import utc_stamps
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 

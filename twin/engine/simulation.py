@@ -23,13 +23,13 @@ from twin.engine.interval_loop import IntervalLoop
 from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
-from twin.engine.rng import RandomTree
 from twin.engine.run_tables import bus_mask, meter_point_frame, premise_frame, vacancy_frame
 from twin.engine.scoreboard import scoreboard
 from twin.engine.sharding.plan import ShardPlan
 from twin.engine.site import build_site, member_ids
 from twin.engine.summary import Run, RunSummary, run_manifest
 from twin.grid.export import branch_table, bus_table
+from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 

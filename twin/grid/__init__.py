@@ -18,7 +18,7 @@ Typical use by the engine::
 from twin.grid.background import BackgroundInjections
 from twin.grid.catalog import NetworkError, NetworkSource, list_networks
 from twin.grid.network import GridModel, load_network
-from twin.grid.premises import CapacityError, PremisePlacement, place_premises
+from twin.grid.placement import CapacityError, PremisePlacement, place_premises
 from twin.grid.profiles import ProfileTable, profile_rows
 from twin.grid.solver import (
     LightSim2gridSolver,

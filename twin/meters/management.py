@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from twin.keyed import ItemStreams
 from twin.meters.metrology import BlockRead
 from twin.meters.spi import SpiLink
+from twin.random_streams import ItemStreams
 
 __all__ = ["DailyUsage", "ManagementCores", "Transmission"]
 
@@ -311,7 +311,7 @@ class ManagementCores:
             The block as the metrology core answered.
         t_s : float
             Now [s since run start].
-        streams : twin.keyed.ItemStreams
+        streams : twin.random_streams.ItemStreams
             The attackers' per-meter streams (items: these cores' positions). Each
             core that is compromised at ``t_s`` draws two numbers (what it does, which
             record), so its draws do not depend on the other meters of the block.

@@ -48,7 +48,7 @@ from twin.devices.ev.state import (
     take_chargers,
 )
 from twin.devices.ev.transactions import TransactionLedger
-from twin.devices.premises import kept_positions, premise_indices
+from twin.devices.positions import kept_positions, premise_indices
 
 __all__ = [
     "ALLOCATIONS",

@@ -1,6 +1,6 @@
 """Households: occupancy, vacancy and electrical load of a fleet of homes.
 
-Layer 1 (pure kernels) lives in :mod:`~twin.devices.households.load` and
+Layer 1 (pure kernels) lives in :mod:`~twin.devices.households.kernel` and
 :mod:`~twin.devices.households.occupancy`; layer 2 is
 :class:`HouseholdFleet`, which the engine drives.
 """
@@ -11,7 +11,7 @@ from twin.devices.households.fleet import (
     HouseholdEvent,
     HouseholdFleet,
 )
-from twin.devices.households.load import (
+from twin.devices.households.kernel import (
     appliance_intensity,
     lighting_fraction,
     reactive_power_kvar,

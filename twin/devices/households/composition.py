@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
-from twin.devices.households.load import COLD_APPLIANCES_W_RANGE, STANDBY_W_RANGE
+from twin.devices.households.kernel import COLD_APPLIANCES_W_RANGE, STANDBY_W_RANGE
 from twin.devices.households.occupancy import ARCHETYPES, PROFILE_NAMES, STAY_PROFILE
 from twin.devices.households.schedule import Episodes, holiday_probability
 from twin.devices.households.tables import (

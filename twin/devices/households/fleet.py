@@ -41,7 +41,7 @@ from twin.devices.households.composition import (
     expected_hours,
     restrict_tenants,
 )
-from twin.devices.households.load import (
+from twin.devices.households.kernel import (
     interval_noise_cv,
     mean_one_noise_table,
 )

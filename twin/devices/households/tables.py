@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
-from twin.devices.households.load import (
+from twin.devices.households.kernel import (
     appliance_intensity,
     lighting_fraction,
     seasonal_factor,

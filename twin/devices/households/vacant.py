@@ -4,7 +4,7 @@ A dwelling that nobody lives in is rarely at 0 W. The hard cases for a
 vacancy detector come from here:
 
 - most empty homes keep a router, an alarm or a doorbell transformer on
-  (:data:`~twin.devices.households.load.VACANT_STANDBY_W_RANGE`), and many
+  (:data:`~twin.devices.households.kernel.VACANT_STANDBY_W_RANGE`), and many
   the fridge (:data:`FRIDGE_KEPT_ON`); a few are switched off at the fuse
   box (:data:`SWITCHED_OFF`);
 - some are kept frost-free (or dry) by a thermostat-controlled electric
@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
-from twin.devices.households.load import COLD_APPLIANCES_W_RANGE, VACANT_STANDBY_W_RANGE
+from twin.devices.households.kernel import COLD_APPLIANCES_W_RANGE, VACANT_STANDBY_W_RANGE
 from twin.members import Members
 
 __all__ = [

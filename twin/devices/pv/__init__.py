@@ -5,7 +5,7 @@ Weather comes from typical years bundled with installed packages, see
 """
 
 from twin.devices.pv.fleet import PV_STATUSES, PvFleet
-from twin.devices.pv.model import (
+from twin.devices.pv.kernel import (
     PVWATTS_LOSSES_PERCENT,
     dc_kw_per_kwp_hourly,
     inverter_ac_kw,

@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
-from twin.devices.premises import kept_positions, premise_indices
-from twin.devices.pv.model import (
+from twin.devices.positions import kept_positions, premise_indices
+from twin.devices.pv.kernel import (
     PVWATTS_LOSSES_PERCENT,
     dc_kw_per_kwp_hourly,
     inverter_ac_kw,

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
-from twin.devices.premises import kept_positions, premise_indices
+from twin.devices.positions import kept_positions, premise_indices
 from twin.devices.storage.kernel import (
     self_consumption_setpoint_kw,
     split_round_trip,

@@ -1,15 +1,22 @@
-"""Counter-based random numbers: one independent stream per item.
+"""The run's random numbers: named generators, and counter-based streams per item.
 
-For draws whose size depends on what happens during the run (the meters a
-collection slot tries, the messages a channel carries), a shared Generator
-would hand a meter different numbers depending on which other meters drew
-before it. Here each item (meter, premise) owns a stream addressed by its
-full-fleet position and a per-item counter, so its numbers depend only on
-the seed, the stream name, the item and how often that item drew before:
-the same in a shard as in the whole run.
+Two kinds, both derived from the scenario seed alone:
 
-The generator is SplitMix64 [1]_ applied to (stream key, item, counter),
-vectorised with numpy's wrapping unsigned arithmetic.
+- :class:`RandomTree`: one :class:`numpy.random.SeedSequence` built from the
+  seed gives every component its own Generator, keyed by the component's
+  name (not by the order of creation), so adding a component never shifts
+  another one's stream and a shard or worker gets the same numbers wherever
+  it runs. For draws made once for the whole fleet (at creation, or per
+  interval for every premise).
+- :class:`ItemStreams`: for draws whose size depends on what happens during
+  the run (the meters a collection slot tries, the messages a channel
+  carries), where a shared Generator would hand a meter different numbers
+  depending on which other meters drew before it. Each item (meter,
+  premise) owns a stream addressed by its full-fleet position and a
+  per-item counter, so its numbers depend only on the seed, the stream
+  name, the item and how often that item drew before: the same in a shard as
+  in the whole run. The generator is SplitMix64 [1]_ applied to (stream key,
+  item, counter), vectorised with numpy's wrapping unsigned arithmetic.
 
 References
 ----------
@@ -25,7 +32,28 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
-__all__ = ["ItemStreams"]
+__all__ = ["ItemStreams", "RandomTree"]
+
+
+class RandomTree:
+    """Named, independent random generators derived from one seed.
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed.
+    """
+
+    def __init__(self, seed: int):
+        self.seed = int(seed)
+
+    def generator(self, component: str) -> np.random.Generator:
+        """The Generator of ``component`` (the same one for the same seed and name)."""
+        key = zlib.crc32(component.encode("utf-8"))
+        return np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(key,)))
+        )
+
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -12,7 +12,7 @@ from twin.errors import TwinError
 from twin.grid import CapacityError, GridModel, load_network, place_premises
 from twin.grid.catalog import NetworkSource
 from twin.grid.network import build_grid_model
-from twin.grid.premises import largest_remainder
+from twin.grid.placement import largest_remainder
 
 
 @pytest.fixture
