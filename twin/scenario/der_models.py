@@ -2,16 +2,22 @@
 
 Every section is optional; a share of 0 (the default) means no fleet at all,
 and a run without these sections is exactly the run of earlier versions.
-Defaults follow the device fleets (:mod:`twin.devices.pv`,
-:mod:`twin.devices.storage`, :mod:`twin.devices.ev`).
+Each section makes its fleet's parameter object (:meth:`PvSection.params`,
+...: :class:`~twin.devices.pv.PvParams`, :class:`~twin.devices.storage.StorageParams`,
+:class:`~twin.devices.ev.EvParams`). The sections' own bounds keep the
+messages on the YAML paths.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from twin.devices.ev.params import Allocation, EvParams, Policy
+from twin.devices.pv.params import PvParams
+from twin.devices.storage.params import StorageParams, Strategy
 from twin.scenario.durations import Duration
 
 __all__ = ["EvSection", "PublicStation", "PvSection", "StorageSection"]
@@ -22,7 +28,6 @@ _WEATHER = (
     *(f"dwd_try2010_{r:02d}" for r in range(1, 16)),
 )
 """Bundled typical years (:data:`twin.devices.weather.WEATHER_SOURCES`)."""
-
 
 FaultCode = Literal["HighTemperature", "GroundFailure", "OverCurrentFailure", "InternalError"]
 """OCPP 1.6 ChargePointErrorCode values a random charger fault may carry."""
@@ -43,6 +48,12 @@ def _window(value: tuple[float, float]) -> tuple[float, float]:
             f"given {list(value)}; expected [start_h, end_h], local hours 0..24, start != end"
         )
     return value
+
+
+def _fleet_accepts(section: PvSection | StorageSection | EvSection) -> None:
+    """Make the section's parameter object: a bound the section lacks fails here, at
+    validation, with the section's path, instead of when the run starts."""
+    section.params()
 
 
 class PvSection(_Section):
@@ -86,7 +97,25 @@ class PvSection(_Section):
             raise ValueError(
                 f"reconnect_pu {self.reconnect_pu} is above trip_pu {self.trip_pu}; expected <="
             )
+        _fleet_accepts(self)
         return self
+
+    def params(self) -> PvParams:
+        """The PV fleet's parameters (``share`` places the fleet, it is not one of them)."""
+        return PvParams(
+            weather=self.weather,
+            kwp_median=self.kwp_median,
+            kwp_sigma=self.kwp_sigma,
+            tilt_mean_deg=self.tilt_mean_deg,
+            tilt_sd_deg=self.tilt_sd_deg,
+            azimuth_mean_deg=self.azimuth_mean_deg,
+            azimuth_sd_deg=self.azimuth_sd_deg,
+            dc_ac_ratio=self.dc_ac_ratio,
+            volt_watt_pu=self.volt_watt_pu,
+            trip_pu=self.trip_pu,
+            reconnect_pu=self.reconnect_pu,
+            reconnect_delay_s=self.reconnect_delay,
+        )
 
 
 class StorageSection(_Section):
@@ -102,7 +131,7 @@ class StorageSection(_Section):
     eta_round_trip: float = Field(default=0.90, gt=0, le=1)
     soc_min_fraction: float = Field(default=0.05, ge=0, le=1)
     soc_initial_fraction: float = Field(default=0.5, ge=0, le=1)
-    strategy: Literal["self_consumption", "time_of_use"] = "self_consumption"
+    strategy: Strategy = "self_consumption"
     charge_window_h: tuple[float, float] = (1.0, 5.0)
     discharge_window_h: tuple[float, float] = (17.0, 21.0)
 
@@ -125,7 +154,21 @@ class StorageSection(_Section):
                 f"soc_min_fraction {self.soc_min_fraction} is above soc_initial_fraction "
                 f"{self.soc_initial_fraction}; expected min <= initial"
             )
+        _fleet_accepts(self)
         return self
+
+    def params(self) -> StorageParams:
+        """The storage fleet's parameters (``share`` places the fleet, it is not one of them)."""
+        return StorageParams(
+            capacity_choices_kwh=tuple(self.capacity_choices_kwh),
+            c_rate_per_h=self.c_rate_per_h,
+            eta_round_trip=self.eta_round_trip,
+            soc_min_fraction=self.soc_min_fraction,
+            soc_initial_fraction=self.soc_initial_fraction,
+            strategy=self.strategy,
+            charge_window_h=self.charge_window_h,
+            discharge_window_h=self.discharge_window_h,
+        )
 
 
 class PublicStation(_Section):
@@ -147,8 +190,8 @@ class EvSection(_Section):
         default=None, gt=0, le=200, description="Home session energy median; default the fleet's."
     )
     public_stations: list[PublicStation] = Field(default_factory=list)
-    policy: Literal["uncontrolled", "delayed", "managed"] = "uncontrolled"
-    allocation: Literal["proportional", "earliest_departure"] = "proportional"
+    policy: Policy = "uncontrolled"
+    allocation: Allocation = "proportional"
     tou_window_h: tuple[float, float] = (22.0, 6.0)
     managed_cap_percent: float = Field(
         default=100.0, gt=0, le=200, description="LV transformer loading cap of 'managed' [%]."
@@ -192,4 +235,30 @@ class EvSection(_Section):
                 f"voltage_limits_pu given {list(self.voltage_limits_pu)}; expected "
                 "[under, over] with 0.5 <= under < 1 < over <= 1.5"
             )
+        _fleet_accepts(self)
         return self
+
+    def params(self) -> EvParams:
+        """The EV fleet's parameters.
+
+        ``share`` and ``public_stations`` place the chargers and
+        ``managed_cap_percent`` sets the headroom the engine hands the fleet:
+        they are not among them. ``sessions_per_week`` and
+        ``energy_median_kwh`` set the fleet's home session statistics.
+        """
+        home = dataclasses.replace(
+            EvParams.home_sessions, sessions_per_day=self.sessions_per_week / 7
+        )
+        if self.energy_median_kwh is not None:
+            home = dataclasses.replace(home, energy_median_kwh=self.energy_median_kwh)
+        return EvParams(
+            home_power_choices_kw=tuple(self.home_power_choices_kw),
+            home_power_shares=tuple(self.home_power_shares),
+            policy=self.policy,
+            allocation=self.allocation,
+            tou_window_h=self.tou_window_h,
+            home_sessions=home,
+            fault_rates_per_year={str(k): v for k, v in self.fault_rates_per_year.items()},
+            repair_mean_h=self.repair_mean_h,
+            voltage_limits_pu=self.voltage_limits_pu,
+        )

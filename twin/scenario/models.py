@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
+from twin.devices.households.params import HouseholdParams
 from twin.scenario.ami_models import (
     AccuracyShares,
     ClockSection,
@@ -275,6 +276,26 @@ class HouseholdsSection(_Section):
                 f"given {value}; expected 'auto' or a whole number from 1 to {MAX_HOUSEHOLDS:,}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _fleet_accepts(self) -> HouseholdsSection:
+        # a bound the sections lack fails here, at validation, not when the run starts
+        self.params()
+        return self
+
+    def params(self) -> HouseholdParams:
+        """The household fleet's parameters (``count`` sizes the fleet, it is not one of them)."""
+        c, v = self.consumption, self.vacancy
+        return HouseholdParams(
+            annual_kwh_median=c.annual_kwh_median,
+            annual_kwh_sigma=c.annual_kwh_sigma,
+            power_factor=c.power_factor,
+            archetype_shares=self.occupancy.shares(),
+            long_term_vacant=v.long_term_vacant,
+            seasonal=v.seasonal,
+            move_rate_per_year=v.move_rate_per_year,
+            holiday_weeks_per_year=v.holiday_weeks_per_year,
+        )
 
 
 class SpiSection(_Section):

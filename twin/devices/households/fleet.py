@@ -20,7 +20,6 @@ that starts with the run, holidays included) equals its drawn
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,9 +32,9 @@ from twin.devices.households.composition import (
     DEMAND_CAP_KW_RANGE,
     Tenant,
     activity_scale_kw,
-    apportion,
-    check_parameters,
+    check_inputs,
     draw_annual_kwh,
+    draw_occupancy_codes,
     draw_occupied_base_kw,
     draw_tenants,
     expected_hours,
@@ -46,6 +45,7 @@ from twin.devices.households.load import (
     mean_one_noise_table,
 )
 from twin.devices.households.occupancy import ARCHETYPES, AWAY, HOME_ACTIVE, N_STATES
+from twin.devices.households.params import HouseholdParams
 from twin.devices.households.schedule import (
     Episodes,
     LocalCalendar,
@@ -254,14 +254,7 @@ class HouseholdFleet:
         rng: np.random.Generator,
         axis: TimeAxis,
         latitude_deg: float,
-        annual_kwh_median: float,
-        annual_kwh_sigma: float,
-        power_factor: float,
-        archetype_shares: Mapping[str, float],
-        long_term_vacant: float,
-        seasonal: float,
-        move_rate_per_year: float,
-        holiday_weeks_per_year: float,
+        params: HouseholdParams | None = None,
         members: Members | None = None,
     ) -> HouseholdFleet:
         """Draw a fleet of ``n`` homes and everything that happens to them in the run.
@@ -276,23 +269,9 @@ class HouseholdFleet:
             The run's interval grid; the interval must divide a day.
         latitude_deg : float
             Site latitude [deg] (daylight for lighting).
-        annual_kwh_median : float
-            Median annual consumption of a household [kWh/yr], > 0.
-        annual_kwh_sigma : float
-            Lognormal spread of annual consumption (sigma of its logarithm) [-], >= 0.
-        power_factor : float
-            Displacement power factor of every home [-], in (0, 1].
-        archetype_shares : Mapping[str, float]
-            Weights of :data:`ARCHETYPES` among occupied homes, >= 0, normalised
-            here; missing archetypes get 0.
-        long_term_vacant : float
-            Share of premises empty for the whole run [-].
-        seasonal : float
-            Share of weekend/seasonal homes [-].
-        move_rate_per_year : float
-            Changes of tenant per occupied home and year [1/yr], >= 0.
-        holiday_weeks_per_year : float
-            Holiday weeks per occupied home and year [wk/yr], 0..26.
+        params : HouseholdParams, optional
+            Consumption, occupancy archetypes and vacancy; default
+            ``HouseholdParams()``.
         members : Members, optional
             The premises to simulate (``members.n_total == n``); default all.
             Everything is drawn for all ``n`` premises as in the full fleet,
@@ -306,23 +285,18 @@ class HouseholdFleet:
         Raises
         ------
         ValueError
-            Listing every parameter that is out of range; or if ``members``
-            is not a subset of a fleet of ``n``.
+            Listing every input that is out of range; or if ``members`` is
+            not a subset of a fleet of ``n``.
         """
-        shares = check_parameters(
-            n, axis, latitude_deg, annual_kwh_median, annual_kwh_sigma, power_factor,
-            archetype_shares, long_term_vacant, seasonal, move_rate_per_year,
-            holiday_weeks_per_year,
-        )  # fmt: skip
+        p = HouseholdParams() if params is None else params
+        check_inputs(n, axis, latitude_deg)
         if members is None:
             members = Members.all(n)
         elif members.n_total != n:
             raise ValueError(f"members given for a fleet of {members.n_total}; expected {n}")
-        occupied = 1.0 - long_term_vacant - seasonal
-        weights = np.concatenate([occupied * shares, [seasonal, long_term_vacant]])
-        code = rng.permutation(np.repeat(np.arange(weights.size), apportion(n, weights)))
+        code = draw_occupancy_codes(rng, n, p)
         variant = rng.choice(N_VARIANTS, size=n, p=SHIFT_PROBABILITY)
-        annual = draw_annual_kwh(rng, code, annual_kwh_median, annual_kwh_sigma)
+        annual = draw_annual_kwh(rng, code, p)
         base_occ = draw_occupied_base_kw(rng, annual)
         base_vac = draw_vacant_base_kw(rng, n)
         heater = draw_vacant_heater_kw(rng, n)
@@ -334,8 +308,8 @@ class HouseholdFleet:
         calendar = LocalCalendar(axis)
         normal = np.flatnonzero(code < _SEASONAL)
         changes = resolve_conflicts(
-            draw_moves(normal, rng, calendar, move_rate_per_year),
-            draw_holidays(normal, rng, calendar, holiday_weeks_per_year),
+            draw_moves(normal, rng, calendar, p.move_rate_per_year),
+            draw_holidays(normal, rng, calendar, p.holiday_weeks_per_year),
         )
         away_seasonal = draw_seasonal_absences(np.flatnonzero(code == _SEASONAL), rng, calendar)
         ltv = np.flatnonzero(code == _LTV)
@@ -352,15 +326,13 @@ class HouseholdFleet:
 
         features = CalendarFeatures.of(axis, latitude_deg)
         tables = StepTables.build(axis.interval_s)
-        hours = expected_hours(axis, latitude_deg, features, tables, holiday_weeks_per_year)
+        hours = expected_hours(axis, latitude_deg, features, tables, p.holiday_weeks_per_year)
         scale = activity_scale_kw(annual, base_occ, hours[home_row])
         # An empty home's year: its baseload, and its heater at half the January power.
         annual = np.where(code == _LTV, (base_vac + 0.5 * heater) * 8760.0, annual)
         kinds = np.asarray(OCCUPANCY_KINDS, dtype=object)[code]
 
-        tenants = draw_tenants(
-            rng, episodes, axis, shares, annual_kwh_median, annual_kwh_sigma, hours
-        )
+        tenants = draw_tenants(rng, episodes, axis, p, hours)
         dt = axis.interval_s
         noise_act = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=ACTIVITY_CV_15MIN))
         noise_base = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=BASELOAD_CV_15MIN))
@@ -375,7 +347,7 @@ class HouseholdFleet:
             axis=axis,
             features=features,
             tables=tables,
-            power_factor=power_factor,
+            power_factor=p.power_factor,
             occupancy_kind=take(kinds),
             annual_kwh=take(annual.astype(np.float64)),
             home_row=take(home_row.astype(np.int64)),
