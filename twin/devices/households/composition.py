@@ -20,7 +20,15 @@ from twin.devices.checks import raise_problems
 from twin.devices.households.load import COLD_APPLIANCES_W_RANGE, STANDBY_W_RANGE
 from twin.devices.households.occupancy import ARCHETYPES, PROFILE_NAMES, STAY_PROFILE
 from twin.devices.households.params import HouseholdParams
-from twin.devices.households.schedule import Episodes, holiday_probability
+from twin.devices.households.schedule import (
+    Episodes,
+    LocalCalendar,
+    draw_holidays,
+    draw_moves,
+    draw_seasonal_absences,
+    holiday_probability,
+    resolve_conflicts,
+)
 from twin.devices.households.tables import (
     N_VARIANTS,
     SHIFT_PROBABILITY,
@@ -34,13 +42,16 @@ from twin.members import Members
 __all__ = [
     "BASELOAD_REFERENCE_KWH",
     "DEMAND_CAP_KW_RANGE",
+    "LONG_TERM_VACANT_CODE",
     "LOW_CONSUMER_KWH_RANGE",
     "LOW_CONSUMER_SHARE",
+    "SEASONAL_CODE",
     "Tenant",
     "activity_scale_kw",
     "apportion",
     "check_inputs",
     "draw_annual_kwh",
+    "draw_episodes",
     "draw_occupancy_codes",
     "draw_occupied_base_kw",
     "draw_tenants",
@@ -58,6 +69,12 @@ uses up to about 800 kWh/yr; the Irish CSO threshold of 180 kWh a quarter is
 720 kWh/yr, so many of them sit near or below it while somebody lives there."""
 
 _RETIRED: Final = ARCHETYPES.index("retired")
+
+SEASONAL_CODE: Final = len(ARCHETYPES)
+"""Occupancy code of weekend/seasonal homes; the archetypes are ``0 .. SEASONAL_CODE - 1``."""
+
+LONG_TERM_VACANT_CODE: Final = len(ARCHETYPES) + 1
+"""Occupancy code of premises that stand empty for the whole run."""
 
 BASELOAD_REFERENCE_KWH: Final = HouseholdParams.annual_kwh_median
 """Annual consumption of the home whose baseload is drawn as is [kWh/yr]: the
@@ -141,6 +158,52 @@ def draw_occupancy_codes(
         rng.permutation(np.repeat(np.arange(weights.size), apportion(n, weights))),
         dtype=np.int64,
     )
+
+
+def draw_episodes(
+    rng: np.random.Generator, axis: TimeAxis, code: NDArray[np.int64], params: HouseholdParams
+) -> Episodes:
+    """Every stretch of the run during which a premise is empty, drawn in advance.
+
+    Moves and holidays of the homes with an archetype (``params``' move
+    rate and holiday weeks), the absences of weekend/seasonal homes, and a
+    whole-run episode for each long-term vacant premise.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The fleet's generator.
+    axis : TimeAxis
+        The run's interval grid.
+    code : numpy.ndarray
+        Occupancy code of every premise of the full fleet
+        (:func:`draw_occupancy_codes`).
+    params : HouseholdParams
+        The fleet's parameters.
+
+    Returns
+    -------
+    Episodes
+        Indexed by full-fleet position.
+    """
+    calendar = LocalCalendar(axis)
+    normal = np.flatnonzero(code < SEASONAL_CODE)
+    changes = resolve_conflicts(
+        draw_moves(normal, rng, calendar, params.move_rate_per_year),
+        draw_holidays(normal, rng, calendar, params.holiday_weeks_per_year),
+    )
+    away_seasonal = draw_seasonal_absences(np.flatnonzero(code == SEASONAL_CODE), rng, calendar)
+    ltv = np.flatnonzero(code == LONG_TERM_VACANT_CODE)
+    window = calendar.run_seconds(
+        np.asarray([calendar.first_day, calendar.last_day + 1]), np.zeros(2)
+    )
+    vacant = Episodes(
+        ltv.astype(np.int64),
+        np.full(ltv.size, window[0], dtype=np.int64),
+        np.full(ltv.size, window[1], dtype=np.int64),
+        np.full(ltv.size, "long_term_vacant", dtype=object),
+    )
+    return Episodes.concat([changes, away_seasonal, vacant])
 
 
 def apportion(n: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:

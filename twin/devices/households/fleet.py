@@ -30,30 +30,23 @@ from numpy.typing import NDArray
 from twin.clock import IntervalTime, TimeAxis
 from twin.devices.households.composition import (
     DEMAND_CAP_KW_RANGE,
+    LONG_TERM_VACANT_CODE,
+    SEASONAL_CODE,
     Tenant,
     activity_scale_kw,
     check_inputs,
     draw_annual_kwh,
+    draw_episodes,
     draw_occupancy_codes,
     draw_occupied_base_kw,
     draw_tenants,
     expected_hours,
     restrict_tenants,
 )
-from twin.devices.households.load import (
-    interval_noise_cv,
-    mean_one_noise_table,
-)
+from twin.devices.households.load import interval_noise_cv, mean_one_noise_table
 from twin.devices.households.occupancy import ARCHETYPES, AWAY, HOME_ACTIVE, N_STATES
 from twin.devices.households.params import HouseholdParams
-from twin.devices.households.schedule import (
-    Episodes,
-    LocalCalendar,
-    draw_holidays,
-    draw_moves,
-    draw_seasonal_absences,
-    resolve_conflicts,
-)
+from twin.devices.households.schedule import Episodes
 from twin.devices.households.tables import (
     N_VARIANTS,
     SHIFT_PROBABILITY,
@@ -76,7 +69,7 @@ __all__ = ["EVENT_KINDS", "OCCUPANCY_KINDS", "HouseholdEvent", "HouseholdFleet"]
 OCCUPANCY_KINDS: Final = (*ARCHETYPES, "seasonal", "long_term_vacant")
 """Values of :attr:`HouseholdFleet.occupancy_kind`."""
 
-_SEASONAL, _LTV = len(ARCHETYPES), len(ARCHETYPES) + 1
+_SEASONAL, _LTV = SEASONAL_CODE, LONG_TERM_VACANT_CODE
 _START_EVENT: Final = {
     "holiday": "holiday_start",
     "between_tenants": "move_out",
@@ -305,24 +298,7 @@ class HouseholdFleet:
             code == _LTV, VACANT_ROW, profile_row(np.minimum(code, _SEASONAL), variant)
         )
 
-        calendar = LocalCalendar(axis)
-        normal = np.flatnonzero(code < _SEASONAL)
-        changes = resolve_conflicts(
-            draw_moves(normal, rng, calendar, p.move_rate_per_year),
-            draw_holidays(normal, rng, calendar, p.holiday_weeks_per_year),
-        )
-        away_seasonal = draw_seasonal_absences(np.flatnonzero(code == _SEASONAL), rng, calendar)
-        ltv = np.flatnonzero(code == _LTV)
-        window = calendar.run_seconds(
-            np.asarray([calendar.first_day, calendar.last_day + 1]), np.zeros(2)
-        )
-        vacant = Episodes(
-            ltv.astype(np.int64),
-            np.full(ltv.size, window[0], dtype=np.int64),
-            np.full(ltv.size, window[1], dtype=np.int64),
-            np.full(ltv.size, "long_term_vacant", dtype=object),
-        )
-        episodes = Episodes.concat([changes, away_seasonal, vacant])
+        episodes = draw_episodes(rng, axis, code, p)
 
         features = CalendarFeatures.of(axis, latitude_deg)
         tables = StepTables.build(axis.interval_s)
@@ -339,7 +315,7 @@ class HouseholdFleet:
         noise_heater = mean_one_noise_table(
             rng, interval_noise_cv(dt, cv_15min=HEATER_CV_15MIN, correlation_s=900.0)
         )
-        visits = VisitSchedule.draw(ltv.astype(np.int64), rng, axis)
+        visits = VisitSchedule.draw(np.flatnonzero(code == _LTV).astype(np.int64), rng, axis)
         take = members.take
         return cls(
             rng=rng,
