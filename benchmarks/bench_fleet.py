@@ -23,31 +23,14 @@ import pandas as pd
 import simpy
 
 from twin.clock import TimeAxis
-from twin.devices.households import HouseholdFleet
+from twin.devices.households import HouseholdFleet, HouseholdParams
 from twin.meters import MetrologyCores
 
 
 def make_fleet(n: int, axis: TimeAxis) -> HouseholdFleet:
     """A default household fleet of ``n`` homes."""
     return HouseholdFleet.create(
-        n,
-        rng=np.random.default_rng(1),
-        axis=axis,
-        latitude_deg=51.0,
-        annual_kwh_median=2700.0,
-        annual_kwh_sigma=0.45,
-        power_factor=0.97,
-        archetype_shares={
-            "working_couple": 0.3,
-            "family": 0.25,
-            "retired": 0.22,
-            "single": 0.18,
-            "shift_worker": 0.05,
-        },
-        long_term_vacant=0.04,
-        seasonal=0.02,
-        move_rate_per_year=0.1,
-        holiday_weeks_per_year=2.0,
+        n, rng=np.random.default_rng(1), axis=axis, latitude_deg=51.0, params=HouseholdParams()
     )
 
 

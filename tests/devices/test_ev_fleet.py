@@ -16,6 +16,7 @@ from twin.devices.ev import (
     SESSION_COLUMNS,
     STOP_REASONS,
     EvFleet,
+    EvParams,
     Policy,
     SessionTable,
 )
@@ -208,10 +209,9 @@ def test_managed_policy_keeps_each_area_within_its_headroom(allocation: str) -> 
         np.arange(400),
         rng=np.random.default_rng(11),
         axis=ax,
+        params=EvParams(policy="managed", allocation=allocation),  # type: ignore[arg-type]
         home_power_kw=11.0,
         area_of_premise=area_of_premise,
-        policy="managed",
-        allocation=allocation,  # type: ignore[arg-type]
     )
     free = EvFleet.create(
         np.arange(400), rng=np.random.default_rng(11), axis=ax, home_power_kw=11.0
@@ -236,9 +236,8 @@ def test_delayed_policy_starts_home_charging_inside_the_window() -> None:
         np.arange(300),
         rng=np.random.default_rng(2),
         axis=ax,
+        params=EvParams(policy="delayed", tou_window_h=(22.0, 6.0)),
         home_power_kw=11.0,
-        policy="delayed",
-        tou_window_h=(22.0, 6.0),
     )
     power = np.array([fleet.step(ax.at(k)).sum() for k in range(ax.n_intervals)])
     hour = ax.local_hour
@@ -258,12 +257,24 @@ def test_step_time_for_10k_home_chargers() -> None:
     assert per_step < 2e-3  # measured ~0.2-0.3 ms with 10k EVs on the dev machine
 
 
-def test_invalid_parameters_are_listed_together(rng: np.random.Generator) -> None:
-    with pytest.raises(ValueError, match=r"policy.*voltage_limits_pu"):
-        EvFleet.create(
-            [0, 1],
-            rng=rng,
-            axis=make_axis(1),
+def test_invalid_parameters_are_listed_together() -> None:
+    with pytest.raises(ValueError, match=r"policy given .*'smart'.*voltage_limits_pu given"):
+        EvParams(
             policy="smart",  # type: ignore[arg-type]
             voltage_limits_pu=(1.1, 0.9),
         )
+    with pytest.raises(ValueError, match=r"home_power_choices_kw.*fault_rates_per_year"):
+        EvParams(home_power_shares=(1.0,), fault_rates_per_year={"Lightning": 1.0})
+
+
+def test_fault_rates_keep_their_order_and_cannot_be_changed() -> None:
+    params = EvParams(fault_rates_per_year={"GroundFailure": 0.1, "HighTemperature": 0.2})
+    assert list(params.fault_rates_per_year) == ["GroundFailure", "HighTemperature"]
+    assert params.fault_rates_per_year == EvParams().fault_rates_per_year
+    with pytest.raises(TypeError):
+        params.fault_rates_per_year["InternalError"] = 1.0  # type: ignore[index]
+
+
+def test_a_fleet_needs_a_charger(rng: np.random.Generator) -> None:
+    with pytest.raises(ValueError, match="home_premises and public_premises"):
+        EvFleet.create([], rng=rng, axis=make_axis(1))

@@ -8,7 +8,7 @@ import pytest
 
 import twin.devices.ev.kernel as kernel
 from twin.clock import TimeAxis
-from twin.devices.ev import EvFleet, allocate_earliest_departure
+from twin.devices.ev import EvFleet, EvParams, allocate_earliest_departure
 from twin.devices.ev.kernel import exclusive_run_sum
 
 
@@ -56,10 +56,12 @@ def test_a_fleet_part_steps_like_the_whole_fleet_for_its_chargers() -> None:
         axis=axis,
         public_premises=[40, 41],
         area_of_premise=np.repeat(np.arange(6), 7),
-        policy="managed",
-        allocation="earliest_departure",
-        fault_rates_per_year={"HighTemperature": 30.0, "GroundFailure": 30.0},
-        repair_mean_h=4.0,
+        params=EvParams(
+            policy="managed",
+            allocation="earliest_departure",
+            fault_rates_per_year={"HighTemperature": 30.0, "GroundFailure": 30.0},
+            repair_mean_h=4.0,
+        ),
     )
     whole = make()
     keep = np.flatnonzero(np.isin(whole.area, [1, 4, 5]))

@@ -17,13 +17,12 @@ import pandas as pd
 import pytest
 
 from twin.clock import TimeAxis
-from twin.devices.households import HouseholdEvent, HouseholdFleet
+from twin.devices.households import HouseholdEvent, HouseholdFleet, HouseholdParams
 from twin.members import Members
 
 N = 300
 SEED = 11
 PARAMS: dict[str, Any] = {
-    "latitude_deg": 51.0,
     "annual_kwh_median": 2_700.0,
     "annual_kwh_sigma": 0.45,
     "power_factor": 0.97,
@@ -55,7 +54,12 @@ def make_axis() -> TimeAxis:
 
 def make_fleet(axis: TimeAxis, members: Members | None = None) -> HouseholdFleet:
     return HouseholdFleet.create(
-        N, rng=np.random.default_rng(SEED), axis=axis, members=members, **PARAMS
+        N,
+        rng=np.random.default_rng(SEED),
+        axis=axis,
+        latitude_deg=51.0,
+        params=HouseholdParams(**PARAMS),
+        members=members,
     )
 
 

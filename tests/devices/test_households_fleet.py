@@ -17,6 +17,7 @@ from twin.devices.households import (
     OCCUPANCY_KINDS,
     HouseholdEvent,
     HouseholdFleet,
+    HouseholdParams,
     marginal_state_probabilities,
 )
 from twin.devices.households.tables import SHIFT_PROBABILITY, SHIFTS_H
@@ -44,20 +45,17 @@ def make_axis(
     )
 
 
-def make_fleet(n: int, axis: TimeAxis, seed: int = 1, **changes: Any) -> HouseholdFleet:
-    params: dict[str, Any] = {
-        "latitude_deg": 51.0,
-        "annual_kwh_median": 2_700.0,
-        "annual_kwh_sigma": 0.45,
-        "power_factor": 0.97,
-        "archetype_shares": SHARES,
-        "long_term_vacant": 0.04,
-        "seasonal": 0.02,
-        "move_rate_per_year": 0.10,
-        "holiday_weeks_per_year": 2.0,
-    }
-    params.update(changes)
-    return HouseholdFleet.create(n, rng=np.random.default_rng(seed), axis=axis, **params)
+def make_fleet(
+    n: int, axis: TimeAxis, seed: int = 1, latitude_deg: float = 51.0, **changes: Any
+) -> HouseholdFleet:
+    """A fleet of the default parameters (the scenario defaults), but for ``changes``."""
+    return HouseholdFleet.create(
+        n,
+        rng=np.random.default_rng(seed),
+        axis=axis,
+        latitude_deg=latitude_deg,
+        params=HouseholdParams(**changes),
+    )
 
 
 def simulate(fleet: HouseholdFleet, axis: TimeAxis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -229,19 +227,30 @@ def test_moves_change_tenants_and_bad_events_are_refused() -> None:
 
 
 def test_bad_parameters_are_all_named() -> None:
-    axis = make_axis(days=1)
     with pytest.raises(ValueError) as info:
-        make_fleet(
-            0,
-            axis,
+        HouseholdParams(
             power_factor=1.5,
             long_term_vacant=0.7,
             seasonal=0.5,
             archetype_shares={"student": 1.0},
         )
     message = str(info.value)
-    for name in ("n given 0", "power_factor", "long_term_vacant + seasonal", "'student'"):
+    for name in ("power_factor given 1.5", "long_term_vacant + seasonal", "'student'"):
         assert name in message
+    with pytest.raises(ValueError) as info:
+        make_fleet(0, make_axis(days=1), latitude_deg=91.0)
+    message = str(info.value)
+    for name in ("n given 0", "latitude_deg given 91.0"):
+        assert name in message
+
+
+def test_default_parameters_are_the_documented_ones() -> None:
+    params = HouseholdParams()
+    assert params.archetype_shares == SHARES
+    assert params.archetype_weights().sum() == pytest.approx(1.0)
+    assert (params.annual_kwh_median, params.long_term_vacant) == (2_700.0, 0.04)
+    with pytest.raises(TypeError):
+        params.archetype_shares["family"] = 1.0  # type: ignore[index]
 
 
 # --------------------------------------------------------- occupancy chain

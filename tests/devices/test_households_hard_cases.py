@@ -12,6 +12,7 @@ from twin.devices.households.composition import (
     draw_annual_kwh,
 )
 from twin.devices.households.occupancy import ARCHETYPES
+from twin.devices.households.params import HouseholdParams
 from twin.devices.households.schedule import WEEKEND_HOME_SHARE
 from twin.devices.households.vacant import (
     SWITCHED_OFF,
@@ -27,7 +28,8 @@ from twin.devices.households.vacant import (
 
 def test_a_share_of_retired_households_are_frugal(rng: np.random.Generator) -> None:
     code = np.repeat(np.arange(len(ARCHETYPES)), 4_000)
-    annual = draw_annual_kwh(rng, code, 2_700.0, 0.45)
+    params = HouseholdParams(annual_kwh_median=2_700.0, annual_kwh_sigma=0.45)
+    annual = draw_annual_kwh(rng, code, params)
     low, high = LOW_CONSUMER_KWH_RANGE
     frugal = (annual >= low) & (annual <= high)
     retired = code == ARCHETYPES.index("retired")

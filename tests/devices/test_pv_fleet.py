@@ -10,8 +10,11 @@ import pvlib  # type: ignore[import-untyped]
 import pytest
 
 from twin.clock import TimeAxis
-from twin.devices.pv import PV_STATUSES, PvFleet
+from twin.devices.pv import PV_STATUSES, PvFleet, PvParams
 from twin.devices.pv.kernel import CLOSE_MOUNT
+
+GREENSBORO = PvParams(weather="greensboro_tmy3")
+"""The pvlib TMY3 year these tests compare with (UTC-5, as the New York axis)."""
 
 
 def make_axis(interval_s: int = 900, days: int = 365, tz: str = "America/New_York") -> TimeAxis:
@@ -31,6 +34,7 @@ def test_annual_yield_matches_a_direct_pvlib_modelchain_within_2_percent() -> No
         1,
         rng=np.random.default_rng(0),
         axis=ax,
+        params=GREENSBORO,
         kwp=[4.0],
         tilt_deg=[25.0],
         azimuth_deg=[180.0],
@@ -67,18 +71,18 @@ def test_lossless_greensboro_yield_is_near_1500_kwh_per_kwp() -> None:
         1,
         rng=np.random.default_rng(0),
         axis=ax,
+        params=PvParams(weather="greensboro_tmy3", losses_percent=0.0),
         kwp=[1.0],
         tilt_deg=[30.0],
         azimuth_deg=[180.0],
         dc_ac_ratio=0.9,
-        losses_percent=0.0,
     )
     assert 1_450 < annual_kwh(fleet, ax)[0] < 1_650
 
 
 def test_drawn_systems_are_binned_into_few_orientation_classes(rng: np.random.Generator) -> None:
     ax = make_axis(900, days=2)
-    fleet = PvFleet.create(2_000, rng=rng, axis=ax, weather="dwd_try2010_04")
+    fleet = PvFleet.create(2_000, rng=rng, axis=ax, params=PvParams(weather="dwd_try2010_04"))
     assert fleet.n_classes <= 13 * 17
     assert np.all((fleet.kwp >= 1) & (fleet.kwp <= 30))
     assert np.median(fleet.kwp) == pytest.approx(5.0, rel=0.1)
@@ -93,6 +97,7 @@ def test_volt_watt_curtails_and_books_the_lost_energy() -> None:
         3,
         rng=np.random.default_rng(1),
         axis=ax,
+        params=GREENSBORO,
         kwp=[6.0] * 3,
         tilt_deg=[30] * 3,
         azimuth_deg=[180] * 3,
@@ -113,6 +118,7 @@ def test_over_voltage_trips_on_the_10_min_mean_and_reconnects_after_the_delay() 
         1,
         rng=np.random.default_rng(2),
         axis=ax,
+        params=GREENSBORO,
         premise=[42],
         kwp=[5.0],
         tilt_deg=[30],
@@ -144,10 +150,10 @@ def test_reconnection_inside_an_interval_is_prorated() -> None:
         1,
         rng=np.random.default_rng(3),
         axis=ax,
+        params=PvParams(weather="greensboro_tmy3", reconnect_delay_s=600),
         kwp=[5.0],
         tilt_deg=[30],
         azimuth_deg=[180],
-        reconnect_delay_s=600,
     )
     fleet.step(ax.at(47), np.array([1.11]))  # 15-min interval = the 10-min mean: trip
     assert fleet.tripped[0]
@@ -155,9 +161,21 @@ def test_reconnection_inside_an_interval_is_prorated() -> None:
     assert p == pytest.approx(fleet.available_kw[0] * 300 / 900)
 
 
-def test_invalid_parameters_are_listed_together(rng: np.random.Generator) -> None:
-    with pytest.raises(ValueError, match=r"weather.*volt_watt_pu"):
-        PvFleet.create(2, rng=rng, axis=make_axis(900, 1), weather="mars", volt_watt_pu=(1.1, 1.06))
+def test_invalid_parameters_are_listed_together() -> None:
+    with pytest.raises(ValueError, match=r"weather given .*'mars'.*volt_watt_pu given"):
+        PvParams(weather="mars", volt_watt_pu=(1.1, 1.06))
+
+
+def test_the_default_weather_is_the_documented_one() -> None:
+    # README and scenario: DWD TRY 2010 region 4 (Potsdam), for the German SimBench grids.
+    assert PvParams().weather == "dwd_try2010_04"
+
+
+def test_bad_per_system_values_are_refused(rng: np.random.Generator) -> None:
+    with pytest.raises(ValueError, match="dc_ac_ratio"):
+        PvFleet.create(2, rng=rng, axis=make_axis(900, 1), dc_ac_ratio=[1.2, 0.0])
+    with pytest.raises(ValueError, match="n given 0"):
+        PvFleet.create(0, rng=rng, axis=make_axis(900, 1))
 
 
 def test_step_is_fast_for_10k_systems() -> None:

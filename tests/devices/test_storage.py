@@ -12,6 +12,7 @@ from hypothesis.extra import numpy as hnp
 from twin.clock import TimeAxis
 from twin.devices.storage import (
     StorageFleet,
+    StorageParams,
     self_consumption_setpoint_kw,
     split_round_trip,
     storage_step,
@@ -102,7 +103,7 @@ def make_axis(days: int = 2) -> TimeAxis:
 
 def test_self_consumption_fleet_stores_surplus_and_covers_deficit(rng: np.random.Generator) -> None:
     ax = make_axis()
-    fleet = StorageFleet.create(200, rng=rng, axis=ax, eta_round_trip=0.9)
+    fleet = StorageFleet.create(200, rng=rng, axis=ax, params=StorageParams(eta_round_trip=0.9))
     assert set(np.unique(fleet.capacity_kwh)) <= {5.0, 7.5, 10.0, 13.5}
     before = fleet.soc_kwh.copy()
     p = fleet.step(ax.at(48), np.full(200, -1.0))  # 1 kW PV surplus
@@ -125,10 +126,9 @@ def test_time_of_use_fleet_charges_at_night_and_discharges_in_the_evening(
         10,
         rng=rng,
         axis=ax,
-        strategy="time_of_use",
+        params=StorageParams(strategy="time_of_use", soc_initial_fraction=0.1),
         capacity_kwh=10.0,
         p_max_kw=2.0,
-        soc_initial_fraction=0.1,
     )
     net = np.full(10, 0.5)
     powers = np.array([fleet.step(ax.at(k), net) for k in range(ax.n_intervals)])
@@ -138,12 +138,12 @@ def test_time_of_use_fleet_charges_at_night_and_discharges_in_the_evening(
     assert np.all(powers[(hour >= 6) & (hour < 17)] == 0)
 
 
-def test_invalid_parameters_are_listed_together(rng: np.random.Generator) -> None:
-    with pytest.raises(ValueError, match=r"strategy.*eta_round_trip"):
-        StorageFleet.create(
-            3,
-            rng=rng,
-            axis=make_axis(),
-            strategy="arbitrage",  # type: ignore[arg-type]
+def test_invalid_parameters_are_listed_together() -> None:
+    with pytest.raises(ValueError, match=r"eta_round_trip given 1.5.*strategy given .*'arbitrage'"):
+        StorageParams(
             eta_round_trip=1.5,
+            strategy="arbitrage",  # type: ignore[arg-type]
+            charge_window_h=(3.0, 3.0),
         )
+    with pytest.raises(ValueError, match="capacity_kwh"):
+        StorageFleet.create(3, rng=np.random.default_rng(0), axis=make_axis(), capacity_kwh=-1.0)

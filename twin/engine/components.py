@@ -163,14 +163,7 @@ def build_components(
         rng=rng.generator("households"),
         axis=axis,
         latitude_deg=scenario.grid.latitude_deg,
-        annual_kwh_median=hh.consumption.annual_kwh_median,
-        annual_kwh_sigma=hh.consumption.annual_kwh_sigma,
-        power_factor=hh.consumption.power_factor,
-        archetype_shares=hh.occupancy.shares(),
-        long_term_vacant=hh.vacancy.long_term_vacant,
-        seasonal=hh.vacancy.seasonal,
-        move_rate_per_year=hh.vacancy.move_rate_per_year,
-        holiday_weeks_per_year=hh.vacancy.holiday_weeks_per_year,
+        params=hh.params(),
         members=members,
     )
     ami = Ami(

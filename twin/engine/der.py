@@ -36,14 +36,13 @@ References
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Protocol, Self, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
-from twin.devices.ev import HOME_SESSIONS, EvFleet
+from twin.devices.ev import EvFleet
 from twin.devices.ev.kernel import headroom_after_flow_kw, managed_headroom_kw
 from twin.devices.pv import PvFleet
 from twin.devices.storage import StorageFleet
@@ -233,18 +232,7 @@ class DerFleets:
                 rng=rng.generator("pv"),
                 axis=axis,
                 premise=pv_at,
-                weather=pv_cfg.weather,
-                kwp_median=pv_cfg.kwp_median,
-                kwp_sigma=pv_cfg.kwp_sigma,
-                tilt_mean_deg=pv_cfg.tilt_mean_deg,
-                tilt_sd_deg=pv_cfg.tilt_sd_deg,
-                azimuth_mean_deg=pv_cfg.azimuth_mean_deg,
-                azimuth_sd_deg=pv_cfg.azimuth_sd_deg,
-                dc_ac_ratio=pv_cfg.dc_ac_ratio,
-                volt_watt_pu=pv_cfg.volt_watt_pu,
-                trip_pu=pv_cfg.trip_pu,
-                reconnect_pu=pv_cfg.reconnect_pu,
-                reconnect_delay_s=pv_cfg.reconnect_delay,
+                params=pv_cfg.params(),
             )
             keep, local = members.localise(pv_at)
             pv = _part(pv_all, keep, local, members)
@@ -256,14 +244,7 @@ class DerFleets:
                 rng=rng.generator("storage"),
                 axis=axis,
                 premise=pv_at[st_pick],
-                capacity_choices_kwh=tuple(st_cfg.capacity_choices_kwh),
-                c_rate_per_h=st_cfg.c_rate_per_h,
-                eta_round_trip=st_cfg.eta_round_trip,
-                soc_min_fraction=st_cfg.soc_min_fraction,
-                soc_initial_fraction=st_cfg.soc_initial_fraction,
-                strategy=st_cfg.strategy,
-                charge_window_h=st_cfg.charge_window_h,
-                discharge_window_h=st_cfg.discharge_window_h,
+                params=st_cfg.params(),
             )
             keep, local = members.localise(pv_at[st_pick])
             storage = _part(storage_all, keep, local, members)
@@ -281,25 +262,14 @@ class DerFleets:
             for j, trafo in enumerate(areas):
                 bus_area[trafo_of_bus == trafo] = j
             station_area = bus_area[station_bus]
-            home = dataclasses.replace(HOME_SESSIONS, sessions_per_day=ev_cfg.sessions_per_week / 7)
-            if ev_cfg.energy_median_kwh is not None:
-                home = dataclasses.replace(home, energy_median_kwh=ev_cfg.energy_median_kwh)
             ev_all = EvFleet.create(
                 ev_at,
                 rng=rng.generator("ev"),
                 axis=axis,
-                home_power_choices_kw=tuple(ev_cfg.home_power_choices_kw),
-                home_power_shares=tuple(ev_cfg.home_power_shares),
+                params=ev_cfg.params(),
                 public_premises=n + np.arange(station_bus.size),
                 public_power_kw=station_kw,
                 area_of_premise=np.concatenate([area_of_premise, station_area]),
-                policy=ev_cfg.policy,
-                allocation=ev_cfg.allocation,
-                tou_window_h=ev_cfg.tou_window_h,
-                home_sessions=home,
-                fault_rates_per_year={str(k): v for k, v in ev_cfg.fault_rates_per_year.items()},
-                repair_mean_h=ev_cfg.repair_mean_h,
-                voltage_limits_pu=ev_cfg.voltage_limits_pu,
             )
             keep, local = members.localise(ev_at)
             connector = np.flatnonzero(station_here)

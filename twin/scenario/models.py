@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
+from twin.devices.households.params import HouseholdParams
 from twin.scenario.ami_models import (
     AccuracyShares,
     ClockSection,
@@ -206,22 +207,26 @@ class GridSection(_Section):
     )
 
 
+_HH = HouseholdParams()
+"""The household fleet's defaults, which the household sections' defaults are."""
+
+
 class ConsumptionSection(_Section):
     """Annual household consumption, lognormal across homes."""
 
-    annual_kwh_median: float = Field(default=2_700.0, gt=0, le=100_000)
-    annual_kwh_sigma: float = Field(default=0.45, ge=0, le=2)
-    power_factor: float = Field(default=0.97, gt=0.5, le=1.0)
+    annual_kwh_median: float = Field(default=_HH.annual_kwh_median, gt=0, le=100_000)
+    annual_kwh_sigma: float = Field(default=_HH.annual_kwh_sigma, ge=0, le=2)
+    power_factor: float = Field(default=_HH.power_factor, gt=0.5, le=1.0)
 
 
 class OccupancySection(_Section):
     """Shares of occupied homes by archetype (normalised to sum to 1)."""
 
-    working_couple: float = Field(default=0.30, ge=0)
-    family: float = Field(default=0.25, ge=0)
-    retired: float = Field(default=0.22, ge=0)
-    single: float = Field(default=0.18, ge=0)
-    shift_worker: float = Field(default=0.05, ge=0)
+    working_couple: float = Field(default=_HH.archetype_shares["working_couple"], ge=0)
+    family: float = Field(default=_HH.archetype_shares["family"], ge=0)
+    retired: float = Field(default=_HH.archetype_shares["retired"], ge=0)
+    single: float = Field(default=_HH.archetype_shares["single"], ge=0)
+    shift_worker: float = Field(default=_HH.archetype_shares["shift_worker"], ge=0)
 
     @model_validator(mode="after")
     def _some_share(self) -> OccupancySection:
@@ -237,14 +242,16 @@ class OccupancySection(_Section):
 class VacancySection(_Section):
     """Homes that stand empty, for good or for a while."""
 
-    long_term_vacant: float = Field(default=0.04, ge=0, le=1, description="Share of homes.")
+    long_term_vacant: float = Field(
+        default=_HH.long_term_vacant, ge=0, le=1, description="Share of homes."
+    )
     seasonal: float = Field(
-        default=0.02, ge=0, le=1, description="Share of weekend/seasonal homes."
+        default=_HH.seasonal, ge=0, le=1, description="Share of weekend/seasonal homes."
     )
     move_rate_per_year: float = Field(
-        default=0.10, ge=0, le=2, description="Tenancy changes per home per year."
+        default=_HH.move_rate_per_year, ge=0, le=2, description="Tenancy changes per home per year."
     )
-    holiday_weeks_per_year: float = Field(default=2.0, ge=0, le=20)
+    holiday_weeks_per_year: float = Field(default=_HH.holiday_weeks_per_year, ge=0, le=20)
 
     @model_validator(mode="after")
     def _shares_fit(self) -> VacancySection:
@@ -275,6 +282,26 @@ class HouseholdsSection(_Section):
                 f"given {value}; expected 'auto' or a whole number from 1 to {MAX_HOUSEHOLDS:,}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _fleet_accepts(self) -> HouseholdsSection:
+        # a bound the sections lack fails here, at validation, not when the run starts
+        self.params()
+        return self
+
+    def params(self) -> HouseholdParams:
+        """The household fleet's parameters (``count`` sizes the fleet, it is not one of them)."""
+        c, v = self.consumption, self.vacancy
+        return HouseholdParams(
+            annual_kwh_median=c.annual_kwh_median,
+            annual_kwh_sigma=c.annual_kwh_sigma,
+            power_factor=c.power_factor,
+            archetype_shares=self.occupancy.shares(),
+            long_term_vacant=v.long_term_vacant,
+            seasonal=v.seasonal,
+            move_rate_per_year=v.move_rate_per_year,
+            holiday_weeks_per_year=v.holiday_weeks_per_year,
+        )
 
 
 class SpiSection(_Section):

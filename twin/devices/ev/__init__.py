@@ -5,18 +5,20 @@ policies (uncontrolled, delayed, managed), OCPP 1.6 faults and records.
 """
 
 from twin.devices.ev.events import EV_EVENT_KINDS, EvEvent
-from twin.devices.ev.fleet import (
-    ALLOCATIONS,
-    POLICIES,
-    Allocation,
-    EvFleet,
-    Policy,
-)
+from twin.devices.ev.fleet import EvFleet
 from twin.devices.ev.kernel import (
     allocate_earliest_departure,
     allocate_proportional,
     interval_request_kwh,
     next_window_open_s,
+)
+from twin.devices.ev.params import (
+    ALLOCATIONS,
+    FAULT_CODES,
+    POLICIES,
+    Allocation,
+    EvParams,
+    Policy,
 )
 from twin.devices.ev.records import (
     CHARGER_STATUSES,
@@ -38,6 +40,7 @@ __all__ = [
     "CHARGER_STATUSES",
     "ERROR_CODES",
     "EV_EVENT_KINDS",
+    "FAULT_CODES",
     "HOME_SESSIONS",
     "POLICIES",
     "PUBLIC_SESSIONS",
@@ -47,6 +50,7 @@ __all__ = [
     "Allocation",
     "EvEvent",
     "EvFleet",
+    "EvParams",
     "Policy",
     "SessionStatistics",
     "SessionTable",

@@ -18,7 +18,6 @@ reported with their exact times in :meth:`EvFleet.status_changes`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -30,18 +29,12 @@ from twin.devices.ev.kernel import (
     allocate_proportional,
     interval_request_kwh,
 )
+from twin.devices.ev.params import Allocation, EvParams, Policy
 from twin.devices.ev.records import STATUS_COLUMNS, RecordBuffer
-from twin.devices.ev.sessions import (
-    HOME_SESSIONS,
-    PUBLIC_SESSIONS,
-    SessionStatistics,
-    SessionTable,
-    draw_sessions,
-)
+from twin.devices.ev.sessions import SessionTable, draw_sessions
 from twin.devices.ev.state import (
     ActiveSessions,
     ChargerFaults,
-    check_parameters,
     delayed_ready_s,
     draw_faults,
     headroom_budget_kwh,
@@ -50,22 +43,7 @@ from twin.devices.ev.state import (
 from twin.devices.ev.transactions import TransactionLedger
 from twin.devices.positions import kept_positions, premise_indices
 
-__all__ = [
-    "ALLOCATIONS",
-    "EV_EVENT_KINDS",
-    "POLICIES",
-    "Allocation",
-    "EvEvent",
-    "EvFleet",
-    "Policy",
-]
-
-Policy = Literal["uncontrolled", "delayed", "managed"]
-POLICIES: Final = get_args(Policy)
-Allocation = Literal["proportional", "earliest_departure"]
-ALLOCATIONS: Final = get_args(Allocation)
-DEFAULT_FAULT_RATES: Final = {"HighTemperature": 0.2, "GroundFailure": 0.1}
-"""Random hardware faults per charger and year [1/yr] (assumed; OCPP 1.6 codes)."""
+__all__ = ["EV_EVENT_KINDS", "EvEvent", "EvFleet"]
 
 
 class EvFleet:
@@ -149,21 +127,11 @@ class EvFleet:
         *,
         rng: np.random.Generator,
         axis: TimeAxis,
+        params: EvParams | None = None,
         home_power_kw: ArrayLike | None = None,
-        home_power_choices_kw: tuple[float, ...] = (3.7, 7.4, 11.0, 22.0),
-        home_power_shares: tuple[float, ...] = (0.15, 0.45, 0.35, 0.05),
         public_premises: ArrayLike = (),
         public_power_kw: ArrayLike = 50.0,
         area_of_premise: ArrayLike | None = None,
-        policy: Policy = "uncontrolled",
-        allocation: Allocation = "proportional",
-        tou_window_h: tuple[float, float] = (22.0, 6.0),
-        delay_spread_s: float = 1800.0,
-        home_sessions: SessionStatistics = HOME_SESSIONS,
-        public_sessions: SessionStatistics = PUBLIC_SESSIONS,
-        fault_rates_per_year: Mapping[str, float] = DEFAULT_FAULT_RATES,
-        repair_mean_h: float = 48.0,
-        voltage_limits_pu: tuple[float, float] = (0.85, 1.10),
     ) -> EvFleet:
         """Place chargers and draw every session and fault of the run.
 
@@ -175,9 +143,11 @@ class EvFleet:
             The fleet's generator (used only here).
         axis : TimeAxis
             The run's interval grid and time zone (arrival hours are local).
+        params : EvParams, optional
+            Charger ratings, sessions, policy and faults; default ``EvParams()``.
         home_power_kw : array_like, optional
             Rating per home charger [kW]; else drawn from
-            ``home_power_choices_kw`` [kW] with ``home_power_shares`` [-].
+            ``params.home_power_choices_kw`` with ``params.home_power_shares``.
         public_premises : array_like
             Premise (bus) index of each public DC connector.
         public_power_kw : array_like
@@ -185,23 +155,6 @@ class EvFleet:
         area_of_premise : array_like, optional
             Area (LV transformer) index of every premise, for ``managed``;
             default: one area.
-        policy : {"uncontrolled", "delayed", "managed"}
-            ``delayed``: home sessions start inside ``tou_window_h`` (local
-            [h], wrapping midnight), plus a uniform random delay up to
-            ``delay_spread_s`` [s]; ``managed``: each area's EV power is
-            kept within the headroom passed to :meth:`step`.
-        allocation : {"proportional", "earliest_departure"}
-            How ``managed`` shares an area's headroom.
-        home_sessions, public_sessions : SessionStatistics
-            Session distributions (:data:`~twin.devices.ev.sessions.HOME_SESSIONS`,
-            :data:`~twin.devices.ev.sessions.PUBLIC_SESSIONS`).
-        fault_rates_per_year : Mapping[str, float]
-            Random faults per charger and year [1/yr] by OCPP error code.
-        repair_mean_h : float
-            Mean (exponential) repair time of a random fault [h].
-        voltage_limits_pu : tuple of float
-            (UnderVoltage, OverVoltage) thresholds on the previous power
-            flow's bus voltage [pu].
 
         Returns
         -------
@@ -210,18 +163,18 @@ class EvFleet:
         Raises
         ------
         ValueError
-            Listing every parameter out of range.
+            If there is no charger, or a given rating is not > 0.
         """
+        p = EvParams() if params is None else params
         home = np.atleast_1d(np.asarray(home_premises, dtype=np.int64))
         public = np.atleast_1d(np.asarray(public_premises, dtype=np.int64))
         n_home, n_pub = home.size, public.size
-        check_parameters(
-            n_home + n_pub, policy, allocation, home_power_choices_kw, home_power_shares,
-            fault_rates_per_year, voltage_limits_pu,
-        )  # fmt: skip
+        if n_home + n_pub < 1:
+            raise ValueError("home_premises and public_premises given empty; expected a charger")
         if home_power_kw is None:
-            shares = np.asarray(home_power_shares, dtype=np.float64)
-            home_kw = rng.choice(np.asarray(home_power_choices_kw), n_home, p=shares / shares.sum())
+            shares = np.asarray(p.home_power_shares, dtype=np.float64)
+            choices = np.asarray(p.home_power_choices_kw)
+            home_kw = rng.choice(choices, n_home, p=shares / shares.sum())
         else:
             home_kw = np.broadcast_to(np.asarray(home_power_kw, dtype=np.float64), (n_home,))
         pub_kw = np.broadcast_to(np.asarray(public_power_kw, dtype=np.float64), (n_pub,))
@@ -230,23 +183,23 @@ class EvFleet:
             raise ValueError("charger power given values <= 0; expected > 0")
         premise = np.concatenate([home, public])
         chargers = np.arange(premise.size, dtype=np.int64)
-        tables = [draw_sessions(chargers[:n_home], home_sessions, rng, axis)]
+        tables = [draw_sessions(chargers[:n_home], p.home_sessions, rng, axis)]
         if n_pub:
-            tables.append(draw_sessions(chargers[n_home:], public_sessions, rng, axis))
+            tables.append(draw_sessions(chargers[n_home:], p.public_sessions, rng, axis))
         sessions = SessionTable.concat(tables)
-        if policy == "delayed":
+        if p.policy == "delayed":
             sessions.ready_s = delayed_ready_s(
                 sessions,
                 n_home,
                 axis,
-                tou_window_h,
-                rng.uniform(0.0, delay_spread_s, sessions.size),
+                p.tou_window_h,
+                rng.uniform(0.0, p.delay_spread_s, sessions.size),
             )
         if area_of_premise is None:
             area = np.zeros(premise.size, dtype=np.intp)
         else:
             area = np.asarray(area_of_premise, dtype=np.intp)[premise]
-        faults = draw_faults(rng, premise.size, axis, fault_rates_per_year, repair_mean_h)
+        faults = draw_faults(rng, premise.size, axis, p.fault_rates_per_year, p.repair_mean_h)
         return cls(
             premise=premise,
             power_kw=power,
@@ -254,9 +207,9 @@ class EvFleet:
             area=area,
             sessions=sessions,
             faults=faults,
-            policy=policy,
-            allocation=allocation,
-            voltage_limits_pu=voltage_limits_pu,
+            policy=p.policy,
+            allocation=p.allocation,
+            voltage_limits_pu=p.voltage_limits_pu,
             duration_s=axis.duration_s,
         )
 

@@ -17,7 +17,6 @@ from twin.devices.ev.sessions import SessionTable
 __all__ = [
     "ActiveSessions",
     "ChargerFaults",
-    "check_parameters",
     "delayed_ready_s",
     "draw_faults",
     "headroom_budget_kwh",
@@ -25,43 +24,6 @@ __all__ = [
 ]
 
 _CODE = {name: i for i, name in enumerate(ERROR_CODES)}
-
-
-def check_parameters(
-    n_chargers: int,
-    policy: str,
-    allocation: str,
-    power_choices_kw: tuple[float, ...],
-    power_shares: tuple[float, ...],
-    fault_rates_per_year: Mapping[str, float],
-    voltage_limits_pu: tuple[float, float],
-) -> None:
-    """Raise one ValueError listing every out-of-range EV fleet parameter."""
-    problems = []
-    if n_chargers < 1:
-        problems.append("home_premises and public_premises are both empty")
-    if policy not in ("uncontrolled", "delayed", "managed"):
-        problems.append(
-            f"policy given an invalid value {policy!r}; "
-            "expected one of {'uncontrolled', 'delayed', 'managed'}"
-        )
-    if allocation not in ("proportional", "earliest_departure"):
-        problems.append(
-            f"allocation given an invalid value {allocation!r}; "
-            "expected one of {'proportional', 'earliest_departure'}"
-        )
-    if len(power_choices_kw) != len(power_shares) or min(power_shares, default=0) < 0:
-        problems.append("home_power_choices_kw and home_power_shares must pair up, shares >= 0")
-    unknown = set(fault_rates_per_year) - set(ERROR_CODES[1:])
-    if unknown or any(r < 0 for r in fault_rates_per_year.values()):
-        problems.append(
-            f"fault_rates_per_year given {dict(fault_rates_per_year)!r}; expected rates >= 0 "
-            "keyed by OCPP 1.6 error codes"
-        )
-    if not voltage_limits_pu[0] < 1.0 < voltage_limits_pu[1]:
-        problems.append(f"voltage_limits_pu given {voltage_limits_pu!r}; expected lo < 1 < hi")
-    if problems:
-        raise ValueError("invalid EV fleet parameters: " + "; ".join(problems))
 
 
 def headroom_budget_kwh(

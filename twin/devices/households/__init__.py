@@ -2,7 +2,8 @@
 
 Layer 1 (pure kernels) lives in :mod:`~twin.devices.households.kernel` and
 :mod:`~twin.devices.households.occupancy`; layer 2 is
-:class:`HouseholdFleet`, which the engine drives.
+:class:`HouseholdFleet`, which the engine drives, drawn from a
+:class:`HouseholdParams`.
 """
 
 from twin.devices.households.fleet import (
@@ -24,6 +25,7 @@ from twin.devices.households.occupancy import (
     marginal_state_probabilities,
     transition_matrices,
 )
+from twin.devices.households.params import HouseholdParams
 
 __all__ = [
     "ARCHETYPES",
@@ -31,6 +33,7 @@ __all__ = [
     "OCCUPANCY_KINDS",
     "HouseholdEvent",
     "HouseholdFleet",
+    "HouseholdParams",
     "appliance_intensity",
     "lighting_fraction",
     "marginal_state_probabilities",

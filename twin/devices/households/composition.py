@@ -1,14 +1,14 @@
 """Who lives where: drawing the homes of a fleet and calibrating their energy.
 
-Helpers of :meth:`~twin.devices.households.fleet.HouseholdFleet.create`:
-parameter checks, the split of premises into archetypes, baseloads, the
-activity scale that meets each home's annual energy in expectation, and the
-households that move in during the run.
+Helpers of :meth:`~twin.devices.households.fleet.HouseholdFleet.create`,
+drawing from its :class:`~twin.devices.households.params.HouseholdParams`:
+the split of premises into archetypes, baseloads, the activity scale that
+meets each home's annual energy in expectation, and the households that
+move in during the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Final
 
@@ -16,9 +16,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
+from twin.devices.checks import raise_problems
 from twin.devices.households.kernel import COLD_APPLIANCES_W_RANGE, STANDBY_W_RANGE
 from twin.devices.households.occupancy import ARCHETYPES, PROFILE_NAMES, STAY_PROFILE
-from twin.devices.households.schedule import Episodes, holiday_probability
+from twin.devices.households.params import HouseholdParams
+from twin.devices.households.schedule import (
+    Episodes,
+    LocalCalendar,
+    draw_holidays,
+    draw_moves,
+    draw_seasonal_absences,
+    holiday_probability,
+    resolve_conflicts,
+)
 from twin.devices.households.tables import (
     N_VARIANTS,
     SHIFT_PROBABILITY,
@@ -30,14 +40,19 @@ from twin.devices.households.tables import (
 from twin.members import Members
 
 __all__ = [
+    "BASELOAD_REFERENCE_KWH",
     "DEMAND_CAP_KW_RANGE",
+    "LONG_TERM_VACANT_CODE",
     "LOW_CONSUMER_KWH_RANGE",
     "LOW_CONSUMER_SHARE",
+    "SEASONAL_CODE",
     "Tenant",
     "activity_scale_kw",
     "apportion",
-    "check_parameters",
+    "check_inputs",
     "draw_annual_kwh",
+    "draw_episodes",
+    "draw_occupancy_codes",
     "draw_occupied_base_kw",
     "draw_tenants",
     "expected_hours",
@@ -54,6 +69,17 @@ uses up to about 800 kWh/yr; the Irish CSO threshold of 180 kWh a quarter is
 720 kWh/yr, so many of them sit near or below it while somebody lives there."""
 
 _RETIRED: Final = ARCHETYPES.index("retired")
+
+SEASONAL_CODE: Final = len(ARCHETYPES)
+"""Occupancy code of weekend/seasonal homes; the archetypes are ``0 .. SEASONAL_CODE - 1``."""
+
+LONG_TERM_VACANT_CODE: Final = len(ARCHETYPES) + 1
+"""Occupancy code of premises that stand empty for the whole run."""
+
+BASELOAD_REFERENCE_KWH: Final = HouseholdParams.annual_kwh_median
+"""Annual consumption of the home whose baseload is drawn as is [kWh/yr]: the
+default median household (:attr:`HouseholdParams.annual_kwh_median`). It is a
+fixed reference: a scenario's own median does not move it."""
 
 DEMAND_CAP_KW_RANGE: Final = (8.0, 14.5)
 """Largest interval-mean activity power of a home [kW], drawn per home: what its
@@ -89,71 +115,95 @@ class Tenant:
     cap_kw: float
 
 
-def check_parameters(
-    n: int,
-    axis: TimeAxis,
-    latitude_deg: float,
-    annual_kwh_median: float,
-    annual_kwh_sigma: float,
-    power_factor: float,
-    archetype_shares: Mapping[str, float],
-    long_term_vacant: float,
-    seasonal: float,
-    move_rate_per_year: float,
-    holiday_weeks_per_year: float,
-) -> NDArray[np.float64]:
-    """Check the parameters of :meth:`HouseholdFleet.create`.
-
-    Returns
-    -------
-    numpy.ndarray
-        Archetype shares in the order of :data:`ARCHETYPES`, summing to 1.
+def check_inputs(n: int, axis: TimeAxis, latitude_deg: float) -> None:
+    """Check the inputs of :meth:`HouseholdFleet.create` besides its :class:`HouseholdParams`.
 
     Raises
     ------
     ValueError
-        One error naming every bad parameter and its value.
+        One error naming every bad input and its value.
     """
-    problems: list[str] = []
+    raise_problems(
+        "household fleet inputs",
+        [
+            (
+                isinstance(n, int | np.integer) and n >= 1,
+                f"n given {n!r}; expected an integer >= 1",
+            ),
+            (
+                axis.interval_s > 0 and SECONDS_PER_DAY % axis.interval_s == 0,
+                f"axis.interval_s given {axis.interval_s!r}; expected a divisor of 86400 s",
+            ),
+            (
+                -90.0 <= latitude_deg <= 90.0,
+                f"latitude_deg given {latitude_deg!r}; expected -90..90",
+            ),
+        ],
+    )
 
-    def need(ok: bool, message: str) -> None:
-        if not ok:
-            problems.append(message)
 
-    need(isinstance(n, int | np.integer) and n >= 1, f"n given {n!r}; expected an integer >= 1")
-    need(
-        axis.interval_s > 0 and SECONDS_PER_DAY % axis.interval_s == 0,
-        f"axis.interval_s given {axis.interval_s!r}; expected a divisor of 86400 s",
+def draw_occupancy_codes(
+    rng: np.random.Generator, n: int, params: HouseholdParams
+) -> NDArray[np.int64]:
+    """Occupancy kind of each of ``n`` premises, as an index into ``OCCUPANCY_KINDS``.
+
+    The archetypes of :data:`ARCHETYPES` (``0 ..``), then ``seasonal`` and
+    ``long_term_vacant``: exactly in proportion to ``params`` (largest
+    remainder, :func:`apportion`), in random order.
+    """
+    weights = np.concatenate(
+        [params.occupied * params.archetype_weights(), [params.seasonal, params.long_term_vacant]]
     )
-    need(-90.0 <= latitude_deg <= 90.0, f"latitude_deg given {latitude_deg!r}; expected -90..90")
-    need(annual_kwh_median > 0, f"annual_kwh_median given {annual_kwh_median!r}; expected > 0")
-    need(annual_kwh_sigma >= 0, f"annual_kwh_sigma given {annual_kwh_sigma!r}; expected >= 0")
-    need(0 < power_factor <= 1, f"power_factor given {power_factor!r}; expected (0, 1]")
-    unknown = sorted(set(archetype_shares) - set(ARCHETYPES))
-    need(
-        not unknown,
-        f"archetype_shares given unknown keys {unknown}; expected some of {set(ARCHETYPES)}",
+    return np.asarray(
+        rng.permutation(np.repeat(np.arange(weights.size), apportion(n, weights))),
+        dtype=np.int64,
     )
-    shares = np.asarray([float(archetype_shares.get(a, 0.0)) for a in ARCHETYPES])
-    need(
-        bool(np.all(np.isfinite(shares)) and np.all(shares >= 0) and shares.sum() > 0),
-        f"archetype_shares given {dict(archetype_shares)!r}; expected finite shares >= 0, "
-        "at least one positive",
+
+
+def draw_episodes(
+    rng: np.random.Generator, axis: TimeAxis, code: NDArray[np.int64], params: HouseholdParams
+) -> Episodes:
+    """Every stretch of the run during which a premise is empty, drawn in advance.
+
+    Moves and holidays of the homes with an archetype (``params``' move
+    rate and holiday weeks), the absences of weekend/seasonal homes, and a
+    whole-run episode for each long-term vacant premise.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The fleet's generator.
+    axis : TimeAxis
+        The run's interval grid.
+    code : numpy.ndarray
+        Occupancy code of every premise of the full fleet
+        (:func:`draw_occupancy_codes`).
+    params : HouseholdParams
+        The fleet's parameters.
+
+    Returns
+    -------
+    Episodes
+        Indexed by full-fleet position.
+    """
+    calendar = LocalCalendar(axis)
+    normal = np.flatnonzero(code < SEASONAL_CODE)
+    changes = resolve_conflicts(
+        draw_moves(normal, rng, calendar, params.move_rate_per_year),
+        draw_holidays(normal, rng, calendar, params.holiday_weeks_per_year),
     )
-    need(0 <= long_term_vacant <= 1, f"long_term_vacant given {long_term_vacant!r}; expected 0..1")
-    need(0 <= seasonal <= 1, f"seasonal given {seasonal!r}; expected 0..1")
-    need(
-        long_term_vacant + seasonal <= 1,
-        f"long_term_vacant + seasonal = {long_term_vacant + seasonal:g}; expected at most 1",
+    away_seasonal = draw_seasonal_absences(np.flatnonzero(code == SEASONAL_CODE), rng, calendar)
+    ltv = np.flatnonzero(code == LONG_TERM_VACANT_CODE)
+    window = calendar.run_seconds(
+        np.asarray([calendar.first_day, calendar.last_day + 1]), np.zeros(2)
     )
-    need(move_rate_per_year >= 0, f"move_rate_per_year given {move_rate_per_year!r}; expected >= 0")
-    need(
-        0 <= holiday_weeks_per_year <= 26,
-        f"holiday_weeks_per_year given {holiday_weeks_per_year!r}; expected 0..26",
+    vacant = Episodes(
+        ltv.astype(np.int64),
+        np.full(ltv.size, window[0], dtype=np.int64),
+        np.full(ltv.size, window[1], dtype=np.int64),
+        np.full(ltv.size, "long_term_vacant", dtype=object),
     )
-    if problems:
-        raise ValueError("invalid household fleet parameters: " + "; ".join(problems))
-    return shares / shares.sum()
+    return Episodes.concat([changes, away_seasonal, vacant])
 
 
 def apportion(n: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -168,24 +218,29 @@ def apportion(n: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
 def draw_occupied_base_kw(
     rng: np.random.Generator, annual_kwh: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Standby plus cold appliances of occupied homes [kW], growing mildly with consumption."""
+    """Standby plus cold appliances of occupied homes [kW], growing mildly with consumption.
+
+    Drawn from the ranges of :mod:`~twin.devices.households.kernel` for a home
+    of :data:`BASELOAD_REFERENCE_KWH`, times ``(annual_kwh / reference) ** 0.3``.
+    """
     n = annual_kwh.size
     watts = rng.uniform(*STANDBY_W_RANGE, n) + rng.uniform(*COLD_APPLIANCES_W_RANGE, n)
-    watts *= (annual_kwh / 2_700.0) ** 0.3
+    watts *= (annual_kwh / BASELOAD_REFERENCE_KWH) ** 0.3
     return np.minimum(watts / 1e3, 0.5 * annual_kwh / 8760.0)
 
 
 def draw_annual_kwh(
-    rng: np.random.Generator, code: NDArray[np.int64], median: float, sigma: float
+    rng: np.random.Generator, code: NDArray[np.int64], params: HouseholdParams
 ) -> NDArray[np.float64]:
     """Annual consumption targets [kWh/yr] of homes with archetype indices ``code``.
 
-    Lognormal around ``median`` with log-spread ``sigma``, except that
-    :data:`LOW_CONSUMER_SHARE` of the retired households are frugal single
-    elderly people drawn log-uniformly from :data:`LOW_CONSUMER_KWH_RANGE`.
+    Lognormal around ``params.annual_kwh_median`` with log-spread
+    ``params.annual_kwh_sigma``, except that :data:`LOW_CONSUMER_SHARE` of
+    the retired households are frugal single elderly people drawn
+    log-uniformly from :data:`LOW_CONSUMER_KWH_RANGE`.
     """
     n = code.size
-    annual = median * np.exp(sigma * rng.standard_normal(n))
+    annual = params.annual_kwh_median * np.exp(params.annual_kwh_sigma * rng.standard_normal(n))
     frugal = (code == _RETIRED) & (rng.random(n) < LOW_CONSUMER_SHARE)
     low, high = np.log(LOW_CONSUMER_KWH_RANGE[0]), np.log(LOW_CONSUMER_KWH_RANGE[1])
     return np.where(frugal, np.exp(rng.uniform(low, high, n)), annual)
@@ -244,12 +299,10 @@ def draw_tenants(
     rng: np.random.Generator,
     episodes: Episodes,
     axis: TimeAxis,
-    shares: NDArray[np.float64],
-    annual_kwh_median: float,
-    annual_kwh_sigma: float,
+    params: HouseholdParams,
     hours: NDArray[np.float64],
 ) -> dict[tuple[int, int], Tenant]:
-    """New households for the move-ins inside the run."""
+    """New households for the move-ins inside the run, drawn from ``params``."""
     moving = (
         (episodes.kind == "between_tenants")
         & (episodes.end_s > 0)
@@ -257,9 +310,9 @@ def draw_tenants(
     )
     premise, when = episodes.premise[moving], episodes.end_s[moving]
     m = premise.size
-    code = rng.choice(len(ARCHETYPES), size=m, p=shares)
+    code = rng.choice(len(ARCHETYPES), size=m, p=params.archetype_weights())
     row = profile_row(code, rng.choice(N_VARIANTS, size=m, p=SHIFT_PROBABILITY))
-    annual = draw_annual_kwh(rng, code, annual_kwh_median, annual_kwh_sigma)
+    annual = draw_annual_kwh(rng, code, params)
     base = draw_occupied_base_kw(rng, annual)
     scale = activity_scale_kw(annual, base, hours[row])
     cap = rng.uniform(*DEMAND_CAP_KW_RANGE, m)

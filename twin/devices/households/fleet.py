@@ -20,7 +20,6 @@ that starts with the run, holidays included) equals its drawn
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,29 +30,23 @@ from numpy.typing import NDArray
 from twin.clock import IntervalTime, TimeAxis
 from twin.devices.households.composition import (
     DEMAND_CAP_KW_RANGE,
+    LONG_TERM_VACANT_CODE,
+    SEASONAL_CODE,
     Tenant,
     activity_scale_kw,
-    apportion,
-    check_parameters,
+    check_inputs,
     draw_annual_kwh,
+    draw_episodes,
+    draw_occupancy_codes,
     draw_occupied_base_kw,
     draw_tenants,
     expected_hours,
     restrict_tenants,
 )
-from twin.devices.households.kernel import (
-    interval_noise_cv,
-    mean_one_noise_table,
-)
+from twin.devices.households.kernel import interval_noise_cv, mean_one_noise_table
 from twin.devices.households.occupancy import ARCHETYPES, AWAY, HOME_ACTIVE, N_STATES
-from twin.devices.households.schedule import (
-    Episodes,
-    LocalCalendar,
-    draw_holidays,
-    draw_moves,
-    draw_seasonal_absences,
-    resolve_conflicts,
-)
+from twin.devices.households.params import HouseholdParams
+from twin.devices.households.schedule import Episodes
 from twin.devices.households.tables import (
     N_VARIANTS,
     SHIFT_PROBABILITY,
@@ -76,7 +69,7 @@ __all__ = ["EVENT_KINDS", "OCCUPANCY_KINDS", "HouseholdEvent", "HouseholdFleet"]
 OCCUPANCY_KINDS: Final = (*ARCHETYPES, "seasonal", "long_term_vacant")
 """Values of :attr:`HouseholdFleet.occupancy_kind`."""
 
-_SEASONAL, _LTV = len(ARCHETYPES), len(ARCHETYPES) + 1
+_SEASONAL, _LTV = SEASONAL_CODE, LONG_TERM_VACANT_CODE
 _START_EVENT: Final = {
     "holiday": "holiday_start",
     "between_tenants": "move_out",
@@ -254,14 +247,7 @@ class HouseholdFleet:
         rng: np.random.Generator,
         axis: TimeAxis,
         latitude_deg: float,
-        annual_kwh_median: float,
-        annual_kwh_sigma: float,
-        power_factor: float,
-        archetype_shares: Mapping[str, float],
-        long_term_vacant: float,
-        seasonal: float,
-        move_rate_per_year: float,
-        holiday_weeks_per_year: float,
+        params: HouseholdParams | None = None,
         members: Members | None = None,
     ) -> HouseholdFleet:
         """Draw a fleet of ``n`` homes and everything that happens to them in the run.
@@ -276,23 +262,9 @@ class HouseholdFleet:
             The run's interval grid; the interval must divide a day.
         latitude_deg : float
             Site latitude [deg] (daylight for lighting).
-        annual_kwh_median : float
-            Median annual consumption of a household [kWh/yr], > 0.
-        annual_kwh_sigma : float
-            Lognormal spread of annual consumption (sigma of its logarithm) [-], >= 0.
-        power_factor : float
-            Displacement power factor of every home [-], in (0, 1].
-        archetype_shares : Mapping[str, float]
-            Weights of :data:`ARCHETYPES` among occupied homes, >= 0, normalised
-            here; missing archetypes get 0.
-        long_term_vacant : float
-            Share of premises empty for the whole run [-].
-        seasonal : float
-            Share of weekend/seasonal homes [-].
-        move_rate_per_year : float
-            Changes of tenant per occupied home and year [1/yr], >= 0.
-        holiday_weeks_per_year : float
-            Holiday weeks per occupied home and year [wk/yr], 0..26.
+        params : HouseholdParams, optional
+            Consumption, occupancy archetypes and vacancy; default
+            ``HouseholdParams()``.
         members : Members, optional
             The premises to simulate (``members.n_total == n``); default all.
             Everything is drawn for all ``n`` premises as in the full fleet,
@@ -306,23 +278,18 @@ class HouseholdFleet:
         Raises
         ------
         ValueError
-            Listing every parameter that is out of range; or if ``members``
-            is not a subset of a fleet of ``n``.
+            Listing every input that is out of range; or if ``members`` is
+            not a subset of a fleet of ``n``.
         """
-        shares = check_parameters(
-            n, axis, latitude_deg, annual_kwh_median, annual_kwh_sigma, power_factor,
-            archetype_shares, long_term_vacant, seasonal, move_rate_per_year,
-            holiday_weeks_per_year,
-        )  # fmt: skip
+        p = HouseholdParams() if params is None else params
+        check_inputs(n, axis, latitude_deg)
         if members is None:
             members = Members.all(n)
         elif members.n_total != n:
             raise ValueError(f"members given for a fleet of {members.n_total}; expected {n}")
-        occupied = 1.0 - long_term_vacant - seasonal
-        weights = np.concatenate([occupied * shares, [seasonal, long_term_vacant]])
-        code = rng.permutation(np.repeat(np.arange(weights.size), apportion(n, weights)))
+        code = draw_occupancy_codes(rng, n, p)
         variant = rng.choice(N_VARIANTS, size=n, p=SHIFT_PROBABILITY)
-        annual = draw_annual_kwh(rng, code, annual_kwh_median, annual_kwh_sigma)
+        annual = draw_annual_kwh(rng, code, p)
         base_occ = draw_occupied_base_kw(rng, annual)
         base_vac = draw_vacant_base_kw(rng, n)
         heater = draw_vacant_heater_kw(rng, n)
@@ -331,43 +298,24 @@ class HouseholdFleet:
             code == _LTV, VACANT_ROW, profile_row(np.minimum(code, _SEASONAL), variant)
         )
 
-        calendar = LocalCalendar(axis)
-        normal = np.flatnonzero(code < _SEASONAL)
-        changes = resolve_conflicts(
-            draw_moves(normal, rng, calendar, move_rate_per_year),
-            draw_holidays(normal, rng, calendar, holiday_weeks_per_year),
-        )
-        away_seasonal = draw_seasonal_absences(np.flatnonzero(code == _SEASONAL), rng, calendar)
-        ltv = np.flatnonzero(code == _LTV)
-        window = calendar.run_seconds(
-            np.asarray([calendar.first_day, calendar.last_day + 1]), np.zeros(2)
-        )
-        vacant = Episodes(
-            ltv.astype(np.int64),
-            np.full(ltv.size, window[0], dtype=np.int64),
-            np.full(ltv.size, window[1], dtype=np.int64),
-            np.full(ltv.size, "long_term_vacant", dtype=object),
-        )
-        episodes = Episodes.concat([changes, away_seasonal, vacant])
+        episodes = draw_episodes(rng, axis, code, p)
 
         features = CalendarFeatures.of(axis, latitude_deg)
         tables = StepTables.build(axis.interval_s)
-        hours = expected_hours(axis, latitude_deg, features, tables, holiday_weeks_per_year)
+        hours = expected_hours(axis, latitude_deg, features, tables, p.holiday_weeks_per_year)
         scale = activity_scale_kw(annual, base_occ, hours[home_row])
         # An empty home's year: its baseload, and its heater at half the January power.
         annual = np.where(code == _LTV, (base_vac + 0.5 * heater) * 8760.0, annual)
         kinds = np.asarray(OCCUPANCY_KINDS, dtype=object)[code]
 
-        tenants = draw_tenants(
-            rng, episodes, axis, shares, annual_kwh_median, annual_kwh_sigma, hours
-        )
+        tenants = draw_tenants(rng, episodes, axis, p, hours)
         dt = axis.interval_s
         noise_act = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=ACTIVITY_CV_15MIN))
         noise_base = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=BASELOAD_CV_15MIN))
         noise_heater = mean_one_noise_table(
             rng, interval_noise_cv(dt, cv_15min=HEATER_CV_15MIN, correlation_s=900.0)
         )
-        visits = VisitSchedule.draw(ltv.astype(np.int64), rng, axis)
+        visits = VisitSchedule.draw(np.flatnonzero(code == _LTV).astype(np.int64), rng, axis)
         take = members.take
         return cls(
             rng=rng,
@@ -375,7 +323,7 @@ class HouseholdFleet:
             axis=axis,
             features=features,
             tables=tables,
-            power_factor=power_factor,
+            power_factor=p.power_factor,
             occupancy_kind=take(kinds),
             annual_kwh=take(annual.astype(np.float64)),
             home_row=take(home_row.astype(np.int64)),

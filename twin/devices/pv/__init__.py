@@ -11,11 +11,13 @@ from twin.devices.pv.kernel import (
     inverter_ac_kw,
     volt_watt_fraction,
 )
+from twin.devices.pv.params import PvParams
 
 __all__ = [
     "PVWATTS_LOSSES_PERCENT",
     "PV_STATUSES",
     "PvFleet",
+    "PvParams",
     "dc_kw_per_kwp_hourly",
     "inverter_ac_kw",
     "volt_watt_fraction",

@@ -20,13 +20,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import IntervalTime, TimeAxis
 from twin.devices.positions import kept_positions, premise_indices
-from twin.devices.pv.kernel import (
-    PVWATTS_LOSSES_PERCENT,
-    dc_kw_per_kwp_hourly,
-    inverter_ac_kw,
-    volt_watt_fraction,
-)
-from twin.devices.weather import WEATHER_SOURCES, average_hourly, load_weather
+from twin.devices.pv.kernel import dc_kw_per_kwp_hourly, inverter_ac_kw, volt_watt_fraction
+from twin.devices.pv.params import PvParams
+from twin.devices.weather import average_hourly, load_weather
 
 __all__ = ["PV_STATUSES", "PvFleet"]
 
@@ -129,28 +125,12 @@ class PvFleet:
         *,
         rng: np.random.Generator,
         axis: TimeAxis,
+        params: PvParams | None = None,
         premise: ArrayLike | None = None,
-        weather: str = "greensboro_tmy3",
         kwp: ArrayLike | None = None,
-        kwp_median: float = 5.0,
-        kwp_sigma: float = 0.35,
         tilt_deg: ArrayLike | None = None,
-        tilt_mean_deg: float = 30.0,
-        tilt_sd_deg: float = 10.0,
         azimuth_deg: ArrayLike | None = None,
-        azimuth_mean_deg: float = 180.0,
-        azimuth_sd_deg: float = 45.0,
-        dc_ac_ratio: ArrayLike = 1.2,
-        losses_percent: float = PVWATTS_LOSSES_PERCENT,
-        gamma_pdc_per_c: float = -0.0037,
-        albedo: float = 0.2,
-        tilt_bin_deg: float = 5.0,
-        azimuth_bin_deg: float = 15.0,
-        volt_watt_pu: tuple[float, float] = (1.06, 1.10),
-        trip_pu: float = 1.10,
-        trip_window_s: int = 600,
-        reconnect_pu: float = 1.05,
-        reconnect_delay_s: int = 300,
+        dc_ac_ratio: ArrayLike | None = None,
     ) -> PvFleet:
         """Draw ``n`` systems and precompute their orientation classes' output.
 
@@ -162,38 +142,21 @@ class PvFleet:
             The fleet's generator (used only here).
         axis : TimeAxis
             The run's interval grid (any year; the interval divides a day).
+        params : PvParams, optional
+            Weather, rating and orientation distributions, inverter and
+            protection settings; default ``PvParams()``.
         premise : array_like, optional
             Premise index of each unit (int, ``(n,)``); default ``0 .. n-1``.
             The engine gathers per-premise quantities with it.
-        weather : str
-            Bundled typical year, one of
-            :data:`~twin.devices.weather.WEATHER_SOURCES`; the systems sit at
-            its station.
         kwp : array_like, optional
-            DC nameplate per system [kWp]; else lognormal with ``kwp_median``
-            [kWp] and log-sd ``kwp_sigma`` [-], clipped to 1..30 kWp.
+            DC nameplate per system [kWp]; else drawn from ``params``.
         tilt_deg : array_like, optional
-            Tilt per system [deg]; else normal(``tilt_mean_deg``,
-            ``tilt_sd_deg``) clipped to 0..60 deg.
+            Tilt per system [deg]; else drawn from ``params``.
         azimuth_deg : array_like, optional
-            Azimuth per system [deg] (180 = south); else
-            normal(``azimuth_mean_deg``, ``azimuth_sd_deg``) clipped to 60..300 deg.
-        dc_ac_ratio : array_like
-            DC nameplate over inverter AC rating [-], > 0, scalar or ``(n,)``.
-        losses_percent, gamma_pdc_per_c, albedo : float
-            PVWatts losses [%], power temperature coefficient [1/degC],
-            ground reflectance [-].
-        tilt_bin_deg, azimuth_bin_deg : float
-            Orientation class width [deg]: systems are computed at their
-            class centre (rounded to the bin).
-        volt_watt_pu : tuple of float
-            (V1, V2) of the volt-watt curve [pu]: full power up to V1, 0 at V2.
-        trip_pu : float
-            Over-voltage trip on the ``trip_window_s`` [s] mean voltage [pu].
-        reconnect_pu : float
-            Reconnect once the voltage is at or below this [pu] ...
-        reconnect_delay_s : int
-            ... for this long [s].
+            Azimuth per system [deg] (180 = south); else drawn from ``params``.
+        dc_ac_ratio : array_like, optional
+            DC nameplate over inverter AC rating per system [-], > 0, scalar
+            or ``(n,)``; default ``params.dc_ac_ratio``.
 
         Returns
         -------
@@ -202,53 +165,48 @@ class PvFleet:
         Raises
         ------
         ValueError
-            Listing every parameter out of range.
+            If ``n`` < 1 or a given per-system value is out of range.
         """
-        problems = []
+        p = PvParams() if params is None else params
         if n < 1:
-            problems.append(f"n given {n!r}; expected >= 1")
-        if weather not in WEATHER_SOURCES:
-            problems.append(f"weather given an invalid value {weather!r}")
-        if kwp_median <= 0 or kwp_sigma < 0:
-            problems.append(f"kwp_median/kwp_sigma given {kwp_median!r}/{kwp_sigma!r}")
-        if not volt_watt_pu[0] < volt_watt_pu[1]:
-            problems.append(f"volt_watt_pu given {volt_watt_pu!r}; expected V1 < V2")
-        if not 1.0 <= reconnect_pu <= trip_pu:
-            problems.append(f"reconnect_pu given {reconnect_pu!r}; expected 1 .. trip_pu")
-        if tilt_bin_deg <= 0 or azimuth_bin_deg <= 0:
-            problems.append("tilt_bin_deg and azimuth_bin_deg must be > 0")
-        ratio = np.broadcast_to(np.asarray(dc_ac_ratio, dtype=np.float64), (max(n, 0),))
-        if np.any(ratio <= 0):
-            problems.append(f"dc_ac_ratio given {dc_ac_ratio!r}; expected > 0")
-        if problems:
-            raise ValueError("invalid PV fleet parameters: " + "; ".join(problems))
-        kwp_arr = _draw(
-            kwp, n, np.clip(kwp_median * rng.lognormal(0.0, kwp_sigma, n), 1.0, 30.0), "kwp"
+            raise ValueError(f"n given {n!r}; expected >= 1")
+        ratio = np.broadcast_to(
+            np.asarray(p.dc_ac_ratio if dc_ac_ratio is None else dc_ac_ratio, dtype=np.float64),
+            (n,),
         )
-        tilt = _draw(tilt_deg, n, np.clip(rng.normal(tilt_mean_deg, tilt_sd_deg, n), 0, 60), "tilt")
+        if np.any(~(ratio > 0)):
+            raise ValueError(f"dc_ac_ratio given {dc_ac_ratio!r}; expected > 0")
+        kwp_arr = _draw(
+            kwp, n, np.clip(p.kwp_median * rng.lognormal(0.0, p.kwp_sigma, n), 1.0, 30.0), "kwp"
+        )
+        tilt = _draw(
+            tilt_deg, n, np.clip(rng.normal(p.tilt_mean_deg, p.tilt_sd_deg, n), 0, 60), "tilt"
+        )
         az = _draw(
-            azimuth_deg, n, np.clip(rng.normal(azimuth_mean_deg, azimuth_sd_deg, n), 60, 300), "az"
+            azimuth_deg,
+            n,
+            np.clip(rng.normal(p.azimuth_mean_deg, p.azimuth_sd_deg, n), 60, 300),
+            "az",
         )
         if np.any(kwp_arr <= 0):
             raise ValueError("kwp given values <= 0; expected > 0")
         keys = np.stack(
-            [np.round(tilt / tilt_bin_deg) * tilt_bin_deg, np.round(az / azimuth_bin_deg)],
+            [np.round(tilt / p.tilt_bin_deg) * p.tilt_bin_deg, np.round(az / p.azimuth_bin_deg)],
             axis=1,
         )
         classes, inverse = np.unique(keys, axis=0, return_inverse=True)
-        site = load_weather(weather)
+        site = load_weather(p.weather)
         hourly = dc_kw_per_kwp_hourly(
             site,
             classes[:, 0],
-            (classes[:, 1] * azimuth_bin_deg) % 360.0,
-            gamma_pdc_per_c=gamma_pdc_per_c,
-            losses_percent=losses_percent,
-            albedo=albedo,
+            (classes[:, 1] * p.azimuth_bin_deg) % 360.0,
+            gamma_pdc_per_c=p.gamma_pdc_per_c,
+            losses_percent=p.losses_percent,
+            albedo=p.albedo,
         )
         table = average_hourly(hourly, axis, site.utc_offset_h).astype(np.float32)
-        premise_arr = premise_indices(premise, n)
         return cls(
-            premise=premise_arr,
+            premise=premise_indices(premise, n),
             axis=axis,
             kwp=kwp_arr,
             tilt_deg=tilt,
@@ -256,11 +214,11 @@ class PvFleet:
             dc_ac_ratio=ratio.astype(np.float64),
             orientation_class=inverse.reshape(-1).astype(np.intp),
             dc_table=table,
-            volt_watt_pu=volt_watt_pu,
-            trip_pu=trip_pu,
-            trip_window_s=trip_window_s,
-            reconnect_pu=reconnect_pu,
-            reconnect_delay_s=reconnect_delay_s,
+            volt_watt_pu=p.volt_watt_pu,
+            trip_pu=p.trip_pu,
+            trip_window_s=p.trip_window_s,
+            reconnect_pu=p.reconnect_pu,
+            reconnect_delay_s=p.reconnect_delay_s,
         )
 
     def take(self, systems: ArrayLike, premise: ArrayLike) -> PvFleet:

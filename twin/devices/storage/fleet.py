@@ -8,8 +8,6 @@ power, which the engine adds to the premise's load.
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -21,12 +19,9 @@ from twin.devices.storage.kernel import (
     storage_step,
     tou_setpoint_kw,
 )
+from twin.devices.storage.params import StorageParams, Strategy
 
-__all__ = ["STRATEGIES", "StorageFleet", "Strategy"]
-
-Strategy = Literal["self_consumption", "time_of_use"]
-STRATEGIES: Final = get_args(Strategy)
-"""Dispatch strategies of :class:`StorageFleet`."""
+__all__ = ["StorageFleet"]
 
 
 class StorageFleet:
@@ -90,17 +85,10 @@ class StorageFleet:
         *,
         rng: np.random.Generator,
         axis: TimeAxis,
+        params: StorageParams | None = None,
         premise: ArrayLike | None = None,
         capacity_kwh: ArrayLike | None = None,
-        capacity_choices_kwh: tuple[float, ...] = (5.0, 7.5, 10.0, 13.5),
-        c_rate_per_h: float = 0.5,
         p_max_kw: ArrayLike | None = None,
-        eta_round_trip: float = 0.90,
-        soc_min_fraction: float = 0.05,
-        soc_initial_fraction: float = 0.5,
-        strategy: Strategy = "self_consumption",
-        charge_window_h: tuple[float, float] = (1.0, 5.0),
-        discharge_window_h: tuple[float, float] = (17.0, 21.0),
     ) -> StorageFleet:
         """Draw ``n`` batteries.
 
@@ -112,24 +100,18 @@ class StorageFleet:
             The fleet's generator (used only here).
         axis : TimeAxis
             The run's interval grid.
+        params : StorageParams, optional
+            Capacities, power, efficiency, reserve and dispatch strategy;
+            default ``StorageParams()``.
         premise : array_like, optional
             Premise index of each unit (int, ``(n,)``); default ``0 .. n-1``.
             The engine gathers per-premise quantities with it.
         capacity_kwh : array_like, optional
             Usable capacity per battery [kWh]; else drawn uniformly from
-            ``capacity_choices_kwh`` [kWh].
-        c_rate_per_h : float
-            Power limit per kWh of capacity [1/h] when ``p_max_kw`` is None.
+            ``params.capacity_choices_kwh``.
         p_max_kw : array_like, optional
-            Power limit [kW], scalar or ``(n,)``.
-        eta_round_trip : float
-            AC round-trip efficiency [-], in (0, 1].
-        soc_min_fraction, soc_initial_fraction : float
-            Reserve and initial stored energy as shares of capacity [-].
-        strategy : {"self_consumption", "time_of_use"}
-            Dispatch rule.
-        charge_window_h, discharge_window_h : tuple of float
-            Time-of-use windows, ``[start, end)`` local hours [h].
+            Power limit [kW], scalar or ``(n,)``; else ``params.c_rate_per_h``
+            times the capacity.
 
         Returns
         -------
@@ -138,49 +120,33 @@ class StorageFleet:
         Raises
         ------
         ValueError
-            Listing every parameter out of range.
+            If ``n`` < 1 or a given per-battery value is out of range.
         """
-        problems = []
+        p = StorageParams() if params is None else params
         if n < 1:
-            problems.append(f"n given {n!r}; expected >= 1")
-        if strategy not in STRATEGIES:
-            problems.append(
-                f"strategy given an invalid value {strategy!r}; expected one of {set(STRATEGIES)}"
-            )
-        if not 0.0 < eta_round_trip <= 1.0:
-            problems.append(f"eta_round_trip given {eta_round_trip!r}; expected in (0, 1]")
-        if not 0.0 <= soc_min_fraction <= soc_initial_fraction <= 1.0:
-            problems.append(
-                f"soc_min_fraction/soc_initial_fraction given {soc_min_fraction!r}/"
-                f"{soc_initial_fraction!r}; expected 0 <= min <= initial <= 1"
-            )
-        if c_rate_per_h <= 0:
-            problems.append(f"c_rate_per_h given {c_rate_per_h!r}; expected > 0")
-        if problems:
-            raise ValueError("invalid storage fleet parameters: " + "; ".join(problems))
+            raise ValueError(f"n given {n!r}; expected >= 1")
         if capacity_kwh is None:
-            cap = rng.choice(np.asarray(capacity_choices_kwh, dtype=np.float64), size=n)
+            cap = rng.choice(np.asarray(p.capacity_choices_kwh, dtype=np.float64), size=n)
         else:
             cap = np.broadcast_to(np.asarray(capacity_kwh, dtype=np.float64), (n,)).copy()
         if np.any(~(cap > 0)):
             raise ValueError("capacity_kwh given values <= 0; expected > 0")
         if p_max_kw is None:
-            p_max = cap * c_rate_per_h
+            p_max = cap * p.c_rate_per_h
         else:
             p_max = np.broadcast_to(np.asarray(p_max_kw, dtype=np.float64), (n,)).copy()
         if np.any(~(p_max >= 0)):
             raise ValueError("p_max_kw given values < 0; expected >= 0")
-        premise_arr = premise_indices(premise, n)
         return cls(
-            premise=premise_arr,
+            premise=premise_indices(premise, n),
             capacity_kwh=cap,
             p_max_kw=p_max,
-            soc_min_kwh=cap * soc_min_fraction,
-            soc_kwh=cap * soc_initial_fraction,
-            eta_round_trip=eta_round_trip,
-            strategy=strategy,
-            charge_window_h=charge_window_h,
-            discharge_window_h=discharge_window_h,
+            soc_min_kwh=cap * p.soc_min_fraction,
+            soc_kwh=cap * p.soc_initial_fraction,
+            eta_round_trip=p.eta_round_trip,
+            strategy=p.strategy,
+            charge_window_h=p.charge_window_h,
+            discharge_window_h=p.discharge_window_h,
         )
 
     def take(self, batteries: ArrayLike, premise: ArrayLike) -> StorageFleet:
