@@ -34,7 +34,15 @@ from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 
-__all__ = ["Components", "build_components", "solves_area_by_area"]
+__all__ = ["Components", "MemberIds", "build_components", "solves_area_by_area"]
+
+
+@dataclass(frozen=True)
+class MemberIds:
+    """Identifiers of the premises simulated here and of their meters."""
+
+    premises: list[str]
+    meters: list[str]
 
 
 @dataclass
@@ -53,6 +61,7 @@ class Components:
     background: BackgroundInjections
     solver: PowerFlowSolver | IslandedSolver
     members: Members
+    member_ids: MemberIds
     der: DerFleets | None = None
     terminals: TerminalVoltages | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
@@ -166,15 +175,14 @@ def build_components(
         params=hh.params(),
         members=members,
     )
+    ids = MemberIds(member_ids("P", members), member_ids("M", members))
     ami = Ami(
         scenario,
         axis,
         transformer=transformer,
         meter_bus=np.asarray(site.placement.bus, dtype=np.int64),
         rng=rng,
-        recorder=AmiRecorder(
-            writer, axis, meter_ids=member_ids("M", members), tariffs=tariff_count(scenario)
-        ),
+        recorder=AmiRecorder(writer, axis, meter_ids=ids.meters, tariffs=tariff_count(scenario)),
         members=members,
     )
     background = BackgroundInjections(site.grid, axis)
@@ -218,6 +226,7 @@ def build_components(
         background=background,
         solver=solver,
         members=members,
+        member_ids=ids,
         der=der,
         terminals=None if shard is None else shard.terminals,
     )

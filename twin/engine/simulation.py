@@ -17,8 +17,8 @@ from pathlib import Path
 import simpy
 from tqdm import tqdm
 
-from twin.engine.components import build_components
-from twin.engine.faults import schedule_ami_events
+from twin.engine.components import Components, build_components
+from twin.engine.faults import FirmwareRecorder, schedule_ami_events
 from twin.engine.interval_loop import IntervalLoop
 from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
@@ -26,7 +26,7 @@ from twin.engine.recording_der import DerRecorder, schedule_ev_events
 from twin.engine.run_tables import bus_mask, meter_point_frame, premise_frame, vacancy_frame
 from twin.engine.scoreboard import scoreboard
 from twin.engine.sharding.plan import ShardPlan
-from twin.engine.site import build_site, member_ids
+from twin.engine.site import build_site
 from twin.engine.summary import Run, RunSummary, run_manifest
 from twin.grid.export import branch_table, bus_table
 from twin.random_streams import RandomTree
@@ -78,14 +78,10 @@ def run(
     destination = Path(out) if out is not None else Path("results") / scenario.name
     site = build_site(scenario)
     metering = shard is None or not shard.flows_only
-    lines = scenario.outputs.line_loading == "all" and metering
 
     with RunWriter(destination, row_group_rows=scenario.outputs.row_group_rows) as writer:
         parts = build_components(scenario, site, RandomTree(scenario.seed), writer, shard)
         axis = parts.axis
-        premise_ids = member_ids("P", parts.members)
-        meter_ids = member_ids("M", parts.members)
-        net = site.grid.net
         summary = RunSummary(
             name=scenario.name,
             network=site.grid.name,
@@ -95,24 +91,7 @@ def run(
             interval_s=axis.interval_s,
         )
         t_build = time.perf_counter() - t0
-        recorder = Recorder(
-            writer,
-            axis,
-            meter_ids=meter_ids,
-            bus_ids=site.grid.bus_id,
-            bus_mask=bus_mask(parts, scenario.outputs.bus_voltage if metering else "none"),
-            transformer_ids=net.trafo.index.to_numpy(),
-            line_ids=net.line.index.to_numpy() if lines else None,
-            premise_ids=premise_ids,
-            transformer_mask=parts.solved_mask("trafo", len(net.trafo)),
-            line_mask=parts.solved_mask("line", len(net.line)),
-        )
-        if metering:
-            recorder.frame("truth/premise", premise_frame(parts, premise_ids, meter_ids))
-            recorder.frame("internal/meter_point", meter_point_frame(parts, meter_ids))
-        if shard is None:
-            recorder.frame("internal/network_bus", bus_table(site.grid))
-            recorder.frame("internal/network_branch", branch_table(site.grid))
+        recorder = _open_recorder(scenario, parts, writer, metering=metering, whole=shard is None)
         bar = tqdm(
             total=axis.n_intervals,
             unit="interval",
@@ -124,15 +103,7 @@ def run(
         loop.on_progress = on_progress
         loop.metering = metering
         env = simpy.Environment()
-        loop.schedule_events(env, parts.households.events())
-        if parts.der is not None:
-            if metering:
-                loop.der_recorder = DerRecorder.for_run(
-                    writer, scenario, parts, premise_ids, meter_ids
-                )
-            if parts.der.ev is not None:
-                schedule_ev_events(env, parts.der.ev)
-        firmware = schedule_ami_events(env, parts.ami, scenario, firmware=metering)
+        firmware = _schedule(env, loop, scenario, writer)
         env.process(loop.process(env))
         t1 = time.perf_counter()
         env.run()
@@ -140,23 +111,7 @@ def run(
         if metering:
             parts.ami.finish(axis.duration_s, axis.n_intervals - 1)
         t_sim = time.perf_counter() - t1
-
-        if metering:
-            recorder.occupancy(*loop.spells.close(axis.duration_s))
-            recorder.frame("truth/vacancy", vacancy_frame(parts, premise_ids))
-            stats = parts.ami.hes.stats
-            summary.import_wh, summary.export_wh = stats.import_wh, stats.export_wh
-            summary.import_mwh = stats.import_wh / 1e6
-            summary.export_mwh = stats.export_wh / 1e6
-            summary.meter_readings = stats.interval_readings
-            summary.missed_readings = stats.by_quality["missing"]
-            summary.scoreboard = scoreboard(parts.ami, firmware, meter_ids)
-        else:  # a pass that does not meter keeps only the grid's tables
-            for name in AmiRecorder.TABLES:
-                writer.discard(name)
-        if parts.der is not None:
-            parts.der.finish()
-            summary.der = parts.der.totals.summary()
+        _close(loop, summary, firmware, writer)
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
         summary.wall_s = time.perf_counter() - t0
         manifest = run_manifest(scenario, started, asdict(summary), asdict(parts.spi.stats))
@@ -170,3 +125,76 @@ def run(
             }
         path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
     return Run(path, summary, None if parts.der is None else parts.der.totals)
+
+
+def _open_recorder(
+    scenario: Scenario, parts: Components, writer: RunWriter, *, metering: bool, whole: bool
+) -> Recorder:
+    """The grid and truth recorder, with the tables written once at the start.
+
+    ``metering`` False (the lean first level of a coupled sharded run) writes
+    only transformer loads and ``truth/power_flow``; ``whole`` False (a
+    shard) leaves the network tables to the merge.
+    """
+    grid, ids = parts.site.grid, parts.member_ids
+    net = grid.net
+    lines = scenario.outputs.line_loading == "all" and metering
+    recorder = Recorder(
+        writer,
+        parts.axis,
+        meter_ids=ids.meters,
+        bus_ids=grid.bus_id,
+        bus_mask=bus_mask(parts, scenario.outputs.bus_voltage if metering else "none"),
+        transformer_ids=net.trafo.index.to_numpy(),
+        line_ids=net.line.index.to_numpy() if lines else None,
+        premise_ids=ids.premises,
+        transformer_mask=parts.solved_mask("trafo", len(net.trafo)),
+        line_mask=parts.solved_mask("line", len(net.line)),
+    )
+    if metering:
+        recorder.frame("truth/premise", premise_frame(parts, ids.premises, ids.meters))
+        recorder.frame("internal/meter_point", meter_point_frame(parts, ids.meters))
+    if whole:
+        recorder.frame("internal/network_bus", bus_table(grid))
+        recorder.frame("internal/network_branch", branch_table(grid))
+    return recorder
+
+
+def _schedule(
+    env: simpy.Environment, loop: IntervalLoop, scenario: Scenario, writer: RunWriter
+) -> FirmwareRecorder:
+    """Schedule every discrete happening before the interval process starts."""
+    parts = loop.parts
+    loop.schedule_events(env, parts.households.events())
+    if parts.der is not None:
+        if loop.metering:
+            ids = parts.member_ids
+            loop.der_recorder = DerRecorder.for_run(
+                writer, scenario, parts, ids.premises, ids.meters
+            )
+        if parts.der.ev is not None:
+            schedule_ev_events(env, parts.der.ev)
+    return schedule_ami_events(env, parts.ami, scenario, firmware=loop.metering)
+
+
+def _close(
+    loop: IntervalLoop, summary: RunSummary, firmware: FirmwareRecorder, writer: RunWriter
+) -> None:
+    """The tables and summary figures known only at the end of the run."""
+    parts, recorder = loop.parts, loop.recorder
+    if loop.metering:
+        recorder.occupancy(*loop.spells.close(parts.axis.duration_s))
+        recorder.frame("truth/vacancy", vacancy_frame(parts, parts.member_ids.premises))
+        stats = parts.ami.hes.stats
+        summary.import_wh, summary.export_wh = stats.import_wh, stats.export_wh
+        summary.import_mwh = stats.import_wh / 1e6
+        summary.export_mwh = stats.export_wh / 1e6
+        summary.meter_readings = stats.interval_readings
+        summary.missed_readings = stats.by_quality["missing"]
+        summary.scoreboard = scoreboard(parts.ami, firmware, parts.member_ids.meters)
+    else:  # a pass that does not meter keeps only the grid's tables
+        for name in AmiRecorder.TABLES:
+            writer.discard(name)
+    if parts.der is not None:
+        parts.der.finish()
+        summary.der = parts.der.totals.summary()
