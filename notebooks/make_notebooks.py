@@ -50,6 +50,9 @@ QUICKSTART = [
     new_markdown_cell("## What the run directory holds"),
     new_code_cell(
         "run = twin.open_run(result.path)\n"
+        "clock = run.clock  # interval, time zone, start (UTC), number of intervals\n"
+        'print(f"{clock.n_intervals} intervals of {clock.interval_s // 60} min from "\n'
+        '      f"{clock.start} in {clock.timezone}")\n'
         'pd.Series(run.manifest["row_counts"], name="rows").to_frame()'
     ),
     new_markdown_cell(
@@ -58,8 +61,9 @@ QUICKSTART = [
     ),
     new_code_cell('readings = run.table("internal/meter_interval")\nreadings.head()'),
     new_code_cell(
-        "tz = scenario.time.timezone\n"
-        'fleet = readings.groupby("interval_end")["import_wh"].sum() * 4 / 1000  # kW\n'
+        "tz = clock.timezone\n"
+        "to_kw = 3600 / clock.interval_s / 1000\n"
+        'fleet = readings.groupby("interval_end")["import_wh"].sum() * to_kw  # kW\n'
         'ax = fleet.tz_convert(tz).plot(figsize=(10, 3), title="Fleet demand")\n'
         'ax.set_ylabel("kW"); ax.set_xlabel("local time");'
     ),
@@ -80,8 +84,8 @@ QUICKSTART = [
     ),
     new_code_cell(
         'premise = run.table("truth/premise")\n'
-        'daily = readings.groupby("meter_id", observed=True)["import_wh"].sum() / 1000 '
-        "/ (len(fleet) / 96)\n"
+        "days = clock.n_intervals * clock.interval_s / 86400\n"
+        'daily = readings.groupby("meter_id", observed=True)["import_wh"].sum() / 1000 / days\n'
         'premise["kwh_per_day"] = premise["meter_id"].map(daily)\n'
         'premise.groupby("occupancy_kind")["kwh_per_day"].describe().round(2)'
     ),
@@ -117,7 +121,7 @@ VACANCY = [
     new_code_cell(
         "run = twin.open_run(result.path)\n"
         'readings = run.table("internal/meter_interval", columns=["meter_id", "import_wh"])\n'
-        "days = scenario.time.axis().duration_s / 86400\n"
+        "days = run.clock.n_intervals * run.clock.interval_s / 86400\n"
         'kwh_day = readings.groupby("meter_id", observed=True)["import_wh"].sum() / 1000 / days\n'
         "ax = kwh_day.plot.hist(bins=60, log=True, figsize=(8, 3))\n"
         'ax.set_xlabel("kWh per day"); ax.set_title("Daily energy per meter");'
@@ -138,7 +142,7 @@ VACANCY = [
         "every detector's verdict with the truth."
     ),
     new_code_cell(
-        'premises = pd.read_parquet(result.path / "studies" / "vacancy" / "premises.parquet")\n'
+        'premises = run.study_table("vacancy", "premises")\n'
         'wrong = premises[premises["interval_evidence_vacant"] != premises["truly_vacant"]]\n'
         'wrong[["premise_id", "occupancy_kind", "vacancy_kind", "kwh_per_day", '
         '"interval_evidence_score"]]'
@@ -154,7 +158,7 @@ VACANCY = [
         "The study also wrote its figures (confusion matrices, rate by LV "
         "area, score distributions) to `studies/vacancy/`:"
     ),
-    new_code_cell('sorted(p.name for p in (result.path / "studies" / "vacancy").glob("*.png"))'),
+    new_code_cell('sorted(p.name for p in run.study_folder("vacancy").glob("*.png"))'),
 ]
 
 GRID_IMPACT = [
@@ -216,7 +220,8 @@ GRID_IMPACT = [
         'worst = v.loc[v["vm_pu"].idxmax(), "interval_end"]\n'
         'snap = v[v["interval_end"] == worst].join(buses, on="bus_id")\n'
         'ax = snap.plot.scatter(x="x", y="y", c="vm_pu", cmap="viridis", figsize=(6, 5))\n'
-        "ax.set_title(f\"Bus voltage at {worst.tz_convert('Europe/Berlin'):%Y-%m-%d %H:%M}\");"
+        "zone = summer.clock.timezone\n"
+        "ax.set_title(f\"Bus voltage at {worst.tz_convert(zone):%Y-%m-%d %H:%M}\");"
     ),
 ]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,10 +13,11 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+import twin
 from tests.studies.synthetic_run import interval_ends, long_frame, make_small_run, write_run
 from twin.errors import TwinError
 from twin.report import write_report
-from twin.studies._shared import new_figure, save_figure
+from twin.studies.figures import new_figure, save_figure
 from twin.studies.grid_loading import run_grid_loading_study
 from twin.studies.power_quality import run_power_quality_study
 
@@ -57,6 +60,14 @@ def _check_page(path: Path) -> tuple[str, _Page]:
     return text, page
 
 
+def _key_figures(text: str) -> dict[str, str]:
+    """The rows of the page's key-figures table, label to value."""
+    start = text.index('id="key-figures"')
+    table = text[start : text.index("</table>", start)]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", table)
+    return {unescape(label): unescape(value) for label, value in rows}
+
+
 @pytest.fixture(scope="module")
 def studied_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = make_small_run(tmp_path_factory.mktemp("report") / "run")
@@ -78,17 +89,15 @@ def test_report_of_a_real_run(studied_run: Path) -> None:
     path = write_report(studied_run)
     assert path == studied_run / "report" / "index.html"
     text, page = _check_page(path)
-    summary = json.loads((studied_run / "manifest.json").read_text())["summary"]
-    for expected in (
-        f"{summary['households']:,}",
-        f"{summary['import_mwh']:,.3f} MWh",
-        f"{summary['vm_min_pu']:.4f} pu",
-        f"{summary['vm_max_pu']:.4f} pu",
-        f"{summary['peak_transformer_loading_percent']:.1f} %",
-    ):
-        assert expected in text, expected
-    key = text.index('id="key-figures"')
-    assert key < text.index('id="load"'), "key figures come first"
+    summary = twin.open_run(studied_run).manifest["summary"]
+    key = _key_figures(text)
+    assert key["households"] == f"{summary['households']:,}"
+    assert key["energy imported (metered)"] == f"{summary['import_mwh']:,.3f} MWh"
+    assert key["minimum bus voltage"].startswith(f"{summary['vm_min_pu']:.4f} pu")
+    assert key["maximum bus voltage"].startswith(f"{summary['vm_max_pu']:.4f} pu")
+    peak = f"{summary['peak_transformer_loading_percent']:.1f} % (transformer "
+    assert key["peak transformer loading"].startswith(peak)
+    assert text.index('id="key-figures"') < text.index('id="load"'), "key figures come first"
     for anchor in ("load", "loading", "voltage", "network", "power-quality", "vacancy", "details"):
         assert anchor in page.ids, anchor
     for figure in (
@@ -126,8 +135,11 @@ def test_report_of_a_bare_run_skips_what_is_missing(tmp_path: Path) -> None:
     text, page = _check_page(write_report(run))
     assert "transformer_duration.png" in page.images and "voltage_heatmap.png" in page.images
     assert "No meter readings" in text and "No internal/network_bus" in text
-    assert "25.0 %" in text  # peak loading, computed from the table (no summary)
-    assert "0.9700 pu" in text or "0.97" in text
+    key = _key_figures(text)  # no summary: every figure computed from the tables
+    assert key["period"] == "1.0 days, 96 intervals of 15 min"
+    assert key["peak transformer loading"] == "25.0 % (transformer 0, 2025-01-07 00:00)"
+    assert key["minimum bus voltage"] == "0.9700 pu (bus 0)"
+    assert key["maximum bus voltage"] == "1.0300 pu (bus 0)"
 
 
 def test_not_a_run_is_a_twin_error(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.studies.synthetic_run import write_run
 from twin.errors import TwinError
+from twin.streams import RunWriter, open_run
 from twin.studies.inputs import InternalData, TruthAccessError, TruthData, open_inputs
 
 
@@ -81,7 +83,7 @@ def test_internal_view_hands_out_no_path_or_manifest(fake_run: Path) -> None:
     assert str(fake_run) not in repr(internal)
     assert not any(isinstance(getattr(internal, name), Path) for name in public)
     # The clock holds the metering set-up only, none of the scenario's household shares.
-    assert set(vars(internal.clock)) == {"interval_s", "timezone", "start", "end"}
+    assert set(vars(internal.clock)) == {"interval_s", "timezone", "start", "n_intervals"}
 
 
 def test_clock_from_duration_end_or_summary(tmp_path: Path) -> None:
@@ -116,3 +118,31 @@ def test_not_a_run_and_missing_tables_are_twin_errors(tmp_path: Path, fake_run: 
         internal.table("internal/meter_point")
     wh = internal.arrow("internal/meter_interval", columns=["import_wh"]).column(0)
     assert np.asarray(wh).sum() == 10
+
+
+def test_views_read_tables_as_the_run_reader_does(tmp_path: Path) -> None:
+    """Nullable Int64 and the time-then-id order of a table written in parts (a sharded run)."""
+    ends = pd.date_range("2025-01-06 00:15", periods=2, freq="15min", tz="UTC")
+    parts = []
+    for shard, meter in enumerate(("M2", "M1")):
+        frame = pd.DataFrame(
+            {"meter_id": meter, "interval_end": ends, "import_wh": [None, 3] if shard else [1, 2]}
+        )
+        frame["quality"] = np.where(frame["import_wh"].isna(), "missing", "ok")
+        done = write_run(
+            tmp_path / f"shard{shard}", {"internal/meter_interval": frame}, n_intervals=2
+        )
+        parts.append(done / "internal" / "meter_interval.parquet")
+    with RunWriter(tmp_path / "merged") as writer:
+        writer.adopt("internal/meter_interval", parts)
+        time = {"start": "2025-01-06T00:00:00", "timezone": "UTC", "interval": 900}
+        writer.commit(
+            manifest={"scenario": {"time": time}, "summary": {"intervals": 2}}, scenario={}
+        )
+    internal, _ = open_inputs(tmp_path / "merged")
+    frame = internal.table("internal/meter_interval")
+    expected = open_run(tmp_path / "merged").table("internal/meter_interval")
+    pd.testing.assert_frame_equal(frame, expected)
+    assert frame["meter_id"].astype(str).tolist() == ["M1", "M2", "M1", "M2"]
+    assert str(frame["import_wh"].dtype) == "Int64"
+    assert frame["import_wh"].tolist()[:2] == [pd.NA, 1]

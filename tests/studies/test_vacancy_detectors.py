@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from twin.errors import TwinError
-from twin.studies.inputs import RunClock
+from twin.streams import RunClock
 from twin.studies.vacancy import (
     RULE_PRESETS,
     EnergyThresholdRule,
@@ -137,12 +137,9 @@ def test_aggregate_sums_and_propagates_gaps() -> None:
 
 
 def test_windows_are_whole_local_days() -> None:
-    clock = RunClock(
-        900,
-        "Europe/Berlin",
-        pd.Timestamp("2025-01-05 23:00", tz="UTC"),
-        pd.Timestamp("2025-04-05 22:00", tz="UTC"),
-    )
+    start = pd.Timestamp("2025-01-05 23:00", tz="UTC")
+    n_intervals = (pd.Timestamp("2025-04-05 22:00", tz="UTC") - start) // pd.Timedelta("15min")
+    clock = RunClock(900, "Europe/Berlin", start, n_intervals)
     whole = resolve_window(clock, None)
     assert whole.days == 90
     last = resolve_window(clock, "30d")

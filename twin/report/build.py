@@ -8,7 +8,6 @@ and renamed into place, so a failure never leaves half a report.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,18 +26,7 @@ from twin.report.sections import (
     power_quality_section,
     vacancy_section,
 )
-from twin.streams import RunDirectory
-from twin.studies._shared import (
-    atomic_output,
-    has_table,
-    interval_seconds,
-    iter_frames,
-    open_finished_run,
-    read_network_branches,
-    read_network_buses,
-    run_start_utc,
-    run_timezone,
-)
+from twin.streams import RunClock, RunDirectory, open_run, staged_folder
 from twin.studies.grid_loading.demand import FleetDemand, accumulate_fleet_demand
 from twin.studies.grid_loading.figures import plot_transformer_duration
 from twin.studies.grid_loading.transformers import transformer_info, transformer_summary
@@ -63,16 +51,7 @@ class _Run:
 
     run: RunDirectory
     summary: dict[str, Any]
-    interval_s: int
-    start: pd.Timestamp
-    timezone: str
-    n_intervals: int
-
-    @property
-    def times(self) -> pd.DatetimeIndex:
-        """Interval ends (UTC)."""
-        step = pd.Timedelta(seconds=self.interval_s)
-        return pd.date_range(self.start + step, periods=self.n_intervals, freq=step)
+    clock: RunClock
 
 
 def write_report(run_dir: str | Path) -> Path:
@@ -102,10 +81,10 @@ def write_report(run_dir: str | Path) -> Path:
     TwinError
         When ``run_dir`` is not a finished run directory.
     """
-    run = open_finished_run(run_dir)
-    ctx = _context(run)
+    run = open_run(run_dir)
+    ctx = _Run(run, dict(run.manifest.get("summary") or {}), run.clock)
     destination = run.path / "report"
-    with atomic_output(destination) as out:
+    with staged_folder(destination) as out:
         demand = _fleet_demand(ctx)
         voltage_sections, extremes = _voltage_sections(ctx, out)
         sections = [_load_section(ctx, demand, out), _loading_section(ctx, out), *voltage_sections]
@@ -113,17 +92,22 @@ def write_report(run_dir: str | Path) -> Path:
         sections.append(_details_section(ctx))
         summary = ctx.summary
         title = f"gridtwin run report: {summary.get('name') or run.manifest.get('name', '')}"
-        end = ctx.start + pd.Timedelta(seconds=ctx.n_intervals * ctx.interval_s)
+        clock = ctx.clock
         subtitle = (
             f"{summary.get('network', 'network unknown')}, "
-            f"{fmt_time(ctx.start, ctx.timezone)} to {fmt_time(end, ctx.timezone)} "
-            f"({ctx.timezone})"
+            f"{fmt_time(clock.start, clock.timezone)} to {fmt_time(clock.end, clock.timezone)} "
+            f"({clock.timezone})"
         )
         page = render_page(
             title=title,
             subtitle=subtitle,
             key_figures=key_figures(
-                ctx.run, summary, demand, extremes, timezone=ctx.timezone, times=ctx.times
+                ctx.run,
+                summary,
+                demand,
+                extremes,
+                timezone=clock.timezone,
+                times=clock.interval_ends,
             ),
             sections=sections,
             footer=f"Written by gridtwin {twin.__version__} from {run.path.resolve()}.",
@@ -132,30 +116,17 @@ def write_report(run_dir: str | Path) -> Path:
     return destination / "index.html"
 
 
-def _context(run: RunDirectory) -> _Run:
-    summary = dict(run.manifest.get("summary") or {})
-    interval_s = interval_seconds(run)
-    start = run_start_utc(run)
-    n = summary.get("intervals")
-    if not isinstance(n, int) or n <= 0:
-        n = 0
-        if has_table(run, "truth/power_flow"):
-            n = len(run.table("truth/power_flow", columns=["interval_end"]))
-    return _Run(run, summary, interval_s, start, run_timezone(run), int(n))
-
-
 def _fleet_demand(ctx: _Run) -> FleetDemand | None:
-    if not has_table(ctx.run, "internal/meter_interval") or ctx.n_intervals == 0:
+    if not ctx.run.has("internal/meter_interval") or ctx.clock.n_intervals == 0:
         return None
     return accumulate_fleet_demand(
-        iter_frames(
-            ctx.run,
+        ctx.run.iter_frames(
             "internal/meter_interval",
             ["meter_id", "interval_end", "import_wh", "export_wh", "quality"],
         ),
-        start_us=int(ctx.start.value // 1_000),
-        interval_s=ctx.interval_s,
-        n_intervals=ctx.n_intervals,
+        start_us=ctx.clock.start_us,
+        interval_s=ctx.clock.interval_s,
+        n_intervals=ctx.clock.n_intervals,
     )
 
 
@@ -164,10 +135,8 @@ def _load_section(ctx: _Run, demand: FleetDemand | None, out: Path) -> Section:
     if demand is None:
         section.notes.append("No meter readings (internal/meter_interval): no load profile.")
         return section
-    profile = profile_by_day_type(
-        ctx.times, demand.net_kw, interval_s=ctx.interval_s, timezone=ctx.timezone
-    )
-    name = plot_load_profile(profile, out / "load_profile.png", timezone=ctx.timezone)
+    profile = profile_by_day_type(ctx.clock, demand.net_kw)
+    name = plot_load_profile(profile, out / "load_profile.png", timezone=ctx.clock.timezone)
     section.figures.append(
         FigureRef(
             name,
@@ -181,15 +150,15 @@ def _load_section(ctx: _Run, demand: FleetDemand | None, out: Path) -> Section:
 
 def _loading_section(ctx: _Run, out: Path) -> Section:
     section = Section(anchor="loading", title="Grid loading")
-    if not has_table(ctx.run, "internal/transformer_interval"):
+    if not ctx.run.has("internal/transformer_interval"):
         section.notes.append("No internal/transformer_interval: no transformer loading.")
         return section
     frame = ctx.run.table(
         "internal/transformer_interval",
         columns=["transformer_id", "interval_end", "p_kw", "loading_percent"],
     )
-    info = transformer_info(read_network_branches(ctx.run), read_network_buses(ctx.run))
-    summary, _ = transformer_summary(frame, info, interval_s=ctx.interval_s)
+    info = transformer_info(ctx.run.network_branches(), ctx.run.network_buses())
+    summary, _ = transformer_summary(frame, info, interval_s=ctx.clock.interval_s)
     lv = summary[summary["kind"] == "MV/LV"]
     if lv.empty:
         lv = summary
@@ -206,14 +175,14 @@ def _loading_section(ctx: _Run, out: Path) -> Section:
             "exceeded (interval means, % of rating); the most loaded are labelled.",
         )
     )
-    metrics = _study_metrics(ctx, "grid-loading")
+    metrics = ctx.run.study_metrics("grid-loading")
     if metrics is None:
         section.notes.append(
             "Run `twin study grid-loading RUN_DIR` for overload hours, line loading, peak "
             "coincidence and PV/EV contributions."
         )
         return section
-    tables, notes = grid_loading_tables(metrics, ctx.timezone)
+    tables, notes = grid_loading_tables(metrics, ctx.clock.timezone)
     section.tables += tables
     section.notes += notes
     skip = {"transformer_duration.png"}
@@ -225,22 +194,24 @@ def _voltage_sections(ctx: _Run, out: Path) -> tuple[list[Section], pd.DataFrame
     """The heatmap and network sections, and each bus's voltage extremes (None without)."""
     heat = Section(anchor="voltage", title="Bus voltages")
     net = Section(anchor="network", title="Network")
-    if not has_table(ctx.run, "internal/bus_voltage"):
+    if not ctx.run.has("internal/bus_voltage"):
         heat.notes.append(
             "No internal/bus_voltage (outputs.bus_voltage: none): no voltage heatmap or map."
         )
         return [heat], None
     grid = accumulate_voltage_grid(
-        iter_frames(ctx.run, "internal/bus_voltage", ["bus_id", "interval_end", "vm_pu"]),
-        start=ctx.start,
-        interval_s=ctx.interval_s,
-        n_intervals=max(ctx.n_intervals, 1),
+        ctx.run.iter_frames("internal/bus_voltage", ["bus_id", "interval_end", "vm_pu"]),
+        start=ctx.clock.start,
+        interval_s=ctx.clock.interval_s,
+        n_intervals=max(ctx.clock.n_intervals, 1),
     )
-    buses = read_network_buses(ctx.run)
-    branches = read_network_branches(ctx.run)
+    buses = ctx.run.network_buses()
+    branches = ctx.run.network_branches()
     order = bus_order(grid.bus_ids, buses, branches)
     per_bin = (grid.bin_edges[1] - grid.bin_edges[0]).total_seconds() / 60.0
-    name = plot_voltage_heatmap(grid, order, out / "voltage_heatmap.png", timezone=ctx.timezone)
+    name = plot_voltage_heatmap(
+        grid, order, out / "voltage_heatmap.png", timezone=ctx.clock.timezone
+    )
     heat.figures.append(
         FigureRef(
             name,
@@ -268,19 +239,11 @@ def _voltage_sections(ctx: _Run, out: Path) -> tuple[list[Section], pd.DataFrame
     return [heat, net], grid.extremes()
 
 
-def _study_metrics(ctx: _Run, study: str) -> dict[str, Any] | None:
-    path = ctx.run.path / "studies" / study / "metrics.json"
-    if not path.is_file():
-        return None
-    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    return data
-
-
 def _copy_figures(
     ctx: _Run, study: str, metrics: dict[str, Any], out: Path, *, skip: set[str] | None = None
 ) -> list[FigureRef]:
     """Copy a study's PNGs next to the page (prefixed with the study name)."""
-    folder = ctx.run.path / "studies" / study
+    folder = ctx.run.study_folder(study)
     listed = (metrics.get("outputs") or {}).get("figures")
     names = [str(n) for n in listed] if isinstance(listed, list) else []
     names += sorted(p.name for p in folder.glob("*.png") if p.name not in names)
@@ -297,7 +260,7 @@ def _copy_figures(
 
 
 def _power_quality(ctx: _Run, out: Path) -> Section:
-    metrics = _study_metrics(ctx, "power-quality")
+    metrics = ctx.run.study_metrics("power-quality")
     if metrics is None:
         return Section(
             anchor="power-quality",
@@ -308,7 +271,7 @@ def _power_quality(ctx: _Run, out: Path) -> Section:
 
 
 def _vacancy(ctx: _Run, out: Path) -> Section:
-    metrics = _study_metrics(ctx, "vacancy")
+    metrics = ctx.run.study_metrics("vacancy")
     if metrics is None:
         return Section(
             anchor="vacancy",
@@ -321,9 +284,9 @@ def _vacancy(ctx: _Run, out: Path) -> Section:
 def _details_section(ctx: _Run) -> Section:
     manifest = ctx.run.manifest
     section = Section(anchor="details", title="Run details")
-    scenario = ctx.run.path / "scenario.yaml"
-    if scenario.is_file():
-        section.preformatted["Scenario (resolved)"] = scenario.read_text("utf-8")
+    scenario = ctx.run.scenario_yaml
+    if scenario is not None:
+        section.preformatted["Scenario (resolved)"] = scenario
     for key, label in (
         ("versions", "Package versions"),
         ("timings_s", "Timings [s]"),

@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from twin.studies._shared import epoch_us
+from twin.streams import RunClock, interval_index
 
 __all__ = [
     "DAY_TYPES",
@@ -31,21 +31,16 @@ MAX_TIME_BINS = 800
 """Columns of the heatmap at most; longer runs average consecutive intervals."""
 
 
-def profile_by_day_type(
-    times: pd.DatetimeIndex, net_kw: np.ndarray, *, interval_s: int, timezone: str
-) -> pd.DataFrame:
+def profile_by_day_type(clock: RunClock, net_kw: np.ndarray) -> pd.DataFrame:
     """Mean fleet demand by local day type and time of day.
 
     Parameters
     ----------
-    times : pandas.DatetimeIndex
-        Interval ends (UTC).
+    clock : twin.streams.RunClock
+        The run's intervals; an interval's day and time of day are those of
+        its start in the run's time zone.
     net_kw : numpy.ndarray
         Fleet net demand of each interval [kW].
-    interval_s : int
-        Interval length [s]; an interval's time of day is that of its start.
-    timezone : str
-        The scenario's time zone.
 
     Returns
     -------
@@ -54,7 +49,7 @@ def profile_by_day_type(
         of the interval start [h]), ``mean_kw``, ``p10_kw``, ``p90_kw`` [kW]
         and ``days`` (how many days were averaged).
     """
-    local = (times - pd.Timedelta(seconds=interval_s)).tz_convert(timezone)
+    local = clock.local_interval_starts
     weekday = local.weekday.to_numpy()
     weekend = np.where(weekday == 5, DAY_TYPES[1], DAY_TYPES[2])
     day_type = np.where(weekday < 5, DAY_TYPES[0], weekend)
@@ -160,7 +155,8 @@ def accumulate_voltage_grid(
             vmax = np.concatenate([vmax, np.full(new.size, -np.inf)])
         order = np.argsort(ids)
         row = order[np.searchsorted(ids, bus[ok], sorter=order)]
-        index = (epoch_us(frame["interval_end"])[ok] - start_us) // interval_us - 1
+        ends = frame["interval_end"][ok]
+        index = interval_index(ends, start_us=start_us, interval_us=interval_us)
         column = np.clip(index // per_bin, 0, n_bins - 1)
         flat = row * n_bins + column
         size = len(ids) * n_bins

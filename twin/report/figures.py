@@ -13,7 +13,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
 from twin.report.data import DAY_TYPES, VoltageGrid
-from twin.studies._shared import new_figure, save_figure
+from twin.studies.figures import new_figure, save_figure
 
 __all__ = [
     "MAX_LAYOUT_BUSES",

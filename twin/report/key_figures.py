@@ -13,7 +13,6 @@ import pandas as pd
 
 from twin.report.sections import fmt, fmt_share, fmt_time
 from twin.streams import RunDirectory
-from twin.studies._shared import has_table
 from twin.studies.grid_loading.demand import FleetDemand
 
 __all__ = ["key_figures"]
@@ -29,7 +28,7 @@ def _households(run: RunDirectory, summary: dict[str, Any], demand: FleetDemand 
     if isinstance(value, int):
         return value
     for name in ("truth/premise", "internal/meter_point"):
-        if has_table(run, name):
+        if run.has(name):
             return len(run.table(name, columns=["meter_id"]))
     return len(demand.meter_ids) if demand is not None else 0
 
@@ -39,7 +38,7 @@ def _voltage_rows(
 ) -> list[tuple[str, str]]:
     """Minimum and maximum bus voltage, with the bus where the bus voltages tell it."""
     low, high = _number(summary, "vm_min_pu"), _number(summary, "vm_max_pu")
-    if (low is None or high is None) and has_table(run, "truth/power_flow"):
+    if (low is None or high is None) and run.has("truth/power_flow"):
         flow = run.table("truth/power_flow", columns=["vm_min_pu", "vm_max_pu"])
         low = float(flow["vm_min_pu"].min())
         high = float(flow["vm_max_pu"].max())
@@ -63,7 +62,7 @@ def _peak_loading(run: RunDirectory, summary: dict[str, Any]) -> tuple[Any, Any,
     peak = _number(summary, "peak_transformer_loading_percent")
     if peak is not None:
         return peak, summary.get("peak_transformer_id"), summary.get("peak_transformer_time")
-    if not has_table(run, "internal/transformer_interval"):
+    if not run.has("internal/transformer_interval"):
         return None, None, None
     frame = run.table("internal/transformer_interval")
     if frame["loading_percent"].notna().sum() == 0:
@@ -142,7 +141,7 @@ def key_figures(
     ):
         if isinstance(summary.get(key), int):
             rows.append((label, fmt(summary[key])))
-    if has_table(run, "truth/vacancy") and households:
+    if run.has("truth/vacancy") and households:
         vacant = run.table("truth/vacancy", columns=["premise_id"])["premise_id"].nunique()
         rows.append(
             (

@@ -1,15 +1,29 @@
-"""Table schemas, the streaming Parquet writer and the run reader."""
+"""Table schemas, the streaming Parquet writer, atomic output folders and the run reader."""
 
-from twin.streams.reader import RunDirectory, open_run
+from twin.streams.json_files import jsonable, read_json, write_json
+from twin.streams.reader import MANIFEST, RunDirectory, is_finished_run, open_run
+from twin.streams.run_clock import RunClock, epoch_us, interval_index
 from twin.streams.schemas import SCHEMAS, TIMESTAMP, schema_for
+from twin.streams.staging import StagedFolder, remove_stale_partials, staged_folder
 from twin.streams.writer import RunWriter, TableWriter
 
 __all__ = [
+    "MANIFEST",
     "SCHEMAS",
     "TIMESTAMP",
+    "RunClock",
     "RunDirectory",
     "RunWriter",
+    "StagedFolder",
     "TableWriter",
+    "epoch_us",
+    "interval_index",
+    "is_finished_run",
+    "jsonable",
     "open_run",
+    "read_json",
+    "remove_stale_partials",
     "schema_for",
+    "staged_folder",
+    "write_json",
 ]

@@ -2,9 +2,9 @@
 
 Tables are appended row group by row group as the run goes, so memory does
 not grow with the run's duration. Everything is written into a hidden
-temporary folder next to the destination and renamed into place only when
-the run completes; ``manifest.json`` is written last. A crash leaves no
-folder that looks like a finished run.
+partial folder next to the destination (:class:`~twin.streams.staging.StagedFolder`)
+and renamed into place only when the run completes; ``manifest.json`` is
+written last. A crash leaves no folder that looks like a finished run.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import uuid
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -22,11 +20,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from twin.streams.reader import MANIFEST
 from twin.streams.schemas import schema_for
+from twin.streams.staging import StagedFolder
 
 __all__ = ["RunWriter", "TableWriter"]
-
-MANIFEST = "manifest.json"
 
 
 class TableWriter:
@@ -92,8 +90,15 @@ class RunWriter:
     ----------
     destination : pathlib.Path
         The run directory to create (replaced if it exists, only on success).
+        Partial folders of the same destination left by a killed writer on
+        this host are removed first.
     row_group_rows : int
         Rows per Parquet row group.
+
+    Attributes
+    ----------
+    staging : pathlib.Path
+        The hidden partial folder written into until :meth:`commit`.
 
     Examples
     --------
@@ -105,10 +110,8 @@ class RunWriter:
     def __init__(self, destination: Path, *, row_group_rows: int = 1_000_000):
         self.destination = Path(destination)
         self.row_group_rows = row_group_rows
-        parent = self.destination.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self.staging = parent / f".{self.destination.name}.partial-{uuid.uuid4().hex[:8]}"
-        self.staging.mkdir()
+        self._staged = StagedFolder(self.destination)
+        self.staging = self._staged.path
         self._tables: dict[str, TableWriter] = {}
         self._adopted: dict[str, int] = {}
         self._done = False
@@ -170,13 +173,7 @@ class RunWriter:
         (self.staging / MANIFEST).write_text(
             json.dumps(full, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        old = None
-        if self.destination.exists():
-            old = self.destination.parent / f".{self.destination.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(self.destination, old)
-        os.replace(self.staging, self.destination)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        self._staged.commit()
         self._done = True
         return self.destination
 
@@ -185,7 +182,7 @@ class RunWriter:
         for writer in self._tables.values():
             with contextlib.suppress(Exception):
                 writer._writer.close()
-        shutil.rmtree(self.staging, ignore_errors=True)
+        self._staged.discard()
         self._done = True
 
     def __enter__(self) -> RunWriter:

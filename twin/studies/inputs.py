@@ -21,9 +21,7 @@ tests check that detectors give identical answers on a copy of a run whose
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -32,12 +30,12 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from twin.errors import TwinError
+from twin.streams import RunClock, RunDirectory, open_run
 
 __all__ = [
     "INTERNAL",
     "TRUTH",
     "InternalData",
-    "RunClock",
     "TruthAccessError",
     "TruthData",
     "open_inputs",
@@ -52,59 +50,40 @@ class TruthAccessError(TwinError):
     """A detector asked for a table outside ``internal/`` (ground truth or the user side)."""
 
 
-@dataclass(frozen=True)
-class RunClock:
-    """What a utility knows about its own metering set-up (nothing about the homes).
-
-    Attributes
-    ----------
-    interval_s : int
-        Metering interval [s].
-    timezone : str
-        IANA time zone of the service area (local days, weekdays).
-    start : pandas.Timestamp
-        Start of the first metering interval (UTC).
-    end : pandas.Timestamp
-        End of the last metering interval (UTC).
-    """
-
-    interval_s: int
-    timezone: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-
-    @property
-    def n_intervals(self) -> int:
-        """Number of metering intervals of the run."""
-        return int((self.end - self.start).total_seconds()) // self.interval_s
-
-
 class _SideView:
-    """Read-only access to the tables of one side of a run directory."""
+    """Read-only access to the tables of one side of a run, through its :class:`RunDirectory`."""
 
     _side: str = ""
 
-    def __init__(self, run_dir: Path) -> None:
-        self.__root = Path(run_dir)
+    def __init__(self, run: RunDirectory) -> None:
+        self.__run = run
 
-    def _path(self, name: str) -> Path:
+    def _of_side(self, name: str) -> str:
+        """``name`` if it names a table of this side, else :class:`TruthAccessError`."""
         match = _NAME.match(name)
         if match is None or match["side"] != self._side:
             raise TruthAccessError(
                 f"table name given an invalid value {name!r}; this view reads only "
                 f"'{self._side}/<table>' names"
             )
-        return self.__root / f"{name}.parquet"
+        return name
+
+    def _checked(self, name: str) -> str:
+        """``name`` if it is a table of this side present in the run."""
+        if not self.has(name):
+            raise TwinError(
+                f"run has no table {name!r}, which this study needs; it has {self.tables}"
+            )
+        return name
 
     @property
     def tables(self) -> list[str]:
         """Names of this side's tables present in the run, such as ``internal/meter_interval``."""
-        folder = self.__root / self._side
-        return sorted(f"{self._side}/{p.stem}" for p in folder.glob("*.parquet"))
+        return [name for name in self.__run.tables if name.startswith(f"{self._side}/")]
 
     def has(self, name: str) -> bool:
         """Whether table ``name`` (of this side) exists in the run."""
-        return self._path(name).exists()
+        return self.__run.has(self._of_side(name))
 
     def dataset(self, name: str) -> ds.Dataset:
         """A lazy :class:`pyarrow.dataset.Dataset` over table ``name``.
@@ -116,20 +95,19 @@ class _SideView:
         twin.errors.TwinError
             If the table is missing.
         """
-        path = self._path(name)
-        if not path.exists():
-            raise TwinError(
-                f"run has no table {name!r}, which this study needs; it has {self.tables}"
-            )
-        return ds.dataset(path, format="parquet")
+        return self.__run.dataset(self._checked(name))
 
     def arrow(self, name: str, columns: list[str] | None = None, filter: Any = None) -> pa.Table:
         """Table ``name`` as a :class:`pyarrow.Table` (optionally some columns, filtered)."""
-        return self.dataset(name).to_table(columns=columns, filter=filter)
+        return self.__run.arrow(self._checked(name), columns, filter)
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """Table ``name`` as a pandas DataFrame (timestamps tz-aware UTC)."""
-        return self.arrow(name, columns).to_pandas()
+        """Table ``name`` as a pandas DataFrame (see :meth:`twin.streams.RunDirectory.table`).
+
+        Timestamps tz-aware UTC, integer columns with nulls nullable ``Int64``,
+        a table written in parts in time-then-id order.
+        """
+        return self.__run.table(self._checked(name), columns)
 
 
 class InternalData(_SideView):
@@ -137,10 +115,13 @@ class InternalData(_SideView):
 
     Parameters
     ----------
-    run_dir : pathlib.Path
+    run : twin.streams.RunDirectory
         A finished run directory.
-    clock : RunClock
-        The metering set-up (interval, time zone, span).
+
+    Attributes
+    ----------
+    clock : twin.streams.RunClock
+        The metering set-up (interval, time zone, start, number of intervals).
 
     Notes
     -----
@@ -151,9 +132,9 @@ class InternalData(_SideView):
 
     _side = INTERNAL
 
-    def __init__(self, run_dir: Path, clock: RunClock) -> None:
-        super().__init__(run_dir)
-        self.clock = clock
+    def __init__(self, run: RunDirectory) -> None:
+        super().__init__(run)
+        self.clock: RunClock = run.clock
 
     def __repr__(self) -> str:
         return f"InternalData({len(self.tables)} tables, interval {self.clock.interval_s} s)"
@@ -166,45 +147,6 @@ class TruthData(_SideView):
 
     def __repr__(self) -> str:
         return f"TruthData({len(self.tables)} tables)"
-
-
-def _timedelta(value: Any) -> pd.Timedelta:
-    """A duration from the manifest: seconds as a number, or a string like ``15min``."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return pd.Timedelta(seconds=float(value))
-    return pd.Timedelta(str(value))
-
-
-def _local(stamp: Any, zone: str) -> pd.Timestamp:
-    value = pd.Timestamp(stamp)
-    return value.tz_localize(zone) if value.tzinfo is None else value.tz_convert(zone)
-
-
-def _clock(manifest: dict[str, Any], folder: Path) -> RunClock:
-    """The metering set-up from the manifest's resolved scenario (and summary)."""
-    try:
-        time = manifest["scenario"]["time"]
-        zone = str(time.get("timezone") or "UTC")
-        start = _local(time["start"], zone)
-        interval = _timedelta(time["interval"])
-        if time.get("duration"):
-            end = start + _timedelta(time["duration"])
-        elif time.get("end"):
-            end = _local(time["end"], zone)
-        else:
-            end = start + interval * int(manifest["summary"]["intervals"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise TwinError(
-            f"{str(folder)!r} has a manifest without a readable scenario time section "
-            f"(problem: {exc!s}); expected the output folder of `twin run`"
-        ) from None
-    interval_s = int(interval.total_seconds())
-    if interval_s <= 0 or end <= start:
-        raise TwinError(
-            f"{str(folder)!r} has a manifest with interval {interval!s} from {start} to {end}; "
-            "expected a positive interval and end after start"
-        )
-    return RunClock(interval_s, zone, start.tz_convert("UTC"), end.tz_convert("UTC"))
 
 
 def open_inputs(run_dir: str | Path) -> tuple[InternalData, TruthData]:
@@ -224,20 +166,13 @@ def open_inputs(run_dir: str | Path) -> tuple[InternalData, TruthData]:
     ------
     twin.errors.TwinError
         If the folder is missing or is not a finished run (no readable
-        ``manifest.json``).
+        ``manifest.json``, or no readable time section in it).
     """
-    folder = Path(run_dir)
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.is_file():
+    run = open_run(run_dir)
+    clock = run.clock
+    if clock.n_intervals <= 0:
         raise TwinError(
-            f"{str(folder)!r} is not a finished run directory (no manifest.json); "
-            "expected the output folder of `twin run`"
+            f"{str(run.path)!r} has a manifest with interval {clock.interval_s} s from "
+            f"{clock.start} to {clock.end}; expected a positive interval and end after start"
         )
-    try:
-        manifest = json.loads(manifest_path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TwinError(f"{str(manifest_path)!r} cannot be read: {exc!s}") from None
-    if not isinstance(manifest, dict):
-        raise TwinError(f"{str(manifest_path)!r} is not a run manifest (not a JSON object)")
-    clock = _clock(manifest, folder)
-    return InternalData(folder, clock), TruthData(folder)
+    return InternalData(run), TruthData(run)

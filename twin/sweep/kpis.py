@@ -6,9 +6,7 @@ they ran), so they can be recomputed for any run, swept or not.
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,7 +49,7 @@ def run_kpis(run: RunDirectory) -> dict[str, Any]:
         ``ev_energy_not_delivered_kwh`` where EVs exist (else NaN).
     """
     summary = run.manifest.get("summary", {})
-    interval_h = summary.get("interval_s", 900) / 3600.0
+    interval_h = run.clock.interval_s / 3600.0
     kpis: dict[str, Any] = {
         "households": summary.get("households"),
         "import_mwh": summary.get("import_mwh"),
@@ -62,45 +60,41 @@ def run_kpis(run: RunDirectory) -> dict[str, Any]:
         "non_converged_intervals": summary.get("non_converged_intervals"),
         "overload_hours": _overload_hours(run, interval_h),
         "voltage_violation_share": _violation_share(run),
-        "vacancy_f1": _study_value(run.path, "vacancy", "f1"),
+        "vacancy_f1": _study_value(run, "vacancy", "f1"),
         "ev_energy_not_delivered_kwh": _ev_not_delivered(run),
     }
     return kpis
 
 
 def _overload_hours(run: RunDirectory, interval_h: float) -> float:
-    if "internal/transformer_interval" not in run.tables:
+    if not run.has("internal/transformer_interval"):
         return math.nan
-    table = run.dataset("internal/transformer_interval").to_table(
-        columns=["interval_end", "loading_percent"]
-    )
+    table = run.arrow("internal/transformer_interval", columns=["interval_end", "loading_percent"])
     over = table.filter(pc.greater(table["loading_percent"], 100.0))
     return len(np.unique(over["interval_end"].to_numpy())) * interval_h
 
 
 def _violation_share(run: RunDirectory) -> float:
-    if "internal/bus_voltage" not in run.tables:
+    if not run.has("internal/bus_voltage"):
         return math.nan
     low, high = VOLTAGE_BAND_PU
     total = outside = 0
-    for batch in run.dataset("internal/bus_voltage").to_batches(columns=["vm_pu"]):
-        vm = batch.column(0).to_numpy(zero_copy_only=False)
+    for frame in run.iter_frames("internal/bus_voltage", ["vm_pu"]):
+        vm = frame["vm_pu"].to_numpy()
         vm = vm[np.isfinite(vm)]
         total += vm.size
         outside += int(((vm < low) | (vm > high)).sum())
     return outside / total if total else math.nan
 
 
-def _study_value(path: Path, study: str, key: str) -> float:
-    metrics = path / "studies" / study / "metrics.json"
-    if not metrics.is_file():
-        return math.nan
-    value = json.loads(metrics.read_text(encoding="utf-8")).get(key)
+def _study_value(run: RunDirectory, study: str, key: str) -> float:
+    metrics = run.study_metrics(study)
+    value = None if metrics is None else metrics.get(key)
     return float(value) if isinstance(value, int | float) else math.nan
 
 
 def _ev_not_delivered(run: RunDirectory) -> float:
-    if "external/ev_session" not in run.tables:
+    if not run.has("external/ev_session"):
         return math.nan
     sessions = run.table("external/ev_session")
     if "energy_requested_wh" not in sessions:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 import traceback
 import uuid
@@ -26,7 +25,7 @@ import yaml
 from tqdm import tqdm
 
 from twin.errors import Problem, ScenarioError
-from twin.streams import RunDirectory
+from twin.streams import is_finished_run, open_run, remove_stale_partials
 from twin.sweep.cluster import dask_client
 from twin.sweep.kpis import KPI_COLUMNS, run_kpis
 from twin.sweep.spec import RunSpec, SweepSpec
@@ -55,8 +54,8 @@ def run_one(spec: SweepSpec, run: RunSpec, runs_dir: Path) -> dict[str, Any]:
     row: dict[str, Any] = {"run_id": run.run_id, "seed": run.seed, "error": ""}
     tic = time.perf_counter()
     try:
-        if (destination / "manifest.json").is_file():
-            result = RunDirectory(destination)
+        if is_finished_run(destination):
+            result = open_run(destination)
             row["status"] = "reused"
         else:
             result = simulate(spec.scenario(run), out=destination, progress=False)
@@ -174,7 +173,8 @@ def run_sweep(
     staging = folder / f".sweep.parquet.{uuid.uuid4().hex[:6]}"
     table.to_parquet(staging, index=False)
     os.replace(staging, folder / "sweep.parquet")
-    _remove_stale_partials(runs_dir)
+    for run in runs:  # partial folders of workers killed on this host
+        remove_stale_partials(runs_dir / run.run_id)
     return table
 
 
@@ -199,9 +199,3 @@ def _sweep_table(runs: list[RunSpec], rows: list[dict[str, Any]]) -> pd.DataFram
     for column in KPI_COLUMNS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
-
-
-def _remove_stale_partials(runs_dir: Path) -> None:
-    """Remove hidden partial folders that a killed worker may have left."""
-    for partial in runs_dir.glob(".*.partial-*"):
-        shutil.rmtree(partial, ignore_errors=True)

@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twin.streams import RunDirectory
-from twin.studies._shared import epoch_us, has_table
+from twin.streams import RunDirectory, epoch_us
 from twin.studies.grid_loading.demand import FleetDemand, ev_power_kw
 
 __all__ = ["EV_SESSION_TABLE", "ev_contribution", "pv_contribution"]
@@ -105,7 +104,7 @@ def ev_contribution(
     n = _flag_count(premise, "has_ev")
     if n == 0:
         return {"present": False}, None
-    if not has_table(run, EV_SESSION_TABLE):
+    if not run.has(EV_SESSION_TABLE):
         note = f"premises have EVs but the run has no {EV_SESSION_TABLE} table"
         return {"present": True, "premises_with_ev": n, "computed": False, "note": note}, None
     sessions = run.table(EV_SESSION_TABLE)

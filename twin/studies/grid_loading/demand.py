@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from twin.studies._shared import epoch_us
+from twin.streams import interval_index
 
 __all__ = ["MAX_AREA_SERIES", "FleetDemand", "accumulate_fleet_demand", "ev_power_kw"]
 
@@ -163,7 +163,7 @@ def accumulate_fleet_demand(
             known = meters.get_indexer(names)
         codes = column.cat.codes.to_numpy()
         position = np.where(codes >= 0, known[codes], -1)
-        index = (epoch_us(frame["interval_end"]) - start_us) // interval_us - 1
+        index = interval_index(frame["interval_end"], start_us=start_us, interval_us=interval_us)
         keep = (index >= 0) & (index < n_intervals) & (position >= 0)
         index, position = index[keep], position[keep]
         i_wh = frame["import_wh"].to_numpy(dtype=np.float64)[keep]

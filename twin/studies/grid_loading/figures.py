@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from twin.studies._shared import new_figure, save_figure
+from twin.studies.figures import new_figure, save_figure
 
 __all__ = ["plot_demand", "plot_line_duration", "plot_transformer_duration"]
 

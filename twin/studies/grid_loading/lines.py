@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from twin.studies._shared import epoch_us
+from twin.streams import interval_index
 from twin.studies.grid_loading.transformers import DURATION_POINTS
 
 __all__ = ["LINE_BIN_EDGES_PERCENT", "LineLoading", "accumulate_line_loading"]
@@ -129,7 +129,8 @@ def accumulate_line_loading(
             continue
         loading = loading[ok]
         rows = acc.rows_of(frame["line_id"].to_numpy(dtype=np.int64)[ok])
-        index = (epoch_us(frame["interval_end"])[ok] - start_us) // interval_us - 1
+        ends = frame["interval_end"][ok]
+        index = interval_index(ends, start_us=start_us, interval_us=interval_us)
         index = np.clip(index, 0, max(n_intervals - 1, 0))
         bins = np.searchsorted(LINE_BIN_EDGES_PERCENT, loading, side="right") - 1
         bins = np.clip(bins, 0, acc.histogram.shape[1] - 1)

@@ -26,22 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twin.streams import RunDirectory
-from twin.studies._shared import (
-    atomic_output,
-    epoch_us,
-    has_table,
-    interval_seconds,
-    iter_frames,
-    jsonable,
-    open_finished_run,
-    read_network_branches,
-    read_network_buses,
-    require_tables,
-    run_start_utc,
-    run_timezone,
-    write_json,
-)
+from twin.streams import RunClock, RunDirectory, jsonable, open_run, staged_folder, write_json
 from twin.studies.grid_loading.contributions import ev_contribution, pv_contribution
 from twin.studies.grid_loading.demand import FleetDemand, accumulate_fleet_demand
 from twin.studies.grid_loading.figures import (
@@ -93,20 +78,16 @@ def run_grid_loading_study(run_dir: str | Path) -> dict[str, Any]:
         When ``run_dir`` is not a finished run or lacks
         ``internal/transformer_interval``.
     """
-    run = open_finished_run(run_dir)
-    require_tables(run, ["internal/transformer_interval"], purpose="the grid-loading study")
-    interval_s = interval_seconds(run)
-    start = run_start_utc(run)
-    start_us = int(start.value // 1_000)
+    run = open_run(run_dir)
+    run.require(["internal/transformer_interval"], purpose="the grid-loading study")
+    clock = run.clock
+    interval_s = clock.interval_s
     trafo_frame = run.table(
         "internal/transformer_interval",
         columns=["transformer_id", "interval_end", "p_kw", "loading_percent"],
     )
-    n_intervals = _n_intervals(run, trafo_frame, start_us, interval_s)
-    times = pd.date_range(
-        start + pd.Timedelta(seconds=interval_s), periods=n_intervals, freq=f"{interval_s}s"
-    )
-    info = transformer_info(read_network_branches(run), read_network_buses(run))
+    times = clock.interval_ends
+    info = transformer_info(run.network_branches(), run.network_buses())
     summary, duration = transformer_summary(trafo_frame, info, interval_s=interval_s)
     notes: list[str] = []
     lv_ids = summary.loc[summary["kind"] == "MV/LV", "transformer_id"].tolist()
@@ -131,24 +112,24 @@ def run_grid_loading_study(run_dir: str | Path) -> dict[str, Any]:
         "transformers": _transformer_metrics(summary),
         "notes": notes,
     }
-    lines = _lines(run, start_us, interval_s, n_intervals, metrics)
-    demand = _demand(run, start_us, interval_s, n_intervals, metrics)
+    lines = _lines(run, clock, metrics)
+    demand = _demand(run, clock, metrics)
     metrics["peak_coincidence"] = {
         "transformers": transformer_coincidence(trafo_frame, lv_ids),
         "meters": _meter_coincidence(demand, times),
     }
-    premise = run.table("truth/premise") if has_table(run, "truth/premise") else None
+    premise = run.optional_table("truth/premise")
     ev_kw = None
     if demand is not None:
         pv = pv_contribution(premise, demand, summary, times)
-        ev, ev_kw = ev_contribution(run, premise, demand, times, start_us=start_us)
+        ev, ev_kw = ev_contribution(run, premise, demand, times, start_us=clock.start_us)
         metrics["contributions"] = {"pv": pv, "ev": ev}
         if not pv["present"] and not ev["present"]:
             metrics["contributions"]["note"] = "no PV/EV in this run"
     else:
         metrics["contributions"] = {"note": "no meter readings: PV/EV contributions not computed"}
 
-    with atomic_output(run.path / "studies" / STUDY_NAME) as staging:
+    with staged_folder(run.study_folder(STUDY_NAME)) as staging:
         figures = []
         summary.to_parquet(staging / "transformers.parquet", index=False)
         duration.to_parquet(staging / "transformer_duration.parquet", index=False)
@@ -195,7 +176,7 @@ def run_grid_loading_study(run_dir: str | Path) -> dict[str, Any]:
                     times,
                     series,
                     staging / "fleet_demand.png",
-                    timezone=run_timezone(run),
+                    timezone=clock.timezone,
                     peak_index=peak,
                 )
             )
@@ -203,15 +184,6 @@ def run_grid_loading_study(run_dir: str | Path) -> dict[str, Any]:
         write_json(staging / "metrics.json", metrics)
     result: dict[str, Any] = jsonable(metrics)
     return result
-
-
-def _n_intervals(run: RunDirectory, frame: pd.DataFrame, start_us: int, interval_s: int) -> int:
-    value = (run.manifest.get("summary") or {}).get("intervals")
-    if isinstance(value, int) and value > 0:
-        return value
-    ends = epoch_us(frame["interval_end"])
-    last = int(ends.max()) if ends.size else start_us
-    return max((last - start_us) // (interval_s * 1_000_000), 0)
 
 
 _TOP_COLUMNS = (
@@ -250,19 +222,19 @@ def _transformer_metrics(summary: pd.DataFrame) -> dict[str, Any]:
 
 
 def _lines(
-    run: RunDirectory, start_us: int, interval_s: int, n_intervals: int, metrics: dict[str, Any]
+    run: RunDirectory, clock: RunClock, metrics: dict[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray] | None:
     """Line summary, duration curves and per-interval envelope, or None (noted)."""
-    if not has_table(run, "internal/line_interval"):
+    if not run.has("internal/line_interval"):
         metrics["lines"] = {"available": False, "note": "the run has no internal/line_interval"}
         return None
     acc = accumulate_line_loading(
-        iter_frames(run, "internal/line_interval", ["line_id", "interval_end", "loading_percent"]),
-        start_us=start_us,
-        interval_us=interval_s * 1_000_000,
-        n_intervals=n_intervals,
+        run.iter_frames("internal/line_interval", ["line_id", "interval_end", "loading_percent"]),
+        start_us=clock.start_us,
+        interval_us=clock.interval_us,
+        n_intervals=clock.n_intervals,
     )
-    table = acc.summary(interval_s=interval_s)
+    table = acc.summary(interval_s=clock.interval_s)
     curve = acc.quantile_curve(DURATION_POINTS)
     curves = pd.DataFrame(
         {
@@ -286,15 +258,13 @@ def _lines(
     return table, curves, acc.interval_max_percent
 
 
-def _demand(
-    run: RunDirectory, start_us: int, interval_s: int, n_intervals: int, metrics: dict[str, Any]
-) -> FleetDemand | None:
-    if not has_table(run, "internal/meter_interval"):
+def _demand(run: RunDirectory, clock: RunClock, metrics: dict[str, Any]) -> FleetDemand | None:
+    if not run.has("internal/meter_interval"):
         metrics["notes"].append("the run has no internal/meter_interval: no meter coincidence")
         return None
     meter_area = None
     for name in ("internal/meter_point", "truth/premise"):
-        if has_table(run, name):
+        if run.has(name):
             points = run.table(name, columns=["meter_id", "transformer_id"])
             points = points.drop_duplicates("meter_id")
             meter_area = pd.Series(
@@ -304,14 +274,13 @@ def _demand(
             metrics["method"]["meter_areas"] = f"meter to LV transformer from {name}"
             break
     return accumulate_fleet_demand(
-        iter_frames(
-            run,
+        run.iter_frames(
             "internal/meter_interval",
             ["meter_id", "interval_end", "import_wh", "export_wh", "quality"],
         ),
-        start_us=start_us,
-        interval_s=interval_s,
-        n_intervals=n_intervals,
+        start_us=clock.start_us,
+        interval_s=clock.interval_s,
+        n_intervals=clock.n_intervals,
         meter_area=meter_area,
     )
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from twin.studies._shared import epoch_us
+from twin.streams import interval_index
 from twin.studies.power_quality.limits import (
     ANSI_RANGE_A_PU,
     ANSI_RANGE_B_PU,
@@ -56,13 +56,13 @@ _COMBINE_EVERY = 64
 def _reduce(frame: pd.DataFrame, start_us: int, interval_us: int) -> pd.DataFrame:
     """Counts per (bus, week) of one batch of ``bus_id, interval_end, vm_pu`` rows."""
     vm = frame["vm_pu"].to_numpy(dtype=np.float64)
-    ends = epoch_us(frame["interval_end"])
+    index = interval_index(frame["interval_end"], start_us=start_us, interval_us=interval_us)
     eps = TOLERANCE_PU
     with np.errstate(invalid="ignore"):
         flags = pd.DataFrame(
             {
                 "bus_id": frame["bus_id"].to_numpy(dtype=np.int64),
-                "week": (ends - interval_us - start_us) // (WEEK_S * 1_000_000),
+                "week": index * interval_us // (WEEK_S * 1_000_000),
                 "slots": 1,
                 "intervals": np.isfinite(vm),
                 "above_110": vm > 1.10 + eps,

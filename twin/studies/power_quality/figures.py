@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from twin.studies._shared import new_figure, save_figure
+from twin.studies.figures import new_figure, save_figure
 from twin.studies.power_quality.limits import ANSI_RANGE_A_PU
 
 __all__ = ["plot_bus_voltage_range", "plot_voltage_distribution"]

@@ -22,18 +22,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import TwinError
-from twin.streams import RunDirectory
-from twin.studies._shared import (
-    atomic_output,
-    interval_seconds,
-    iter_frames,
-    jsonable,
-    open_finished_run,
-    read_network_buses,
-    require_tables,
-    run_start_utc,
-    write_json,
-)
+from twin.streams import RunDirectory, jsonable, open_run, staged_folder, write_json
 from twin.studies.power_quality.compliance import (
     VOLTAGE_BINS_PU,
     accumulate_bus_weeks,
@@ -97,16 +86,15 @@ def run_power_quality_study(run_dir: str | Path, *, worst: int = WORST_BUSES) ->
     .. [1] EN 50160:2010, 4.2.2.2 (LV) and 5.2.2.2 (MV).
     .. [2] ANSI C84.1-2020, Table 1, Range A and Range B.
     """
-    run = open_finished_run(run_dir)
-    require_tables(run, ["internal/bus_voltage"], purpose="the power-quality study")
-    interval_s = interval_seconds(run)
-    start = run_start_utc(run)
-    start_us = int(start.value // 1_000)
-    network = read_network_buses(run)
+    run = open_run(run_dir)
+    run.require(["internal/bus_voltage"], purpose="the power-quality study")
+    clock = run.clock
+    interval_s, start = clock.interval_s, clock.start
+    network = run.network_buses()
     counts, histogram = accumulate_bus_weeks(
-        iter_frames(run, "internal/bus_voltage", ["bus_id", "interval_end", "vm_pu"]),
-        start_us=start_us,
-        interval_us=interval_s * 1_000_000,
+        run.iter_frames("internal/bus_voltage", ["bus_id", "interval_end", "vm_pu"]),
+        start_us=clock.start_us,
+        interval_us=clock.interval_us,
     )
     if counts.empty:
         raise TwinError(
@@ -123,8 +111,7 @@ def run_power_quality_study(run_dir: str | Path, *, worst: int = WORST_BUSES) ->
             "assessed with the LV limits, and LV transformer areas are not reported"
         )
 
-    destination = run.path / "studies" / STUDY_NAME
-    with atomic_output(destination) as staging:
+    with staged_folder(run.study_folder(STUDY_NAME)) as staging:
         buses.to_parquet(staging / "buses.parquet", index=False)
         week_table = weeks.assign(week_start=start + pd.to_timedelta(weeks["week"] * WEEK_S, "s"))
         week_table.to_parquet(staging / "bus_weeks.parquet", index=False)
@@ -236,10 +223,8 @@ def _metrics(
     worst: int,
 ) -> dict[str, Any]:
     """The content of metrics.json."""
-    summary = run.manifest.get("summary") or {}
-    n_intervals = summary.get("intervals")
-    if isinstance(n_intervals, int) and n_intervals > 0:
-        run_end = start + pd.Timedelta(seconds=n_intervals * interval_s)
+    if run.clock.n_intervals > 0:
+        run_end = run.clock.end
     else:
         run_end = start + pd.Timedelta(seconds=int(weeks["week"].max() + 1) * WEEK_S)
     assessed = buses[buses["en50160_compliant"].notna()]

@@ -24,7 +24,8 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from twin.errors import TwinError
-from twin.studies.inputs import InternalData, RunClock
+from twin.streams import RunClock
+from twin.studies.inputs import InternalData
 
 __all__ = [
     "MIN_WINDOW_DAYS",

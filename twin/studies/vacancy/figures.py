@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from twin.studies._shared import new_figure, save_figure
+from twin.studies.figures import new_figure, save_figure
 from twin.studies.vacancy.detection import Detection
 from twin.studies.vacancy.truth import TruthLabels
 

@@ -16,7 +16,6 @@ score, the evidence features), ``confusion.png``, ``rate_by_area.png``,
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,7 +24,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from twin.errors import TwinError
-from twin.studies._shared import atomic_output, write_json
+from twin.streams import open_run, staged_folder, write_json
 from twin.studies.inputs import InternalData, TruthData, open_inputs
 from twin.studies.vacancy import figures
 from twin.studies.vacancy.data import (
@@ -139,8 +138,8 @@ def _training(
 
 def _seed(folder: Path) -> int | None:
     try:
-        value = json.loads((folder / "manifest.json").read_text("utf-8")).get("seed")
-    except (OSError, ValueError):
+        value = open_run(folder).manifest.get("seed")
+    except TwinError:
         return None
     return int(value) if isinstance(value, int) else None
 
@@ -306,7 +305,7 @@ def run_vacancy_study(
         },
     }
     premises = _premise_table(labels, area, kwh_per_day, low, detected[primary_s])
-    with atomic_output(folder / "studies" / "vacancy") as out:
+    with staged_folder(folder / "studies" / "vacancy") as out:
         write_json(out / "metrics.json", metrics)
         premises.to_parquet(out / "premises.parquet", index=False)
         dets = detected[primary_s]
