@@ -11,8 +11,8 @@ import pytest
 
 import twin
 from tests.conftest import REPO, tiny_scenario_dict
+from twin.devices.behind_the_meter import DerFleets
 from twin.engine.components import Components
-from twin.engine.der import DerFleets
 from twin.errors import ScenarioError
 from twin.scenario.loading import validate_scenario_dict
 

@@ -21,9 +21,10 @@ import pytest
 import simpy
 
 from tests.conftest import tiny_scenario_dict
-from twin.engine.der import DerFleets
+from twin.devices.behind_the_meter import DerFleets
+from twin.engine.der import create_der
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
-from twin.engine.site import format_ids
+from twin.engine.site import connect_public_stations, format_ids
 from twin.grid import GridModel, PowerFlowResult, load_network, place_premises
 from twin.members import Members
 from twin.random_streams import RandomTree
@@ -112,10 +113,11 @@ class _Built:
         self.grid = grid.copy()
         placement = place_premises(self.grid, N_PREMISES)
         self.placement = placement
-        der = DerFleets.create(
+        der = create_der(
             scenario,
             axis=scenario.time.axis(),
             grid=self.grid,
+            stations=connect_public_stations(scenario, self.grid),
             premise_bus=np.asarray(placement.bus, dtype=np.int64),
             premise_transformer=np.asarray(placement.transformer, dtype=np.int64),
             rng=RandomTree(scenario.seed),
@@ -229,7 +231,13 @@ def _drive(
                 }
             )
             yield env.timeout(axis.interval_s)
-            der.after_flow(flow(k))
+            result = flow(k)
+            der.after_flow(
+                converged=result.converged,
+                vm_pu=result.vm_pu,
+                trafo_p_mw=result.trafo_p_mw,
+                trafo_loading_percent=result.trafo_loading_percent,
+            )
             recorder.interval(k)
 
     env.process(process())

@@ -13,9 +13,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twin.clock import TimeAxis
+from twin.devices.behind_the_meter import DerFleets
 from twin.devices.households import HouseholdFleet
 from twin.engine.ami import Ami, tariff_count
-from twin.engine.der import DerFleets
+from twin.engine.der import create_der
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site, member_ids
@@ -139,11 +140,12 @@ class Components:
         n_load = load_p.shape[0]
         load_p = load_p + np.bincount(where, weights=p_kw, minlength=n_load) / 1e3
         load_q = load_q + np.bincount(where, weights=q_kvar, minlength=n_load) / 1e3
-        if self.der is not None and self.der.station_rows.size:
-            extra = self.der.station_rows.size
-            load_p = np.concatenate([load_p, np.zeros(extra)])
-            load_q = np.concatenate([load_q, np.zeros(extra)])
-            np.add.at(load_p, self.der.station_rows, self.der.station_load_p_mw())
+        stations = self.site.stations.rows
+        if stations.size:  # the public connectors' rows follow the network's own loads
+            load_p = np.concatenate([load_p, np.zeros(stations.size)])
+            load_q = np.concatenate([load_q, np.zeros(stations.size)])
+            if self.der is not None:
+                np.add.at(load_p, stations, self.der.station_load_p_mw())
         return load_p, load_q, sgen_p
 
 
@@ -193,11 +195,11 @@ def build_components(
         simulated_bus = np.zeros(len(site.grid.net.bus), dtype=bool)
         for area in areas:
             simulated_bus[area.buses] = True
-    # after the background (sized on the network's own loads), before the solver
-    der = DerFleets.create(
+    der = create_der(
         scenario,
         axis=axis,
         grid=site.grid,
+        stations=site.stations,
         premise_bus=np.asarray(site.placement.bus, dtype=np.int64),
         premise_transformer=transformer,
         rng=rng,

@@ -92,7 +92,12 @@ class IntervalLoop:
         self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))
         self.summary.account(result, axis, k, self._trafo_ids)
         if parts.der is not None:
-            parts.der.after_flow(result)
+            parts.der.after_flow(
+                converged=result.converged,
+                vm_pu=result.vm_pu,
+                trafo_p_mw=result.trafo_p_mw,
+                trafo_loading_percent=result.trafo_loading_percent,
+            )
             if self.der_recorder is not None:
                 self.der_recorder.interval(k)
 

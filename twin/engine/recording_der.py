@@ -29,8 +29,8 @@ import simpy
 from numpy.typing import NDArray
 
 from twin.clock import TimeAxis, utc_stamps
+from twin.devices.behind_the_meter import DerFleets
 from twin.devices.ev import EvEvent, EvFleet
-from twin.engine.der import DerFleets
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 

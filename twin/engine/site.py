@@ -9,20 +9,50 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from twin.engine.der import station_bus_index
+import numpy as np
+from numpy.typing import NDArray
+
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
     CapacityError,
     GridModel,
     NetworkError,
     PremisePlacement,
+    add_station_loads,
+    bus_index_of,
     load_network,
     place_premises,
 )
 from twin.members import Members
 from twin.scenario import Scenario
 
-__all__ = ["Site", "build_site", "format_ids", "member_ids"]
+__all__ = [
+    "PublicStations",
+    "Site",
+    "build_site",
+    "connect_public_stations",
+    "format_ids",
+    "member_ids",
+]
+
+
+@dataclass(frozen=True)
+class PublicStations:
+    """The public charging connectors of a run, one entry per connector.
+
+    Attributes
+    ----------
+    bus : numpy.ndarray
+        int64 bus position of each connector.
+    rows : numpy.ndarray
+        int64 ``net.load`` row of each connector (appended after the network's own loads).
+    power_kw : numpy.ndarray
+        Rated power of each connector [kW].
+    """
+
+    bus: NDArray[np.int64]
+    rows: NDArray[np.int64]
+    power_kw: NDArray[np.float64]
 
 
 @dataclass
@@ -31,6 +61,7 @@ class Site:
 
     grid: GridModel
     placement: PremisePlacement
+    stations: PublicStations
 
     @property
     def n_premises(self) -> int:
@@ -45,7 +76,18 @@ def format_ids(prefix: str, n: int) -> list[str]:
 
 
 def build_site(scenario: Scenario) -> Site:
-    """Load the network and place the premises, or raise a ScenarioError naming the YAML path."""
+    """Load the network, place the premises and connect the public charging stations.
+
+    Each public connector gets a load row of its own, appended after the
+    network's loads (so every other row keeps its position); nothing later
+    changes the network.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        Naming the YAML path of what cannot be used: the network, the
+        household count, a station's bus.
+    """
     source = "" if scenario.source is None else str(scenario.source)
     try:
         grid = load_network(scenario.grid.network, base_dir=scenario.base_dir)
@@ -56,8 +98,34 @@ def build_site(scenario: Scenario) -> Site:
         placement = place_premises(grid, None if count == "auto" else int(count))
     except CapacityError as exc:
         raise ScenarioError([Problem("households.count", str(exc))], source) from None
-    station_bus_index(scenario, grid)
-    return Site(grid=grid, placement=placement)
+    return Site(grid=grid, placement=placement, stations=connect_public_stations(scenario, grid))
+
+
+def connect_public_stations(scenario: Scenario, grid: GridModel) -> PublicStations:
+    """Check every station's bus, then add one load row per connector to ``grid``.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        Naming each ``ev.public_stations.N.bus`` the network does not have.
+    """
+    stations = scenario.ev.public_stations
+    index = bus_index_of(grid, [s.bus for s in stations])
+    problems = [
+        Problem(
+            f"ev.public_stations.{j}.bus",
+            f"given {s.bus}; the network has no in-service bus with that id "
+            "(see internal/network_bus)",
+        )
+        for j, (s, i) in enumerate(zip(stations, index, strict=True))
+        if i is None
+    ]
+    if problems:
+        raise ScenarioError(problems, "" if scenario.source is None else str(scenario.source))
+    connectors = [s.connectors for s in stations]
+    bus = np.repeat(np.asarray(index, dtype=np.int64), connectors).astype(np.int64)
+    power = np.repeat(np.asarray([s.power_kw for s in stations], dtype=np.float64), connectors)
+    return PublicStations(bus=bus, rows=add_station_loads(grid, bus.tolist()), power_kw=power)
 
 
 def member_ids(prefix: str, members: Members) -> list[str]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from twin.clock import TimeAxis
-from twin.engine.der_totals import DerTotals
+from twin.devices.der_totals import DerTotals
 from twin.engine.recording_der import der_lines
 from twin.engine.scoreboard import scoreboard_lines
 from twin.grid import PowerFlowResult

@@ -44,9 +44,10 @@ class BackgroundInjections:
         self._grid = grid
         self._axis = axis
         net = grid.net
-        keep = ~np.asarray(grid.residential, dtype=bool)
-        self._load_p_mw = np.where(keep, net.load["p_mw"].to_numpy(dtype=np.float64), 0.0)
-        self._load_q_mvar = np.where(keep, net.load["q_mvar"].to_numpy(dtype=np.float64), 0.0)
+        keep = ~np.asarray(grid.residential, dtype=bool)  # the network's own loads
+        own = keep.size  # rows appended later (public charging stations) are not background
+        self._load_p_mw = np.where(keep, net.load["p_mw"].to_numpy(dtype=np.float64)[:own], 0.0)
+        self._load_q_mvar = np.where(keep, net.load["q_mvar"].to_numpy(dtype=np.float64)[:own], 0.0)
         self._sgen_p_mw = net.sgen["p_mw"].to_numpy(dtype=np.float64).copy()
         self._profiles = grid.profiles
         self._day_of_year = np.asarray(axis.day_of_year, dtype=np.int64)
@@ -81,10 +82,12 @@ class BackgroundInjections:
         Returns
         -------
         load_p_mw : numpy.ndarray
-            Active power of every ``net.load`` row [MW], residential rows 0,
-            consumption positive. A fresh array the caller may change.
+            Active power of each of the network's own ``net.load`` rows [MW]
+            (rows appended later, such as public charging stations, are not
+            included), residential rows 0, consumption positive. A fresh
+            array the caller may change.
         load_q_mvar : numpy.ndarray
-            Reactive power of every ``net.load`` row [Mvar], residential rows 0.
+            Reactive power of the same rows [Mvar], residential rows 0.
         sgen_p_mw : numpy.ndarray
             Active power of every ``net.sgen`` row [MW], generation positive.
         """

@@ -34,9 +34,9 @@ from typing import Any
 
 from tqdm import tqdm
 
+from twin.devices.der_totals import DerTotals
 from twin.engine import Run, build_site
 from twin.engine import run as simulate
-from twin.engine.der_totals import DerTotals
 from twin.engine.sharding import (
     ShardPlan,
     merge_shards,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from twin.engine.der_totals import DerTotals
+from twin.devices.der_totals import DerTotals
 from twin.engine.scoreboard import merge_scoreboards
 from twin.engine.site import Site
 from twin.engine.summary import Run, RunSummary, run_manifest
