@@ -20,6 +20,7 @@ from twin.devices.ev.kernel import (
 )
 from twin.devices.ev.records import (
     CHARGER_STATUSES,
+    END_OF_RUN,
     ERROR_CODES,
     SESSION_COLUMNS,
     STATUS_COLUMNS,
@@ -36,6 +37,7 @@ from twin.devices.ev.sessions import (
 __all__ = [
     "ALLOCATIONS",
     "CHARGER_STATUSES",
+    "END_OF_RUN",
     "ERROR_CODES",
     "EV_EVENT_KINDS",
     "HOME_SESSIONS",
