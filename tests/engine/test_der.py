@@ -11,10 +11,12 @@ import pytest
 
 import twin
 from tests.conftest import REPO, tiny_scenario_dict
-from twin.devices.ev import END_OF_RUN, EvFleet
+from twin.clock import TimeAxis
+from twin.devices.ev import END_OF_RUN, EvFleet, SessionTable
 from twin.engine.der import DerFleets
 from twin.engine.wiring import Components
 from twin.errors import ScenarioError
+from twin.members import Members
 from twin.scenario.loading import validate_scenario_dict
 
 DER = {
@@ -103,14 +105,98 @@ def test_energy_balance_per_interval(der_run: Any) -> None:
     _, steps = der_run
     assert len(steps) == 192
     for s in steps:
-        hh, ev, pv, storage = s["parts"]
-        np.testing.assert_allclose(s["net"], hh + ev - pv + storage, rtol=0, atol=1e-9)
         np.testing.assert_allclose(s["metered_kw"], s["net"], rtol=0, atol=1e-9)
         grid_kw = s["grid_extra_mw"].sum() * 1e3 + s["grid_stations_mw"].sum() * 1e3
         expected = s["net"].sum() + s["station_kw"].sum()
         assert grid_kw == pytest.approx(expected, abs=1e-9 * max(1.0, abs(expected)))
     assert any(s["station_kw"].sum() > 0 for s in steps)
     assert any((s["parts"][2] > 0).any() for s in steps)
+
+
+class _FixedPv:
+    """PV systems at premises 0 and 2 that give 3 kW and 2 kW."""
+
+    premise = np.array([0, 2])
+
+    def step(self, t: Any, vm_pu: Any) -> np.ndarray:
+        return np.array([3.0, 2.0])
+
+
+class _FixedBattery:
+    """A battery at premise 0 that charges at 2 kW and keeps what it was shown."""
+
+    premise = np.array([0])
+
+    def __init__(self) -> None:
+        self.seen_kw: list[np.ndarray] = []
+
+    def step(self, t: Any, before_kw: np.ndarray) -> np.ndarray:
+        self.seen_kw.append(before_kw.copy())
+        return np.array([2.0])
+
+
+def test_premise_net_power_by_hand() -> None:
+    # Four premises in one 15-min interval, each component fixed:
+    #   0: household 0.5 kW, PV 3 kW, battery charging 2 kW: 0.5 - 3 + 2 = -0.5 kW (export)
+    #   1: household 1.2 kW, an EV at 11 kW:                  1.2 + 11    = 12.2 kW
+    #   2: household 0.8 kW, PV 2 kW, relay open:             everything 0
+    #   3: household 0.3 kW alone:                                           0.3 kW
+    # plus a public 50-kW connector, a load of its own. The battery sees premise 0 before
+    # it acts: 0.5 - 3 = -2.5 kW. Totals over 0.25 h: PV 3 kW x 0.25 h = 0.75 kWh (premise
+    # 2's PV is cut by its relay), home EV 2.75 kWh, public 12.5 kWh, battery charge
+    # 0.5 kWh; export peak 0.5 kW.
+    axis = TimeAxis(pd.Timestamp("2025-06-16", tz="UTC"), 900, 4, "UTC")
+    sessions = SessionTable.concat(
+        [
+            SessionTable(
+                charger=np.array([0, 1]),
+                arrive_s=np.array([0, 0]),
+                depart_s=np.array([10_000, 10_000]),
+                energy_kwh=np.array([30.0, 30.0]),
+                battery_kwh=np.array([60.0, 60.0]),
+                soc_start=np.array([0.3, 0.3]),
+                ev_max_kw=np.array([150.0, 150.0]),
+            )
+        ]
+    )
+    none = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8), np.zeros(0))
+    ev = EvFleet(
+        premise=np.array([1, 4]),  # the public connector is premise n + 0
+        power_kw=np.array([11.0, 50.0]),
+        is_public=np.array([False, True]),
+        area=np.zeros(2, np.intp),
+        sessions=sessions,
+        faults=none,
+        policy="uncontrolled",
+        allocation="proportional",
+        voltage_limits_pu=(0.85, 1.10),
+        duration_s=axis.duration_s,
+    )
+    battery = _FixedBattery()
+    der = DerFleets(
+        members=Members.all(4),
+        pv=_FixedPv(),  # type: ignore[arg-type]
+        storage=battery,  # type: ignore[arg-type]
+        ev=ev,
+        premise_bus=np.array([1, 2, 3, 4]),
+        station_bus=np.array([5]),
+        station_rows=np.array([0]),
+        station_here=np.array([True]),
+        station_area=np.array([0], np.intp),
+        area_of_premise=np.zeros(4, np.intp),
+        area_rating_kva=np.array([250.0]),
+        area_trafo_row=np.array([0]),
+        cap_percent=100.0,
+    )
+    closed = np.array([True, True, False, True])
+    net = der.step(axis.at(0), np.array([0.5, 1.2, 0.8, 0.3]), closed)
+    np.testing.assert_allclose(net, [-0.5, 12.2, 0.0, 0.3], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(der.station_kw, [50.0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(np.concatenate(battery.seen_kw), [-2.5], rtol=0, atol=1e-12)
+    t = der.totals
+    assert t.pv_kwh == pytest.approx(0.75) and t.storage_charge_kwh == pytest.approx(0.5)
+    assert t.ev_home_kwh == pytest.approx(2.75) and t.ev_public_kwh == pytest.approx(12.5)
+    assert t.peak_export_kw == pytest.approx(0.5)
 
 
 def test_storage_soc_stays_within_bounds(der_run: Any) -> None:
