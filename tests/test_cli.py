@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,46 @@ def test_networks_lists_builtin_names(capsys: pytest.CaptureFixture[str]) -> Non
     names = capsys.readouterr().out.split()
     for name in ("cigre_lv", "simbench:1-LV-urban6--0-sw", "simbench:1-MVLV-urban-all-0-sw"):
         assert name in names
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    # `twin networks | head -1`: the reader takes one line and closes the pipe.
+    with subprocess.Popen(
+        [sys.executable, "-m", "twin", "networks"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    ) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().strip()
+        child.stdout.close()
+        stderr = child.stderr.read().decode()
+        assert child.wait(timeout=60) == 0, stderr
+    assert "internal error" not in stderr and "Broken pipe" not in stderr
+
+
+@pytest.mark.parametrize("args", [["networks"], ["validate", "{scenario}"]], ids=lambda a: a[0])
+def test_output_into_a_closed_pipe_exits_quietly(
+    tmp_path: Path, write_scenario: Any, args: list[str]
+) -> None:
+    # The reader is gone before the command writes anything, so every write fails with
+    # EPIPE (a race-free version of the test above).
+    scenario = write_scenario(tiny_scenario_dict(**{"households.count": 5}))
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "twin", *(a.format(scenario=scenario) for a in args)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
 
 
 def test_unknown_command_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:

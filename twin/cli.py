@@ -263,6 +263,34 @@ _COMMANDS = {
 }
 
 
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe or socket whose reader has gone.
+
+    Where this cannot be told (no ``select.poll``), a broken pipe is taken to be standard
+    output's, as Python's documentation of ``SIGPIPE`` does.
+    """
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        events = poller.poll(0)
+    except (AttributeError, OSError, ValueError):
+        return True
+    return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in events)
+
+
+def _stdout_to_devnull() -> None:
+    """Point the file descriptor of standard output at the null device, where it has one."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``twin`` console script."""
     args = _parser().parse_args(argv)
@@ -271,7 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             if not debug:
                 warnings.simplefilter("ignore")
-            return _COMMANDS[args.command](args)
+            code = _COMMANDS[args.command](args)
+            sys.stdout.flush()  # a closed pipe raises here, not at interpreter exit
+            return code
     except ScenarioError as exc:
         print(f"twin {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -282,6 +312,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"twin {args.command}: interrupted; nothing was written", file=sys.stderr)
         return 130
     except Exception as exc:
+        if isinstance(exc, BrokenPipeError) and _stdout_closed():
+            # The reader of the output went away (``twin networks | head``): not an error.
+            # Point stdout at devnull so that the flush at exit does not raise again.
+            _stdout_to_devnull()
+            return EXIT_OK
         if debug:
             traceback.print_exc()
         print(

@@ -173,22 +173,33 @@ def test_every_tampered_record_is_detected_and_none_accepted(
     alter: float, drop: float, replay: float, factor: float, seed: int
 ) -> None:
     fleet = _Fleet(seed=seed)
-    bad = np.array([1, 4, 7])
+    drawn = np.array([1, 4, 7])  # attack with the drawn probabilities (perhaps never)
     fleet.mgmt.compromise(
-        bad, 0, 10**9, alter_p=alter, drop_p=drop, replay_p=replay, alter_factor=factor
+        drawn, 0, 10**9, alter_p=alter, drop_p=drop, replay_p=replay, alter_factor=factor
     )
+    # and one core each that alters, drops or replays every block it forwards, so that
+    # every example injects each kind of attack
+    certain = {"alter": 9, "drop": 10, "replay": 11}
+    for kind, meter in certain.items():
+        p = {f"{name}_p": float(name == kind) for name in certain}
+        fleet.mgmt.compromise(np.array([meter]), 0, 10**9, alter_factor=factor, **p)
+    bad = np.array([*drawn, *certain.values()])
     k = 5 * PER_DAY
     df = fleet.run(k)
     _every_interval_once(df, fleet.n, k)
     stats = fleet.hes.stats
+    assert fleet.hes.tampered_meters[list(certain.values())].all()  # attacks happened
+    assert stats.tampered_records >= 3
     assert stats.tampered_accepted == 0
     assert stats.tampered_detected == stats.tampered_records
     # honest meters are untouched by the attack on the others
     honest = ~df["meter"].isin(bad)
     assert set(df.loc[honest, "quality"]) <= {0, 1}
     # every estimated row belongs to a compromised meter and is never 'ok'
-    assert df.loc[df["quality"] == 2, "meter"].isin(bad).all()
-    assert fleet.hes.rejected_meters[bad].sum() == fleet.hes.tampered_meters[bad].sum()
+    estimated = df.loc[df["quality"] == 2, "meter"]
+    assert estimated.isin(bad).all()
+    assert set(certain.values()) <= set(estimated)
+    assert (fleet.hes.rejected_meters == fleet.hes.tampered_meters).all()
 
 
 def test_comm_stats_per_concentrator() -> None:

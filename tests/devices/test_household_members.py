@@ -217,22 +217,39 @@ def test_the_members_cover_the_hard_cases() -> None:
     assert 0 < part.n < N
 
 
-def test_no_members_means_all_members() -> None:
+def test_two_complementary_member_sets_make_up_the_whole_fleet() -> None:
     axis = make_axis()
-    default, explicit = make_fleet(axis), make_fleet(axis, Members.all(N))
-    for fleet in (default, explicit):
-        assert fleet.members.is_all and fleet.members.n_total == N
-        np.testing.assert_array_equal(fleet.members.index, np.arange(N))
-    assert default.n == explicit.n == N
-    assert default.events() == explicit.events()
-    pd.testing.assert_frame_equal(
-        default.vacancy_periods(), explicit.vacancy_periods(), check_exact=True
-    )
-    a, b = simulate(default, axis), simulate(explicit, axis)
+    full = make_fleet(axis)
+    one = chosen_members(full, "arbitrary")
+    other = Members(np.setdiff1d(np.arange(N), one.index), N)
+    parts = [make_fleet(axis, m) for m in (one, other)]
+    assert full.members.is_all and not any(part.members.is_all for part in parts)
+    whole = simulate(full, axis)
+    runs = [simulate(part, axis) for part in parts]
     for name in ("p_kw", "q_kvar", "present", "vacant", "kind_at_start", "annual_kwh_at_start"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
-    np.testing.assert_array_equal(default.occupancy_kind, explicit.occupancy_kind)
-    np.testing.assert_array_equal(default.annual_kwh, explicit.annual_kwh)
+        expected = getattr(whole, name)
+        joined = np.zeros_like(expected)
+        for members, run in zip((one, other), runs, strict=True):
+            joined[..., members.index] = getattr(run, name)
+        np.testing.assert_array_equal(joined, expected, err_msg=name)
+    # every event and vacancy period of the whole fleet is in exactly one of the parts
+    events = sorted(
+        (e.time_s, int(m.index[e.premise]), e.kind)
+        for m, part in zip((one, other), parts, strict=True)
+        for e in part.events()
+    )
+    assert events == sorted((e.time_s, e.premise, e.kind) for e in full.events())
+    periods = []
+    for members, part in zip((one, other), parts, strict=True):
+        mine = part.vacancy_periods()
+        mine["premise"] = members.index[mine["premise"].to_numpy()]
+        periods.append(mine)
+    columns = list(full.vacancy_periods().columns)
+    pd.testing.assert_frame_equal(
+        pd.concat(periods).sort_values(columns, ignore_index=True),
+        full.vacancy_periods().sort_values(columns, ignore_index=True),
+        check_exact=True,
+    )
 
 
 def test_members_of_another_fleet_size_are_refused() -> None:

@@ -136,8 +136,18 @@ def test_relay_open_cuts_the_premise_load(faulty_run: twin.Run) -> None:
 
 def test_scoreboard_and_app_streams(faulty_run: twin.Run) -> None:
     board = faulty_run.manifest["scoreboard"]
-    assert board["tampered_records"]["accepted"] == 0
-    assert board["tampered_records"]["detected"] == board["tampered_records"]["injected"] > 0
+    assert board["tampered_records"]["injected"] > 0 and board["tampered_records"]["accepted"] == 0
+    # What the head-end detected, as the table it wrote shows it, against what was injected:
+    # meters 5, 6 and 7 (M000006-M000008) tamper with every block they forward (their
+    # probabilities sum to 1), so every reading of theirs, and no other, is estimated:
+    # whole daily blocks (96 readings each) refused by the head-end's verification.
+    compromised = board["faults"]["compromised_management"]
+    assert compromised["injected"] == compromised["tampering"] == 3
+    readings = faulty_run.table("internal/meter_interval")
+    flagged = readings.loc[readings["quality"] == "estimated", "meter_id"].astype(str)
+    assert set(flagged) == {"M000006", "M000007", "M000008"}
+    assert (flagged.value_counts() == DAYS * 96).all()
+    assert len(flagged) == 96 * board["blocks"]["rejected"]
     for kind in ("concentrator_outage", "clock_drift", "tamper", "firmware_failure"):
         assert board["faults"][kind]["detected"] == board["faults"][kind]["injected"] > 0
     assert board["faults"]["compromised_management"]["detected"] > 0

@@ -228,7 +228,6 @@ def outcomes(
     a, b = shards
     return {
         "full": _drive(scenario, grid, None, root / "full"),
-        "all": _drive(scenario, grid, Members.all(N), root / "all"),
         "a": _drive(scenario, grid, a, root / "a"),
         "b": _drive(scenario, grid, b, root / "b"),
     }
@@ -305,15 +304,6 @@ def test_shard_statistics_add_up(outcomes: dict[str, Outcome]) -> None:
 
 def _sum_dicts(x: dict[str, int], y: dict[str, int]) -> dict[str, int]:
     return {k: x.get(k, 0) + y.get(k, 0) for k in {*x, *y}}
-
-
-def test_members_none_is_members_all(outcomes: dict[str, Outcome]) -> None:
-    full, every = outcomes["full"], outcomes["all"]
-    assert full.board == every.board
-    for table in KEYS:
-        pd.testing.assert_frame_equal(
-            _frame(full.run, table), _frame(every.run, table), check_exact=True
-        )
 
 
 def test_merged_scoreboards_equal_the_whole_runs(outcomes: dict[str, Outcome]) -> None:

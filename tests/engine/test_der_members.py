@@ -22,6 +22,7 @@ import simpy
 
 from tests.conftest import tiny_scenario_dict
 from twin.devices.behind_the_meter import DerFleets
+from twin.devices.der_totals import DerTotals
 from twin.engine.der import create_der
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
 from twin.engine.site import connect_public_stations, format_ids
@@ -187,9 +188,11 @@ def _fake_flow(k: int, full: DerFleets, grid: GridModel, transformer: np.ndarray
     )
 
 
-def _shard_view(result: PowerFlowResult, bus: np.ndarray) -> PowerFlowResult:
+def _shard_view(
+    result: PowerFlowResult, bus: np.ndarray, trafos: tuple[int, ...] = SHARD_TRAFOS
+) -> PowerFlowResult:
     """What a shard's own power flow (its LV areas solved alone) reports: NaN elsewhere."""
-    trafo = np.isin(np.arange(result.trafo_p_mw.size), SHARD_TRAFOS)
+    trafo = np.isin(np.arange(result.trafo_p_mw.size), trafos)
     p_mw = np.where(trafo, result.trafo_p_mw, np.nan)
     return PowerFlowResult(
         converged=bool(np.isfinite(p_mw[trafo]).all()),
@@ -247,7 +250,10 @@ def _drive(
 
 
 def _whole_and_shard(
-    scenario: Scenario, members: Members, simulated_bus: np.ndarray | None
+    scenario: Scenario,
+    members: Members,
+    simulated_bus: np.ndarray | None,
+    trafos: tuple[int, ...] = SHARD_TRAFOS,
 ) -> tuple[_Built, list[dict[str, np.ndarray]], _Built, list[dict[str, np.ndarray]]]:
     grid = load_network("cigre_lv")
     axis = scenario.time.axis()
@@ -264,7 +270,7 @@ def _whole_and_shard(
     if simulated_bus is None:
         shard_steps = _drive(shard, axis, lambda k: results[k])
     else:
-        shard_steps = _drive(shard, axis, lambda k: _shard_view(results[k], simulated_bus))
+        shard_steps = _drive(shard, axis, lambda k: _shard_view(results[k], simulated_bus, trafos))
     return whole, whole_steps, shard, shard_steps
 
 
@@ -357,29 +363,38 @@ def test_a_shard_of_transformer_areas_equals_the_whole_run_for_its_premises(
         assert np.isnan(s._headroom[1])
 
 
-def test_members_none_is_members_all() -> None:
+def test_two_complementary_shards_make_up_the_whole_run() -> None:
     scenario = _scenario(**{"ev.policy": "managed", "ev.managed_cap_percent": 15})
-    grid = load_network("cigre_lv")
-    axis = scenario.time.axis()
-    runs = []
-    for members in (None, Members.all(N_PREMISES)):
-        built = _Built(scenario, grid, members, None)
-        transformer = np.asarray(built.placement.transformer, dtype=np.int64)
-
-        def flow(k: int, b: _Built = built, t: np.ndarray = transformer) -> PowerFlowResult:
-            return _fake_flow(k, b.der, b.grid, t)
-
-        runs.append((built, _drive(built, axis, flow)))
-    (a, a_steps), (b, b_steps) = runs
-    assert a.der.members.is_all and a.der.n == N_PREMISES
-    for x, y in zip(a_steps, b_steps, strict=True):
-        for key in x:
-            np.testing.assert_array_equal(x[key], y[key])
+    members, simulated_bus = _shard_members(scenario)
+    rest = Members(np.setdiff1d(np.arange(N_PREMISES), members.index), N_PREMISES)
+    whole, whole_steps, a, a_steps = _whole_and_shard(scenario, members, simulated_bus)
+    _, _, b, b_steps = _whole_and_shard(scenario, rest, ~simulated_bus, trafos=(1,))
+    w = whole.der
+    assert a.der.ev is not None and b.der.ev is not None and w.ev is not None
+    assert 0 < a.der.n < N_PREMISES and a.der.n + b.der.n == N_PREMISES
+    # each premise's powers come from exactly one of the shards
+    for k, (x, y, z) in enumerate(zip(whole_steps, a_steps, b_steps, strict=True)):
+        for key in ("net", "hh", "pv", "ev", "storage"):
+            joined = np.full(N_PREMISES, np.nan)
+            joined[members.index], joined[rest.index] = y[key], z[key]
+            np.testing.assert_array_equal(joined, x[key], err_msg=f"{key} at {k}")
+        stations = np.where(a.der.station_here, y["station"], z["station"])
+        np.testing.assert_array_equal(stations, x["station"], err_msg=f"station at {k}")
+    assert (a.der.station_here ^ b.der.station_here).all()  # every station in one shard
+    # the rows of the two shards are the whole run's rows
     for table in TABLES:
+        rows = pd.concat([a.writer.frame(table), b.writer.frame(table)], ignore_index=True)
+        expected = whole.writer.frame(table)
+        columns = list(expected.columns)
         pd.testing.assert_frame_equal(
-            a.writer.frame(table), b.writer.frame(table), check_exact=True
+            rows.sort_values(columns, ignore_index=True),
+            expected.sort_values(columns, ignore_index=True),
+            check_exact=True,
+            obj=table,
         )
-    assert a.der.totals == b.der.totals
+    # the exact totals add up, interval by interval (the fleet-wide peak export included)
+    assert DerTotals.merged([a.der.totals, b.der.totals]) == w.totals
+    assert w.totals.ev_sessions > 0 and w.totals.pv_mj > 0 and max(w.totals.export_mw) > 0
 
 
 def test_a_shard_without_devices_keeps_empty_fleets() -> None:

@@ -58,7 +58,12 @@ CASES: list[tuple[str, dict[str, Any] | str | None, list[str], list[str]]] = [
         [],
         ["time", "2025-03-01", "not after"],
     ),
-    ("no_time_zone", _with(**{"time.timezone": None}), [], ["time", "time zone"]),
+    (
+        "no_time_zone",
+        _with(**{"time.timezone": None}),
+        [],
+        ["time.start", "2025-03-03T00:00:00", "UTC offset", "+01:00", "time.timezone"],
+    ),
     ("unknown_zone", _with(**{"time.timezone": "Mars/Olympus"}), [], ["time.timezone", "Mars"]),
     ("missing_grid", _without("grid"), [], ["grid", "required"]),
     (

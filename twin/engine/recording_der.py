@@ -3,7 +3,8 @@
 - ``external/ev_charger``: one row per charger (home or public connector);
 - ``external/ev_session``: OCPP 1.6-like transactions (StartTransaction /
   StopTransaction), written when a session stops; a session still open at
-  the run end is not written (as an operator's export would not hold it);
+  the run end is written then, with its energy so far and the stop reason
+  ``EndOfRun`` (so that each charger's sessions add up to its energy);
 - ``external/charger_status``: StatusNotification-like status changes with
   their OCPP 1.6 ChargePointErrorCode;
 - ``external/der_telemetry``: PV output, battery power and stored energy of
@@ -30,7 +31,7 @@ from numpy.typing import NDArray
 
 from twin.clock import TimeAxis, utc_stamps
 from twin.devices.behind_the_meter import DerFleets
-from twin.devices.ev import EvEvent, EvFleet
+from twin.devices.ev import END_OF_RUN, EvEvent, EvFleet
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 
@@ -194,9 +195,10 @@ class DerRecorder:
         if not rows["transaction_id"].size:
             return
         t = self.der.totals
-        t.ev_sessions += int(rows["transaction_id"].size)
+        stopped = rows["stop_reason"] != END_OF_RUN  # the summary counts finished sessions
+        t.ev_sessions += int(np.count_nonzero(stopped))
         t.ev_not_delivered_wh += int(rows["energy_not_delivered_wh"].sum())
-        t.ev_faults += int(np.count_nonzero(rows["stop_reason"] != "EVDisconnected"))
+        t.ev_faults += int(np.count_nonzero(stopped & (rows["stop_reason"] != "EVDisconnected")))
         ch = rows["charger_id"]
         self.writer.table("external/ev_session").append(
             {

@@ -68,8 +68,8 @@ class TimeSection(_Section):
     """When the run starts, how long it lasts and the metering interval."""
 
     start: str = Field(
-        description="ISO 8601 start, e.g. '2025-01-06T00:00:00+01:00' or a naive time "
-        "with `timezone`.",
+        description="ISO 8601 start with a UTC offset, e.g. '2025-01-06T00:00:00+01:00', "
+        "or a local time without one when `timezone` is set.",
     )
     timezone: str | None = Field(
         default=None, description="IANA time zone of local time, e.g. 'Europe/Berlin'."
@@ -129,8 +129,10 @@ class TimeSection(_Section):
         start = pd.Timestamp(self.start)
         if start.tzinfo is None and self.timezone is None:
             raise ValueError(
-                f"start {self.start!r} has no time zone; add an offset "
-                "('+01:00') or set time.timezone"
+                f"time.start given {self.start!r} without a UTC offset and time.timezone "
+                "is not set; expected either an offset in time.start, such as "
+                "'2025-01-06T00:00:00+01:00', or time.timezone, an IANA name such as "
+                "'Europe/Berlin'"
             )
         if (self.duration is None) == (self.end is None):
             raise ValueError("give exactly one of time.duration and time.end")

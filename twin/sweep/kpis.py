@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 
+from twin.devices.ev.records import END_OF_RUN
 from twin.streams import RunDirectory
 
 __all__ = ["KPI_COLUMNS", "run_kpis"]
@@ -99,6 +100,8 @@ def _ev_not_delivered(run: RunDirectory) -> float:
     sessions = run.table("external/ev_session")
     if "energy_requested_wh" not in sessions:
         return math.nan
+    if "stop_reason" in sessions:  # a session open at the run end has missed nothing yet
+        sessions = sessions[sessions["stop_reason"] != END_OF_RUN]
     delivered = sessions["meter_stop_wh"] - sessions["meter_start_wh"]
     missing = (sessions["energy_requested_wh"] - delivered).clip(lower=0)
     return float(missing.sum() / 1000.0)

@@ -22,6 +22,7 @@ from twin.devices.ev.params import (
 )
 from twin.devices.ev.records import (
     CHARGER_STATUSES,
+    END_OF_RUN,
     ERROR_CODES,
     SESSION_COLUMNS,
     STATUS_COLUMNS,
@@ -38,6 +39,7 @@ from twin.devices.ev.sessions import (
 __all__ = [
     "ALLOCATIONS",
     "CHARGER_STATUSES",
+    "END_OF_RUN",
     "ERROR_CODES",
     "EV_EVENT_KINDS",
     "FAULT_CODES",

@@ -281,7 +281,9 @@ class EvFleet:
         Parameters
         ----------
         t : IntervalTime
-            The interval ``[start_s, start_s + dt_s)``; call in order.
+            The interval ``[start_s, start_s + dt_s)``; call in order. The
+            interval that reaches the run's end also stops the sessions still
+            open then (see :meth:`finished_sessions`).
         headroom_kw_by_area : numpy.ndarray or Mapping[int, float], optional
             For ``managed``: the EV power each area may draw this interval
             [kW] (from the previous power flow: transformer limit minus the
@@ -337,6 +339,9 @@ class EvFleet:
         if ended.any():
             self._ledger.finish(act, ended, cut[ended], self._faults.code)
             self._active = act.take(~ended)
+        if b >= self._duration_s and self._active.ch.size:
+            self._ledger.close_at_run_end(self._active, self._duration_s)
+            self._active = ActiveSessions.empty()
         self._faults.repairs(b)
         return np.asarray(energy * (3600.0 / dt), dtype=np.float64)
 
@@ -358,7 +363,12 @@ class EvFleet:
             ``stop_reason`` (OCPP 1.6 Reason: EVDisconnected, or
             EmergencyStop / PowerLoss / Other after a fault),
             ``energy_requested_wh``, ``energy_not_delivered_wh`` [Wh];
-            sorted by stop time then charger.
+            sorted by stop time then charger. The step of the interval that
+            reaches the run's end stops every session still open at the run
+            end, with its energy so far and ``stop_reason``
+            :data:`~twin.devices.ev.records.END_OF_RUN` (``stop_s`` the run's
+            duration, ``energy_not_delivered_wh`` 0), so that each charger's
+            sessions add up to its energy.
         """
         return self._ledger.out.drain()
 

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "CHARGER_STATUSES",
+    "END_OF_RUN",
     "ERROR_CODES",
     "SESSION_COLUMNS",
     "STATUS_COLUMNS",
@@ -70,6 +71,10 @@ STOP_REASONS: Final = (
     "UnlockCommand",
 )
 """OCPP 1.6 StopTransaction Reason values."""
+
+END_OF_RUN: Final = "EndOfRun"
+"""Stop reason of a session still open when the run ends (not an OCPP 1.6 Reason):
+its record holds the energy up to the run end, which is its stop time."""
 
 SESSION_COLUMNS: Final = {
     "transaction_id": np.int64,

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twin.devices.ev.kernel import exclusive_run_sum
-from twin.devices.ev.records import ERROR_CODES, SESSION_COLUMNS, RecordBuffer
+from twin.devices.ev.records import END_OF_RUN, ERROR_CODES, SESSION_COLUMNS, RecordBuffer
 from twin.devices.ev.sessions import SessionTable
 from twin.devices.ev.state import ActiveSessions
 
@@ -90,14 +90,47 @@ class TransactionLedger:
         fault_code: NDArray[np.int8],
     ) -> None:
         """Close the transactions of ``act[ended]`` at ``stop_s`` [s]; record them."""
-        s = self._s
-        rows, ch = act.row[ended], act.ch[ended]
+        ch = act.ch[ended]
         by_fault = stop_s < act.depart[ended]
         reason = np.where(by_fault, STOP_REASON_BY_ERROR[fault_code[ch]], "EVDisconnected")
+        self._record(act, ended, stop_s, reason, undelivered=True)
+        unplug = ~by_fault & ~(fault_code[ch] > 0)
+        if unplug.any():
+            self._status_out.append(
+                charger_id=ch[unplug],
+                time_s=act.depart[ended][unplug],
+                status="Available",
+                error_code="NoError",
+            )
+
+    def close_at_run_end(self, act: ActiveSessions, end_s: float) -> None:
+        """Record every transaction of ``act`` as stopped by the run's end at ``end_s`` [s].
+
+        ``meter_stop_wh`` and ``soc_end`` hold the energy charged up to the
+        run end, ``stop_reason`` is :data:`~twin.devices.ev.records.END_OF_RUN`
+        and ``energy_not_delivered_wh`` is 0 (the session goes on; what it
+        will miss is not known). The charger's status does not change.
+        """
+        every = np.ones(act.ch.size, dtype=bool)
+        stop_s = np.full(act.ch.size, float(end_s))
+        self._record(act, every, stop_s, END_OF_RUN, undelivered=False)
+
+    def _record(
+        self,
+        act: ActiveSessions,
+        ended: NDArray[np.bool_],
+        stop_s: NDArray[np.float64],
+        reason: NDArray | str,
+        *,
+        undelivered: bool,
+    ) -> None:
+        s = self._s
+        rows, ch = act.row[ended], act.ch[ended]
         start_wh = self._meter_start[rows]
         requested_wh = s.energy_kwh[rows] * 1000.0
         delivered_kwh = s.energy_kwh[rows] - act.need[ended]
         delivered_wh = delivered_kwh * 1000.0
+        not_delivered_wh = np.maximum(requested_wh - delivered_wh, 0.0) if undelivered else 0.0
         self.out.append(
             transaction_id=self._txn[rows],
             charger_id=ch,
@@ -112,13 +145,5 @@ class TransactionLedger:
             soc_end=s.soc_start[rows] + delivered_kwh / s.battery_kwh[rows],
             stop_reason=reason,
             energy_requested_wh=np.round(requested_wh),
-            energy_not_delivered_wh=np.round(np.maximum(requested_wh - delivered_wh, 0.0)),
+            energy_not_delivered_wh=np.round(not_delivered_wh),
         )
-        unplug = ~by_fault & ~(fault_code[ch] > 0)
-        if unplug.any():
-            self._status_out.append(
-                charger_id=ch[unplug],
-                time_s=act.depart[ended][unplug],
-                status="Available",
-                error_code="NoError",
-            )
