@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from twin.clock import TimeAxis
 from twin.comms import (
@@ -45,6 +46,8 @@ from twin.meters import (
 )
 from twin.random_streams import ItemStreams, RandomTree
 from twin.scenario import Scenario
+from twin.scenario.ami_models import CommsSection
+from twin.scenario.models import MetersSection
 
 __all__ = ["Ami", "tariff_count", "tariff_per_interval"]
 
@@ -133,18 +136,60 @@ class Ami:
                 "(the length of transformer)"
             )
         self.members = members
-        n = members.n
-        m_cfg, c_cfg = scenario.meters, scenario.comms
-        self.n, self.axis = n, axis
+        self.n, self.axis = members.n, axis
         self.dt = axis.interval_s
         self.per_day = 86_400 // self.dt
+        self._build_meters(scenario.meters, rng, n_total)
+        self._build_comms(scenario.comms, rng, transformer)
+        self.tariff = tariff_per_interval(scenario, axis)
+        self.meter_bus = np.asarray(members.take(np.asarray(meter_bus)), dtype=np.int64)
+        every = scenario.meters.management.app_power_every
+        self.app_every = 0 if every == "none" else int(every) // self.dt
+        self.idle_w = scenario.meters.management.idle_threshold_w
+        self.ledger = FaultLedger()
+        self.faults_rng = rng.generator("faults")
+        starts = axis._local_starts
+        ends = starts + pd.Timedelta(seconds=self.dt)
+        self.day_of = np.asarray(starts.date, dtype="datetime64[D]")
+        self.monthly = np.asarray((ends.day == 1) & axis.ends_at_local_midnight, dtype=bool)
+        self._true = np.zeros((2, self.n))
+        self.recorder = recorder
+        self.supervision = MeterSupervision(
+            area=self.concentrators.area,
+            n_areas=self.concentrators.n_areas,
+            clocks=self.clocks,
+            log_event=self.metrology.log_event,
+            sync_threshold_s=scenario.meters.clock.sync_threshold_s,
+            limit_s=scenario.meters.clock.limit_s,
+        )
+        self.hes = HeadEnd(
+            port=self.port,
+            management=self.management,
+            concentrators=self.concentrators,
+            channel=self.channel,
+            keys=self.keys,
+            attackers=ItemStreams(rng.seed, "attackers", members.index),
+            read_offset_s=self.read_offset_s,
+            dt_s=self.dt,
+            per_day=self.per_day,
+            read_delay_s=scenario.comms.read_delay,
+            retry_every_s=scenario.comms.retry_every,
+            on_intervals=recorder.meter_intervals,
+            on_registers=recorder.registers,
+            on_events=recorder.events,
+            supervision=self.supervision,
+        )
+
+    def _build_meters(self, m_cfg: MetersSection, rng: RandomTree, n_total: int) -> None:
+        """Accuracy, clocks, keys, metrology cores, SPI links and management cores.
+
+        Every draw is made for the whole fleet of ``n_total`` meters, then restricted.
+        """
+        members = self.members
         gen = rng.generator("meters")
+        accuracy = m_cfg.accuracy_class
         accuracy_class, error = draw_accuracy(
-            gen,
-            n_total,
-            m_cfg.accuracy_class
-            if isinstance(m_cfg.accuracy_class, str)
-            else m_cfg.accuracy_class.model_dump(),
+            gen, n_total, accuracy if isinstance(accuracy, str) else accuracy.model_dump()
         )
         self.accuracy_class = np.asarray(members.take(accuracy_class))
         self.error = np.asarray(members.take(error), dtype=np.float64)
@@ -153,7 +198,7 @@ class Ami:
         self.keys = derive_keys(rng.generator("meter-keys").bytes(32), members.index)
         buffer_days = m_cfg.management.buffer_days
         self.metrology = MetrologyCores(
-            n,
+            self.n,
             profile_capacity=(buffer_days + 1) * self.per_day,
             freeze_capacity=buffer_days + 3,
             accuracy_error=self.error,
@@ -175,6 +220,12 @@ class Ami:
         self.management = ManagementCores(
             self.spi, firmware_version=m_cfg.management.firmware_version
         )
+
+    def _build_comms(
+        self, c_cfg: CommsSection, rng: RandomTree, transformer: NDArray[np.int64]
+    ) -> None:
+        """Technology, channel, concentrators and each meter's collection offset."""
+        members = self.members
         base = TECHNOLOGIES[c_cfg.technology]
         self.technology = Technology(
             base.name,
@@ -192,52 +243,14 @@ class Ami:
         self.concentrators = Concentrators(
             members.take(transformer), all_transformer_ids=np.unique(transformer)
         )
-        self.tariff = tariff_per_interval(scenario, axis)
-        self.meter_bus = np.asarray(members.take(np.asarray(meter_bus)), dtype=np.int64)
-        every = m_cfg.management.app_power_every
-        self.app_every = 0 if every == "none" else int(every) // self.dt
-        self.idle_w = m_cfg.management.idle_threshold_w
         self.retry_every = c_cfg.retry_every
-        spread = c_cfg.read_spread
+        n_total, spread = members.n_total, c_cfg.read_spread
         offsets = (
             rng.generator("read-offsets").uniform(0, spread, n_total)
             if spread
             else np.zeros(n_total)
         )
         self.read_offset_s = np.asarray(members.take(offsets), dtype=np.float64)
-        self.ledger = FaultLedger()
-        self.faults_rng = rng.generator("faults")
-        starts = axis._local_starts
-        ends = starts + pd.Timedelta(seconds=self.dt)
-        self.day_of = np.asarray(starts.date, dtype="datetime64[D]")
-        self.monthly = np.asarray((ends.day == 1) & axis.ends_at_local_midnight, dtype=bool)
-        self._true = np.zeros((2, n))
-        self.recorder = recorder
-        self.supervision = MeterSupervision(
-            area=self.concentrators.area,
-            n_areas=self.concentrators.n_areas,
-            clocks=self.clocks,
-            log_event=self.metrology.log_event,
-            sync_threshold_s=m_cfg.clock.sync_threshold_s,
-            limit_s=m_cfg.clock.limit_s,
-        )
-        self.hes = HeadEnd(
-            port=self.port,
-            management=self.management,
-            concentrators=self.concentrators,
-            channel=self.channel,
-            keys=self.keys,
-            attackers=ItemStreams(rng.seed, "attackers", members.index),
-            read_offset_s=self.read_offset_s,
-            dt_s=self.dt,
-            per_day=self.per_day,
-            read_delay_s=c_cfg.read_delay,
-            retry_every_s=c_cfg.retry_every,
-            on_intervals=recorder.meter_intervals,
-            on_registers=recorder.registers,
-            on_events=recorder.events,
-            supervision=self.supervision,
-        )
 
     # the interval ------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ simulated here. Nothing is drawn while the run goes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, Self, TypeVar
 
 import numpy as np
@@ -86,7 +87,7 @@ def create_der(
     ValueError
         ``members`` or ``simulated_bus`` does not fit the fleet or the network.
     """
-    pv_cfg, st_cfg, ev_cfg = scenario.pv, scenario.storage, scenario.ev
+    pv_cfg, ev_cfg = scenario.pv, scenario.ev
     if pv_cfg.share <= 0 and ev_cfg.share <= 0 and not ev_cfg.public_stations:
         return None
     n = int(premise_bus.size)
@@ -94,93 +95,156 @@ def create_der(
         members = Members.all(n)
     if members.n_total != n:
         raise ValueError(f"members given a fleet of {members.n_total}; expected {n} premises")
-    net = grid.net
-    if simulated_bus is not None and np.shape(simulated_bus) != (len(net.bus),):
-        raise ValueError(
-            f"simulated_bus given shape {np.shape(simulated_bus)}; expected ({len(net.bus)},)"
-        )
-    trafo_index = net.trafo.index.to_numpy()
-    areas, area_of_premise = np.unique(premise_transformer, return_inverse=True)
-    area_of_premise = area_of_premise.astype(np.intp).reshape(-1)
-    rating = np.full(areas.size, np.inf)
-    trafo_row = np.full(areas.size, -1, dtype=np.int64)
-    for j, trafo in enumerate(areas):
-        if trafo >= 0:
-            row = int(np.flatnonzero(trafo_index == trafo)[0])
-            trafo_row[j] = row
-            rating[j] = float(net.trafo["sn_mva"].iat[row]) * 1e3
-
-    pv = None
+    n_bus = len(grid.net.bus)
+    if simulated_bus is not None and np.shape(simulated_bus) != (n_bus,):
+        shape = np.shape(simulated_bus)
+        raise ValueError(f"simulated_bus given shape {shape}; expected ({n_bus},)")
+    areas = _TransformerAreas.of(grid, premise_transformer)
     pv_at = choose_premises(n, pv_cfg.share, rng.generator("pv-premises"))
-    if pv_at.size:
-        pv_all = PvFleet.create(
-            pv_at.size,
-            rng=rng.generator("pv"),
-            axis=axis,
-            premise=pv_at,
-            params=pv_cfg.params(),
-        )
-        keep, local = members.localise(pv_at)
-        pv = _part(pv_all, keep, local, members)
-    storage = None
-    st_pick = choose_premises(pv_at.size, st_cfg.share, rng.generator("storage-premises"))
-    if st_pick.size:
-        storage_all = StorageFleet.create(
-            st_pick.size,
-            rng=rng.generator("storage"),
-            axis=axis,
-            premise=pv_at[st_pick],
-            params=st_cfg.params(),
-        )
-        keep, local = members.localise(pv_at[st_pick])
-        storage = _part(storage_all, keep, local, members)
-    station_bus, station_rows, station_kw = stations.bus, stations.rows, stations.power_kw
-    station_here = np.ones(station_bus.size, dtype=bool)
+    pv, storage = _pv_and_storage(scenario, axis, rng, pv_at, members)
+    station_here = np.ones(stations.bus.size, dtype=bool)
     if simulated_bus is not None:
-        station_here = np.asarray(simulated_bus, dtype=bool)[station_bus]
+        station_here = np.asarray(simulated_bus, dtype=bool)[stations.bus]
     station_area = np.zeros(0, dtype=np.intp)
     ev = None
     ev_at = choose_premises(n, ev_cfg.share, rng.generator("ev-premises"))
-    if ev_at.size or station_bus.size:
-        bus_area = np.full(len(net.bus), areas.size, dtype=np.intp)
-        bus_area[premise_bus] = area_of_premise
-        trafo_of_bus = np.asarray(grid.bus_transformer, dtype=np.int64)
-        for j, trafo in enumerate(areas):
-            bus_area[trafo_of_bus == trafo] = j
-        station_area = bus_area[station_bus]
-        ev_all = EvFleet.create(
-            ev_at,
-            rng=rng.generator("ev"),
-            axis=axis,
-            params=ev_cfg.params(),
-            public_premises=n + np.arange(station_bus.size),
-            public_power_kw=station_kw,
-            area_of_premise=np.concatenate([area_of_premise, station_area]),
-        )
-        keep, local = members.localise(ev_at)
-        connector = np.flatnonzero(station_here)
-        chargers = np.concatenate([np.flatnonzero(keep), ev_at.size + connector])
-        if members.is_all and chargers.size == ev_all.n:
-            ev = ev_all  # every charger is here, numbered as in the whole fleet
-        elif chargers.size:
-            ev = ev_all.take(chargers, np.concatenate([local, members.n + connector]))
-        if ev is not None:
-            charge_before_start(ev)
+    if ev_at.size or stations.bus.size:
+        station_area = areas.of_buses(grid, premise_bus)[stations.bus]
+        ev = _ev(scenario, axis, rng, ev_at, stations, areas, station_area, station_here, members)
     return DerFleets(
         members=members,
         pv=pv,
         storage=storage,
         ev=ev,
         premise_bus=np.asarray(members.take(premise_bus), dtype=np.int64),
-        station_bus=station_bus,
-        station_rows=station_rows,
+        station_bus=stations.bus,
+        station_rows=stations.rows,
         station_here=station_here,
         station_area=station_area,
-        area_of_premise=np.asarray(members.take(area_of_premise), dtype=np.intp),
-        area_rating_kva=rating,
-        area_trafo_row=trafo_row,
+        area_of_premise=np.asarray(members.take(areas.of_premise), dtype=np.intp),
+        area_rating_kva=areas.rating_kva,
+        area_trafo_row=areas.trafo_row,
         cap_percent=ev_cfg.managed_cap_percent,
     )
+
+
+@dataclass(frozen=True)
+class _TransformerAreas:
+    """The LV transformer areas of the premises, numbered ``0 .. len(transformers) - 1``.
+
+    Attributes
+    ----------
+    transformers : numpy.ndarray
+        ``net.trafo`` index of each area (-1: premises outside every area), ascending.
+    of_premise : numpy.ndarray
+        Area of every premise of the whole fleet (intp).
+    rating_kva : numpy.ndarray
+        Rated power of each area's transformer [kVA] (inf for -1).
+    trafo_row : numpy.ndarray
+        ``net.trafo`` row of each area's transformer (-1 for none).
+    """
+
+    transformers: NDArray[np.int64]
+    of_premise: NDArray[np.intp]
+    rating_kva: NDArray[np.float64]
+    trafo_row: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, grid: GridModel, premise_transformer: NDArray[np.int64]) -> _TransformerAreas:
+        """The areas of the premises, from their transformers."""
+        net = grid.net
+        trafo_index = net.trafo.index.to_numpy()
+        areas, of_premise = np.unique(premise_transformer, return_inverse=True)
+        rating = np.full(areas.size, np.inf)
+        trafo_row = np.full(areas.size, -1, dtype=np.int64)
+        for j, trafo in enumerate(areas):
+            if trafo >= 0:
+                row = int(np.flatnonzero(trafo_index == trafo)[0])
+                trafo_row[j] = row
+                rating[j] = float(net.trafo["sn_mva"].iat[row]) * 1e3
+        return cls(areas, of_premise.astype(np.intp).reshape(-1), rating, trafo_row)
+
+    def of_buses(self, grid: GridModel, premise_bus: NDArray[np.int64]) -> NDArray[np.intp]:
+        """Area of every bus (``len(transformers)`` for a bus in none of them)."""
+        bus_area = np.full(len(grid.net.bus), self.transformers.size, dtype=np.intp)
+        bus_area[premise_bus] = self.of_premise
+        trafo_of_bus = np.asarray(grid.bus_transformer, dtype=np.int64)
+        for j, trafo in enumerate(self.transformers):
+            bus_area[trafo_of_bus == trafo] = j
+        return bus_area
+
+
+def _pv_and_storage(
+    scenario: Scenario,
+    axis: TimeAxis,
+    rng: RandomTree,
+    pv_at: NDArray[np.int64],
+    members: Members,
+) -> tuple[PvFleet | None, StorageFleet | None]:
+    """The PV fleet at the premises ``pv_at`` and the batteries at some of them (members')."""
+    pv = storage = None
+    if pv_at.size:
+        pv_all = PvFleet.create(
+            pv_at.size,
+            rng=rng.generator("pv"),
+            axis=axis,
+            premise=pv_at,
+            params=scenario.pv.params(),
+        )
+        keep, local = members.localise(pv_at)
+        pv = _part(pv_all, keep, local, members)
+    st_pick = choose_premises(pv_at.size, scenario.storage.share, rng.generator("storage-premises"))
+    if st_pick.size:
+        storage_all = StorageFleet.create(
+            st_pick.size,
+            rng=rng.generator("storage"),
+            axis=axis,
+            premise=pv_at[st_pick],
+            params=scenario.storage.params(),
+        )
+        keep, local = members.localise(pv_at[st_pick])
+        storage = _part(storage_all, keep, local, members)
+    return pv, storage
+
+
+def _ev(
+    scenario: Scenario,
+    axis: TimeAxis,
+    rng: RandomTree,
+    ev_at: NDArray[np.int64],
+    stations: PublicStations,
+    areas: _TransformerAreas,
+    station_area: NDArray[np.intp],
+    station_here: NDArray[np.bool_],
+    members: Members,
+) -> EvFleet | None:
+    """Home chargers at the premises ``ev_at`` and the public connectors (members', here).
+
+    The whole fleet's chargers are drawn, then cut to the member premises'
+    and the connectors at buses simulated here; a public connector's premise
+    is ``n + j``, ``j`` its connector position.
+    """
+    n = members.n_total
+    ev_all = EvFleet.create(
+        ev_at,
+        rng=rng.generator("ev"),
+        axis=axis,
+        params=scenario.ev.params(),
+        public_premises=n + np.arange(stations.bus.size),
+        public_power_kw=stations.power_kw,
+        area_of_premise=np.concatenate([areas.of_premise, station_area]),
+    )
+    keep, local = members.localise(ev_at)
+    connector = np.flatnonzero(station_here)
+    chargers = np.concatenate([np.flatnonzero(keep), ev_at.size + connector])
+    ev = None
+    if members.is_all and chargers.size == ev_all.n:
+        ev = ev_all  # every charger is here, numbered as in the whole fleet
+    elif chargers.size:
+        ev = ev_all.take(chargers, np.concatenate([local, members.n + connector]))
+    if ev is not None:
+        charge_before_start(ev)
+    return ev
 
 
 class _Divisible(Protocol):

@@ -6,12 +6,8 @@ Layer 1 (pure kernels) lives in :mod:`~twin.devices.households.kernel` and
 :class:`HouseholdParams`.
 """
 
-from twin.devices.households.fleet import (
-    EVENT_KINDS,
-    OCCUPANCY_KINDS,
-    HouseholdEvent,
-    HouseholdFleet,
-)
+from twin.devices.households.events import EVENT_KINDS, HouseholdEvent
+from twin.devices.households.fleet import OCCUPANCY_KINDS, HouseholdFleet
 from twin.devices.households.kernel import (
     appliance_intensity,
     lighting_fraction,

@@ -20,7 +20,6 @@ that starts with the run, holidays included) equals its drawn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -43,6 +42,12 @@ from twin.devices.households.composition import (
     expected_hours,
     restrict_tenants,
 )
+from twin.devices.households.events import (
+    EVENT_KINDS,
+    HouseholdEvent,
+    household_events,
+    vacancy_periods,
+)
 from twin.devices.households.kernel import interval_noise_cv, mean_one_noise_table
 from twin.devices.households.occupancy import ARCHETYPES, AWAY, HOME_ACTIVE, N_STATES
 from twin.devices.households.params import HouseholdParams
@@ -64,50 +69,17 @@ from twin.devices.households.vacant import (
 )
 from twin.members import Members
 
-__all__ = ["EVENT_KINDS", "OCCUPANCY_KINDS", "HouseholdEvent", "HouseholdFleet"]
+__all__ = ["OCCUPANCY_KINDS", "HouseholdFleet"]
 
 OCCUPANCY_KINDS: Final = (*ARCHETYPES, "seasonal", "long_term_vacant")
 """Values of :attr:`HouseholdFleet.occupancy_kind`."""
 
 _SEASONAL, _LTV = SEASONAL_CODE, LONG_TERM_VACANT_CODE
-_START_EVENT: Final = {
-    "holiday": "holiday_start",
-    "between_tenants": "move_out",
-    "seasonal": "seasonal_leave",
-}
-_END_EVENT: Final = {
-    "holiday": "holiday_end",
-    "between_tenants": "move_in",
-    "seasonal": "seasonal_arrive",
-}
-EVENT_KINDS: Final = (*_START_EVENT.values(), *_END_EVENT.values())
-"""Kinds of :class:`HouseholdEvent`."""
-
 ACTIVITY_CV_15MIN: Final = 0.7
 """CV of a home's 15-min appliance energy around its occupancy-state mean [-]."""
 
 BASELOAD_CV_15MIN: Final = 0.25
 """CV of a 15-min baseload mean [-]: the fridge compressor cycles, standby does not."""
-
-
-@dataclass(frozen=True)
-class HouseholdEvent:
-    """A discrete happening at one premise.
-
-    Attributes
-    ----------
-    time_s : int
-        When [s since run start], on the interval grid.
-    premise : int
-        Fleet index, ``0 .. n-1`` (the position among the fleet's members).
-    kind : str
-        One of :data:`EVENT_KINDS`: ``holiday_start``, ``holiday_end``,
-        ``move_out``, ``move_in``, ``seasonal_leave``, ``seasonal_arrive``.
-    """
-
-    time_s: int
-    premise: int
-    kind: str
 
 
 class HouseholdFleet:
@@ -482,34 +454,9 @@ class HouseholdFleet:
     def vacancy_periods(self) -> pd.DataFrame:
         """Every stretch of the run during which nobody lives at / uses a premise.
 
-        Kinds: ``long_term_vacant`` (the whole run), ``seasonal`` (every
-        stretch between the stays of a weekend/seasonal home, each at least a
-        day), ``holiday`` (1-2 week absences of occupied homes),
-        ``between_tenants`` (from a move-out to the next move-in). Each lasts at
-        least 24 h in full but is clipped to the run, so the first and last
-        may be shorter. ``present`` is False in every interval that starts
-        inside one. Known in advance: the whole run's truth at any time.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``premise`` (int64, member position), ``start_s``, ``end_s`` (int64, s
-            since the run start, ``start_s < end_s``), ``kind`` (str); sorted by
-            premise and start.
+        See :func:`twin.devices.households.events.vacancy_periods`.
         """
-        e = self._episodes
-        duration = self._axis.duration_s
-        start = np.clip(e.start_s, 0, duration)
-        end = np.clip(e.end_s, 0, duration)
-        keep = end > start
-        return pd.DataFrame(
-            {
-                "premise": e.premise[keep].astype(np.int64),
-                "start_s": start[keep].astype(np.int64),
-                "end_s": end[keep].astype(np.int64),
-                "kind": e.kind[keep].astype(str).astype(object),
-            }
-        )
+        return vacancy_periods(self._episodes, self._axis.duration_s)
 
     # --------------------------------------------------------------- helpers
     def _full(self, local: NDArray[np.intp]) -> NDArray[np.intp]:
@@ -517,19 +464,4 @@ class HouseholdFleet:
         return local if self.members.is_all else self.members.index.take(local)
 
     def _collect_events(self) -> tuple[HouseholdEvent, ...]:
-        e = self._episodes
-        duration = self._axis.duration_s
-        movable = e.kind != "long_term_vacant"
-        starts = movable & (e.start_s > 0) & (e.start_s < duration)
-        ends = movable & (e.end_s > 0) & (e.end_s < duration)
-        time = np.concatenate([e.end_s[ends], e.start_s[starts]])
-        premise = np.concatenate([e.premise[ends], e.premise[starts]])
-        names = np.concatenate(
-            [
-                np.asarray([_END_EVENT[k] for k in e.kind[ends]], dtype=object),
-                np.asarray([_START_EVENT[k] for k in e.kind[starts]], dtype=object),
-            ]
-        )
-        leaving = np.concatenate([np.zeros(ends.sum(), bool), np.ones(starts.sum(), bool)])
-        order = np.lexsort((leaving, premise, time))
-        return tuple(HouseholdEvent(int(time[j]), int(premise[j]), str(names[j])) for j in order)
+        return household_events(self._episodes, self._axis.duration_s)

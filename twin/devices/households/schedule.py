@@ -2,7 +2,7 @@
 
 Everything here is drawn once, when a fleet is created, as *episodes*: spans
 of run time during which nobody lives at or uses a premise. The fleet turns
-each episode into two :class:`~twin.devices.households.fleet.HouseholdEvent`
+each episode into two :class:`~twin.devices.households.events.HouseholdEvent`
 s (start and end) and reports the episodes as the ground-truth vacancy
 periods.
 
