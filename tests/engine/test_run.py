@@ -1,4 +1,5 @@
-"""End-to-end runs: tables, energy balance, reproducibility, failures leave nothing."""
+"""End-to-end runs: tables, reproducibility, failures leave nothing (each LV area's energy
+balance is tests/engine/test_energy_balance.py)."""
 
 from __future__ import annotations
 
