@@ -136,16 +136,6 @@ def solve_mv_level(
     )
 
 
-def _terminals_of(
-    areas: list[LvArea], plan: ShardPlan, terminals: TerminalVoltages
-) -> TerminalVoltages:
-    """The terminal voltages of one shard's areas."""
-    wanted = set(plan.transformers)
-    buses = np.unique(np.concatenate([a.hv_buses for a in areas if a.transformer in wanted]))
-    columns = pd.Index(terminals.bus).get_indexer(pd.Index(buses))
-    return TerminalVoltages(bus=buses.astype(np.int64), vm_pu=terminals.vm_pu[:, columns].copy())
-
-
 def terminals_of(
     areas: list[LvArea], plan: ShardPlan, terminals: TerminalVoltages
 ) -> TerminalVoltages:
