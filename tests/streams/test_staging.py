@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from twin.streams import RunWriter, StagedFolder, open_run, remove_stale_partials, staged_folder
+from twin.streams import (
+    RunWriter,
+    StagedFolder,
+    open_run,
+    remove_stale_partials,
+    replace_file,
+    scratch_folder,
+    staged_folder,
+)
 
 KILLED_WRITER = """
 import os, signal, sys
@@ -91,3 +99,35 @@ def test_staged_folder_replaces_whole_or_not_at_all(tmp_path: Path) -> None:
     assert sorted(p.name for p in destination.iterdir()) == ["index.html"]
     assert (destination / "index.html").read_text() == "second"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_a_scratch_folder_is_removed_whatever_happens(tmp_path: Path) -> None:
+    destination = tmp_path / "city"
+    with scratch_folder(destination, "shards") as work:
+        (work / "shard-000").mkdir()
+        assert work.parent == tmp_path and work.name.startswith(".city.shards-")
+    assert not work.exists()
+    with pytest.raises(RuntimeError), scratch_folder(destination, "shards") as work:
+        raise RuntimeError("a shard failed")
+    assert not work.exists()
+    # one left by a killed process (a dead pid on this host) goes with the next one
+    dead = tmp_path / work.name.replace(f"-{os.getpid()}-", "-999999999-")
+    dead.mkdir()
+    with scratch_folder(destination, "shards"):
+        assert not dead.exists()
+
+
+def test_replace_file_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    path = tmp_path / "sweep.parquet"
+    replace_file(path, lambda p: p.write_text("old"))
+
+    def half(p: Path) -> None:
+        p.write_text("ha")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        replace_file(path, half)
+    assert path.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.parquet"]
+    replace_file(path, lambda p: p.write_text("new"))
+    assert path.read_text() == "new"

@@ -19,10 +19,16 @@ import re
 import shutil
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["StagedFolder", "remove_stale_partials", "staged_folder"]
+__all__ = [
+    "StagedFolder",
+    "remove_stale_partials",
+    "replace_file",
+    "scratch_folder",
+    "staged_folder",
+]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._]")
 
@@ -32,9 +38,15 @@ def _host() -> str:
     return _UNSAFE.sub("_", socket.gethostname()) or "localhost"
 
 
-def _partial_pattern(destination: Path) -> re.Pattern[str]:
+def _hidden_name(destination: Path, kind: str) -> str:
+    """``.<name>.<kind>-<host>-<pid>-<token>``: whose it is, for :func:`remove_stale_partials`."""
+    token = uuid.uuid4().hex[:8]
+    return f".{destination.name}.{kind}-{_host()}-{os.getpid()}-{token}"
+
+
+def _hidden_pattern(destination: Path, kind: str) -> re.Pattern[str]:
     name = re.escape(destination.name)
-    return re.compile(rf"^\.{name}\.partial-(?P<host>.+)-(?P<pid>\d+)-[0-9a-f]{{8}}$")
+    return re.compile(rf"^\.{name}\.{kind}-(?P<host>.+)-(?P<pid>\d+)-[0-9a-f]{{8}}$")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -52,13 +64,15 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_partials(destination: Path) -> list[Path]:
+def remove_stale_partials(destination: Path, kind: str = "partial") -> list[Path]:
     """Remove the partial folders of ``destination`` whose writer died on this host.
 
     Parameters
     ----------
     destination : pathlib.Path
         The folder being written (a run directory, ``studies/NAME``, ``report``).
+    kind : str
+        ``"partial"`` (:class:`StagedFolder`) or the kind of a :func:`scratch_folder`.
 
     Returns
     -------
@@ -66,12 +80,12 @@ def remove_stale_partials(destination: Path) -> list[Path]:
         The partial folders removed.
     """
     destination = Path(destination)
-    pattern = _partial_pattern(destination)
+    pattern = _hidden_pattern(destination, kind)
     host = _host()
     removed: list[Path] = []
     if not destination.parent.is_dir():
         return removed
-    for candidate in destination.parent.glob(f".{destination.name}.partial-*"):
+    for candidate in destination.parent.glob(f".{destination.name}.{kind}-*"):
         match = pattern.match(candidate.name)
         if match is None or match["host"] != host or _pid_alive(int(match["pid"])):
             continue
@@ -102,8 +116,7 @@ class StagedFolder:
         parent = self.destination.parent
         parent.mkdir(parents=True, exist_ok=True)
         remove_stale_partials(self.destination)
-        token = uuid.uuid4().hex[:8]
-        self.path = parent / f".{self.destination.name}.partial-{_host()}-{os.getpid()}-{token}"
+        self.path = parent / _hidden_name(self.destination, "partial")
         self.path.mkdir()
 
     def commit(self) -> Path:
@@ -141,3 +154,49 @@ def staged_folder(destination: Path) -> Iterator[Path]:
         staged.discard()
         raise
     staged.commit()
+
+
+@contextlib.contextmanager
+def scratch_folder(destination: Path, kind: str) -> Iterator[Path]:
+    """Yield a hidden work folder next to ``destination``, removed when the block ends.
+
+    Named ``.<name>.<kind>-<host>-<pid>-<token>``: one left by a process
+    killed outright is removed by the next scratch folder of the same kind
+    and destination, as partial folders are (:func:`remove_stale_partials`).
+    Used for what a run needs on the way but never keeps (the shards of a
+    sharded run before the merge).
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(destination, kind)
+    folder = destination.parent / _hidden_name(destination, kind)
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def replace_file(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write one file atomically: ``write`` fills a hidden sibling, renamed onto ``path``.
+
+    A reader sees the old file or the new one, never a part of it; on an
+    error the sibling is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to (re)place.
+    write : callable
+        Called with the temporary path to write, e.g.
+        ``lambda p: frame.to_parquet(p, index=False)``.
+    """
+    path = Path(path)
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -12,7 +12,6 @@ directories are written atomically, so a partial one never looks complete.
 from __future__ import annotations
 
 import logging
-import os
 import time
 import traceback
 import uuid
@@ -25,7 +24,7 @@ import yaml
 from tqdm import tqdm
 
 from twin.errors import Problem, ScenarioError
-from twin.streams import is_finished_run, open_run, remove_stale_partials
+from twin.streams import is_finished_run, open_run, remove_stale_partials, replace_file
 from twin.sweep.cluster import dask_client
 from twin.sweep.kpis import KPI_COLUMNS, run_kpis
 from twin.sweep.spec import RunSpec, SweepSpec
@@ -132,7 +131,8 @@ def run_sweep(
     folder = Path(out)
     runs_dir = folder / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
-    (folder / "sweep.yaml").write_text(yaml.safe_dump(spec.describe(), sort_keys=False))
+    described = yaml.safe_dump(spec.describe(), sort_keys=False)
+    replace_file(folder / "sweep.yaml", lambda path: path.write_text(described))
 
     with dask_client(workers, scheduler) as client:
         echo(f"sweep of {len(runs)} run(s); Dask dashboard: {client.dashboard_link}")
@@ -170,9 +170,7 @@ def run_sweep(
         bar.close()
 
     table = _sweep_table(runs, rows)
-    staging = folder / f".sweep.parquet.{uuid.uuid4().hex[:6]}"
-    table.to_parquet(staging, index=False)
-    os.replace(staging, folder / "sweep.parquet")
+    replace_file(folder / "sweep.parquet", lambda path: table.to_parquet(path, index=False))
     for run in runs:  # partial folders of workers killed on this host
         remove_stale_partials(runs_dir / run.run_id)
     return table

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from twin.engine.sharding import (
 from twin.errors import TwinError
 from twin.grid.islands import lv_areas, mv_is_trivial
 from twin.scenario import Scenario
+from twin.streams import replace_file, scratch_folder
 from twin.sweep.cluster import dask_client
 
 __all__ = ["run_shard", "run_sharded"]
@@ -68,9 +68,7 @@ def run_shard(
 
     def report(done: int) -> None:
         if progress_file is not None:
-            staged = Path(f"{progress_file}.{os.getpid()}")
-            staged.write_text(str(done))
-            os.replace(staged, progress_file)
+            replace_file(Path(progress_file), lambda path: path.write_text(str(done)))
 
     try:
         result = simulate(scenario, out=destination, progress=False, shard=plan, on_progress=report)
@@ -131,9 +129,8 @@ def run_sharded(
     site = build_site(scenario)
     plans = plan_shards(scenario, shards, site)
     coupled = scenario.grid.mv == "coupled" and not mv_is_trivial(site.grid)
-    work = destination.parent / f".{destination.name}.shards-{uuid.uuid4().hex[:8]}"
     timings: dict[str, float] = {}
-    try:
+    with scratch_folder(destination, "shards") as work:
         with dask_client(workers or min(shards, _cores()), scheduler) as client:
             levels = "two-level MV coupling" if coupled else "MV fixed"
             echo(f"{shards} shard(s), {levels}; Dask dashboard: {client.dashboard_link}")
@@ -190,8 +187,6 @@ def run_sharded(
             t0=t0,
             merge_tic=tic,
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return run
 
 
