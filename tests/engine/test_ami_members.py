@@ -24,13 +24,14 @@ import simpy
 
 from tests.conftest import tiny_scenario_dict
 from twin.comms import Concentrators
-from twin.engine.ami import Ami, tariff_count
+from twin.engine.ami import Ami
 from twin.engine.faults import schedule_ami_events
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.scoreboard import merge_scoreboards, scoreboard
 from twin.engine.site import format_ids
 from twin.grid import PowerFlowResult
 from twin.members import Members
+from twin.meters.time_switch import tariff_count
 from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.scenario.loading import validate_scenario_dict
@@ -178,7 +179,12 @@ def _drive(scenario: Scenario, grid: Grid, members: Members | None, out: Path) -
             transformer=grid.transformer,
             meter_bus=grid.meter_bus,
             rng=RandomTree(scenario.seed),
-            recorder=AmiRecorder(writer, axis, meter_ids=ids, tariffs=tariff_count(scenario)),
+            recorder=AmiRecorder(
+                writer,
+                axis,
+                meter_ids=ids,
+                tariffs=tariff_count(scenario.meters.tariff_windows()),
+            ),
             members=members,
         )
         env = simpy.Environment()

@@ -44,38 +44,13 @@ from twin.meters import (
     draw_accuracy,
     split_import_export_wh,
 )
+from twin.meters.time_switch import active_tariff
 from twin.random_streams import ItemStreams, RandomTree
 from twin.scenario import Scenario
 from twin.scenario.ami_models import CommsSection
 from twin.scenario.models import MetersSection
 
-__all__ = ["Ami", "tariff_count", "tariff_per_interval"]
-
-
-def tariff_count(scenario: Scenario) -> int:
-    """Number of tariff registers in use (1 .. 4): the highest tariff any window names."""
-    return max([1, *(w.tariff for w in scenario.meters.tariffs)])
-
-
-def tariff_per_interval(scenario: Scenario, axis: TimeAxis) -> np.ndarray:
-    """Active tariff (1..4) of every interval, from the local time at its start.
-
-    The first window that matches wins; tariff 1 applies outside every window.
-    """
-    out = np.ones(axis.n_intervals, dtype=np.int64)
-    hour, weekend = axis.local_hour, axis.weekday >= 5
-    done = np.zeros(axis.n_intervals, dtype=bool)
-    for window in scenario.meters.tariffs:
-        a, b = window.hours()
-        inside = (hour >= a) & (hour < b) if a <= b else (hour >= a) | (hour < b)
-        if window.days == "weekday":
-            inside &= ~weekend
-        elif window.days == "weekend":
-            inside &= weekend
-        pick = inside & ~done
-        out[pick] = window.tariff
-        done |= pick
-    return out
+__all__ = ["Ami"]
 
 
 @dataclass
@@ -111,7 +86,7 @@ class Ami:
         The run's random tree.
     recorder : AmiRecorder
         Where the head-end's readings, registers and events, the app data
-        and the daily tables go (see :func:`tariff_count` for its tariffs).
+        and the daily tables go (see :func:`twin.meters.time_switch.tariff_count` for its tariffs).
     members : Members, optional
         The meters simulated here (whole LV areas); default all. The arrays of the
         Ami (``n == members.n``) and the power given to it are by local position.
@@ -141,7 +116,8 @@ class Ami:
         self.per_day = 86_400 // self.dt
         self._build_meters(scenario.meters, rng, n_total)
         self._build_comms(scenario.comms, rng, transformer)
-        self.tariff = tariff_per_interval(scenario, axis)
+        windows = scenario.meters.tariff_windows()
+        self.tariff = active_tariff(windows, axis.local_hour, axis.weekday)
         self.meter_bus = np.asarray(members.take(np.asarray(meter_bus)), dtype=np.int64)
         every = scenario.meters.management.app_power_every
         self.app_every = 0 if every == "none" else int(every) // self.dt

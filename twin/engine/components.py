@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from twin.clock import TimeAxis
 from twin.devices.behind_the_meter import DerFleets
 from twin.devices.households import HouseholdFleet
-from twin.engine.ami import Ami, tariff_count
+from twin.engine.ami import Ami
 from twin.engine.der import create_der
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
@@ -31,6 +31,7 @@ from twin.grid import (
 from twin.grid.islands import IslandedSolver, LvArea, lv_areas, mv_is_trivial, solve_units
 from twin.members import Members
 from twin.meters import ManagementCores, MetrologyCores, SpiLink
+from twin.meters.time_switch import tariff_count
 from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.streams import RunWriter
@@ -184,7 +185,12 @@ def build_components(
         transformer=transformer,
         meter_bus=np.asarray(site.placement.bus, dtype=np.int64),
         rng=rng,
-        recorder=AmiRecorder(writer, axis, meter_ids=ids.meters, tariffs=tariff_count(scenario)),
+        recorder=AmiRecorder(
+            writer,
+            axis,
+            meter_ids=ids.meters,
+            tariffs=tariff_count(scenario.meters.tariff_windows()),
+        ),
         members=members,
     )
     background = BackgroundInjections(site.grid, axis)

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from twin.meters.time_switch import TariffWindow as MeterTariffWindow
 from twin.scenario.durations import Duration
 
 __all__ = [
@@ -77,6 +78,10 @@ class TariffWindow(_Section):
         a, b = (int(x) for x in self.start.split(":"))
         c, d = (int(x) for x in self.end.split(":"))
         return a + b / 60.0, c + d / 60.0
+
+    def window(self) -> MeterTariffWindow:
+        """The window as the meters' time switch takes it."""
+        return MeterTariffWindow(self.tariff, *self.hours(), self.days)
 
 
 class AccuracyShares(_Section):

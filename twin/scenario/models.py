@@ -23,6 +23,7 @@ from pydantic import (
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
 from twin.devices.households.params import HouseholdParams
+from twin.meters.time_switch import TariffWindow as MeterTariffWindow
 from twin.scenario.ami_models import (
     AccuracyShares,
     ClockSection,
@@ -331,6 +332,10 @@ class MetersSection(_Section):
     legal_firmware_id: str = "MC-1.00"
     firmware_campaigns: list[FirmwareCampaign] = Field(default_factory=list)
     remote_disconnects: list[RemoteDisconnect] = Field(default_factory=list)
+
+    def tariff_windows(self) -> list[MeterTariffWindow]:
+        """The time-of-use calendar as the meters' time switch takes it."""
+        return [w.window() for w in self.tariffs]
 
 
 class OutputsSection(_Section):
