@@ -42,7 +42,8 @@ from twin.comms.supervision import MeterSupervision
 from twin.comms.technology import Channel
 from twin.meters.events import EventRows, event_mac
 from twin.meters.management import ManagementCores, Transmission
-from twin.meters.metrology import BlockRead, MetrologySlavePort
+from twin.meters.metrology import MetrologySlavePort
+from twin.meters.records import BlockRead
 from twin.meters.sealing import ZERO_MAC, header_matrix, record_matrix
 from twin.random_streams import ItemStreams
 

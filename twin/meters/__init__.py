@@ -7,13 +7,11 @@ from twin.meters.management import ManagementCores, Transmission
 from twin.meters.metrology import (
     FREEZE_COLUMNS,
     MAX_TARIFFS,
-    BlockRead,
-    IntervalRecords,
     MetrologyCores,
     MetrologySlavePort,
-    SealedBlock,
     split_import_export_wh,
 )
+from twin.meters.records import BlockRead, IntervalRecords, SealedBlock
 from twin.meters.sealing import derive_keys
 from twin.meters.spi import SpiLink, SpiStats
 

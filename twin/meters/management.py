@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from twin.meters.metrology import BlockRead
+from twin.meters.records import BlockRead
 from twin.meters.spi import SpiLink
 from twin.random_streams import ItemStreams
 

@@ -32,22 +32,19 @@ IEC 62056-6-2 (DLMS/COSEM) OBIS codes; IEC 62053-21 / EN 50470-3 (demand).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from twin.meters.events import FIRMWARE_REFUSED, EventLog, EventRows
+from twin.meters.records import BlockRead, IntervalRecords, SealedBlock
 from twin.meters.sealing import ZERO_MAC, block_macs, header_matrix, record_matrix
 from twin.meters.supply_events import SupplyMonitor
 
 __all__ = [
     "FREEZE_COLUMNS",
     "MAX_TARIFFS",
-    "BlockRead",
-    "IntervalRecords",
     "MetrologyCores",
     "MetrologySlavePort",
-    "SealedBlock",
     "split_import_export_wh",
 ]
 
@@ -81,83 +78,6 @@ def split_import_export_wh(p_kw: np.ndarray, dt_s: int) -> tuple[np.ndarray, np.
     """
     e_wh = np.asarray(p_kw, dtype=np.float64) * (1000.0 * dt_s * WH_PER_KW_S)
     return np.maximum(e_wh, 0.0), np.maximum(-e_wh, 0.0)
-
-
-@dataclass(frozen=True)
-class IntervalRecords:
-    """Load-profile records of every meter for a run of consecutive intervals.
-
-    Attributes
-    ----------
-    seq_no : numpy.ndarray
-        Record sequence number per interval (shape (k,)), 0 for the first interval.
-    interval_end_s : numpy.ndarray
-        Nominal interval end [s since run start], shape (k,).
-    import_wh, export_wh : numpy.ndarray
-        Interval energy [Wh], int64, shape (k, n).
-    offset_s : numpy.ndarray
-        Meter clock minus true time at the record's stamp [s], int32, shape (k, n).
-    """
-
-    seq_no: np.ndarray
-    interval_end_s: np.ndarray
-    import_wh: np.ndarray
-    export_wh: np.ndarray
-    offset_s: np.ndarray
-
-    @property
-    def count(self) -> int:
-        """Number of intervals held."""
-        return int(self.seq_no.shape[0])
-
-
-@dataclass
-class SealedBlock:
-    """One sealed block of load-profile records (fleet-wide: all meters at once).
-
-    Attributes
-    ----------
-    index : int
-        Block number, 0 first.
-    first_seq, count : int
-        Sequence number of the first record and the number of records.
-    seal_time_s : int
-        When it was sealed [s since run start].
-    kind : str
-        'daily' (sealed at a daily freeze), 'monthly' (daily freeze that is
-        also the monthly one) or 'final' (partial block at the end of the run).
-    freeze : numpy.ndarray
-        int64 (n, len(FREEZE_COLUMNS)): the frozen values (registers at the seal).
-    macs : list of bytes
-        MAC per meter.
-    previous : list of bytes
-        The chain value each MAC was computed on (the meter's previous MAC).
-    """
-
-    index: int
-    first_seq: int
-    count: int
-    seal_time_s: int
-    kind: str
-    freeze: np.ndarray
-    macs: list[bytes]
-    previous: list[bytes]
-
-
-@dataclass(frozen=True)
-class BlockRead:
-    """What the SPI slave answers for one block and some meters (copies)."""
-
-    block: int
-    first_seq: int
-    count: int
-    meters: np.ndarray
-    import_wh: np.ndarray
-    export_wh: np.ndarray
-    offset_s: np.ndarray
-    freeze: np.ndarray
-    macs: list[bytes]
-    previous: list[bytes]
 
 
 class MetrologyCores:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.meters.metrology import IntervalRecords, MetrologySlavePort
+from twin.meters.metrology import MetrologySlavePort
+from twin.meters.records import IntervalRecords
 
 __all__ = ["FRAME_OVERHEAD_BYTES", "RECORD_BYTES", "SpiLink", "SpiStats"]
 
