@@ -23,6 +23,8 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
+from twin.engine import build_site
+from twin.engine import run as simulate
 from twin.errors import Problem, ScenarioError
 from twin.streams import is_finished_run, open_run, remove_stale_partials, replace_file
 from twin.sweep.cluster import dask_client
@@ -47,8 +49,6 @@ def run_one(spec: SweepSpec, run: RunSpec, runs_dir: Path) -> dict[str, Any]:
         ``run_id``, ``seed``, ``status`` (``complete``, ``reused`` or
         ``failed``), ``error``, ``wall_s`` and the KPIs.
     """
-    from twin.engine import run as simulate
-
     destination = runs_dir / run.run_id
     row: dict[str, Any] = {"run_id": run.run_id, "seed": run.seed, "error": ""}
     tic = time.perf_counter()
@@ -70,8 +70,6 @@ def run_one(spec: SweepSpec, run: RunSpec, runs_dir: Path) -> dict[str, Any]:
 
 def validate_sweep(spec: SweepSpec) -> list[RunSpec]:
     """Validate every run's scenario, network and household count before anything runs."""
-    from twin.engine import build_site
-
     runs = spec.runs()
     problems: list[Problem] = []
     checked_sites: set[str] = set()
