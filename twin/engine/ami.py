@@ -1,9 +1,12 @@
 """The advanced metering infrastructure of a run: meters, comms, head-end, wired.
 
-:class:`Ami` is driven by the interval process. Per interval it does only
-array work over the fleet (relay, tariff, metrology, voltage-event state
-machines, SPI poll, app power); blocks are sealed and collected at daily
-cadence or on the collection slots, where the per-meter MAC loops run.
+:class:`Ami` builds the meters (:mod:`twin.meters`), their comms and the
+head-end (:mod:`twin.comms`) of a run and calls them in order once per
+interval: the disconnectors, the metrology cores' integration and supply
+watch, the SPI poll, the app data, the collection slots and the daily
+tables. What each part does lives in its own package; blocks are sealed and
+collected at daily cadence or on the collection slots, where the per-meter
+MAC loops run.
 Crashes, hangs, outages, campaigns and relay commands are SimPy events
 (:mod:`twin.engine.faults`) that change the arrays.
 
@@ -11,8 +14,8 @@ An :class:`Ami` may simulate only some meters (a shard of whole LV
 transformer areas, :class:`~twin.members.Members`): its arrays are then
 indexed by local position, every draw at creation is made for the whole
 fleet and restricted, and the run-time draws come from per-meter streams
-(:class:`~twin.random_streams.ItemStreams`) keyed by fleet position, so each member
-meter behaves exactly as in the whole run.
+(:class:`~twin.random_streams.ItemStreams`) keyed by fleet position, so
+each member meter behaves exactly as in the whole run.
 """
 
 from __future__ import annotations
