@@ -30,7 +30,6 @@ from twin.grid import (
 )
 from twin.grid.islands import IslandedSolver, LvArea, lv_areas, mv_is_trivial, solve_units
 from twin.members import Members
-from twin.meters import ManagementCores, MetrologyCores, SpiLink
 from twin.meters.time_switch import tariff_count
 from twin.random_streams import RandomTree
 from twin.scenario import Scenario
@@ -102,21 +101,6 @@ class Components:
         mask = np.zeros(n, dtype=bool)
         mask[rows] = True
         return mask
-
-    @property
-    def metrology(self) -> MetrologyCores:
-        """The fleet's legal metrology cores."""
-        return self.ami.metrology
-
-    @property
-    def management(self) -> ManagementCores:
-        """The fleet's management cores."""
-        return self.ami.management
-
-    @property
-    def spi(self) -> SpiLink:
-        """The fleet's SPI links."""
-        return self.ami.spi
 
     def grid_injections(
         self, index: int, p_kw: np.ndarray, q_kvar: np.ndarray

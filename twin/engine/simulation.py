@@ -114,7 +114,7 @@ def run(
         _close(loop, summary, firmware, writer)
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
         summary.wall_s = time.perf_counter() - t0
-        manifest = run_manifest(scenario, started, asdict(summary), asdict(parts.spi.stats))
+        manifest = run_manifest(scenario, started, asdict(summary), asdict(parts.ami.spi.stats))
         if shard is not None:
             manifest["shard"] = {
                 "index": shard.index,
