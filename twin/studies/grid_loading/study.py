@@ -81,25 +81,81 @@ def run_grid_loading_study(run_dir: str | Path) -> dict[str, Any]:
     run = open_run(run_dir)
     run.require(["internal/transformer_interval"], purpose="the grid-loading study")
     clock = run.clock
-    interval_s = clock.interval_s
     trafo_frame = run.table(
         "internal/transformer_interval",
         columns=["transformer_id", "interval_end", "p_kw", "loading_percent"],
     )
-    times = clock.interval_ends
     info = transformer_info(run.network_branches(), run.network_buses())
-    summary, duration = transformer_summary(trafo_frame, info, interval_s=interval_s)
+    summary, duration = transformer_summary(trafo_frame, info, interval_s=clock.interval_s)
+    lv_ids, notes = _lv_transformer_ids(summary)
+    metrics = _base_metrics(run, summary, notes)
+    lines = _lines(run, clock, metrics)
+    demand = _demand(run, clock, metrics)
+    metrics["peak_coincidence"] = {
+        "transformers": transformer_coincidence(trafo_frame, lv_ids),
+        "meters": _meter_coincidence(demand, clock.interval_ends),
+    }
+    ev_kw = _contributions(run, clock, summary, demand, metrics)
+
+    with staged_folder(run.study_folder(STUDY_NAME)) as staging:
+        figures = [_write_transformers(staging, trafo_frame, summary, duration, lv_ids)]
+        if lines is not None:
+            figures.append(_write_lines(staging, lines, interval_s=clock.interval_s))
+        if demand is not None:
+            figures.append(_write_demand(staging, clock, demand, ev_kw, metrics))
+        metrics["outputs"] = {"figures": figures}
+        write_json(staging / "metrics.json", metrics)
+    result: dict[str, Any] = jsonable(metrics)
+    return result
+
+
+def _lv_transformer_ids(summary: pd.DataFrame) -> tuple[list[Any], list[str]]:
+    """The MV/LV transformers of the run, and a note where their kind is unknown.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`~twin.studies.grid_loading.transformers.transformer_summary`.
+
+    Returns
+    -------
+    lv_ids : list
+        ``transformer_id`` of every MV/LV transformer; all transformers when
+        no kind is known (a run without network tables).
+    notes : list of str
+        The note for ``metrics.json`` in that case, else empty.
+    """
     notes: list[str] = []
     lv_ids = summary.loc[summary["kind"] == "MV/LV", "transformer_id"].tolist()
     if not lv_ids:
         lv_ids = summary["transformer_id"].tolist()
         notes.append("transformer kinds unknown (no network tables): all are treated as MV/LV")
+    return lv_ids, notes
 
-    metrics: dict[str, Any] = {
+
+def _base_metrics(run: RunDirectory, summary: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
+    """The head of ``metrics.json``: study, run, method and the transformer metrics.
+
+    Parameters
+    ----------
+    run : twin.streams.RunDirectory
+        The run studied.
+    summary : pandas.DataFrame
+        One row per transformer (loadings in % of rating, hours in h).
+    notes : list of str
+        The list the study appends its notes to; stored as ``notes``.
+
+    Returns
+    -------
+    dict
+        The metrics so far; the later steps add lines, coincidence,
+        contributions and outputs, in that order.
+    """
+    return {
         "study": STUDY_NAME,
         "run": str(run.path),
         "method": {
-            "interval_s": interval_s,
+            "interval_s": run.clock.interval_s,
             "loading": "interval-mean loading in % of rating, as the power flow gives it",
             "thresholds_percent": list(LOADING_THRESHOLDS_PERCENT),
             "overload": "loading above 100 % of rating; hours = intervals x interval length",
@@ -112,78 +168,169 @@ def run_grid_loading_study(run_dir: str | Path) -> dict[str, Any]:
         "transformers": _transformer_metrics(summary),
         "notes": notes,
     }
-    lines = _lines(run, clock, metrics)
-    demand = _demand(run, clock, metrics)
-    metrics["peak_coincidence"] = {
-        "transformers": transformer_coincidence(trafo_frame, lv_ids),
-        "meters": _meter_coincidence(demand, times),
-    }
-    premise = run.optional_table("truth/premise")
-    ev_kw = None
-    if demand is not None:
-        pv = pv_contribution(premise, demand, summary, times)
-        ev, ev_kw = ev_contribution(run, premise, demand, times, start_us=clock.start_us)
-        metrics["contributions"] = {"pv": pv, "ev": ev}
-        if not pv["present"] and not ev["present"]:
-            metrics["contributions"]["note"] = "no PV/EV in this run"
-    else:
-        metrics["contributions"] = {"note": "no meter readings: PV/EV contributions not computed"}
 
-    with staged_folder(run.study_folder(STUDY_NAME)) as staging:
-        figures = []
-        summary.to_parquet(staging / "transformers.parquet", index=False)
-        duration.to_parquet(staging / "transformer_duration.parquet", index=False)
-        shown = trafo_frame[trafo_frame["transformer_id"].isin(lv_ids)]
-        figures.append(
-            plot_transformer_duration(
-                shown,
-                summary[summary["transformer_id"].isin(lv_ids)],
-                staging / "transformer_duration.png",
-                title="MV/LV transformer loading-duration curves",
-            )
-        )
-        if lines is not None:
-            table, curves, envelope = lines
-            table.to_parquet(staging / "lines.parquet", index=False)
-            curves.to_parquet(staging / "line_duration.parquet", index=False)
-            top = table.nlargest(5, "peak_loading_percent")["line_id"]
-            figures.append(
-                plot_line_duration(
-                    envelope,
-                    curves[curves["line_id"].isin(top)],
-                    staging / "line_duration.png",
-                    interval_min=interval_s / 60.0,
-                )
-            )
-        if demand is not None:
-            series = {"net demand": demand.net_kw}
-            if ev_kw is not None:
-                series["EV charging"] = ev_kw
-            if metrics["contributions"]["pv"].get("present"):
-                series["export (PV)"] = -demand.export_kw
-            pd.DataFrame(
-                {
-                    "interval_end": times,
-                    "import_kw": demand.import_kw,
-                    "export_kw": demand.export_kw,
-                    "net_kw": demand.net_kw,
-                    "ev_kw": ev_kw if ev_kw is not None else np.nan,
-                }
-            ).to_parquet(staging / "fleet_demand.parquet", index=False)
-            peak = metrics["peak_coincidence"]["meters"].get("fleet_peak_interval")
-            figures.append(
-                plot_demand(
-                    times,
-                    series,
-                    staging / "fleet_demand.png",
-                    timezone=clock.timezone,
-                    peak_index=peak,
-                )
-            )
-        metrics["outputs"] = {"figures": figures}
-        write_json(staging / "metrics.json", metrics)
-    result: dict[str, Any] = jsonable(metrics)
-    return result
+
+def _contributions(
+    run: RunDirectory,
+    clock: RunClock,
+    summary: pd.DataFrame,
+    demand: FleetDemand | None,
+    metrics: dict[str, Any],
+) -> np.ndarray | None:
+    """Store the PV and EV contributions in ``metrics["contributions"]``.
+
+    Parameters
+    ----------
+    run : twin.streams.RunDirectory
+        The run studied (``truth/premise`` gives the PV/EV flags).
+    clock : twin.streams.RunClock
+        The run's clock.
+    summary : pandas.DataFrame
+        One row per transformer (reverse-flow hours in h).
+    demand : FleetDemand or None
+        The fleet's metered demand; None when the run has no meter readings.
+    metrics : dict
+        The metrics being built; gains ``contributions``.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        The fleet's EV charging power per interval [kW], where the run has it.
+    """
+    premise = run.optional_table("truth/premise")
+    if demand is None:
+        metrics["contributions"] = {"note": "no meter readings: PV/EV contributions not computed"}
+        return None
+    times = clock.interval_ends
+    pv = pv_contribution(premise, demand, summary, times)
+    ev, ev_kw = ev_contribution(run, premise, demand, times, start_us=clock.start_us)
+    metrics["contributions"] = {"pv": pv, "ev": ev}
+    if not pv["present"] and not ev["present"]:
+        metrics["contributions"]["note"] = "no PV/EV in this run"
+    return ev_kw
+
+
+def _write_transformers(
+    staging: Path,
+    trafo_frame: pd.DataFrame,
+    summary: pd.DataFrame,
+    duration: pd.DataFrame,
+    lv_ids: list[Any],
+) -> str:
+    """Write the transformer tables and the MV/LV loading-duration figure.
+
+    Parameters
+    ----------
+    staging : pathlib.Path
+        The study folder being written.
+    trafo_frame : pandas.DataFrame
+        ``internal/transformer_interval`` rows (loading in % of rating).
+    summary, duration : pandas.DataFrame
+        One row per transformer, and the duration curves (loading in %).
+    lv_ids : list
+        The transformers drawn.
+
+    Returns
+    -------
+    str
+        The figure's file name.
+    """
+    summary.to_parquet(staging / "transformers.parquet", index=False)
+    duration.to_parquet(staging / "transformer_duration.parquet", index=False)
+    shown = trafo_frame[trafo_frame["transformer_id"].isin(lv_ids)]
+    return plot_transformer_duration(
+        shown,
+        summary[summary["transformer_id"].isin(lv_ids)],
+        staging / "transformer_duration.png",
+        title="MV/LV transformer loading-duration curves",
+    )
+
+
+def _write_lines(
+    staging: Path,
+    lines: tuple[pd.DataFrame, pd.DataFrame, np.ndarray],
+    *,
+    interval_s: int,
+) -> str:
+    """Write the line tables and the duration figure of the five most loaded lines.
+
+    Parameters
+    ----------
+    staging : pathlib.Path
+        The study folder being written.
+    lines : tuple
+        Line summary, duration curves and per-interval envelope [%], as
+        :func:`_lines` returns them.
+    interval_s : int
+        Interval length [s].
+
+    Returns
+    -------
+    str
+        The figure's file name.
+    """
+    table, curves, envelope = lines
+    table.to_parquet(staging / "lines.parquet", index=False)
+    curves.to_parquet(staging / "line_duration.parquet", index=False)
+    top = table.nlargest(5, "peak_loading_percent")["line_id"]
+    return plot_line_duration(
+        envelope,
+        curves[curves["line_id"].isin(top)],
+        staging / "line_duration.png",
+        interval_min=interval_s / 60.0,
+    )
+
+
+def _write_demand(
+    staging: Path,
+    clock: RunClock,
+    demand: FleetDemand,
+    ev_kw: np.ndarray | None,
+    metrics: dict[str, Any],
+) -> str:
+    """Write the fleet's demand per interval and its figure.
+
+    Parameters
+    ----------
+    staging : pathlib.Path
+        The study folder being written.
+    clock : twin.streams.RunClock
+        The run's clock (interval ends, time zone).
+    demand : FleetDemand
+        The fleet's metered import, export and net demand [kW].
+    ev_kw : numpy.ndarray or None
+        EV charging power per interval [kW], where the run has it.
+    metrics : dict
+        The metrics built so far (PV presence, fleet peak interval).
+
+    Returns
+    -------
+    str
+        The figure's file name.
+    """
+    times = clock.interval_ends
+    series = {"net demand": demand.net_kw}
+    if ev_kw is not None:
+        series["EV charging"] = ev_kw
+    if metrics["contributions"]["pv"].get("present"):
+        series["export (PV)"] = -demand.export_kw
+    pd.DataFrame(
+        {
+            "interval_end": times,
+            "import_kw": demand.import_kw,
+            "export_kw": demand.export_kw,
+            "net_kw": demand.net_kw,
+            "ev_kw": ev_kw if ev_kw is not None else np.nan,
+        }
+    ).to_parquet(staging / "fleet_demand.parquet", index=False)
+    peak = metrics["peak_coincidence"]["meters"].get("fleet_peak_interval")
+    return plot_demand(
+        times,
+        series,
+        staging / "fleet_demand.png",
+        timezone=clock.timezone,
+        peak_index=peak,
+    )
 
 
 _TOP_COLUMNS = (

@@ -228,78 +228,185 @@ def _metrics(
     else:
         run_end = start + pd.Timedelta(seconds=int(weeks["week"].max() + 1) * WEEK_S)
     assessed = buses[buses["en50160_compliant"].notna()]
+    periods = _week_periods(weeks, start, run_end)
+    return {
+        "study": STUDY_NAME,
+        "run": str(run.path),
+        "standards": _standards(),
+        "method": _method(interval_s),
+        "weeks": periods,
+        "buses": _bus_counts(buses, assessed),
+        "ansi_c84_1": _ansi_shares(buses),
+        "voltage": _voltage_extremes(buses),
+        "worst_buses": [_bus_record(row) for _, row in _ranked(assessed).head(worst).iterrows()],
+        "areas": _areas(assessed),
+        "notes": _notes(periods, missing=int(buses["missing_intervals"].sum())),
+    }
+
+
+def _standards() -> dict[str, Any]:
+    """The EN 50160 limits per voltage level and the ANSI C84.1 ranges [pu]."""
+    return {
+        "en50160": {level: lim.as_dict() for level, lim in EN50160_LIMITS.items()},
+        "ansi_c84_1": {
+            "edition": "ANSI C84.1-2020",
+            "range_a_pu": list(ANSI_RANGE_A_PU),
+            "range_b_pu": [round(v, 6) for v in ANSI_RANGE_B_PU],
+        },
+    }
+
+
+def _method(interval_s: int) -> dict[str, Any]:
+    """How the study assesses the voltages.
+
+    Parameters
+    ----------
+    interval_s : int
+        The run's interval [s].
+
+    Returns
+    -------
+    dict
+        The ``method`` block of metrics.json.
+    """
+    return {
+        "interval_s": interval_s,
+        "aggregation": f"{interval_s / 60:g}-min interval means (EN 50160: 10-min means)",
+        "averaging": averaging_note(interval_s),
+        "week": "7-day periods from the run start; an interval is in the week of its start",
+        "bus_compliant": "every assessed week compliant",
+        "levels": "LV: vn_kv <= 1; MV: 1 < vn_kv <= 36 (assessed); HV: > 36 kV (not assessed)",
+        "tolerance_pu": TOLERANCE_PU,
+    }
+
+
+def _bus_counts(buses: pd.DataFrame, assessed: pd.DataFrame) -> dict[str, Any]:
+    """Bus counts: per voltage level, assessed, EN 50160 compliant.
+
+    Parameters
+    ----------
+    buses : pandas.DataFrame
+        One row per bus (:func:`~twin.studies.power_quality.compliance.bus_summary`).
+    assessed : pandas.DataFrame
+        The rows of ``buses`` assessed against EN 50160 (LV and MV).
+
+    Returns
+    -------
+    dict
+        The ``buses`` block of metrics.json (shares as fractions 0..1).
+    """
     n_ok = int(assessed["en50160_compliant"].astype(bool).sum())
-    ranked = assessed.assign(
+    return {
+        "total": len(buses),
+        "by_level": {str(k): int(v) for k, v in buses["voltage_level"].value_counts().items()},
+        "assessed": len(assessed),
+        "compliant": n_ok,
+        "non_compliant": len(assessed) - n_ok,
+        "compliant_share": _share(n_ok, len(assessed)),
+        "with_hard_excursion": int((assessed["hard_excursions"] > 0).sum()),
+    }
+
+
+def _ansi_shares(buses: pd.DataFrame) -> dict[str, Any]:
+    """Shares of interval means in ANSI C84.1 Range A and B, over all buses.
+
+    Parameters
+    ----------
+    buses : pandas.DataFrame
+        One row per bus, with its Range A/B shares and interval count.
+
+    Returns
+    -------
+    dict
+        The ``ansi_c84_1`` block of metrics.json (shares as fractions 0..1,
+        weighted by each bus's intervals).
+    """
+    total_intervals = int(buses["intervals"].sum())
+    range_a = float((buses["ansi_range_a_share"].fillna(0) * buses["intervals"]).sum())
+    range_b = float((buses["ansi_range_b_share"].fillna(0) * buses["intervals"]).sum())
+    always_a = int((buses["ansi_range_a_share"] >= 1.0).sum())
+    return {
+        "range_a_share": range_a / total_intervals if total_intervals else None,
+        "range_b_share": range_b / total_intervals if total_intervals else None,
+        "buses_always_in_range_a": always_a,
+        "buses_always_in_range_a_share": _share(always_a, len(buses)),
+        "lowest_bus_range_a_share": buses["ansi_range_a_share"].min(),
+    }
+
+
+def _voltage_extremes(buses: pd.DataFrame) -> dict[str, Any]:
+    """Lowest and highest interval-mean voltage of the run and their buses.
+
+    Parameters
+    ----------
+    buses : pandas.DataFrame
+        One row per bus, with its extreme voltages [pu] and interval counts.
+
+    Returns
+    -------
+    dict
+        The ``voltage`` block of metrics.json (voltages in pu; None without
+        any voltage).
+    """
+    lowest = buses.loc[buses["vm_min_pu"].idxmin()] if buses["vm_min_pu"].notna().any() else None
+    highest = buses.loc[buses["vm_max_pu"].idxmax()] if buses["vm_max_pu"].notna().any() else None
+    return {
+        "vm_min_pu": None if lowest is None else lowest["vm_min_pu"],
+        "vm_min_bus_id": None if lowest is None else int(lowest["bus_id"]),
+        "vm_max_pu": None if highest is None else highest["vm_max_pu"],
+        "vm_max_bus_id": None if highest is None else int(highest["bus_id"]),
+        "bus_intervals": int(buses["intervals"].sum()),
+        "missing_bus_intervals": int(buses["missing_intervals"].sum()),
+    }
+
+
+def _ranked(assessed: pd.DataFrame) -> pd.DataFrame:
+    """The assessed buses, worst first.
+
+    Failing buses first, then by the lowest weekly share within +/-10 %, the
+    most hard excursions and the largest deviation from nominal [pu].
+
+    Parameters
+    ----------
+    assessed : pandas.DataFrame
+        The buses assessed against EN 50160.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``assessed`` sorted, with a helper column ``_fail``.
+    """
+    return assessed.assign(
         _fail=~assessed["en50160_compliant"].astype(bool),
     ).sort_values(
         ["_fail", "worst_week_within_10_share", "hard_excursions", "max_deviation_pu"],
         ascending=[False, True, False, False],
     )
-    total_intervals = int(buses["intervals"].sum())
-    range_a = float((buses["ansi_range_a_share"].fillna(0) * buses["intervals"]).sum())
-    range_b = float((buses["ansi_range_b_share"].fillna(0) * buses["intervals"]).sum())
-    lowest = buses.loc[buses["vm_min_pu"].idxmin()] if buses["vm_min_pu"].notna().any() else None
-    highest = buses.loc[buses["vm_max_pu"].idxmax()] if buses["vm_max_pu"].notna().any() else None
-    periods = _week_periods(weeks, start, run_end)
+
+
+def _notes(periods: list[dict[str, Any]], *, missing: int) -> list[str]:
+    """Notes on short weeks and on intervals without a voltage.
+
+    Parameters
+    ----------
+    periods : list of dict
+        The assessed weeks (:func:`_week_periods`).
+    missing : int
+        Bus-intervals without a voltage (power flow not converged).
+
+    Returns
+    -------
+    list of str
+        The notes of metrics.json (the study may add more).
+    """
     notes: list[str] = []
     if not all(p["complete"] for p in periods):
         notes.append(
             "EN 50160 assesses whole weeks; a period shorter than 7 days is assessed "
             "on the intervals it has"
         )
-    missing = int(buses["missing_intervals"].sum())
     if missing:
         notes.append(
             f"{missing} bus-intervals without a voltage (power flow not converged) are left out"
         )
-    return {
-        "study": STUDY_NAME,
-        "run": str(run.path),
-        "standards": {
-            "en50160": {level: lim.as_dict() for level, lim in EN50160_LIMITS.items()},
-            "ansi_c84_1": {
-                "edition": "ANSI C84.1-2020",
-                "range_a_pu": list(ANSI_RANGE_A_PU),
-                "range_b_pu": [round(v, 6) for v in ANSI_RANGE_B_PU],
-            },
-        },
-        "method": {
-            "interval_s": interval_s,
-            "aggregation": f"{interval_s / 60:g}-min interval means (EN 50160: 10-min means)",
-            "averaging": averaging_note(interval_s),
-            "week": "7-day periods from the run start; an interval is in the week of its start",
-            "bus_compliant": "every assessed week compliant",
-            "levels": "LV: vn_kv <= 1; MV: 1 < vn_kv <= 36 (assessed); HV: > 36 kV (not assessed)",
-            "tolerance_pu": TOLERANCE_PU,
-        },
-        "weeks": periods,
-        "buses": {
-            "total": len(buses),
-            "by_level": {str(k): int(v) for k, v in buses["voltage_level"].value_counts().items()},
-            "assessed": len(assessed),
-            "compliant": n_ok,
-            "non_compliant": len(assessed) - n_ok,
-            "compliant_share": _share(n_ok, len(assessed)),
-            "with_hard_excursion": int((assessed["hard_excursions"] > 0).sum()),
-        },
-        "ansi_c84_1": {
-            "range_a_share": range_a / total_intervals if total_intervals else None,
-            "range_b_share": range_b / total_intervals if total_intervals else None,
-            "buses_always_in_range_a": int((buses["ansi_range_a_share"] >= 1.0).sum()),
-            "buses_always_in_range_a_share": _share(
-                int((buses["ansi_range_a_share"] >= 1.0).sum()), len(buses)
-            ),
-            "lowest_bus_range_a_share": buses["ansi_range_a_share"].min(),
-        },
-        "voltage": {
-            "vm_min_pu": None if lowest is None else lowest["vm_min_pu"],
-            "vm_min_bus_id": None if lowest is None else int(lowest["bus_id"]),
-            "vm_max_pu": None if highest is None else highest["vm_max_pu"],
-            "vm_max_bus_id": None if highest is None else int(highest["bus_id"]),
-            "bus_intervals": total_intervals,
-            "missing_bus_intervals": missing,
-        },
-        "worst_buses": [_bus_record(row) for _, row in ranked.head(worst).iterrows()],
-        "areas": _areas(assessed),
-        "notes": notes,
-    }
+    return notes

@@ -16,6 +16,7 @@ score, the evidence features), ``confusion.png``, ``rate_by_area.png``,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -227,39 +228,224 @@ def run_vacancy_study(
     rng = np.random.default_rng(seed)
 
     # --- detection: internal data only --------------------------------------
-    series = load_meter_series(internal, win)
-    evidence = IntervalEvidenceDetector()
-    training: tuple[Any, ...] | None = None
-    if training_run is not None:
-        evidence, training, _ = _training(training_run, folder, window, primary_s, evidence)
-    detectors = _detectors(evidence)
-    settings = sorted({primary_s, *(s for s in STUDY_RESOLUTIONS_S if s % clock.interval_s == 0)})
-    detected = {s: _detect_all(detectors, aggregate(series, s)) for s in settings}
-    area, area_source = _areas(internal, truth, series.meter_id)
-    stressed, stress_stats = comms_stress(series, area, rng)
-    detected_stress = _detect_all(detectors, aggregate(stressed, primary_s))
+    found = _detect(
+        internal,
+        truth,
+        win,
+        primary_s,
+        rng,
+        training_run=training_run,
+        run_dir=folder,
+        window=window,
+    )
 
     # --- scoring: the truth --------------------------------------------------
-    labels = truth_labels(truth, win, clock.timezone, series.meter_id)
-    kwh_per_day = EnergyThresholdRule("energy", 1.0, 1.0, min_coverage=1e-9).detect(series).score
+    labels = truth_labels(truth, win, clock.timezone, found.series.meter_id)
+    kwh_per_day = (
+        EnergyThresholdRule("energy", 1.0, 1.0, min_coverage=1e-9).detect(found.series).score
+    )
     low = low_consumers(labels, kwh_per_day)
-
-    def scores(dets: list[Detection]) -> dict[str, dict[str, Any]]:
-        return {
-            d.method: score_detection(d, labels, kwh_per_day=kwh_per_day, area=area) for d in dets
-        }
-
-    primary = scores(detected[primary_s])
-    by_resolution = {_label(s): scores(detected[s]) for s in settings}
-    under_stress = scores(detected_stress)
-    head = primary[HEADLINE]
+    scored = _score(found, labels, kwh_per_day, primary_s)
     guard_result: dict[str, Any] = {"skipped": "not requested"}
     if guard:
         homes = labels.lived_share >= LOW_CONSUMER_MIN_LIVED
         guard_result = occupancy_guard(
-            series, truth, win, labels.premise_id, homes, rng=rng, training=training
+            found.series, truth, win, labels.premise_id, homes, rng=rng, training=found.training
         )
-    metrics: dict[str, Any] = {
+    metrics = _metrics(win, clock.timezone, primary_s, found, scored, guard_result)
+    dets = found.by_resolution[primary_s]
+    premises = _premise_table(labels, found.area, kwh_per_day, low, dets)
+    with staged_folder(folder / "studies" / "vacancy") as out:
+        write_json(out / "metrics.json", metrics)
+        premises.to_parquet(out / "premises.parquet", index=False)
+        _write_figures(out, dets, labels, found.area, low, scored, primary_s)
+    return metrics
+
+
+@dataclass(frozen=True)
+class _Detections:
+    """Every detector's verdicts on a run, from its internal data only.
+
+    Attributes
+    ----------
+    series : MeterSeries
+        The window's readings at the run's interval.
+    evidence : IntervalEvidenceDetector
+        The evidence detector used (calibrated where a training run is given).
+    training : tuple or None
+        What the occupancy guard trains on from the training run, if any.
+    by_resolution : dict
+        Every detector's detection per study resolution [s], ascending.
+    under_stress : list of Detection
+        Every detector's detection at the headline resolution under comms faults.
+    stress_losses : dict
+        What the comms-fault stress test removed.
+    area : numpy.ndarray
+        Transformer area of every meter (-1 where unknown).
+    area_source : str
+        The table the areas come from.
+    """
+
+    series: MeterSeries
+    evidence: IntervalEvidenceDetector
+    training: tuple[Any, ...] | None
+    by_resolution: dict[int, list[Detection]]
+    under_stress: list[Detection]
+    stress_losses: dict[str, float]
+    area: NDArray[np.int64]
+    area_source: str
+
+
+def _detect(
+    internal: InternalData,
+    truth: TruthData,
+    win: Window,
+    primary_s: int,
+    rng: np.random.Generator,
+    *,
+    training_run: str | Path | None,
+    run_dir: Path,
+    window: str | None,
+) -> _Detections:
+    """Run every detector at every study resolution and under comms faults.
+
+    Parameters
+    ----------
+    internal : InternalData
+        The run's internal tables (the only input to the detectors).
+    truth : TruthData
+        The run's truth; only ``truth/premise`` for the meters' areas where
+        the run has no ``internal/meter_point``.
+    win : Window
+        The days judged.
+    primary_s : int
+        Headline resolution [s].
+    rng : numpy.random.Generator
+        Draws the comms faults.
+    training_run : str or pathlib.Path or None
+        A separate run to calibrate the evidence detector on.
+    run_dir : pathlib.Path
+        The scored run (never trained on).
+    window : str or None
+        The window as asked for, applied to the training run where it fits.
+
+    Returns
+    -------
+    _Detections
+        The detections, the readings and the meters' areas.
+    """
+    series = load_meter_series(internal, win)
+    evidence = IntervalEvidenceDetector()
+    training: tuple[Any, ...] | None = None
+    if training_run is not None:
+        evidence, training, _ = _training(training_run, run_dir, window, primary_s, evidence)
+    detectors = _detectors(evidence)
+    interval_s = internal.clock.interval_s
+    settings = sorted({primary_s, *(s for s in STUDY_RESOLUTIONS_S if s % interval_s == 0)})
+    detected = {s: _detect_all(detectors, aggregate(series, s)) for s in settings}
+    area, area_source = _areas(internal, truth, series.meter_id)
+    stressed, stress_losses = comms_stress(series, area, rng)
+    detected_stress = _detect_all(detectors, aggregate(stressed, primary_s))
+    return _Detections(
+        series=series,
+        evidence=evidence,
+        training=training,
+        by_resolution=detected,
+        under_stress=detected_stress,
+        stress_losses=stress_losses,
+        area=area,
+        area_source=area_source,
+    )
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """Every detector's scores, by method name.
+
+    Attributes
+    ----------
+    primary : dict
+        At the headline resolution.
+    by_resolution : dict
+        Per resolution label (``"15min"``, ...), ascending.
+    under_stress : dict
+        At the headline resolution under comms faults.
+    """
+
+    primary: dict[str, dict[str, Any]]
+    by_resolution: dict[str, dict[str, dict[str, Any]]]
+    under_stress: dict[str, dict[str, Any]]
+
+
+def _score(
+    found: _Detections,
+    labels: TruthLabels,
+    kwh_per_day: NDArray[np.float64],
+    primary_s: int,
+) -> _Scores:
+    """Score every detection against the truth.
+
+    Parameters
+    ----------
+    found : _Detections
+        The detections.
+    labels : TruthLabels
+        The truth of every meter.
+    kwh_per_day : numpy.ndarray
+        Measured consumption of every meter [kWh/d].
+    primary_s : int
+        Headline resolution [s].
+
+    Returns
+    -------
+    _Scores
+        The scores at the headline resolution, per resolution and under stress.
+    """
+
+    def scores(dets: list[Detection]) -> dict[str, dict[str, Any]]:
+        return {
+            d.method: score_detection(d, labels, kwh_per_day=kwh_per_day, area=found.area)
+            for d in dets
+        }
+
+    primary = scores(found.by_resolution[primary_s])
+    by_resolution = {_label(s): scores(dets) for s, dets in found.by_resolution.items()}
+    return _Scores(primary, by_resolution, scores(found.under_stress))
+
+
+def _metrics(
+    win: Window,
+    timezone: str,
+    primary_s: int,
+    found: _Detections,
+    scored: _Scores,
+    guard_result: dict[str, Any],
+) -> dict[str, Any]:
+    """The content of ``metrics.json``; the headline detector's scores on top.
+
+    Parameters
+    ----------
+    win : Window
+        The days judged.
+    timezone : str
+        The run's time zone.
+    primary_s : int
+        Headline resolution [s].
+    found : _Detections
+        The detections (detectors, areas, comms losses, data quality).
+    scored : _Scores
+        Their scores.
+    guard_result : dict
+        The occupancy guard's result, or why it was skipped.
+
+    Returns
+    -------
+    dict
+        The metrics (rates as fractions 0..1, ``rate_error_pp`` in
+        percentage points).
+    """
+    head = scored.primary[HEADLINE]
+    return {
         "study": "vacancy",
         "method": HEADLINE,
         "window": {
@@ -267,7 +453,7 @@ def run_vacancy_study(
             "end": win.end.isoformat(),
             "days": win.days,
             "spec": win.label,
-            "timezone": clock.timezone,
+            "timezone": timezone,
         },
         "resolution": _label(primary_s),
         "precision": head["precision"],
@@ -287,16 +473,20 @@ def run_vacancy_study(
                 f"not vacant, lived in on >= {LOW_CONSUMER_MIN_LIVED:.0%} of the days, "
                 f"< {LOW_CONSUMER_KWH_PER_DAY:g} kWh/d measured"
             ),
-            "area": f"transformer_id from {area_source}",
+            "area": f"transformer_id from {found.area_source}",
         },
         "detectors": {
-            evidence.name: evidence.describe(),
+            found.evidence.name: found.evidence.describe(),
             **{name: rule.describe() for name, rule in RULE_PRESETS.items()},
         },
-        "scores": primary,
-        "by_resolution": by_resolution,
-        "comms_stress": {"losses": stress_stats, "resolution": _label(primary_s), **under_stress},
-        "data_quality": series.quality,
+        "scores": scored.primary,
+        "by_resolution": scored.by_resolution,
+        "comms_stress": {
+            "losses": found.stress_losses,
+            "resolution": _label(primary_s),
+            **scored.under_stress,
+        },
+        "data_quality": found.series.quality,
         "occupancy_guard": guard_result,
         "targets": {
             "f1_at_least_0.95": head["f1"] >= 0.95,
@@ -304,14 +494,38 @@ def run_vacancy_study(
             "low_consumer_fp_at_most_1pct": not head["low_consumers"]["false_positive_rate"] > 0.01,
         },
     }
-    premises = _premise_table(labels, area, kwh_per_day, low, detected[primary_s])
-    with staged_folder(folder / "studies" / "vacancy") as out:
-        write_json(out / "metrics.json", metrics)
-        premises.to_parquet(out / "premises.parquet", index=False)
-        dets = detected[primary_s]
-        figures.plot_confusion(dets, labels, out / "confusion.png")
-        figures.plot_rate_by_area(dets, labels, area, out / "rate_by_area.png")
-        figures.plot_score_distributions(dets, labels, low, out / "score_distributions.png")
-        panels = {**by_resolution, f"{_label(primary_s)} + comms faults": under_stress}
-        figures.plot_resolution(panels, out / "resolution.png")
-    return metrics
+
+
+def _write_figures(
+    out: Path,
+    dets: list[Detection],
+    labels: TruthLabels,
+    area: NDArray[np.int64],
+    low: NDArray[np.bool_],
+    scored: _Scores,
+    primary_s: int,
+) -> None:
+    """Draw the study's four figures into ``out``.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The study folder being written.
+    dets : list of Detection
+        Every detector's detection at the headline resolution.
+    labels : TruthLabels
+        The truth of every meter.
+    area : numpy.ndarray
+        Transformer area of every meter (-1 where unknown).
+    low : numpy.ndarray
+        Occupied low consumers [bool].
+    scored : _Scores
+        The scores per resolution and under comms faults.
+    primary_s : int
+        Headline resolution [s].
+    """
+    figures.plot_confusion(dets, labels, out / "confusion.png")
+    figures.plot_rate_by_area(dets, labels, area, out / "rate_by_area.png")
+    figures.plot_score_distributions(dets, labels, low, out / "score_distributions.png")
+    panels = {**scored.by_resolution, f"{_label(primary_s)} + comms faults": scored.under_stress}
+    figures.plot_resolution(panels, out / "resolution.png")
