@@ -55,11 +55,43 @@ def fmt_time(value: Any, timezone: str) -> str:
 
 def power_quality_section(metrics: dict[str, Any], figures: list[FigureRef]) -> Section:
     """The power-quality study's compliance, ANSI share, worst buses and areas."""
+    tables = [_compliance_table(metrics), _worst_buses_table(metrics)]
+    areas = metrics.get("areas", [])
+    if areas:
+        tables.append(_areas_table(areas))
+    method = metrics.get("method", {})
+    notes = [str(method.get("averaging", ""))] + [str(n) for n in metrics.get("notes", [])]
+    return Section(
+        anchor="power-quality",
+        title="Power quality (EN 50160, ANSI C84.1)",
+        text=[
+            "Per bus and week, EN 50160:2010 asks that 95 % of the mean voltages lie within "
+            "±10 % of nominal (99 % for MV) and all within +10/−15 % (±15 % for MV). ANSI "
+            "C84.1-2020 Range A is 0.95–1.05 pu. From `twin study power-quality`."
+        ],
+        tables=tables,
+        figures=figures,
+        notes=[n for n in notes if n],
+    )
+
+
+def _compliance_table(metrics: dict[str, Any]) -> Table:
+    """The power-quality study's headline figures: compliant buses, Range A, extremes.
+
+    Parameters
+    ----------
+    metrics : dict
+        The study's ``metrics.json`` (shares as fractions 0..1, voltages in pu).
+
+    Returns
+    -------
+    Table
+        Quantity and value; shares as percentages, voltages in pu.
+    """
     buses = metrics.get("buses", {})
     ansi = metrics.get("ansi_c84_1", {})
     voltage = metrics.get("voltage", {})
-    method = metrics.get("method", {})
-    summary = Table(
+    return Table(
         header=["quantity", "value"],
         rows=[
             ["buses assessed (LV and MV)", fmt(buses.get("assessed"))],
@@ -81,7 +113,22 @@ def power_quality_section(metrics: dict[str, Any], figures: list[FigureRef]) -> 
         ],
         caption="Compliance",
     )
-    worst = Table(
+
+
+def _worst_buses_table(metrics: dict[str, Any]) -> Table:
+    """The power-quality study's worst buses, as it ranks them.
+
+    Parameters
+    ----------
+    metrics : dict
+        The study's ``metrics.json`` (``worst_buses``: voltages in pu, shares 0..1).
+
+    Returns
+    -------
+    Table
+        One row per listed bus; voltages in pu, shares as percentages.
+    """
+    return Table(
         header=[
             "bus",
             "level",
@@ -111,50 +158,70 @@ def power_quality_section(metrics: dict[str, Any], figures: list[FigureRef]) -> 
         ],
         caption="Worst buses",
     )
-    tables = [summary, worst]
-    areas = metrics.get("areas", [])
-    if areas:
-        tables.append(
-            Table(
-                header=[
-                    "LV transformer",
-                    "buses",
-                    "compliant",
-                    "min [pu]",
-                    "max [pu]",
-                    "in Range A",
-                ],
-                rows=[
-                    [
-                        fmt(a.get("transformer_id")),
-                        fmt(a.get("buses")),
-                        fmt_share(a.get("compliant_share")),
-                        fmt(a.get("vm_min_pu"), 4),
-                        fmt(a.get("vm_max_pu"), 4),
-                        fmt_share(a.get("ansi_range_a_share"), 2),
-                    ]
-                    for a in sorted(areas, key=lambda a: a.get("vm_min_pu") or 9.0)[:25]
-                ],
-                caption="By LV transformer area (lowest minimum voltage first, at most 25)",
-            )
-        )
-    notes = [str(method.get("averaging", ""))] + [str(n) for n in metrics.get("notes", [])]
-    return Section(
-        anchor="power-quality",
-        title="Power quality (EN 50160, ANSI C84.1)",
-        text=[
-            "Per bus and week, EN 50160:2010 asks that 95 % of the mean voltages lie within "
-            "±10 % of nominal (99 % for MV) and all within +10/−15 % (±15 % for MV). ANSI "
-            "C84.1-2020 Range A is 0.95–1.05 pu. From `twin study power-quality`."
+
+
+def _areas_table(areas: list[dict[str, Any]]) -> Table:
+    """Compliance per LV transformer area, lowest minimum voltage first, at most 25.
+
+    Parameters
+    ----------
+    areas : list of dict
+        The study's ``areas`` (voltages in pu, shares 0..1).
+
+    Returns
+    -------
+    Table
+        One row per area; voltages in pu, shares as percentages.
+    """
+    return Table(
+        header=[
+            "LV transformer",
+            "buses",
+            "compliant",
+            "min [pu]",
+            "max [pu]",
+            "in Range A",
         ],
-        tables=tables,
-        figures=figures,
-        notes=[n for n in notes if n],
+        rows=[
+            [
+                fmt(a.get("transformer_id")),
+                fmt(a.get("buses")),
+                fmt_share(a.get("compliant_share")),
+                fmt(a.get("vm_min_pu"), 4),
+                fmt(a.get("vm_max_pu"), 4),
+                fmt_share(a.get("ansi_range_a_share"), 2),
+            ]
+            for a in sorted(areas, key=lambda a: a.get("vm_min_pu") or 9.0)[:25]
+        ],
+        caption="By LV transformer area (lowest minimum voltage first, at most 25)",
     )
 
 
 def grid_loading_tables(metrics: dict[str, Any], timezone: str) -> tuple[list[Table], list[str]]:
     """Tables and notes of the grid-loading study for the report's loading section."""
+    tables = [_loading_table(metrics, timezone)]
+    top = metrics.get("transformers", {}).get("top", [])
+    if top:
+        tables.append(_top_transformers_table(top, timezone))
+    return tables, _grid_loading_notes(metrics)
+
+
+def _loading_table(metrics: dict[str, Any], timezone: str) -> Table:
+    """Overloads of transformers and lines, and the peak coincidence.
+
+    Parameters
+    ----------
+    metrics : dict
+        The grid-loading study's ``metrics.json`` (loadings in % of rating,
+        hours in h, powers in kW).
+    timezone : str
+        Time zone the peak time is shown in.
+
+    Returns
+    -------
+    Table
+        Quantity and value; the line and meter rows only where the study has them.
+    """
     trafos = metrics.get("transformers", {})
     lines = metrics.get("lines", {})
     coincidence = metrics.get("peak_coincidence", {})
@@ -194,63 +261,110 @@ def grid_loading_tables(metrics: dict[str, Any], timezone: str) -> tuple[list[Ta
         rows.append(
             ["coincidence factor, MV/LV transformers", fmt(trafo_peaks["coincidence_factor"], 3)]
         )
-    tables = [Table(header=["quantity", "value"], rows=rows, caption="Loading and coincidence")]
-    top = trafos.get("top", [])
-    if top:
-        tables.append(
-            Table(
-                header=[
-                    "transformer",
-                    "kind",
-                    "rating [kVA]",
-                    "peak [%]",
-                    "peak at (local)",
-                    "p95 [%]",
-                    "h > 80 %",
-                    "h > 100 %",
-                    "reverse flow [h]",
-                ],
-                rows=[
-                    [
-                        fmt(t.get("transformer_id")),
-                        str(t.get("kind")),
-                        fmt(t.get("sn_kva"), 0),
-                        fmt(t.get("peak_loading_percent"), 1),
-                        fmt_time(t.get("peak_time"), timezone),
-                        fmt(t.get("p95_loading_percent"), 1),
-                        fmt(t.get("hours_above_80"), 2),
-                        fmt(t.get("hours_above_100"), 2),
-                        fmt(t.get("reverse_flow_hours"), 2),
-                    ]
-                    for t in top
-                ],
-                caption="Most loaded transformers",
-            )
-        )
+    return Table(header=["quantity", "value"], rows=rows, caption="Loading and coincidence")
+
+
+def _top_transformers_table(top: list[dict[str, Any]], timezone: str) -> Table:
+    """The most loaded transformers, as the grid-loading study lists them.
+
+    Parameters
+    ----------
+    top : list of dict
+        The study's ``transformers.top`` (ratings in kVA, loadings in % of
+        rating, hours in h).
+    timezone : str
+        Time zone the peak times are shown in.
+
+    Returns
+    -------
+    Table
+        One row per transformer.
+    """
+    return Table(
+        header=[
+            "transformer",
+            "kind",
+            "rating [kVA]",
+            "peak [%]",
+            "peak at (local)",
+            "p95 [%]",
+            "h > 80 %",
+            "h > 100 %",
+            "reverse flow [h]",
+        ],
+        rows=[
+            [
+                fmt(t.get("transformer_id")),
+                str(t.get("kind")),
+                fmt(t.get("sn_kva"), 0),
+                fmt(t.get("peak_loading_percent"), 1),
+                fmt_time(t.get("peak_time"), timezone),
+                fmt(t.get("p95_loading_percent"), 1),
+                fmt(t.get("hours_above_80"), 2),
+                fmt(t.get("hours_above_100"), 2),
+                fmt(t.get("reverse_flow_hours"), 2),
+            ]
+            for t in top
+        ],
+        caption="Most loaded transformers",
+    )
+
+
+def _grid_loading_notes(metrics: dict[str, Any]) -> list[str]:
+    """The PV and EV contributions in a sentence each, then the study's notes.
+
+    Parameters
+    ----------
+    metrics : dict
+        The grid-loading study's ``metrics.json`` (energies in MWh, powers in kW).
+
+    Returns
+    -------
+    list of str
+        The notes of the loading section.
+    """
     notes = []
     contributions = metrics.get("contributions", {})
     for key, label in (("pv", "PV"), ("ev", "EV")):
         part = contributions.get(key, {})
         if part.get("present") and part.get("computed", True):
-            if key == "pv":
-                notes.append(
-                    f"PV: {fmt(part.get('premises_with_pv'))} premises, export "
-                    f"{fmt(part.get('export_mwh'), 3, 'MWh')}, peak export "
-                    f"{fmt(part.get('peak_export_kw'), 1, 'kW')}."
-                )
-            else:
-                notes.append(
-                    f"EV: {fmt(part.get('sessions'))} sessions, "
-                    f"{fmt(part.get('energy_mwh'), 3, 'MWh')}, "
-                    f"{fmt_share(part.get('share_of_fleet_peak'))} of the fleet peak."
-                )
+            notes.append(_contribution_note(key, part))
         elif part.get("note"):
             notes.append(f"{label}: {part['note']}")
     if contributions.get("note"):
         note = str(contributions["note"])
         notes.append(note[:1].upper() + note[1:] + ".")
     notes += [str(n) for n in metrics.get("notes", [])]
-    return tables, notes
+    return notes
+
+
+def _contribution_note(key: str, part: dict[str, Any]) -> str:
+    """One sentence on the PV (``key="pv"``) or EV (``key="ev"``) contribution.
+
+    Parameters
+    ----------
+    key : str
+        ``"pv"`` or ``"ev"``.
+    part : dict
+        The study's ``contributions.pv`` or ``contributions.ev`` (energies in
+        MWh, powers in kW, shares 0..1).
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
+    if key == "pv":
+        return (
+            f"PV: {fmt(part.get('premises_with_pv'))} premises, export "
+            f"{fmt(part.get('export_mwh'), 3, 'MWh')}, peak export "
+            f"{fmt(part.get('peak_export_kw'), 1, 'kW')}."
+        )
+    return (
+        f"EV: {fmt(part.get('sessions'))} sessions, "
+        f"{fmt(part.get('energy_mwh'), 3, 'MWh')}, "
+        f"{fmt_share(part.get('share_of_fleet_peak'))} of the fleet peak."
+    )
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
