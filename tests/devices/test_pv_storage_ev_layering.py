@@ -1,4 +1,4 @@
-"""The DER device modules stay in their layer: no grid/streams/engine/scenario imports."""
+"""The DER and theft device modules stay in their layer: no grid/streams/engine/scenario imports."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ DEVICES = Path(__file__).resolve().parents[2] / "twin" / "devices"
 FILES = sorted(
     [
         DEVICES / "weather.py",
-        *(p for d in ("pv", "storage", "ev") for p in (DEVICES / d).glob("*.py")),
+        *(p for d in ("pv", "storage", "ev", "theft") for p in (DEVICES / d).glob("*.py")),
     ]
 )
 FORBIDDEN = ("twin.grid", "twin.streams", "twin.engine", "twin.scenario")
