@@ -168,7 +168,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     site = build_site(scenario)
     axis = scenario.time.axis()
     print(
-        f"{args.scenario}: ok: {scenario.name!r}, {site.n_premises:,} households on "
+        f"{args.scenario}: ok: {scenario.name!r}, {site.n_households:,} households and "
+        f"{site.n_meters - site.n_households:,} other customer and generation meters on "
         f"{site.grid.name} ({site.grid.dwelling_capacity:,} dwellings), "
         f"{axis.n_intervals:,} intervals of {axis.interval_s // 60} min"
     )

@@ -58,6 +58,22 @@ class Members:
         """True when every premise of the fleet is a member."""
         return self.n == self.n_total
 
+    def segment(self, start: int, stop: int) -> tuple[Members, slice]:
+        """The members inside positions ``start .. stop - 1`` of the full fleet.
+
+        Returns
+        -------
+        members : Members
+            Of a fleet of ``stop - start``, positions counted from ``start``.
+        local : slice
+            Where those members sit among the local positions (a contiguous
+            run, since members are sorted).
+        """
+        if not 0 <= start <= stop <= self.n_total:
+            raise ValueError(f"segment {start}..{stop} outside a fleet of {self.n_total}")
+        lo, hi = (int(i) for i in np.searchsorted(self.index, [start, stop]))
+        return Members(self.index[lo:hi] - start, stop - start), slice(lo, hi)
+
     def take(self, full: NDArray[_S]) -> NDArray[_S]:
         """Rows of a full-fleet array (first axis) that belong to the members."""
         return full if self.is_all else full[self.index]

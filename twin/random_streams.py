@@ -47,6 +47,12 @@ class RandomTree:
     def __init__(self, seed: int):
         self.seed = int(seed)
 
+    def child(self, name: str) -> RandomTree:
+        """An independent tree for a part of the run that reuses component names."""
+        key = zlib.crc32(name.encode("utf-8"))
+        state = np.random.SeedSequence(self.seed, spawn_key=(key, 1)).generate_state(2, np.uint64)
+        return RandomTree(int(state[0] >> np.uint64(1)))
+
     def generator(self, component: str) -> np.random.Generator:
         """The Generator of ``component`` (the same one for the same seed and name)."""
         key = zlib.crc32(component.encode("utf-8"))

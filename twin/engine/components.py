@@ -1,8 +1,13 @@
 """Everything a run advances, created from a validated scenario and its site.
 
 :func:`build_components` creates the fleets, the meters with their head-end,
-the background injections and the power-flow solver, for a whole run or for
-one shard of it (:mod:`twin.engine.sharding`).
+the area check meters, the background injections and the power-flow solver,
+for a whole run or for one shard of it (:mod:`twin.engine.sharding`).
+
+The metered fleet is in segments (:class:`~twin.engine.meter_points.MeterPoints`):
+households, other customers, generators. Arrays the engine passes around are
+indexed by local meter position; a segment's members sit in one contiguous
+run of local positions (:class:`Segments`).
 """
 
 from __future__ import annotations
@@ -12,14 +17,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from twin.clock import TimeAxis
+from twin.clock import IntervalTime, TimeAxis
 from twin.devices.behind_the_meter import DerFleets
+from twin.devices.customers import CustomerFleet
 from twin.devices.households import HouseholdFleet
+from twin.devices.weather import average_hourly, load_weather
 from twin.engine.ami import Ami
+from twin.engine.area_meters import AreaMeters, create_area_meters
 from twin.engine.der import create_der
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site, member_ids
+from twin.engine.theft import Thefts, create_thefts
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
     BackgroundInjections,
@@ -35,7 +44,7 @@ from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 
-__all__ = ["Components", "MemberIds", "build_components", "solves_area_by_area"]
+__all__ = ["Components", "MemberIds", "Segments", "build_components", "solves_area_by_area"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,26 @@ class MemberIds:
 
     premises: list[str]
     meters: list[str]
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Local positions of the simulated meters of each segment of the metered fleet.
+
+    Attributes
+    ----------
+    households, customers, generators : slice
+        Contiguous runs of local meter positions, in this order.
+    """
+
+    households: slice
+    customers: slice
+    generators: slice
+
+    @property
+    def consumers(self) -> slice:
+        """Households and customers: the meters whose power goes to a load row."""
+        return slice(self.households.start, self.customers.stop)
 
 
 @dataclass
@@ -63,18 +92,57 @@ class Components:
     solver: PowerFlowSolver | IslandedSolver
     members: Members
     member_ids: MemberIds
+    segments: Segments
+    customers: CustomerFleet | None = None
     der: DerFleets | None = None
+    area_meters: AreaMeters | None = None
+    thefts: Thefts | None = None
     terminals: TerminalVoltages | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
-    _where: NDArray[np.int64] = field(init=False)
+    _load_rows: NDArray[np.int64] = field(init=False)
+    _sgen_rows: NDArray[np.int64] = field(init=False)
+    _generation: NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
-        self._where = self.premise_load
+        take, points, seg = self.members.take, self.site.points, self.segments
+        self._load_rows = np.asarray(take(points.load_row)[seg.consumers], dtype=np.int64)
+        self._sgen_rows = np.asarray(take(points.sgen_row)[seg.generators], dtype=np.int64)
+        # position of each local generation meter among the metered generators of the fleet
+        first = points.n_households + points.n_customers
+        self._generation = self.members.index[seg.generators] - first
+
+    @property
+    def generation_rated_kw(self) -> NDArray[np.float64]:
+        """Rated power of each local generation meter's generator [kW]."""
+        return self.background.metered_rated_kw[self._generation]
 
     @property
     def premise_load(self) -> NDArray[np.int64]:
-        """``net.load`` position of each member premise."""
-        return np.asarray(self.members.take(self.site.placement.load), dtype=np.int64)
+        """``net.load`` position of each member premise (-1 for a generation meter)."""
+        return np.asarray(self.members.take(self.site.points.load_row), dtype=np.int64)
+
+    def step_meters(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """True mean power behind every simulated meter over interval ``t`` [kW], [kvar].
+
+        Households with their DER, the other customers, and the generators
+        (negative: export), in local meter order, after the disconnectors.
+        """
+        seg = self.segments
+        closed = self.ami.management.relay_closed
+        p_h, q_h = self.households.step(t)
+        if self.der is not None:
+            p_h = self.der.step(t, p_h, closed[seg.households])
+        p_parts, q_parts = [p_h], [q_h]
+        if self.customers is not None:
+            p_c, q_c = self.customers.step(t)
+            p_parts.append(p_c)
+            q_parts.append(q_c)
+        if self._generation.size:
+            p_parts.append(-self.background.generation_kw(t.index)[self._generation])
+            q_parts.append(np.zeros(self._generation.size))
+        p_kw = np.concatenate(p_parts) if len(p_parts) > 1 else p_h
+        q_kvar = np.concatenate(q_parts) if len(q_parts) > 1 else q_h
+        return self.ami.relay(p_kw, q_kvar)
 
     def solve(
         self, index: int, load_p_mw: np.ndarray, load_q_mvar: np.ndarray, sgen_p_mw: np.ndarray
@@ -105,32 +173,36 @@ class Components:
     def grid_injections(
         self, index: int, p_kw: np.ndarray, q_kvar: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Power-flow injections of interval ``index``: the premises on their loads, public
-        charging stations on theirs, plus the background.
+        """Power-flow injections of interval ``index``: the customers on their loads, the
+        generators on theirs, public charging stations and illegal connections on
+        theirs, plus the background.
 
         Parameters
         ----------
         index : int
             Interval number.
         p_kw, q_kvar : numpy.ndarray
-            Mean net power per premise [kW], [kvar] (import positive).
+            True mean net power per local meter [kW], [kvar] (import positive).
 
         Returns
         -------
         load_p_mw, load_q_mvar, sgen_p_mw : numpy.ndarray
             Per ``net.load`` / ``net.sgen`` row [MW], [Mvar].
         """
-        load_p, load_q, sgen_p = self.background.at(index)
-        where = self._where
-        n_load = load_p.shape[0]
-        load_p = load_p + np.bincount(where, weights=p_kw, minlength=n_load) / 1e3
-        load_q = load_q + np.bincount(where, weights=q_kvar, minlength=n_load) / 1e3
+        bg_p, bg_q, sgen_p = self.background.at(index)
+        rows, consumers = self._load_rows, self.segments.consumers
+        n_load = len(self.site.grid.net.load)  # own rows, then stations and added customers
+        load_p = np.bincount(rows, weights=p_kw[consumers], minlength=n_load) / 1e3
+        load_q = np.bincount(rows, weights=q_kvar[consumers], minlength=n_load) / 1e3
+        load_p[: bg_p.size] += bg_p
+        load_q[: bg_q.size] += bg_q
+        if self._sgen_rows.size:
+            sgen_p[self._sgen_rows] -= p_kw[self.segments.generators] / 1e3
         stations = self.site.stations.rows
-        if stations.size:  # the public connectors' rows follow the network's own loads
-            load_p = np.concatenate([load_p, np.zeros(stations.size)])
-            load_q = np.concatenate([load_q, np.zeros(stations.size)])
-            if self.der is not None:
-                np.add.at(load_p, stations, self.der.station_load_p_mw())
+        if stations.size and self.der is not None:
+            np.add.at(load_p, stations, self.der.station_load_p_mw())
+        if self.thefts is not None:
+            self.thefts.add_illegal_loads(index, load_p)
         return load_p, load_q, sgen_p
 
 
@@ -151,23 +223,27 @@ def build_components(
         The solver cannot be used, or the network has no LV areas to solve alone.
     """
     axis = scenario.time.axis()
-    hh = scenario.households
-    transformer = np.asarray(site.placement.transformer, dtype=np.int64)
-    members = Members.all(site.n_premises) if shard is None else shard.members(transformer)
+    points = site.points
+    transformer = np.asarray(points.transformer, dtype=np.int64)
+    members = Members.all(points.n) if shard is None else shard.members(transformer)
+    hh_members, hh_local = members.segment(0, points.n_households)
+    c_members, c_local = members.segment(points.customers.start, points.customers.stop)
+    _, g_local = members.segment(points.generators.start, points.generators.stop)
     households = HouseholdFleet.create(
-        site.n_premises,
+        points.n_households,
         rng=rng.generator("households"),
         axis=axis,
         latitude_deg=scenario.grid.latitude_deg,
-        params=hh.params(),
-        members=members,
+        params=scenario.households.params(),
+        members=hh_members,
     )
+    customers = _customer_fleet(scenario, site, rng, c_members)
     ids = MemberIds(member_ids("P", members), member_ids("M", members))
     ami = Ami(
         scenario,
         axis,
         transformer=transformer,
-        meter_bus=np.asarray(site.placement.bus, dtype=np.int64),
+        meter_bus=np.asarray(points.bus, dtype=np.int64),
         rng=rng,
         recorder=AmiRecorder(
             writer,
@@ -177,7 +253,12 @@ def build_components(
         ),
         members=members,
     )
-    background = BackgroundInjections(site.grid, axis)
+    background = BackgroundInjections(
+        site.grid,
+        axis,
+        metered_loads=points.load_row[points.customers],
+        metered_sgens=points.sgen_row[points.generators],
+    )
     units = _units_solved_alone(scenario, site, shard)
     areas = [a for u in units for a in u]
     simulated_bus = None
@@ -190,10 +271,10 @@ def build_components(
         axis=axis,
         grid=site.grid,
         stations=site.stations,
-        premise_bus=np.asarray(site.placement.bus, dtype=np.int64),
-        premise_transformer=transformer,
+        premise_bus=np.asarray(points.bus[points.households], dtype=np.int64),
+        premise_transformer=transformer[points.households],
         rng=rng,
-        members=members,
+        members=hh_members,
         simulated_bus=simulated_bus,
     )
     source = "" if scenario.source is None else str(scenario.source)
@@ -219,8 +300,32 @@ def build_components(
         solver=solver,
         members=members,
         member_ids=ids,
+        segments=Segments(hh_local, c_local, g_local),
+        customers=customers,
         der=der,
+        area_meters=create_area_meters(scenario, site, rng, writer, shard),
+        thefts=create_thefts(site.thefts, axis, rng, members, simulated_bus),
         terminals=None if shard is None else shard.terminals,
+    )
+
+
+def _customer_fleet(
+    scenario: Scenario, site: Site, rng: RandomTree, members: Members
+) -> CustomerFleet | None:
+    """The customers other than households (None when the run has none)."""
+    points = site.points
+    if points.n_customers == 0:
+        return None
+    axis = scenario.time.axis()
+    weather = load_weather(scenario.pv.weather)
+    return CustomerFleet.create(
+        [str(c) for c in points.customer_class[points.customers]],
+        np.asarray(points.annual_kwh[points.customers], dtype=np.float64),
+        rng=rng.generator("customers"),
+        axis=axis,
+        temp_air_c=average_hourly(weather.temp_air_c, axis, weather.utc_offset_h),
+        params=scenario.customers.params(),
+        members=members,
     )
 
 
@@ -248,14 +353,15 @@ def _units_solved_alone(
             ],
             source,
         )
-    outside = np.asarray(site.placement.transformer, dtype=np.int64) < 0
+    outside = np.asarray(site.points.transformer, dtype=np.int64) < 0
     if outside.any():
         raise ScenarioError(
             [
                 Problem(
                     "grid.mv",
-                    f"given {scenario.grid.mv!r}, but {int(outside.sum())} premise(s) of network "
-                    f"{site.grid.name!r} sit outside every LV transformer area; expected 'coupled'",
+                    f"given {scenario.grid.mv!r}, but {int(outside.sum())} meter point(s) of "
+                    f"network {site.grid.name!r} sit outside every LV transformer area; "
+                    "expected 'coupled'",
                 )
             ],
             source,

@@ -25,6 +25,7 @@ import numpy as np
 import simpy
 
 from twin.engine.ami import Ami
+from twin.engine.theft import Thefts
 from twin.meters import events as ev
 from twin.scenario import Scenario
 from twin.scenario.ami_models import FirmwareCampaign, Target
@@ -155,6 +156,15 @@ def _campaign(
         _at(env, t, partial(fw.wave, local, fail[keep], campaign, float(t)))
 
 
+def schedule_theft_signals(env: simpy.Environment, ami: Ami, thefts: Thefts) -> None:
+    """The meter cover opened when a thief with that side signal starts (a legal event)."""
+    meters, start_s = thefts.cover_openings()
+    for start in np.unique(start_s).tolist():
+        who = meters[start_s == start]
+        offset = partial(ami.clocks.offset_s, start, who)
+        _at(env, start, partial(_tamper, ami, who, start, offset))
+
+
 def schedule_ami_events(
     env: simpy.Environment, ami: Ami, scenario: Scenario, *, firmware: bool = True
 ) -> FirmwareRecorder:
@@ -193,6 +203,8 @@ def schedule_ami_events(
                 else conc.localise_areas(select(fault.target, conc.n_all_areas, rng))
             )
             _outage(env, ami, areas, fault.start, fault.duration, scheduled=True)
+            continue
+        if kind == "theft":  # acts on the power the meters see (twin.engine.theft)
             continue
         full = select(fault.target, n_total, rng)
         meters = _members(ami, full)

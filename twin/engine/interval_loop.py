@@ -1,9 +1,12 @@
 """The interval process: one SimPy process that advances every fleet once per interval.
 
-Per interval, in order: the households' mean power, the DER behind the
-meters, the disconnectors; at the interval end the metrology cores integrate
-it, the grid solves, the DER and the meters see the voltages, the management
-cores and the head-end move the data, and the recorders append. Household
+Per interval, in order: the mean power behind every meter (households with
+their DER, the other customers, the generators), the disconnectors; at the
+interval end the grid solves with the true power (and any illegal loads),
+the metrology cores integrate what the meters see (short of what thieves
+take), the DER and the meters see the voltages, the area check meters
+measure the transformers' LV side, the management cores and the head-end
+move the data, and the recorders append. Household
 happenings (moves, holidays) are SimPy events scheduled before the process,
 so that an event at ``T`` shapes the interval starting at ``T``.
 """
@@ -24,6 +27,7 @@ from twin.engine.components import Components
 from twin.engine.recording import OccupancySpells, Recorder
 from twin.engine.recording_der import DerRecorder
 from twin.engine.summary import RunSummary, exact_total_kw
+from twin.grid.area_balance import AreaBalance
 
 __all__ = ["IntervalLoop"]
 
@@ -40,10 +44,21 @@ class IntervalLoop:
         self.progress = progress
         self.on_progress: Callable[[int], None] | None = None
         self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
-        self.spells = OccupancySpells(parts.members.n, parts.axis.interval_s)
+        self.spells = OccupancySpells(parts.households.n, parts.axis.interval_s)
         self.der_recorder: DerRecorder | None = None
         self._solved_loads = parts.solved_rows("load")
         self.metering = True
+        self.balance = AreaBalance(parts.site.grid)
+        solved = parts.solved_mask("trafo", len(self._trafo_ids))
+        areas = self.balance.transformers
+        self._areas = np.arange(areas.size) if solved is None else np.flatnonzero(solved[areas])
+        self._area_ids = self._trafo_ids[areas[self._areas]]
+        meters = parts.area_meters
+        self._metered_areas = (
+            np.zeros(0, dtype=np.int64)
+            if meters is None
+            else np.searchsorted(areas, meters.transformers).astype(np.int64)
+        )
 
     def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
         """Register every household happening as a SimPy timeout with a callback.
@@ -64,16 +79,13 @@ class IntervalLoop:
         """SimPy process: one pass per metering interval."""
         axis = self.parts.axis
         for k in range(axis.n_intervals):
-            t = axis.at(k)
-            p_kw, q_kvar = self.parts.households.step(t)
+            p_kw, q_kvar = self.parts.step_meters(axis.at(k))
             if self.parts.der is not None:
-                p_kw = self.parts.der.step(t, p_kw, self.parts.ami.management.relay_closed)
                 if self.der_recorder is not None:
                     self.der_recorder.schedule_status_changes(env)
                 elif self.parts.der.ev is not None:  # nothing records them: keep memory flat
                     self.parts.der.ev.status_changes()
                     self.parts.der.ev.finished_sessions()
-            p_kw, q_kvar = self.parts.ami.relay(p_kw, q_kvar)
             if self.metering:
                 self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
             yield env.timeout(axis.interval_s)
@@ -82,14 +94,18 @@ class IntervalLoop:
     def _close_interval(self, k: int, p_kw: np.ndarray, q_kvar: np.ndarray) -> None:
         parts, axis = self.parts, self.parts.axis
         end_s = (k + 1) * axis.interval_s
-        if self.metering:
-            parts.ami.meter(k, p_kw)
-
         load_p, load_q, sgen_p = parts.grid_injections(k, p_kw, q_kvar)
         tic = time.perf_counter()
         result = parts.solve(k, load_p, load_q, sgen_p)
         solve_ms = (time.perf_counter() - tic) * 1e3
+        seen = p_kw if parts.thefts is None else parts.thefts.metered_kw(k, p_kw)
+        if self.metering:
+            parts.ami.meter(k, seen)
         self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))
+        totals = None
+        if self.metering and self._areas.size:
+            totals = self.balance.totals(result, load_p, sgen_p)
+            self.recorder.areas(end_s, self._area_ids, totals, self._areas)
         self.summary.account(result, axis, k, self._trafo_ids)
         if parts.der is not None:
             parts.der.after_flow(
@@ -102,7 +118,10 @@ class IntervalLoop:
                 self.der_recorder.interval(k)
 
         if self.metering:
-            parts.ami.after_flow(k, p_kw, result)
+            parts.ami.after_flow(k, seen, result)
+            if parts.area_meters is not None and totals is not None:
+                lv_p_kw = totals.lv_p_kw[self._metered_areas]
+                parts.area_meters.close_interval(k, lv_p_kw, result)
         if self.on_progress is not None and ((k + 1) % 96 == 0 or k == axis.n_intervals - 1):
             self.on_progress(k + 1)
         if self.progress is not None:

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from twin.clock import TimeAxis, utc_stamps
 from twin.grid import PowerFlowResult
+from twin.grid.area_balance import AreaTotals
 from twin.streams import RunWriter, schema_for
 
 __all__ = ["OccupancySpells", "Recorder"]
@@ -182,6 +183,30 @@ class Recorder:
                 "vm_min_pu": [float(finite.min()) if finite.size else None],
                 "vm_max_pu": [float(finite.max()) if finite.size else None],
             }
+        )
+
+    def areas(
+        self, end_s: int, transformer_ids: np.ndarray, totals: AreaTotals, rows: np.ndarray
+    ) -> None:
+        """Append one interval's balance of the areas ``rows`` of ``totals`` to
+        ``truth/area_power_flow``."""
+        n = len(transformer_ids)
+        if n == 0:
+            return
+        table = self.writer.table("truth/area_power_flow")
+        table.append_batch(
+            pa.RecordBatch.from_arrays(
+                [
+                    pa.array(transformer_ids, pa.int64()),
+                    self._stamp(end_s, n),
+                    pa.array(totals.load_kw[rows], pa.float64()),
+                    pa.array(totals.generation_kw[rows], pa.float64()),
+                    pa.array(totals.line_loss_kw[rows], pa.float64()),
+                    pa.array(totals.trafo_loss_kw[rows], pa.float64()),
+                    pa.array(totals.lv_p_kw[rows], pa.float64()),
+                ],
+                schema=table.schema,
+            )
         )
 
     def occupancy(

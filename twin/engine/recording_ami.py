@@ -35,7 +35,7 @@ class AmiRecorder:
         Highest tariff in use; tariff columns above it are null.
     """
 
-    TABLES = (
+    TABLES: tuple[str, ...] = (
         "internal/meter_interval",
         "internal/meter_register_daily",
         "internal/meter_register_monthly",
@@ -87,15 +87,19 @@ class AmiRecorder:
             ],
         )
 
-    def registers(self, batch: RegisterBatch) -> None:
-        """Verified daily (and monthly) freezes."""
+    def _register_columns(self, batch: RegisterBatch) -> list[pa.Array]:
+        """Meter id, freeze time and the register columns of a freeze batch."""
         n = batch.meter.shape[0]
         regs = []
         for i in range(_N_REG):
             tariff = i % 5
             null = tariff > self._tariffs
             regs.append(pa.array(batch.freeze[:, i], pa.int64(), mask=np.full(n, null)))
-        common = [self._ids(batch.meter), self.stamp(batch.freeze_time_s, n), *regs]
+        return [self._ids(batch.meter), self.stamp(batch.freeze_time_s, n), *regs]
+
+    def registers(self, batch: RegisterBatch) -> None:
+        """Verified daily (and monthly) freezes."""
+        common = self._register_columns(batch)
         received = self.stamp(batch.received_at_s)
         self._append("internal/meter_register_daily", [*common, received])
         if batch.kind == "monthly":

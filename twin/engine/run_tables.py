@@ -1,4 +1,4 @@
-"""The tables a run writes once: premises, meter points, vacancy, and which buses it writes."""
+"""The tables a run writes once: premises, meter points, vacancy, thefts, and which buses."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 
 from twin.engine.components import Components
+from twin.engine.site import format_ids
+from twin.meters.connection import ct_ratio, peak_current_a
 
-__all__ = ["bus_mask", "meter_point_frame", "premise_frame", "vacancy_frame"]
+__all__ = ["bus_mask", "meter_point_frame", "premise_frame", "theft_frame", "vacancy_frame"]
+
+GENERATION_THREE_PHASE_KW = 4.6
+"""Generators above this rating connect on three phases [kW] (VDE-AR-N 4105:2018, 5.5.2:
+at most 4.6 kVA unbalance on one phase)."""
 
 
 def bus_mask(parts: Components, which: str) -> np.ndarray:
@@ -34,34 +40,96 @@ def _premise_frame_columns(parts: Components) -> dict[str, np.ndarray]:
 
 
 def premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str]) -> pd.DataFrame:
-    hh = parts.households
+    """truth/premise: every premise behind a meter, households first."""
+    seg, take = parts.segments, parts.members.take
     n = len(premise_ids)
-    net = parts.site.grid.net
+    load_row = parts.premise_load
+    load_index = np.where(
+        load_row >= 0, parts.site.grid.net.load.index.to_numpy()[np.maximum(load_row, 0)], -1
+    )
+    occupancy = np.full(n, None, dtype=object)
+    occupancy[seg.households] = np.asarray(parts.households.occupancy_kind, dtype=object)
+    annual = np.asarray(take(parts.site.points.annual_kwh), dtype=np.float64).copy()
+    annual[seg.households] = parts.households.annual_kwh
+    if parts.customers is not None:
+        annual[seg.customers] = parts.customers.annual_kwh
     return pd.DataFrame(
         {
             "premise_id": premise_ids,
             "meter_id": meter_ids,
             **_premise_frame_columns(parts),
-            "load_index": net.load.index.to_numpy()[parts.premise_load],
-            "occupancy_kind": np.asarray(hh.occupancy_kind, dtype=object),
-            "annual_kwh": np.asarray(hh.annual_kwh, dtype=np.float64),
+            "load_index": load_index.astype(np.int64),
+            "customer_kind": np.asarray(take(parts.site.points.kind), dtype=object),
+            "customer_class": np.asarray(take(parts.site.points.customer_class), dtype=object),
+            "occupancy_kind": occupancy,
+            "annual_kwh": annual,
             **_der_columns(parts, n),
         }
     )
 
 
 def _der_columns(parts: Components, n: int) -> dict[str, np.ndarray]:
-    if parts.der is not None:
-        return parts.der.premise_columns()
-    return {
+    """The DER flags and ratings, households' from the DER fleets, others' empty."""
+    cols: dict[str, np.ndarray] = {
         **{k: np.zeros(n, dtype=bool) for k in ("has_pv", "has_storage", "has_ev")},
         **{k: np.zeros(n) for k in ("pv_kwp", "storage_kwh", "ev_charger_kw")},
     }
+    if parts.der is not None:
+        for name, values in parts.der.premise_columns().items():
+            cols[name][parts.segments.households] = values
+    return cols
 
 
 def meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
-    premises = _premise_frame_columns(parts)
-    return pd.DataFrame({"meter_id": meter_ids, **premises})
+    """internal/meter_point: where each meter is, whose it is, and how it is connected."""
+    seg, take, points = parts.segments, parts.members.take, parts.site.points
+    n = len(meter_ids)
+    phases = np.ones(n, dtype=np.int8)
+    peak_kw = np.zeros(n)
+    if parts.customers is not None:
+        phases[seg.customers] = parts.customers.phases
+        peak_kw[seg.customers] = parts.customers.peak_kw
+    rated_kw = parts.generation_rated_kw
+    phases[seg.generators] = np.where(rated_kw > GENERATION_THREE_PHASE_KW, 3, 1)
+    peak_kw[seg.generators] = rated_kw
+    return pd.DataFrame(
+        {
+            "meter_id": meter_ids,
+            **_premise_frame_columns(parts),
+            "premise_id": parts.member_ids.premises,
+            "customer_kind": np.asarray(take(points.kind), dtype=object),
+            "customer_class": np.asarray(take(points.customer_class), dtype=object),
+            "phases": phases,
+            "ct_ratio": ct_ratio(peak_current_a(peak_kw, phases)),
+        }
+    )
+
+
+def theft_frame(parts: Components) -> pd.DataFrame:
+    """truth/theft: each theft touching this run's meters or buses, true and metered energy."""
+    if parts.thefts is None:
+        raise ValueError("the run has no thefts")
+    plan, records = parts.thefts.plan, parts.thefts.records()
+    theft = records["thief"].to_numpy(dtype=np.int64)
+    meter = plan.meter[theft]
+    illegal = plan.kind[theft] == "illegal_connection"
+    every_premise = parts.site.points.n
+    premises = np.asarray(format_ids("P", every_premise), dtype=object)[meter]
+    meters = np.asarray(format_ids("M", every_premise), dtype=object)[meter]
+    axis = parts.axis
+    return pd.DataFrame(
+        {
+            "premise_id": np.where(illegal, "", premises),
+            "meter_id": np.where(illegal, "", meters),
+            "bus_id": parts.site.grid.bus_id[plan.bus[theft]],
+            "transformer_id": parts.site.points.transformer[meter],
+            "kind": plan.kind[theft].astype(str),
+            "start": pd.to_datetime(axis.utc_us(plan.start_s[theft]), utc=True),
+            "end": pd.to_datetime(axis.utc_us(plan.end_s[theft]), utc=True),
+            "true_wh": records["true_wh"].to_numpy(dtype=np.float64),
+            "metered_wh": records["metered_wh"].to_numpy(dtype=np.float64),
+        }
+    )
 
 
 def vacancy_frame(parts: Components, premise_ids: list[str]) -> pd.DataFrame:

@@ -17,13 +17,20 @@ from pathlib import Path
 import simpy
 from tqdm import tqdm
 
+from twin.engine.area_meters import AreaMeterRecorder
 from twin.engine.components import Components, build_components
-from twin.engine.faults import FirmwareRecorder, schedule_ami_events
+from twin.engine.faults import FirmwareRecorder, schedule_ami_events, schedule_theft_signals
 from twin.engine.interval_loop import IntervalLoop
 from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
-from twin.engine.run_tables import bus_mask, meter_point_frame, premise_frame, vacancy_frame
+from twin.engine.run_tables import (
+    bus_mask,
+    meter_point_frame,
+    premise_frame,
+    theft_frame,
+    vacancy_frame,
+)
 from twin.engine.scoreboard import scoreboard
 from twin.engine.sharding.plan import ShardPlan
 from twin.engine.site import build_site
@@ -86,7 +93,8 @@ def run(
             name=scenario.name,
             network=site.grid.name,
             solver=parts.solver.name,
-            households=parts.members.n,
+            households=parts.segments.households.stop - parts.segments.households.start,
+            meters=parts.members.n,
             intervals=axis.n_intervals,
             interval_s=axis.interval_s,
         )
@@ -110,6 +118,8 @@ def run(
         bar.close()
         if metering:
             parts.ami.finish(axis.duration_s, axis.n_intervals - 1)
+            if parts.area_meters is not None:
+                parts.area_meters.ami.finish(axis.duration_s, axis.n_intervals - 1)
         t_sim = time.perf_counter() - t1
         _close(loop, summary, firmware, writer)
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
@@ -174,7 +184,10 @@ def _schedule(
             )
         if parts.der.ev is not None:
             schedule_ev_events(env, parts.der.ev)
-    return schedule_ami_events(env, parts.ami, scenario, firmware=loop.metering)
+    firmware = schedule_ami_events(env, parts.ami, scenario, firmware=loop.metering)
+    if parts.thefts is not None and loop.metering:
+        schedule_theft_signals(env, parts.ami, parts.thefts)
+    return firmware
 
 
 def _close(
@@ -185,6 +198,8 @@ def _close(
     if loop.metering:
         recorder.occupancy(*loop.spells.close(parts.axis.duration_s))
         recorder.frame("truth/vacancy", vacancy_frame(parts, parts.member_ids.premises))
+        if parts.thefts is not None:
+            recorder.frame("truth/theft", theft_frame(parts))
         stats = parts.ami.hes.stats
         summary.import_wh, summary.export_wh = stats.import_wh, stats.export_wh
         summary.import_mwh = stats.import_wh / 1e6
@@ -193,7 +208,7 @@ def _close(
         summary.missed_readings = stats.by_quality["missing"]
         summary.scoreboard = scoreboard(parts.ami, firmware, parts.member_ids.meters)
     else:  # a pass that does not meter keeps only the grid's tables
-        for name in AmiRecorder.TABLES:
+        for name in {*AmiRecorder.TABLES, *AreaMeterRecorder.TABLES}:
             writer.discard(name)
     if parts.der is not None:
         parts.der.finish()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from twin.engine.meter_points import MeterPoints, locate_meter_points
+from twin.engine.theft import TheftPlan, plan_thefts
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
     CapacityError,
@@ -57,16 +59,27 @@ class PublicStations:
 
 @dataclass
 class Site:
-    """The grid side of a run: network, premises and what does not belong to a fleet."""
+    """The grid side of a run: network, premises and what does not belong to a fleet.
+
+    ``placement`` places the households; ``points`` every meter point
+    (households, then the other customers, then the generators).
+    """
 
     grid: GridModel
     placement: PremisePlacement
     stations: PublicStations
+    points: MeterPoints
+    thefts: TheftPlan | None = None
 
     @property
-    def n_premises(self) -> int:
-        """Number of premises (one household and one meter each)."""
+    def n_households(self) -> int:
+        """Number of households (one premise and one meter each)."""
         return int(self.placement.load.shape[0])
+
+    @property
+    def n_meters(self) -> int:
+        """Number of customer and generation meters (one premise each)."""
+        return self.points.n
 
 
 def format_ids(prefix: str, n: int) -> list[str]:
@@ -76,11 +89,11 @@ def format_ids(prefix: str, n: int) -> list[str]:
 
 
 def build_site(scenario: Scenario) -> Site:
-    """Load the network, place the premises and connect the public charging stations.
+    """Load the network, place the premises, connect the public charging stations.
 
-    Each public connector gets a load row of its own, appended after the
-    network's loads (so every other row keeps its position); nothing later
-    changes the network.
+    Each public connector, and each customer the scenario adds, gets a load
+    row of its own, appended after the network's loads (so every other row
+    keeps its position); nothing later changes the network.
 
     Raises
     ------
@@ -98,7 +111,10 @@ def build_site(scenario: Scenario) -> Site:
         placement = place_premises(grid, None if count == "auto" else int(count))
     except CapacityError as exc:
         raise ScenarioError([Problem("households.count", str(exc))], source) from None
-    return Site(grid=grid, placement=placement, stations=connect_public_stations(scenario, grid))
+    stations = connect_public_stations(scenario, grid)
+    points = locate_meter_points(scenario, grid, placement)
+    thefts = plan_thefts(scenario, grid, points)
+    return Site(grid=grid, placement=placement, stations=stations, points=points, thefts=thefts)
 
 
 def connect_public_stations(scenario: Scenario, grid: GridModel) -> PublicStations:

@@ -49,6 +49,7 @@ class RunSummary:
     households: int
     intervals: int
     interval_s: int
+    meters: int = 0
     import_wh: int = 0
     export_wh: int = 0
     import_mwh: float = 0.0
@@ -110,7 +111,8 @@ class RunSummary:
         per = self.timings_s.get("simulate", self.wall_s) / max(self.intervals, 1) * 1000
         return [
             f"run {self.name!r} on {self.network} ({self.solver})",
-            f"  households        {self.households:,}",
+            f"  households        {self.households:,} ({self.meters:,} customer and "
+            "generation meters in all)",
             f"  intervals         {self.intervals:,} x {self.interval_s // 60} min",
             f"  energy            import {self.import_mwh:,.3f} MWh, "
             f"export {self.export_mwh:,.3f} MWh",

@@ -1,10 +1,13 @@
-"""Background injections: everything on the network that is not a fleet household.
+"""Background injections: everything on the network that no meter stands behind.
 
-Non-residential loads (SimBench G, L and MV-area loads) follow their SimBench
-profiles, the network's static generators (SimBench renewables) theirs, and
-storage elements are held at 0 (:func:`~twin.grid.network.prepare_net` sets
-them so). Residential loads are 0 here: the household fleet supplies them.
-Networks without profiles keep every element at its rated ``p_mw``/``q_mvar``.
+Unmetered loads (MV loads, and the G and L loads of a run that keeps them as
+background) follow their SimBench profiles, unmetered static generators
+theirs, and storage elements are held at 0
+(:func:`~twin.grid.network.prepare_net` sets them so). Residential loads and
+metered loads are 0 here: the fleets supply them. Metered generators are 0
+too; :meth:`BackgroundInjections.generation_kw` gives their output to their
+meters. Networks without profiles keep every element at its rated
+``p_mw``/``q_mvar``.
 
 The profile year is SimBench's 2016 at 15 min. An interval is mapped onto it by
 its local start time: day of year and time of day, wrapping around the year
@@ -33,6 +36,11 @@ class BackgroundInjections:
         The network.
     axis : TimeAxis
         The run's interval grid.
+    metered_loads : numpy.ndarray, optional
+        ``net.load`` rows of the network's own loads that a fleet supplies
+        (besides the residential ones).
+    metered_sgens : numpy.ndarray, optional
+        ``net.sgen`` rows behind a generation meter.
 
     Examples
     --------
@@ -40,18 +48,41 @@ class BackgroundInjections:
     >>> load_p_mw, load_q_mvar, sgen_p_mw = background.at(0)  # doctest: +SKIP
     """
 
-    def __init__(self, grid: GridModel, axis: TimeAxis) -> None:
+    def __init__(
+        self,
+        grid: GridModel,
+        axis: TimeAxis,
+        *,
+        metered_loads: np.ndarray | None = None,
+        metered_sgens: np.ndarray | None = None,
+    ) -> None:
         self._grid = grid
         self._axis = axis
         net = grid.net
         keep = ~np.asarray(grid.residential, dtype=bool)  # the network's own loads
-        own = keep.size  # rows appended later (public charging stations) are not background
+        own = keep.size  # rows appended later (stations, added customers) are not background
+        if metered_loads is not None:
+            keep[np.asarray(metered_loads, dtype=np.int64)] = False
         self._load_p_mw = np.where(keep, net.load["p_mw"].to_numpy(dtype=np.float64)[:own], 0.0)
         self._load_q_mvar = np.where(keep, net.load["q_mvar"].to_numpy(dtype=np.float64)[:own], 0.0)
-        self._sgen_p_mw = net.sgen["p_mw"].to_numpy(dtype=np.float64).copy()
+        rated = net.sgen["p_mw"].to_numpy(dtype=np.float64)
+        self._metered_sgens = (
+            np.zeros(0, dtype=np.int64)
+            if metered_sgens is None
+            else np.asarray(metered_sgens, dtype=np.int64)
+        )
+        self._metered_sgen_kw = rated[self._metered_sgens] * 1e3
+        self._sgen_p_mw = rated.copy()
+        self._sgen_p_mw[self._metered_sgens] = 0.0
+        self._cached: tuple[int, np.ndarray | None] = (-1, None)
         self._profiles = grid.profiles
         self._day_of_year = np.asarray(axis.day_of_year, dtype=np.int64)
         self._second_of_day = np.rint(np.asarray(axis.local_hour) * 3600.0).astype(np.int64)
+
+    @property
+    def metered_rated_kw(self) -> np.ndarray:
+        """Rated power of each metered generator (``metered_sgens`` order) [kW]."""
+        return self._metered_sgen_kw.copy()
 
     @property
     def has_profiles(self) -> bool:
@@ -62,6 +93,8 @@ class BackgroundInjections:
         """Profile factors of interval ``index`` per profile column [-], None without profiles."""
         if self._profiles is None:
             return None
+        if self._cached[0] == index:
+            return self._cached[1]
         rows, weights = profile_rows(
             int(self._day_of_year[index]),
             int(self._second_of_day[index]),
@@ -69,7 +102,16 @@ class BackgroundInjections:
             n_rows=self._profiles.n_rows,
             step_s=self._profiles.step_s,
         )
-        return self._profiles.factors(rows, weights)
+        factors = self._profiles.factors(rows, weights)
+        self._cached = (index, factors)
+        return factors
+
+    def generation_kw(self, index: int) -> np.ndarray:
+        """Output of each metered generator (``metered_sgens`` order) in interval ``index`` [kW]."""
+        f = self.factors(index)
+        if f is None or self._profiles is None:
+            return self._metered_sgen_kw.copy()
+        return self._metered_sgen_kw * f[self._profiles.sgen_p_column[self._metered_sgens]]
 
     def at(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Injections of interval ``index``.
@@ -84,12 +126,13 @@ class BackgroundInjections:
         load_p_mw : numpy.ndarray
             Active power of each of the network's own ``net.load`` rows [MW]
             (rows appended later, such as public charging stations, are not
-            included), residential rows 0, consumption positive. A fresh
-            array the caller may change.
+            included), residential and metered rows 0, consumption positive.
+            A fresh array the caller may change.
         load_q_mvar : numpy.ndarray
             Reactive power of the same rows [Mvar], residential rows 0.
         sgen_p_mw : numpy.ndarray
-            Active power of every ``net.sgen`` row [MW], generation positive.
+            Active power of every ``net.sgen`` row [MW], generation positive;
+            metered generators 0.
         """
         if not 0 <= index < self._axis.n_intervals:
             raise IndexError(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandapower as pp
 
+from twin.grid.customers import add_loads
 from twin.grid.network import GridModel
 
 __all__ = ["add_station_loads", "bus_index_of"]
@@ -40,7 +40,4 @@ def add_station_loads(grid: GridModel, bus_index: Sequence[int]) -> np.ndarray:
 
     Call before the solver is created (it sizes its arrays on ``net.load``).
     """
-    first = len(grid.net.load)
-    for j, bus in enumerate(bus_index):
-        pp.create_load(grid.net, bus=int(bus), p_mw=0.0, q_mvar=0.0, name=f"ev_station_{j}")
-    return np.arange(first, first + len(bus_index), dtype=np.int64)
+    return add_loads(grid, bus_index, "ev_station")

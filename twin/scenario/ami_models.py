@@ -23,6 +23,7 @@ from twin.meters.time_switch import TariffWindow as MeterTariffWindow
 from twin.scenario.durations import Duration
 
 __all__ = [
+    "THEFT_SHAPES",
     "AccuracyShares",
     "ClockSection",
     "CommsSection",
@@ -34,6 +35,7 @@ __all__ = [
     "RemoteDisconnect",
     "Target",
     "TariffWindow",
+    "TheftFault",
 ]
 
 
@@ -240,8 +242,43 @@ class CompromisedManagementFault(_Fault):
     alter_factor: float = Field(default=0.5, ge=0, le=100)
 
 
+THEFT_SHAPES = ("h1", "h2", "h3", "h4", "h5", "h6", "bypass", "illegal_connection")
+"""Theft kinds: the attack shapes of Jokar, Arianpoo and Leung (IEEE Trans. Smart Grid
+7(1), 2016) applied to what the meter sees, a physical bypass of part of the load, and an
+illegal connection (a load with no meter at all)."""
+
+THEFT_CUSTOMER_KINDS = ("household", "commercial", "agricultural", "base_station", "factory")
+
+
+class TheftFault(_Fault):
+    """Electricity theft in front of the meter: the real load flows, the meter is short.
+
+    ``target`` is a share of the eligible customer meters (those of
+    ``customer_kinds``) or meter indices (0-based over every customer and
+    generation meter, as in internal/meter_point); each thief gets one of
+    ``shapes`` in turn. ``illegal_connection`` thieves connect a load of their
+    own at an unmetered bus of the thief's area.
+    """
+
+    kind: Literal["theft"]
+    target: Target = Field(default=0.03, description="Share of eligible meters, or indices.")
+    duration: Duration | None = Field(
+        default=None, gt=0, description="How long each theft lasts; default: to the run end."
+    )
+    shapes: list[Literal["h1", "h2", "h3", "h4", "h5", "h6", "bypass", "illegal_connection"]] = (
+        Field(default_factory=lambda: list(THEFT_SHAPES), min_length=1)
+    )
+    customer_kinds: list[
+        Literal["household", "commercial", "agricultural", "base_station", "factory"]
+    ] = Field(default_factory=lambda: list(THEFT_CUSTOMER_KINDS), min_length=1)
+    start_spread: Duration = Field(
+        default=0, ge=0, description="Each theft starts at start + U(0, start_spread)."
+    )
+
+
 FaultEntry = Annotated[
-    ConcentratorOutageFault
+    TheftFault
+    | ConcentratorOutageFault
     | ManagementCrashFault
     | ManagementHangFault
     | FirmwareFailureFault

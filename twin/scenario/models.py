@@ -35,12 +35,14 @@ from twin.scenario.ami_models import (
     RemoteDisconnect,
     TariffWindow,
 )
+from twin.scenario.customer_models import CustomersSection
 from twin.scenario.der_models import EvSection, PublicStation, PvSection, StorageSection
 from twin.scenario.durations import Duration, format_duration
 
 __all__ = [
     "CommsSection",
     "ConsumptionSection",
+    "CustomersSection",
     "Duration",
     "EvSection",
     "GridSection",
@@ -364,6 +366,7 @@ class Scenario(_Section):
     time: TimeSection
     grid: GridSection
     households: HouseholdsSection = Field(default_factory=HouseholdsSection)
+    customers: CustomersSection = Field(default_factory=CustomersSection)
     pv: PvSection = Field(default_factory=PvSection)
     storage: StorageSection = Field(default_factory=StorageSection)
     ev: EvSection = Field(default_factory=EvSection)

@@ -42,6 +42,26 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("meter_time", TIMESTAMP),
         ]
     ),
+    "internal/area_meter_interval": pa.schema(
+        [
+            ("transformer_id", pa.int64()),
+            ("meter_id", _ID),
+            ("interval_end", TIMESTAMP),
+            ("import_wh", pa.int64()),
+            ("export_wh", pa.int64()),
+            ("quality", pa.dictionary(pa.int8(), pa.string())),
+            ("received_at", TIMESTAMP),
+        ]
+    ),
+    "internal/area_meter_register_daily": pa.schema(
+        [
+            ("transformer_id", pa.int64()),
+            ("meter_id", _ID),
+            ("freeze_time", TIMESTAMP),
+            *_REGISTERS,
+            ("received_at", TIMESTAMP),
+        ]
+    ),
     "internal/meter_register_daily": pa.schema(
         [("meter_id", _ID), ("freeze_time", TIMESTAMP), *_REGISTERS, ("received_at", TIMESTAMP)]
     ),
@@ -153,6 +173,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("bus_id", pa.int64()),
             ("transformer_id", pa.int64()),
             ("feeder_id", pa.int64()),
+            ("premise_id", pa.string()),
+            ("customer_kind", pa.string()),
+            ("customer_class", pa.string()),
+            ("phases", pa.int8()),
+            ("ct_ratio", pa.int32()),
         ]
     ),
     "internal/network_bus": pa.schema(
@@ -195,6 +220,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("transformer_id", pa.int64()),
             ("feeder_id", pa.int64()),
             ("load_index", pa.int64()),
+            ("customer_kind", pa.string()),
+            ("customer_class", pa.string()),
             ("occupancy_kind", pa.string()),
             ("annual_kwh", pa.float64()),
             ("has_pv", pa.bool_()),
@@ -256,6 +283,30 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("start", TIMESTAMP),
             ("end", TIMESTAMP),
             ("kind", pa.string()),
+        ]
+    ),
+    "truth/theft": pa.schema(
+        [
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("bus_id", pa.int64()),
+            ("transformer_id", pa.int64()),
+            ("kind", pa.string()),
+            ("start", TIMESTAMP),
+            ("end", TIMESTAMP),
+            ("true_wh", pa.float64()),
+            ("metered_wh", pa.float64()),
+        ]
+    ),
+    "truth/area_power_flow": pa.schema(
+        [
+            ("transformer_id", pa.int64()),
+            ("interval_end", TIMESTAMP),
+            ("load_p_kw", pa.float64()),
+            ("generation_p_kw", pa.float64()),
+            ("line_loss_kw", pa.float64()),
+            ("trafo_loss_kw", pa.float64()),
+            ("lv_p_kw", pa.float64()),
         ]
     ),
     "truth/power_flow": pa.schema(

@@ -114,6 +114,7 @@ def _merged_summary(
     out["solver"] = f"{solver}, {sharding['shards']} shard(s)"
     for key in (
         "households",
+        "meters",
         "overvoltage_bus_intervals",
         "bus_intervals",
         "transformer_overload_intervals",

@@ -126,7 +126,7 @@ def plan_shards(scenario: Scenario, count: int, site: Site) -> list[ShardPlan]:
     """
     source = "" if scenario.source is None else str(scenario.source)
     units = solve_units(lv_areas(site.grid))
-    transformer = np.asarray(site.placement.transformer, dtype=np.int64)
+    transformer = np.asarray(site.points.transformer, dtype=np.int64)
     problems = []
     if not 1 <= count <= max(len(units), 1):
         problems.append(
@@ -140,7 +140,7 @@ def plan_shards(scenario: Scenario, count: int, site: Site) -> list[ShardPlan]:
         problems.append(
             Problem(
                 "grid.network",
-                f"{int((transformer < 0).sum())} premise(s) of {site.grid.name!r} sit outside "
+                f"{int((transformer < 0).sum())} meter point(s) of {site.grid.name!r} sit outside "
                 "every LV transformer area; expected a network whose homes are all fed by "
                 "MV/LV transformers to shard it",
             )

@@ -1,0 +1,157 @@
+"""The network's metered customers other than households, and its metered generators.
+
+A utility meters everyone it supplies. SimBench LV networks carry, besides
+the household loads (profile ``H0-*``), commercial loads (BDEW ``G0``..``G6``)
+and farms (``L0``..``L2``), and static generators (rooftop PV ``PV1``..``PV8``,
+wind ``WP*``, biomass ``BM*``, ...) [1]_. Each such element inside an LV
+transformer area becomes one customer (or one generation meter) here.
+Elements at medium voltage, outside every LV area, stay background: they
+belong to no area's balance, and an area-by-area solve never sees them.
+
+References
+----------
+.. [1] S. Meinecke et al., "SimBench - A Benchmark Dataset of Electric Power
+   Systems to Compare Innovative Solutions based on Power Flow Analysis",
+   Energies 13(12), 3290, 2020. https://doi.org/10.3390/en13123290
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandapower as pp
+from numpy.typing import NDArray
+
+from twin.grid.network import GridModel
+from twin.grid.topology import LV_THRESHOLD_KV
+
+__all__ = [
+    "NETWORK_CUSTOMER_CLASSES",
+    "ConnectionPoints",
+    "add_loads",
+    "network_customers",
+    "network_generators",
+]
+
+NETWORK_CUSTOMER_CLASSES = ("G0", "G1", "G2", "G3", "G4", "G5", "G6", "L0", "L1", "L2")
+"""BDEW standard-profile classes of the SimBench loads that become metered customers."""
+
+
+@dataclass(frozen=True)
+class ConnectionPoints:
+    """Network elements (loads or static generators) that get a meter each.
+
+    Attributes
+    ----------
+    row : numpy.ndarray
+        int64 ``net.load`` (customers) or ``net.sgen`` (generators) row position.
+    bus, transformer, feeder : numpy.ndarray
+        int64 bus index, LV transformer row and feeder line row (-1 on the busbar).
+    customer_class : numpy.ndarray
+        object: the BDEW class (``G4``, ``L1``) or generator profile (``PV3``, ``WP4``).
+    annual_kwh : numpy.ndarray
+        float64 energy of a year of the element's profile [kWh/a] (generators:
+        the energy it produces).
+    rated_kw : numpy.ndarray
+        float64 rated power of the element [kW].
+    """
+
+    row: NDArray[np.int64]
+    bus: NDArray[np.int64]
+    transformer: NDArray[np.int64]
+    feeder: NDArray[np.int64]
+    customer_class: NDArray[np.object_]
+    annual_kwh: NDArray[np.float64]
+    rated_kw: NDArray[np.float64]
+
+    @property
+    def n(self) -> int:
+        """Number of connection points."""
+        return int(self.row.shape[0])
+
+    @classmethod
+    def empty(cls) -> ConnectionPoints:
+        """No connection points."""
+        i = np.zeros(0, dtype=np.int64)
+        f = np.zeros(0, dtype=np.float64)
+        return cls(i, i, i, i, np.zeros(0, dtype=object), f, f)
+
+
+def _in_lv_area(grid: GridModel, bus: NDArray[np.int64], in_service: NDArray[np.bool_]) -> NDArray:
+    net = grid.net
+    lv = net.bus["vn_kv"].to_numpy(dtype=np.float64)[bus] < LV_THRESHOLD_KV
+    live = net.bus["in_service"].to_numpy(dtype=bool)[bus]
+    return np.asarray(in_service & live & lv & (grid.bus_transformer[bus] >= 0), dtype=bool)
+
+
+def _annual_kwh(grid: GridModel, element: str, rated_mw: NDArray[np.float64]) -> NDArray:
+    profiles = grid.profiles
+    if profiles is None:
+        return np.asarray(rated_mw * 1e3 * 8760.0, dtype=np.float64)
+    column = profiles.load_p_column if element == "load" else profiles.sgen_p_column
+    hours = profiles.column_sums()[column] * profiles.step_s / 3600.0
+    return np.asarray(rated_mw * 1e3 * hours, dtype=np.float64)
+
+
+def _points(
+    grid: GridModel, element: str, keep: NDArray[np.bool_], cls: NDArray
+) -> ConnectionPoints:
+    table = grid.net[element]
+    rows = np.flatnonzero(keep).astype(np.int64)
+    bus = table["bus"].to_numpy(dtype=np.int64)[rows]
+    rated_mw = table["p_mw"].to_numpy(dtype=np.float64)
+    return ConnectionPoints(
+        row=rows,
+        bus=bus,
+        transformer=grid.bus_transformer[bus].astype(np.int64),
+        feeder=grid.bus_feeder[bus].astype(np.int64),
+        customer_class=np.asarray(cls[rows], dtype=object),
+        annual_kwh=_annual_kwh(grid, element, rated_mw)[rows],
+        rated_kw=rated_mw[rows] * 1e3,
+    )
+
+
+def network_customers(grid: GridModel) -> ConnectionPoints:
+    """The network's non-household LV loads with a BDEW G or L profile, one customer each.
+
+    Loads of networks without profiles (where every LV load hosts
+    households), households' loads and medium-voltage loads are not included.
+    """
+    load = grid.net.load
+    if grid.profiles is None or "profile" not in load or len(load) == 0:
+        return ConnectionPoints.empty()
+    cls = load["profile"].astype(str).str.split("-").str[0].to_numpy(dtype=object)
+    known = np.isin(cls, NETWORK_CUSTOMER_CLASSES)
+    in_service = load["in_service"].to_numpy(dtype=bool)
+    bus = load["bus"].to_numpy(dtype=np.int64)
+    keep = known & ~np.asarray(grid.residential, dtype=bool) & _in_lv_area(grid, bus, in_service)
+    return _points(grid, "load", keep, cls)
+
+
+def network_generators(grid: GridModel) -> ConnectionPoints:
+    """The network's in-service static generators inside LV areas, one generation meter each."""
+    sgen = grid.net.sgen
+    if len(sgen) == 0:
+        return ConnectionPoints.empty()
+    if "profile" in sgen:
+        cls = sgen["profile"].astype(str).str.split("_").str[0].to_numpy(dtype=object)
+    else:
+        cls = sgen["type"].astype(str).to_numpy(dtype=object) if "type" in sgen else None
+        cls = np.full(len(sgen), "generator", dtype=object) if cls is None else cls
+    bus = sgen["bus"].to_numpy(dtype=np.int64)
+    keep = _in_lv_area(grid, bus, sgen["in_service"].to_numpy(dtype=bool))
+    return _points(grid, "sgen", keep, cls)
+
+
+def add_loads(grid: GridModel, bus_index: Sequence[int], prefix: str) -> NDArray[np.int64]:
+    """Append one load (0 MW) per entry of ``bus_index``; their ``net.load`` row positions.
+
+    Names are ``<prefix>_<j>``. Call before the solver is created (it sizes
+    its arrays on ``net.load``); every existing row keeps its position.
+    """
+    first = len(grid.net.load)
+    for j, bus in enumerate(bus_index):
+        pp.create_load(grid.net, bus=int(bus), p_mw=0.0, q_mvar=0.0, name=f"{prefix}_{j}")
+    return np.arange(first, first + len(bus_index), dtype=np.int64)
