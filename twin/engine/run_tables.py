@@ -59,9 +59,27 @@ def _der_columns(parts: Components, n: int) -> dict[str, np.ndarray]:
     }
 
 
-def meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
+def meter_point_frame(
+    parts: Components, meter_ids: list[str], premise_ids: list[str]
+) -> pd.DataFrame:
+    """The utility's meter-point register: where each meter is and what it meters.
+
+    Every simulated premise is a household here: BDEW class ``H0``, a
+    single-phase direct-connected meter (``ct_ratio`` 1).
+    """
     premises = _premise_frame_columns(parts)
-    return pd.DataFrame({"meter_id": meter_ids, **premises})
+    n = len(meter_ids)
+    return pd.DataFrame(
+        {
+            "meter_id": meter_ids,
+            **premises,
+            "premise_id": premise_ids,
+            "customer_kind": np.full(n, "household", dtype=object),
+            "customer_class": np.full(n, "H0", dtype=object),
+            "phases": np.ones(n, dtype=np.int8),
+            "ct_ratio": np.ones(n, dtype=np.int32),
+        }
+    )
 
 
 def vacancy_frame(parts: Components, premise_ids: list[str]) -> pd.DataFrame:

@@ -153,7 +153,7 @@ def _open_recorder(
     )
     if metering:
         recorder.frame("truth/premise", premise_frame(parts, ids.premises, ids.meters))
-        recorder.frame("internal/meter_point", meter_point_frame(parts, ids.meters))
+        recorder.frame("internal/meter_point", meter_point_frame(parts, ids.meters, ids.premises))
     if whole:
         recorder.frame("internal/network_bus", bus_table(grid))
         recorder.frame("internal/network_branch", branch_table(grid))

@@ -153,6 +153,22 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("bus_id", pa.int64()),
             ("transformer_id", pa.int64()),
             ("feeder_id", pa.int64()),
+            ("premise_id", pa.string()),
+            ("customer_kind", pa.string()),
+            ("customer_class", pa.string()),
+            ("phases", pa.int8()),
+            ("ct_ratio", pa.int32()),
+        ]
+    ),
+    "internal/area_meter_interval": pa.schema(
+        [
+            ("transformer_id", pa.int64()),
+            ("meter_id", _ID),
+            ("interval_end", TIMESTAMP),
+            ("import_wh", pa.int64()),
+            ("export_wh", pa.int64()),
+            ("quality", pa.dictionary(pa.int8(), pa.string())),
+            ("received_at", TIMESTAMP),
         ]
     ),
     "internal/network_bus": pa.schema(
@@ -177,6 +193,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("sn_kva", pa.float64()),
             ("length_km", pa.float64()),
             ("in_service", pa.bool_()),
+            ("r_ohm", pa.float64()),
+            ("vn_kv", pa.float64()),
         ]
     ),
     "truth/occupancy": pa.schema(
@@ -266,6 +284,30 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("load_p_kw", pa.float64()),
             ("vm_min_pu", pa.float32()),
             ("vm_max_pu", pa.float32()),
+        ]
+    ),
+    "truth/theft": pa.schema(
+        [
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("bus_id", pa.int64()),
+            ("transformer_id", pa.int64()),
+            ("kind", pa.string()),
+            ("start", TIMESTAMP),
+            ("end", TIMESTAMP),
+            ("true_wh", pa.float64()),
+            ("metered_wh", pa.float64()),
+        ]
+    ),
+    "truth/area_power_flow": pa.schema(
+        [
+            ("transformer_id", pa.int64()),
+            ("interval_end", TIMESTAMP),
+            ("load_p_kw", pa.float64()),
+            ("generation_p_kw", pa.float64()),
+            ("line_loss_kw", pa.float64()),
+            ("trafo_loss_kw", pa.float64()),
+            ("lv_p_kw", pa.float64()),
         ]
     ),
 }
