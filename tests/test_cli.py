@@ -96,6 +96,7 @@ def test_unknown_command_is_bad_input(capsys: pytest.CaptureFixture[str]) -> Non
         ["study", "vacancy"],
         ["study", "power-quality"],
         ["study", "grid-loading"],
+        ["study", "losses"],
         ["report"],
     ],
     ids=lambda a: "-".join(a),

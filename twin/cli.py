@@ -215,6 +215,7 @@ STUDIES = {
     "vacancy": ("twin.studies.vacancy", "run_vacancy_study"),
     "power-quality": ("twin.studies.power_quality", "run_power_quality_study"),
     "grid-loading": ("twin.studies.grid_loading", "run_grid_loading_study"),
+    "losses": ("twin.studies.losses", "run_losses_study"),
 }
 
 

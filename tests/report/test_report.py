@@ -14,11 +14,13 @@ import pytest
 from PIL import Image
 
 import twin
+from tests.studies.loss_run import build_loss_run
 from tests.studies.synthetic_run import interval_ends, long_frame, make_small_run, write_run
 from twin.errors import TwinError
 from twin.report import write_report
 from twin.studies.figures import new_figure, save_figure
 from twin.studies.grid_loading import run_grid_loading_study
+from twin.studies.losses import run_losses_study
 from twin.studies.power_quality import run_power_quality_study
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -140,6 +142,19 @@ def test_report_of_a_bare_run_skips_what_is_missing(tmp_path: Path) -> None:
     assert key["peak transformer loading"] == "25.0 % (transformer 0, 2025-01-07 00:00)"
     assert key["minimum bus voltage"] == "0.9700 pu (bus 0)"
     assert key["maximum bus voltage"] == "1.0300 pu (bus 0)"
+
+
+def test_report_shows_the_losses_study(tmp_path: Path) -> None:
+    run = build_loss_run(tmp_path / "run").path
+    first, page = _check_page(write_report(run))
+    assert "losses" in page.ids and "twin study losses RUN_DIR" in first
+    run_losses_study(run)
+    text, page = _check_page(write_report(run))
+    for figure in ("loss_rate_days.png", "technical_split.png", "precision_at_k.png"):
+        assert f"losses-{figure}" in page.images, figure
+    assert "line-loss rate, all complete area-days" in text
+    assert "Robustness: the scores at neighbouring thresholds" in text
+    assert "M1-2" in text  # the thief heads the suspects
 
 
 def test_not_a_run_is_a_twin_error(tmp_path: Path) -> None:

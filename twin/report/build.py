@@ -20,6 +20,7 @@ from twin.report.data import accumulate_voltage_grid, bus_order, profile_by_day_
 from twin.report.figures import plot_load_profile, plot_network, plot_voltage_heatmap
 from twin.report.html import FigureRef, Section, render_page
 from twin.report.key_figures import key_figures
+from twin.report.losses_section import LOSSES_CAPTIONS, losses_section
 from twin.report.sections import (
     fmt_time,
     grid_loading_tables,
@@ -42,6 +43,7 @@ STUDY_CAPTIONS = {
     "(black) and the five lines with the highest peaks.",
     "fleet_demand.png": "Metered fleet demand over the run, with EV charging and PV export "
     "where the run has them; the fleet peak is marked.",
+    **LOSSES_CAPTIONS,
 }
 
 
@@ -62,8 +64,8 @@ def write_report(run_dir: str | Path) -> Path:
     then: the fleet load profile by day type; transformer loading-duration
     curves (and the grid-loading study where it has run); the bus-voltage
     heatmap (buses in network order against time) and the network drawn
-    with each bus's minimum voltage; the power-quality and vacancy studies
-    where they have run; the run's details. A figure whose table is absent
+    with each bus's minimum voltage; the power-quality, losses and vacancy
+    studies where they have run; the run's details. A figure whose table is absent
     is skipped with a note.
 
     Parameters
@@ -88,7 +90,7 @@ def write_report(run_dir: str | Path) -> Path:
         demand = _fleet_demand(ctx)
         voltage_sections, extremes = _voltage_sections(ctx, out)
         sections = [_load_section(ctx, demand, out), _loading_section(ctx, out), *voltage_sections]
-        sections += [_power_quality(ctx, out), _vacancy(ctx, out)]
+        sections += [_power_quality(ctx, out), _losses(ctx, out), _vacancy(ctx, out)]
         sections.append(_details_section(ctx))
         summary = ctx.summary
         title = f"gridtwin run report: {summary.get('name') or run.manifest.get('name', '')}"
@@ -268,6 +270,16 @@ def _power_quality(ctx: _Run, out: Path) -> Section:
             notes=["Run `twin study power-quality RUN_DIR` to add EN 50160 compliance per bus."],
         )
     return power_quality_section(metrics, _copy_figures(ctx, "power-quality", metrics, out))
+
+
+def _losses(ctx: _Run, out: Path) -> Section:
+    metrics = ctx.run.study_metrics("losses")
+    if metrics is None:
+        note = "Run `twin study losses RUN_DIR` to add the transformer-area line losses."
+        if not ctx.run.has("internal/area_meter_interval"):
+            note = "No internal/area_meter_interval (no area check meters): no line losses."
+        return Section(anchor="losses", title="Line losses and theft", notes=[note])
+    return losses_section(metrics, _copy_figures(ctx, "losses", metrics, out))
 
 
 def _vacancy(ctx: _Run, out: Path) -> Section:

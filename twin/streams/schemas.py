@@ -202,6 +202,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("sn_kva", pa.float64()),
             ("length_km", pa.float64()),
             ("in_service", pa.bool_()),
+            ("r_ohm", pa.float64()),
+            ("vn_kv", pa.float64()),
         ]
     ),
     "truth/occupancy": pa.schema(
