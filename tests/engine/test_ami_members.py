@@ -152,6 +152,9 @@ def _grid(scenario: Scenario) -> Grid:
                 trafo_q_mvar=empty,
                 trafo_loading_percent=empty,
                 line_loading_percent=empty,
+                line_pl_mw=empty,
+                trafo_pl_mw=empty,
+                trafo_p_lv_mw=empty,
             )
         )
     return Grid(transformer, meter_bus, p_kw, results)

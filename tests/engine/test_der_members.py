@@ -162,6 +162,9 @@ def _fake_flow(k: int, full: DerFleets, grid: GridModel, transformer: np.ndarray
             trafo_q_mvar=np.full(n_trafo, np.nan),
             trafo_loading_percent=np.full(n_trafo, np.nan),
             line_loading_percent=np.zeros(len(net.line)),
+            line_pl_mw=np.zeros(len(net.line)),
+            trafo_pl_mw=np.full(n_trafo, np.nan),
+            trafo_p_lv_mw=np.full(n_trafo, np.nan),
         )
     area_kw = np.bincount(transformer, weights=full.net_kw, minlength=n_trafo)
     station_trafo = grid.bus_transformer[full.station_bus]
@@ -185,6 +188,9 @@ def _fake_flow(k: int, full: DerFleets, grid: GridModel, transformer: np.ndarray
         trafo_q_mvar=np.zeros(n_trafo),
         trafo_loading_percent=loading,
         line_loading_percent=np.zeros(len(net.line)),
+        line_pl_mw=np.zeros(len(net.line)),
+        trafo_pl_mw=0.01 * p_mw,
+        trafo_p_lv_mw=0.99 * p_mw,
     )
 
 
@@ -201,6 +207,9 @@ def _shard_view(
         trafo_q_mvar=np.where(trafo, result.trafo_q_mvar, np.nan),
         trafo_loading_percent=np.where(trafo, result.trafo_loading_percent, np.nan),
         line_loading_percent=result.line_loading_percent,
+        line_pl_mw=result.line_pl_mw,
+        trafo_pl_mw=np.where(trafo, result.trafo_pl_mw, np.nan),
+        trafo_p_lv_mw=np.where(trafo, result.trafo_p_lv_mw, np.nan),
     )
 
 

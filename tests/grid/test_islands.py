@@ -47,6 +47,33 @@ def test_lv_network_areas_match_pandapower() -> None:
         result.trafo_loading_percent, net.res_trafo["loading_percent"].to_numpy(), rtol=1e-6
     )
     np.testing.assert_allclose(result.trafo_p_mw, net.res_trafo["p_hv_mw"].to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(result.trafo_pl_mw, net.res_trafo["pl_mw"].to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(
+        result.trafo_p_lv_mw, -net.res_trafo["p_lv_mw"].to_numpy(), atol=1e-9
+    )
+    lines = solver.rows("line")
+    assert lines.size == len(net.line)  # every line of an LV network lies in an area
+    np.testing.assert_allclose(result.line_pl_mw, net.res_line["pl_mw"].to_numpy(), atol=1e-9)
+
+
+def test_rows_not_solved_here_are_nan() -> None:
+    grid = load_network("cigre_lv")
+    areas = lv_areas(grid)
+    solver = IslandedSolver(grid, [areas[:1]], "lightsim2grid")
+    result = solver.solve(*_nominal(grid.net))
+    assert result.converged
+    for element, arrays in (
+        ("trafo", (result.trafo_pl_mw, result.trafo_p_lv_mw)),
+        ("line", (result.line_pl_mw,)),
+    ):
+        mine = np.zeros(len(grid.net[element]), dtype=bool)
+        mine[solver.rows(element)] = True
+        for array in arrays:
+            assert np.isfinite(array[mine]).all() and np.isnan(array[~mine]).all()
+    bad = solver.solve(*_nominal(grid.net, 1e3))
+    assert not bad.converged
+    for array in (bad.trafo_pl_mw, bad.trafo_p_lv_mw, bad.line_pl_mw):
+        assert np.isnan(array).all()
 
 
 def test_units_group_consecutive_areas() -> None:
@@ -80,6 +107,10 @@ def test_terminal_voltages_in_the_ratios_equal_slack_buses_of_their_own() -> Non
         np.testing.assert_allclose(ours.vm_pu[rows], r.vm_pu[rows], atol=1e-9)
         t = ref.rows("trafo")
         np.testing.assert_allclose(ours.trafo_p_mw[t], r.trafo_p_mw[t], atol=1e-9)
+        np.testing.assert_allclose(ours.trafo_pl_mw[t], r.trafo_pl_mw[t], atol=1e-9)
+        np.testing.assert_allclose(ours.trafo_p_lv_mw[t], r.trafo_p_lv_mw[t], atol=1e-9)
+        lines = ref.rows("line")
+        np.testing.assert_allclose(ours.line_pl_mw[lines], r.line_pl_mw[lines], atol=1e-9)
         np.testing.assert_allclose(
             ours.trafo_loading_percent[t], r.trafo_loading_percent[t], rtol=1e-7
         )
@@ -102,4 +133,9 @@ def test_mv_level_reproduces_the_joint_power_flow() -> None:
     level = mv.solve(*injections, joint.trafo_p_mw[rows], joint.trafo_q_mvar[rows])
     buses = mv.rows("bus")
     np.testing.assert_allclose(level.vm_pu[buses], joint.vm_pu[buses], atol=1e-8)
+    lines, trafos = mv.rows("line"), mv.rows("trafo")
+    np.testing.assert_allclose(level.line_pl_mw[lines], joint.line_pl_mw[lines], atol=1e-9)
+    np.testing.assert_allclose(level.trafo_pl_mw[trafos], joint.trafo_pl_mw[trafos], atol=1e-9)
+    np.testing.assert_allclose(level.trafo_p_lv_mw[trafos], joint.trafo_p_lv_mw[trafos], atol=1e-9)
+    assert np.isnan(level.line_pl_mw).sum() == len(net.line) - lines.size
     assert np.isnan(level.vm_pu).sum() == len(net.bus) - buses.size

@@ -15,6 +15,7 @@ Typical use by the engine::
         result = solver.solve(load_p, load_q, sgen_p)   # result.vm_pu[premises.bus]
 """
 
+from twin.grid.area_balance import AreaBalance, AreaTotals, network_losses_kw
 from twin.grid.background import BackgroundInjections
 from twin.grid.catalog import NetworkError, NetworkSource, list_networks
 from twin.grid.network import GridModel, load_network
@@ -33,6 +34,8 @@ from twin.grid.stations import add_station_loads, bus_index_of
 from twin.grid.topology import BusTopology, bus_topology
 
 __all__ = [
+    "AreaBalance",
+    "AreaTotals",
     "BackgroundInjections",
     "BusTopology",
     "CapacityError",
@@ -53,6 +56,7 @@ __all__ = [
     "create_solver",
     "list_networks",
     "load_network",
+    "network_losses_kw",
     "place_premises",
     "profile_rows",
 ]

@@ -357,9 +357,8 @@ class IslandedSolver:
         sgen_p = np.asarray(sgen_p_mw, dtype=np.float64)
         vm = np.full(layout.n_bus, np.nan)
         p_hv, q_hv, i_hv, i_lv = (np.full(layout.n_trafo, np.nan) for _ in range(4))
-        t_loading = np.full(layout.n_trafo, np.nan)
-        i_line = np.full(layout.n_line, np.nan)
-        l_loading = np.full(layout.n_line, np.nan)
+        t_loading, p_lv_in = np.full(layout.n_trafo, np.nan), np.full(layout.n_trafo, np.nan)
+        i_line, l_loading, l_pl = (np.full(layout.n_line, np.nan) for _ in range(3))
         messages = []
         for isl in self._islands:
             if bus_vm_pu is not None:
@@ -377,19 +376,20 @@ class IslandedSolver:
                 rows = isl.trafo_rows
                 p_hv[rows], q_hv[rows], i_lv[rows] = res1[0], res1[1], res2[3]
                 i_hv[rows] = res1[3] * (self.vm_pu / isl.terminal_vm)  # at the true terminal
-                i_line[isl.line_rows] = np.maximum(
-                    model.get_line_res1()[3],  # type: ignore[attr-defined]
-                    model.get_line_res2()[3],  # type: ignore[attr-defined]
-                )
+                p_lv_in[rows] = res2[0]  # the ratio ahead of the impedance keeps it exact
+                line1, line2 = model.get_line_res1(), model.get_line_res2()  # type: ignore[attr-defined]
+                i_line[isl.line_rows] = np.maximum(line1[3], line2[3])
+                l_pl[isl.line_rows] = line1[0] + line2[0]
                 continue
             r = solver.solve(lp, lq, sp)
             if not r.converged:
                 messages.append(f"areas {_names(isl.areas)}: {r.message}")
                 continue
             vm[isl.bus_rows] = r.vm_pu[isl.bus_in_sub]
-            p_hv[isl.trafo_rows], q_hv[isl.trafo_rows] = r.trafo_p_mw, r.trafo_q_mvar
-            t_loading[isl.trafo_rows] = r.trafo_loading_percent
-            l_loading[isl.line_rows] = r.line_loading_percent
+            rows = isl.trafo_rows
+            p_hv[rows], q_hv[rows] = r.trafo_p_mw, r.trafo_q_mvar
+            t_loading[rows], p_lv_in[rows] = r.trafo_loading_percent, -r.trafo_p_lv_mw
+            l_loading[isl.line_rows], l_pl[isl.line_rows] = r.line_loading_percent, r.line_pl_mw
         with np.errstate(divide="ignore", invalid="ignore"):
             computed = np.isfinite(i_hv)
             t_loading[computed] = (
@@ -400,11 +400,13 @@ class IslandedSolver:
             )[computed]
             computed = np.isfinite(i_line)
             l_loading[computed] = (i_line / layout.line_rating_ka * 100.0)[computed]
+        t_pl, p_lv = p_hv + p_lv_in, -p_lv_in
         t_off = ~layout.trafo_on & np.isfinite(p_hv)
         l_off = ~layout.line_on & np.isfinite(l_loading)
-        for array in (p_hv, q_hv, t_loading):
+        for array in (p_hv, q_hv, t_loading, t_pl, p_lv):
             array[t_off] = 0.0
         l_loading[l_off] = 0.0
+        l_pl[l_off] = 0.0
         vm[~layout.bus_on] = np.nan
         return PowerFlowResult(
             converged=not messages,
@@ -413,6 +415,9 @@ class IslandedSolver:
             trafo_q_mvar=q_hv,
             trafo_loading_percent=t_loading,
             line_loading_percent=l_loading,
+            line_pl_mw=l_pl,
+            trafo_pl_mw=t_pl,
+            trafo_p_lv_mw=p_lv,
             message="; ".join(messages),
         )
 

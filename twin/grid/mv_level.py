@@ -117,10 +117,25 @@ class MvLevel:
         r = self.solver.solve(p, q, sgen_p_mw[self._own_sgens])
         n_bus, n_trafo, n_line = self._sizes
         vm = np.full(n_bus, np.nan)
-        t_p, t_q, t_l = (np.full(n_trafo, np.nan) for _ in range(3))
-        l_l = np.full(n_line, np.nan)
         vm[self._bus_rows] = r.vm_pu
-        t_p[self._trafo_rows], t_q[self._trafo_rows] = r.trafo_p_mw, r.trafo_q_mvar
-        t_l[self._trafo_rows] = r.trafo_loading_percent
-        l_l[self._line_rows] = r.line_loading_percent
-        return PowerFlowResult(r.converged, vm, t_p, t_q, t_l, l_l, r.message)
+
+        trafo, line = self._trafo_rows, self._line_rows
+        return PowerFlowResult(
+            converged=r.converged,
+            vm_pu=vm,
+            trafo_p_mw=_spread(r.trafo_p_mw, trafo, n_trafo),
+            trafo_q_mvar=_spread(r.trafo_q_mvar, trafo, n_trafo),
+            trafo_loading_percent=_spread(r.trafo_loading_percent, trafo, n_trafo),
+            line_loading_percent=_spread(r.line_loading_percent, line, n_line),
+            line_pl_mw=_spread(r.line_pl_mw, line, n_line),
+            trafo_pl_mw=_spread(r.trafo_pl_mw, trafo, n_trafo),
+            trafo_p_lv_mw=_spread(r.trafo_p_lv_mw, trafo, n_trafo),
+            message=r.message,
+        )
+
+
+def _spread(values: NDArray[np.float64], rows: NDArray[np.intp], n: int) -> NDArray[np.float64]:
+    """A whole-network array of ``n`` rows: ``values`` at ``rows``, NaN elsewhere."""
+    whole = np.full(n, np.nan)
+    whole[rows] = values
+    return whole
