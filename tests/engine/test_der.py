@@ -70,7 +70,8 @@ def der_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[twin.Run, list[di
         background = self.background.at(index)[0]
         steps[index]["grid_extra_mw"] = out[0][: background.size] - background
         steps[index]["grid_stations_mw"] = out[0][background.size :]
-        steps[index]["metered_kw"] = p.copy()
+        steps[index]["metered_kw"] = p[self.segments.households].copy()
+        steps[index]["consumers_kw"] = p[self.segments.consumers].copy()
         return out
 
     with pytest.MonkeyPatch.context() as mp:
@@ -88,8 +89,9 @@ def test_net_metering_reaches_export_registers_and_interval_records(der_run: Any
     assert intervals["export_wh"].sum() > 0
     premise = run.table("truth/premise")
     with_pv = set(premise.loc[premise["has_pv"], "meter_id"])
+    generators = set(premise.loc[premise["customer_kind"] == "generation", "meter_id"])
     exporters = set(intervals.loc[intervals["export_wh"] > 0, "meter_id"].astype(str))
-    assert exporters and exporters <= with_pv
+    assert exporters and exporters <= with_pv | generators and exporters & with_pv
     for column, register in (("import_wh", "import_total_wh"), ("export_wh", "export_total_wh")):
         last = daily.sort_values("freeze_time").groupby("meter_id", observed=True).last()
         summed = intervals.groupby("meter_id", observed=True)[column].sum()
@@ -107,7 +109,9 @@ def test_energy_balance_per_interval(der_run: Any) -> None:
     for s in steps:
         np.testing.assert_allclose(s["metered_kw"], s["net"], rtol=0, atol=1e-9)
         grid_kw = s["grid_extra_mw"].sum() * 1e3 + s["grid_stations_mw"].sum() * 1e3
-        expected = s["net"].sum() + s["station_kw"].sum()
+        # the households' net power, the other customers' and the public stations'
+        assert np.array_equal(s["consumers_kw"][: s["net"].size], s["metered_kw"])
+        expected = s["consumers_kw"].sum() + s["station_kw"].sum()
         assert grid_kw == pytest.approx(expected, abs=1e-9 * max(1.0, abs(expected)))
     assert any(s["station_kw"].sum() > 0 for s in steps)
     assert any((s["parts"][2] > 0).any() for s in steps)

@@ -17,6 +17,8 @@ from twin.scenario.loading import validate_scenario_dict
 
 TABLES = [
     "external/app_daily",
+    "internal/area_meter_interval",
+    "internal/area_meter_register_daily",
     "internal/bus_voltage",
     "internal/comm_stats",
     "internal/firmware_update",
@@ -29,6 +31,7 @@ TABLES = [
     "internal/network_branch",
     "internal/network_bus",
     "internal/transformer_interval",
+    "truth/area_power_flow",
     "truth/meter",
     "truth/meter_energy_daily",
     "truth/occupancy",
@@ -55,10 +58,15 @@ def test_run_writes_every_table(tiny_run: twin.Run) -> None:
     assert manifest["scenario"]["households"]["count"] == 30
     assert {"numpy", "pandapower", "gridtwin"} <= set(manifest["versions"])
     counts = manifest["row_counts"]
-    assert counts["internal/meter_interval"] == 30 * 96
-    assert counts["internal/meter_register_daily"] == 30  # one local midnight in the run
-    assert counts["truth/premise"] == 30
+    # 1-LV-semiurb4: 30 households, 9 commercial loads and a rooftop PV system, one LV area
+    kinds = tiny_run.table("internal/meter_point")["customer_kind"].value_counts().to_dict()
+    assert kinds == {"household": 30, "commercial": 9, "generation": 1}
+    assert counts["internal/meter_interval"] == 40 * 96
+    assert counts["internal/meter_register_daily"] == 40  # one local midnight in the run
+    assert counts["truth/premise"] == 40
     assert counts["truth/power_flow"] == 96
+    assert counts["internal/area_meter_interval"] == 96
+    assert counts["truth/area_power_flow"] == 96
     n_bus = counts["internal/bus_voltage"] // 96
     assert counts["internal/bus_voltage"] == n_bus * 96 and n_bus > 30
 
@@ -229,4 +237,5 @@ def test_a_non_converged_interval_is_recorded_and_the_run_goes_on(
     stamp = flows.loc[~flows["converged"], "interval_end"].iloc[0]
     assert bus.loc[bus["interval_end"] == stamp, "vm_pu"].isna().all()
     assert bus.loc[bus["interval_end"] != stamp, "vm_pu"].notna().all()
-    assert result.table("internal/meter_interval").shape[0] == 30 * 96  # metering goes on
+    n_meters = len(result.table("internal/meter_point"))
+    assert result.table("internal/meter_interval").shape[0] == n_meters * 96  # metering goes on

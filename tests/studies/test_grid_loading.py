@@ -206,7 +206,7 @@ def test_real_run(small_run: Path) -> None:
     assert "MV/LV" in metrics["transformers"]["by_kind"]
     assert metrics["lines"]["available"] and metrics["lines"]["count"] > 0
     meters = metrics["peak_coincidence"]["meters"]
-    assert meters["meters"] == manifest["summary"]["households"]
+    assert meters["meters"] == manifest["summary"]["meters"]
     assert 0 < meters["coincidence_factor"] <= 1
     demand = pd.read_parquet(small_run / "studies" / "grid-loading" / "fleet_demand.parquet")
     hours = manifest["summary"]["interval_s"] / 3600

@@ -28,7 +28,7 @@ from twin.engine.ami import Ami
 from twin.engine.theft import Thefts
 from twin.meters import events as ev
 from twin.scenario import Scenario
-from twin.scenario.ami_models import FirmwareCampaign, Target
+from twin.scenario.ami_models import FirmwareCampaign, Target, TheftFault
 
 __all__ = ["FirmwareRecorder", "schedule_ami_events", "select"]
 
@@ -196,6 +196,8 @@ def schedule_ami_events(
                 _outage(env, ami, here, start, length)
     for fault in scenario.faults:
         kind: str = fault.kind
+        if isinstance(fault, TheftFault):  # acts on the power the meters see (engine.theft)
+            continue
         if kind == "concentrator_outage":
             areas = (
                 conc.areas_of(fault.target)
@@ -203,8 +205,6 @@ def schedule_ami_events(
                 else conc.localise_areas(select(fault.target, conc.n_all_areas, rng))
             )
             _outage(env, ami, areas, fault.start, fault.duration, scheduled=True)
-            continue
-        if kind == "theft":  # acts on the power the meters see (twin.engine.theft)
             continue
         full = select(fault.target, n_total, rng)
         meters = _members(ami, full)

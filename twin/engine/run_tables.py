@@ -31,7 +31,7 @@ def bus_mask(parts: Components, which: str) -> np.ndarray:
 
 def _premise_frame_columns(parts: Components) -> dict[str, np.ndarray]:
     """Where each member premise is connected: bus, LV transformer, feeder."""
-    pl, take = parts.site.placement, parts.members.take
+    pl, take = parts.site.points, parts.members.take
     return {
         "bus_id": parts.site.grid.bus_id[take(np.asarray(pl.bus, dtype=np.int64))],
         "transformer_id": take(np.asarray(pl.transformer, dtype=np.int64)),

@@ -179,8 +179,9 @@ def _schedule(
     if parts.der is not None:
         if loop.metering:
             ids = parts.member_ids
+            households = parts.segments.households
             loop.der_recorder = DerRecorder.for_run(
-                writer, scenario, parts, ids.premises, ids.meters
+                writer, scenario, parts, ids.premises[households], ids.meters[households]
             )
         if parts.der.ev is not None:
             schedule_ev_events(env, parts.der.ev)

@@ -94,7 +94,16 @@ def plan_thefts(scenario: Scenario, grid: GridModel, points: MeterPoints) -> The
         length = duration if fault.duration is None else fault.duration
         end = np.minimum(start + length, duration)
         bus = _illegal_buses(grid, points, meters, kinds, rng)
-        parts.append({"meter": meters, "kind": kinds, "start_s": start, "end_s": end, "bus": bus})
+        inside = start < duration  # a theft due after the run's end never happens
+        parts.append(
+            {
+                "meter": meters[inside],
+                "kind": kinds[inside],
+                "start_s": start[inside],
+                "end_s": end[inside],
+                "bus": bus[inside],
+            }
+        )
     if problems:
         raise ScenarioError(problems, "" if scenario.source is None else str(scenario.source))
     if not parts:

@@ -62,7 +62,8 @@ class BackgroundInjections:
         keep = ~np.asarray(grid.residential, dtype=bool)  # the network's own loads
         own = keep.size  # rows appended later (stations, added customers) are not background
         if metered_loads is not None:
-            keep[np.asarray(metered_loads, dtype=np.int64)] = False
+            rows = np.asarray(metered_loads, dtype=np.int64)
+            keep[rows[rows < own]] = False
         self._load_p_mw = np.where(keep, net.load["p_mw"].to_numpy(dtype=np.float64)[:own], 0.0)
         self._load_q_mvar = np.where(keep, net.load["q_mvar"].to_numpy(dtype=np.float64)[:own], 0.0)
         rated = net.sgen["p_mw"].to_numpy(dtype=np.float64)

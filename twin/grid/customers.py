@@ -91,7 +91,8 @@ def _annual_kwh(grid: GridModel, element: str, rated_mw: NDArray[np.float64]) ->
     if profiles is None:
         return np.asarray(rated_mw * 1e3 * 8760.0, dtype=np.float64)
     column = profiles.load_p_column if element == "load" else profiles.sgen_p_column
-    hours = profiles.column_sums()[column] * profiles.step_s / 3600.0
+    hours = np.full(rated_mw.size, 8760.0)  # rows appended later keep their rated power
+    hours[: column.size] = profiles.column_sums()[column] * profiles.step_s / 3600.0
     return np.asarray(rated_mw * 1e3 * hours, dtype=np.float64)
 
 
@@ -119,7 +120,7 @@ def network_customers(grid: GridModel) -> ConnectionPoints:
     Loads of networks without profiles (where every LV load hosts
     households), households' loads and medium-voltage loads are not included.
     """
-    load = grid.net.load
+    load = grid.net.load.iloc[: grid.residential.size]  # rows appended later are not customers
     if grid.profiles is None or "profile" not in load or len(load) == 0:
         return ConnectionPoints.empty()
     cls = load["profile"].astype(str).str.split("-").str[0].to_numpy(dtype=object)
@@ -127,7 +128,9 @@ def network_customers(grid: GridModel) -> ConnectionPoints:
     in_service = load["in_service"].to_numpy(dtype=bool)
     bus = load["bus"].to_numpy(dtype=np.int64)
     keep = known & ~np.asarray(grid.residential, dtype=bool) & _in_lv_area(grid, bus, in_service)
-    return _points(grid, "load", keep, cls)
+    every = np.zeros(len(grid.net.load), dtype=bool)
+    every[: keep.size] = keep
+    return _points(grid, "load", every, np.resize(cls, every.size))
 
 
 def network_generators(grid: GridModel) -> ConnectionPoints:

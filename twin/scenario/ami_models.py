@@ -9,7 +9,7 @@ discriminated union on ``kind``.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -242,15 +242,18 @@ class CompromisedManagementFault(_Fault):
     alter_factor: float = Field(default=0.5, ge=0, le=100)
 
 
-THEFT_SHAPES = ("h1", "h2", "h3", "h4", "h5", "h6", "bypass", "illegal_connection")
+TheftShape = Literal["h1", "h2", "h3", "h4", "h5", "h6", "bypass", "illegal_connection"]
+TheftCustomerKind = Literal["household", "commercial", "agricultural", "base_station", "factory"]
+
+THEFT_SHAPES: tuple[TheftShape, ...] = get_args(TheftShape)
 """Theft kinds: the attack shapes of Jokar, Arianpoo and Leung (IEEE Trans. Smart Grid
 7(1), 2016) applied to what the meter sees, a physical bypass of part of the load, and an
 illegal connection (a load with no meter at all)."""
 
-THEFT_CUSTOMER_KINDS = ("household", "commercial", "agricultural", "base_station", "factory")
+THEFT_CUSTOMER_KINDS: tuple[TheftCustomerKind, ...] = get_args(TheftCustomerKind)
 
 
-class TheftFault(_Fault):
+class TheftFault(_Section):
     """Electricity theft in front of the meter: the real load flows, the meter is short.
 
     ``target`` is a share of the eligible customer meters (those of
@@ -262,18 +265,22 @@ class TheftFault(_Fault):
 
     kind: Literal["theft"]
     target: Target = Field(default=0.03, description="Share of eligible meters, or indices.")
+    start: Duration
     duration: Duration | None = Field(
         default=None, gt=0, description="How long each theft lasts; default: to the run end."
     )
-    shapes: list[Literal["h1", "h2", "h3", "h4", "h5", "h6", "bypass", "illegal_connection"]] = (
-        Field(default_factory=lambda: list(THEFT_SHAPES), min_length=1)
+    shapes: list[TheftShape] = Field(default_factory=lambda: list(THEFT_SHAPES), min_length=1)
+    customer_kinds: list[TheftCustomerKind] = Field(
+        default_factory=lambda: list(THEFT_CUSTOMER_KINDS), min_length=1
     )
-    customer_kinds: list[
-        Literal["household", "commercial", "agricultural", "base_station", "factory"]
-    ] = Field(default_factory=lambda: list(THEFT_CUSTOMER_KINDS), min_length=1)
     start_spread: Duration = Field(
         default=0, ge=0, description="Each theft starts at start + U(0, start_spread)."
     )
+
+    @field_validator("target")
+    @classmethod
+    def _target_ok(cls, value: Target) -> Target:
+        return _check_target(value)
 
 
 FaultEntry = Annotated[

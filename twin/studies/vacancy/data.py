@@ -242,6 +242,8 @@ def _indices(column: pa.ChunkedArray) -> tuple[NDArray[np.int64], NDArray[np.obj
 
 
 _COLUMNS: Final = ["meter_id", "interval_end", "import_wh", "quality"]
+HOUSEHOLD: Final = "household"
+"""The customer kind the vacancy study is about (``internal/meter_point.customer_kind``)."""
 
 
 def _batches(internal: InternalData, window: Window, columns: list[str]) -> Iterator[pa.Table]:
@@ -255,11 +257,19 @@ def _batches(internal: InternalData, window: Window, columns: list[str]) -> Iter
 
 
 def _meters(internal: InternalData, window: Window) -> NDArray[np.object_]:
-    """Every meter of the meter-point register and every meter that sent a reading, sorted."""
+    """The household meters: those of the meter-point register, or every meter that sent
+    a reading where the register does not say the customer kind; sorted."""
     names: set[str] = set()
     if internal.has("internal/meter_point"):
-        known = internal.arrow("internal/meter_point", columns=["meter_id"]).column("meter_id")
-        names.update(str(m) for m in known.to_pylist())
+        register = internal.arrow("internal/meter_point")
+        known = register.column("meter_id").to_pylist()
+        if "customer_kind" in register.column_names:
+            kinds = register.column("customer_kind").to_pylist()
+            return np.asarray(
+                sorted(str(m) for m, k in zip(known, kinds, strict=True) if k == HOUSEHOLD),
+                dtype=object,
+            )
+        names.update(str(m) for m in known)
     for table in _batches(internal, window, ["meter_id"]):
         codes, dictionary = _indices(table.column("meter_id"))
         sent = dictionary[np.bincount(codes, minlength=dictionary.size) > 0]
@@ -270,9 +280,11 @@ def _meters(internal: InternalData, window: Window) -> NDArray[np.object_]:
 def load_meter_series(internal: InternalData, window: Window) -> MeterSeries:
     """Read ``internal/meter_interval`` for ``window`` into a :class:`MeterSeries`.
 
-    Every meter of ``internal/meter_point`` appears (all ``NaN`` when it sent
-    nothing), and every meter that sent a reading. The table is streamed in
-    record batches: memory holds the dense matrix, not the long table.
+    Every household meter of ``internal/meter_point`` appears (all ``NaN`` when
+    it sent nothing); other customers' and generation meters are left out.
+    Without a customer kind in the register, every meter that sent a reading.
+    The table is streamed in record batches: memory holds the dense matrix,
+    not the long table.
 
     Raises
     ------
@@ -289,11 +301,14 @@ def load_meter_series(internal: InternalData, window: Window) -> MeterSeries:
     rows_read = 0
     for table in _batches(internal, window, _COLUMNS):
         codes, dictionary = _indices(table.column("meter_id"))
-        row = np.searchsorted(meters, dictionary.astype(str))[codes]
+        names = dictionary.astype(str)
+        at = np.minimum(np.searchsorted(meters, names), max(meters.size - 1, 0))
+        studied = (meters[at] == names)[codes] if meters.size else np.zeros(codes.size, bool)
+        row = at[codes]
         end = table.column("interval_end").cast(pa.int64()).to_numpy()
         col = (end - start_us) // (dt * 1_000_000) - 1
         q_codes, q_dict = _indices(table.column("quality"))
-        inside = (col >= 0) & (col < n_cols)
+        inside = studied & (col >= 0) & (col < n_cols)
         usable = inside & np.isin(q_dict, QUALITY_USED)[q_codes]
         wh = table.column("import_wh").to_numpy()
         energy[row[usable], col[usable]] = wh[usable]
