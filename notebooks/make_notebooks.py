@@ -120,11 +120,14 @@ VACANCY = [
     ),
     new_code_cell(
         "run = twin.open_run(result.path)\n"
+        'points = run.table("internal/meter_point", columns=["meter_id", "customer_kind"])\n'
+        'homes = points.loc[points["customer_kind"] == "household", "meter_id"]\n'
         'readings = run.table("internal/meter_interval", columns=["meter_id", "import_wh"])\n'
+        'readings = readings[readings["meter_id"].isin(homes)]  # shops and farms are metered too\n'
         "days = run.clock.n_intervals * run.clock.interval_s / 86400\n"
         'kwh_day = readings.groupby("meter_id", observed=True)["import_wh"].sum() / 1000 / days\n'
         "ax = kwh_day.plot.hist(bins=60, log=True, figsize=(8, 3))\n"
-        'ax.set_xlabel("kWh per day"); ax.set_title("Daily energy per meter");'
+        'ax.set_xlabel("kWh per day"); ax.set_title("Daily energy per household meter");'
     ),
     new_markdown_cell(
         "## Run the study\n\nThe rules (Ireland's CSO: under 180 kWh a quarter; "
@@ -221,7 +224,7 @@ GRID_IMPACT = [
         'snap = v[v["interval_end"] == worst].join(buses, on="bus_id")\n'
         'ax = snap.plot.scatter(x="x", y="y", c="vm_pu", cmap="viridis", figsize=(6, 5))\n'
         "zone = summer.clock.timezone\n"
-        "ax.set_title(f\"Bus voltage at {worst.tz_convert(zone):%Y-%m-%d %H:%M}\");"
+        'ax.set_title(f"Bus voltage at {worst.tz_convert(zone):%Y-%m-%d %H:%M}");'
     ),
 ]
 

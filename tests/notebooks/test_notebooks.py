@@ -67,10 +67,13 @@ def _vacancy(found: dict[str, Any]) -> None:
     assert written is not None
     assert found["f1"] == found["scores_f1"] == pytest.approx(written["f1"])
     premises = run.study_table("vacancy", "premises")
-    assert found["premises"] == len(premises) == run.table("truth/premise")["meter_id"].nunique()
+    truth = run.table("truth/premise")
+    homes = truth.loc[truth["customer_kind"] == "household", "meter_id"]
+    assert found["premises"] == len(premises) == homes.nunique()
     wrong = premises["interval_evidence_vacant"] != premises["truly_vacant"]
     assert found["wrong"] == int(wrong.sum())
     readings = run.table("internal/meter_interval", columns=["meter_id", "import_wh"])
+    readings = readings[readings["meter_id"].isin(homes)]
     days = run.clock.n_intervals * run.clock.interval_s / 86_400
     per_meter = readings.groupby("meter_id", observed=True)["import_wh"].sum() / 1000 / days
     assert found["kwh_day_mean"] == pytest.approx(per_meter.mean())

@@ -26,6 +26,7 @@ from twin.devices.households import HouseholdEvent, HouseholdFleet
 from twin.engine.components import Components
 from twin.engine.recording import OccupancySpells, Recorder
 from twin.engine.recording_der import DerRecorder
+from twin.engine.recording_phases import PhaseRecorder
 from twin.engine.summary import RunSummary, exact_total_kw
 from twin.grid.area_balance import AreaBalance
 
@@ -46,6 +47,7 @@ class IntervalLoop:
         self._trafo_ids = parts.site.grid.net.trafo.index.to_numpy()
         self.spells = OccupancySpells(parts.households.n, parts.axis.interval_s)
         self.der_recorder: DerRecorder | None = None
+        self.phases: PhaseRecorder | None = None
         self._solved_loads = parts.solved_rows("load")
         self.metering = True
         self.balance = AreaBalance(parts.site.grid)
@@ -101,6 +103,8 @@ class IntervalLoop:
         seen = p_kw if parts.thefts is None else parts.thefts.metered_kw(k, p_kw)
         if self.metering:
             parts.ami.meter(k, seen)
+            if self.phases is not None:
+                self.phases.interval(end_s, seen, p_kw)
         self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))
         totals = None
         if self.metering and self._areas.size:

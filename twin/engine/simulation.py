@@ -24,6 +24,7 @@ from twin.engine.interval_loop import IntervalLoop
 from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
+from twin.engine.recording_phases import PhaseRecorder
 from twin.engine.run_tables import (
     bus_mask,
     meter_point_frame,
@@ -110,6 +111,8 @@ def run(
         loop = IntervalLoop(parts, recorder, summary, bar)
         loop.on_progress = on_progress
         loop.metering = metering
+        if metering:
+            loop.phases = PhaseRecorder.for_run(writer, parts)
         env = simpy.Environment()
         firmware = _schedule(env, loop, scenario, writer)
         env.process(loop.process(env))

@@ -228,6 +228,10 @@ class Thefts:
         if self._illegal.size:
             np.add.at(load_p_mw, self._illegal_rows, power[self._illegal] / 1e3)
 
+    def neutral_mismatch_meters(self) -> NDArray[np.int64]:
+        """Local meters whose neutral still carries the stolen current (three-phase meters)."""
+        return self._local[self.fleet.neutral_mismatch[self._theft]]
+
     def cover_openings(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Local meters whose cover is opened as their theft starts, and when [s]."""
         opened = self.fleet.cover_open[self._theft]

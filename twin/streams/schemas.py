@@ -42,6 +42,19 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("meter_time", TIMESTAMP),
         ]
     ),
+    "internal/meter_phase_interval": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("interval_end", TIMESTAMP),
+            _obis("import_l1_wh", pa.int64(), "1-0:21.8.0"),
+            _obis("import_l2_wh", pa.int64(), "1-0:41.8.0"),
+            _obis("import_l3_wh", pa.int64(), "1-0:61.8.0"),
+            _obis("current_l1_a", pa.float32(), "1-0:31.7.0"),
+            _obis("current_l2_a", pa.float32(), "1-0:51.7.0"),
+            _obis("current_l3_a", pa.float32(), "1-0:71.7.0"),
+            _obis("current_n_a", pa.float32(), "1-0:91.7.0"),
+        ]
+    ),
     "internal/area_meter_interval": pa.schema(
         [
             ("transformer_id", pa.int64()),

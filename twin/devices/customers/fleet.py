@@ -282,6 +282,11 @@ class CustomerFleet:
             ),
         )
 
+    @property
+    def power_factor(self) -> NDArray[np.float64]:
+        """Displacement power factor of each member [-]."""
+        return np.asarray(np.cos(np.arctan(self._run.tan_phi)), dtype=np.float64)
+
     # --------------------------------------------------------------- the run
     def step(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Advance one interval; mean active and reactive power of every member.

@@ -1,0 +1,133 @@
+"""The three-phase meters' per-phase profile: phase energy, phase and neutral currents.
+
+Non-household customers with a three-phase connection and generators above
+4.6 kW measure each phase (``internal/meter_phase_interval``, OBIS
+1-0:21/41/61.8.0 and 1-0:31/51/71/91.7.0). The phase energies split the
+interval's measured import (accuracy error included) over the phases and
+sum to it; the currents are the interval means. Where a thief bypasses
+the meter's phase elements but the return current still flows through its
+neutral (the theft's ``neutral_mismatch`` side signal), the neutral reads
+the phasor sum of the true load's currents while the phases read the
+metered ones, so the neutral no longer matches what the phases imply.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from twin.clock import TimeAxis, utc_stamps
+from twin.engine.components import Components
+from twin.engine.run_tables import GENERATION_THREE_PHASE_KW
+from twin.meters.phases import neutral_current_a, phase_currents_a, split_phase_wh
+from twin.streams import RunWriter
+
+__all__ = ["PhaseRecorder"]
+
+TABLE = "internal/meter_phase_interval"
+
+
+class PhaseRecorder:
+    """Writes one row per three-phase meter and interval.
+
+    Parameters
+    ----------
+    writer : RunWriter
+        The run directory being written.
+    axis : TimeAxis
+        The run's time axis.
+    meter_ids : list of str
+        Identifier of each local meter.
+    meters : numpy.ndarray
+        Local positions of the three-phase meters.
+    share : numpy.ndarray
+        Their share of the power per phase, ``(m, 3)``.
+    power_factor : numpy.ndarray
+        Their power factor, ``(m,)``.
+    error : numpy.ndarray
+        Their accuracy error [-] (measured = true x (1 + error)), ``(m,)``.
+    true_neutral : numpy.ndarray
+        bool ``(m,)``: the neutral reads the true load (a bypass with the return through the meter).
+    """
+
+    def __init__(
+        self,
+        writer: RunWriter,
+        axis: TimeAxis,
+        *,
+        meter_ids: list[str],
+        meters: NDArray[np.int64],
+        share: NDArray[np.float64],
+        power_factor: NDArray[np.float64],
+        error: NDArray[np.float64],
+        true_neutral: NDArray[np.bool_],
+    ):
+        self.axis = axis
+        self._table = writer.table(TABLE)
+        self._meters = meters
+        self._ids = pa.DictionaryArray.from_arrays(
+            pa.array(np.arange(meters.size), pa.int32()),
+            pa.array([meter_ids[i] for i in meters.tolist()], pa.string()),
+        )
+        self._share, self._pf = share, power_factor
+        self._gain = 1.0 + error
+        self._true_neutral = np.flatnonzero(true_neutral)
+
+    @classmethod
+    def for_run(cls, writer: RunWriter, parts: Components) -> PhaseRecorder | None:
+        """The recorder of the run's three-phase meters; None when it has none."""
+        seg = parts.segments
+        n = parts.members.n
+        share = np.zeros((n, 3))
+        pf = np.ones(n)
+        three = np.zeros(n, dtype=bool)
+        if parts.customers is not None:
+            three[seg.customers] = parts.customers.phases == 3
+            share[seg.customers] = parts.customers.phase_share
+            pf[seg.customers] = parts.customers.power_factor
+        three[seg.generators] = parts.generation_rated_kw > GENERATION_THREE_PHASE_KW
+        share[seg.generators] = 1.0 / 3.0
+        meters = np.flatnonzero(three).astype(np.int64)
+        if meters.size == 0:
+            return None
+        neutral = np.zeros(n, dtype=bool)
+        if parts.thefts is not None:
+            neutral[parts.thefts.neutral_mismatch_meters()] = True
+        return cls(
+            writer,
+            parts.axis,
+            meter_ids=parts.member_ids.meters,
+            meters=meters,
+            share=share[meters],
+            power_factor=pf[meters],
+            error=parts.ami.error[meters],
+            true_neutral=neutral[meters],
+        )
+
+    def interval(
+        self, end_s: int, seen_kw: NDArray[np.float64], true_kw: NDArray[np.float64]
+    ) -> None:
+        """Append one interval: ``seen_kw`` what the meters see, ``true_kw`` the true load [kW]."""
+        m = self._meters
+        measured_kw = np.maximum(seen_kw[m], 0.0) * self._gain
+        import_wh = np.rint(measured_kw * self.axis.interval_s / 3.6).astype(np.int64)
+        phase_wh = split_phase_wh(import_wh, self._share)
+        currents = phase_currents_a(seen_kw[m] * self._gain, self._share, self._pf)
+        neutral = neutral_current_a(currents)
+        if self._true_neutral.size:
+            j = self._true_neutral
+            true_i = phase_currents_a(true_kw[m[j]], self._share[j], self._pf[j])
+            neutral[j] = neutral_current_a(true_i * self._gain[j, None])
+        self._table.append_batch(
+            pa.RecordBatch.from_arrays(
+                [
+                    self._ids,
+                    utc_stamps(self.axis, float(end_s), m.size),
+                    *(pa.array(phase_wh[:, j], pa.int64()) for j in range(3)),
+                    *(pa.array(currents[:, j], pa.float32()) for j in range(3)),
+                    pa.array(neutral, pa.float32()),
+                ],
+                schema=self._table.schema,
+            )
+        )
