@@ -159,3 +159,28 @@ def test_added_customers_and_a_mix(tmp_path: Path) -> None:
     # a 600 MWh/a factory peaks at well over 100 A: CT-operated, three-phase
     assert (big["ct_ratio"] > 1).any() and (big["phases"] == 3).all()
     assert (points.loc[points["customer_kind"] == "household", "ct_ratio"] == 1).all()
+
+
+@pytest.mark.slow
+def test_an_area_meter_cut_off_for_days_gives_incomplete_days(tmp_path: Path) -> None:
+    from twin.studies.losses import run_losses_study
+
+    run = _run(
+        tmp_path,
+        "simbench:1-LV-urban6--0-sw",
+        9,
+        **{
+            "time.duration": "4d",
+            "comms.technology": "hplc",
+            "faults": [
+                {"kind": "concentrator_outage", "target": [0], "start": "36h", "duration": "5d"}
+            ],
+        },
+    )
+    area = run.table("internal/area_meter_interval")
+    assert (area["quality"] == "ok").sum() < len(area) == 4 * 96  # cut off from day 2 on
+    run_losses_study(run.path)
+    daily = pd.read_parquet(run.path / "studies" / "losses" / "area_daily.parquet")
+    assert daily["complete"].tolist()[:1] == [True] and not daily["complete"].iloc[-1]
+    assert daily.loc[~daily["complete"], "line_loss_rate"].isna().all()
+    assert daily.loc[daily["complete"], "line_loss_rate"].notna().all()

@@ -25,6 +25,7 @@ TABLES = [
     "internal/line_interval",
     "internal/meter_event",
     "internal/meter_interval",
+    "internal/meter_phase_interval",
     "internal/meter_point",
     "internal/meter_register_daily",
     "internal/meter_register_monthly",

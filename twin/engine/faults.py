@@ -166,13 +166,19 @@ def schedule_theft_signals(env: simpy.Environment, ami: Ami, thefts: Thefts) -> 
 
 
 def schedule_ami_events(
-    env: simpy.Environment, ami: Ami, scenario: Scenario, *, firmware: bool = True
+    env: simpy.Environment,
+    ami: Ami,
+    scenario: Scenario,
+    *,
+    firmware: bool = True,
+    area_meters: Ami | None = None,
 ) -> FirmwareRecorder:
     """Schedule every AMI happening of the scenario; returns the firmware tally.
 
     Without ``firmware`` the campaigns' waves do nothing (a pass that does not
     meter, such as the first level of a coupled sharded run: firmware never
-    changes the power).
+    changes the power). A concentrator outage also cuts off the area check
+    meter of its area (``area_meters``), which reports through it.
     """
     env.horizon_s = ami.axis.duration_s  # type: ignore[attr-defined]
     rng = ami.faults_rng
@@ -193,7 +199,7 @@ def schedule_ami_events(
             here = conc.localise_areas(np.array([a]))
             for start in np.sort(rng.uniform(0, duration, k)).tolist():
                 length = float(rng.exponential(c.outage_hours_mean * 3600.0))
-                _outage(env, ami, here, start, length)
+                _outage(env, ami, here, start, length, follower=area_meters)
     for fault in scenario.faults:
         kind: str = fault.kind
         if isinstance(fault, TheftFault):  # acts on the power the meters see (engine.theft)
@@ -204,7 +210,9 @@ def schedule_ami_events(
                 if isinstance(fault.target, list)
                 else conc.localise_areas(select(fault.target, conc.n_all_areas, rng))
             )
-            _outage(env, ami, areas, fault.start, fault.duration, scheduled=True)
+            _outage(
+                env, ami, areas, fault.start, fault.duration, scheduled=True, follower=area_meters
+            )
             continue
         full = select(fault.target, n_total, rng)
         meters = _members(ami, full)
@@ -257,6 +265,7 @@ def _outage(
     length: float,
     *,
     scheduled: bool = False,
+    follower: Ami | None = None,
 ) -> None:
     if areas.size == 0 or start >= ami.axis.duration_s:
         return
@@ -265,6 +274,9 @@ def _outage(
     conc = ami.concentrators
     _at(env, start, partial(conc.begin_outage, areas, length))
     _at(env, start + length, partial(conc.end_outage, areas))
+    if follower is not None:  # the area check meters behind the same concentrators
+        theirs = follower.concentrators.areas_of(conc.transformer_ids[areas].tolist())
+        _outage(env, follower, theirs, start, length)
 
 
 def _disconnect(env: simpy.Environment, ami: Ami, meters: np.ndarray, *, open_: bool) -> None:

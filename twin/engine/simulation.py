@@ -188,7 +188,10 @@ def _schedule(
             )
         if parts.der.ev is not None:
             schedule_ev_events(env, parts.der.ev)
-    firmware = schedule_ami_events(env, parts.ami, scenario, firmware=loop.metering)
+    area_meters = None if parts.area_meters is None else parts.area_meters.ami
+    firmware = schedule_ami_events(
+        env, parts.ami, scenario, firmware=loop.metering, area_meters=area_meters
+    )
     if parts.thefts is not None and loop.metering:
         schedule_theft_signals(env, parts.ami, parts.thefts)
     return firmware
