@@ -93,6 +93,9 @@ class Ami:
     members : Members, optional
         The meters simulated here (whole LV areas); default all. The arrays of the
         Ami (``n == members.n``) and the power given to it are by local position.
+    watch_voltage : numpy.ndarray, optional
+        bool per meter of the whole fleet: the meter watches its bus voltage
+        (sags, swells, power down); False meters see it nominal. Default all.
     """
 
     def __init__(
@@ -104,6 +107,7 @@ class Ami:
         rng: RandomTree,
         recorder: AmiRecorder,
         members: Members | None = None,
+        watch_voltage: np.ndarray | None = None,
     ):
         transformer = np.asarray(transformer, dtype=np.int64)
         n_total = int(transformer.shape[0])
@@ -122,6 +126,11 @@ class Ami:
         windows = scenario.meters.tariff_windows()
         self.tariff = active_tariff(windows, axis.local_hour, axis.weekday)
         self.meter_bus = np.asarray(members.take(np.asarray(meter_bus)), dtype=np.int64)
+        self._blind = (
+            np.zeros(0, dtype=np.int64)
+            if watch_voltage is None
+            else np.flatnonzero(~np.asarray(members.take(np.asarray(watch_voltage)), dtype=bool))
+        )
         every = scenario.meters.management.app_power_every
         self.app_every = 0 if every == "none" else int(every) // self.dt
         self.idle_w = scenario.meters.management.idle_threshold_w
@@ -261,6 +270,8 @@ class Ami:
         """Supply events, SPI poll, app power and daily usage, collection, daily tables."""
         end_s = (k + 1) * self.dt
         vm = result.vm_pu[self.meter_bus] if result.converged else None
+        if vm is not None and self._blind.size:
+            vm[self._blind] = 1.0  # meters that do not watch the voltage see it nominal
         self.metrology.observe_supply(
             end_s, vm, self.management.relay_closed, self.clocks.offset_s(end_s)
         )

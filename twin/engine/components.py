@@ -100,16 +100,24 @@ class Components:
     terminals: TerminalVoltages | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     _load_rows: NDArray[np.int64] = field(init=False)
-    _sgen_rows: NDArray[np.int64] = field(init=False)
+    _fed: NDArray[np.int64] = field(init=False)
+    _fed_rows: NDArray[np.int64] = field(init=False)
+    _observers: NDArray[np.int64] = field(init=False)
     _generation: NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
         take, points, seg = self.members.take, self.site.points, self.segments
         self._load_rows = np.asarray(take(points.load_row)[seg.consumers], dtype=np.int64)
-        self._sgen_rows = np.asarray(take(points.sgen_row)[seg.generators], dtype=np.int64)
         # position of each local generation meter among the metered generators of the fleet
         first = points.n_households + points.n_customers
         self._generation = self.members.index[seg.generators] - first
+        observer = np.asarray(take(points.observers), dtype=bool)
+        generator = np.zeros(observer.size, dtype=bool)
+        generator[seg.generators] = True
+        # generators whose output reaches the grid through their meter, and MV observers
+        self._fed = np.flatnonzero(generator & ~observer).astype(np.int64)
+        self._fed_rows = np.asarray(take(points.sgen_row)[self._fed], dtype=np.int64)
+        self._observers = np.flatnonzero(observer).astype(np.int64)
 
     @property
     def generation_rated_kw(self) -> NDArray[np.float64]:
@@ -142,7 +150,10 @@ class Components:
             q_parts.append(np.zeros(self._generation.size))
         p_kw = np.concatenate(p_parts) if len(p_parts) > 1 else p_h
         q_kvar = np.concatenate(q_parts) if len(q_parts) > 1 else q_h
-        return self.ami.relay(p_kw, q_kvar)
+        behind, q_behind = self.ami.relay(p_kw, q_kvar)
+        if self._observers.size and behind is not p_kw:  # no relay in front of an MV plant
+            behind[self._observers] = p_kw[self._observers]
+        return behind, q_behind
 
     def solve(
         self, index: int, load_p_mw: np.ndarray, load_q_mvar: np.ndarray, sgen_p_mw: np.ndarray
@@ -196,8 +207,8 @@ class Components:
         load_q = np.bincount(rows, weights=q_kvar[consumers], minlength=n_load) / 1e3
         load_p[: bg_p.size] += bg_p
         load_q[: bg_q.size] += bg_q
-        if self._sgen_rows.size:
-            sgen_p[self._sgen_rows] -= p_kw[self.segments.generators] / 1e3
+        if self._fed.size:
+            sgen_p[self._fed_rows] -= p_kw[self._fed] / 1e3
         stations = self.site.stations.rows
         if stations.size and self.der is not None:
             np.add.at(load_p, stations, self.der.station_load_p_mw())
@@ -244,6 +255,7 @@ def build_components(
         axis,
         transformer=transformer,
         meter_bus=np.asarray(points.bus, dtype=np.int64),
+        watch_voltage=~points.observers,
         rng=rng,
         recorder=AmiRecorder(
             writer,
@@ -258,6 +270,7 @@ def build_components(
         axis,
         metered_loads=points.load_row[points.customers],
         metered_sgens=points.sgen_row[points.generators],
+        fed_by_meters=~points.observers[points.generators],
     )
     units = _units_solved_alone(scenario, site, shard)
     areas = [a for u in units for a in u]
@@ -353,7 +366,8 @@ def _units_solved_alone(
             ],
             source,
         )
-    outside = np.asarray(site.points.transformer, dtype=np.int64) < 0
+    points = site.points
+    outside = (np.asarray(points.transformer, dtype=np.int64) < 0) & ~points.observers
     if outside.any():
         raise ScenarioError(
             [

@@ -2,10 +2,10 @@
 
 The metered fleet is one array of meter points in three consecutive
 segments: the households (:class:`~twin.grid.PremisePlacement`), the other
-customers (the network's commercial and farm loads and the customers a
-scenario adds), then the generation meters of the network's static
-generators. Shards, meters and recorders index this whole fleet; each device
-fleet sees its own segment.
+customers (the network's commercial and farm loads in LV areas and the
+customers a scenario adds), then the generation meters of the network's
+static generators (in LV areas and at medium voltage). Shards, meters and
+recorders index this whole fleet; each device fleet sees its own segment.
 """
 
 from __future__ import annotations
@@ -86,6 +86,17 @@ class MeterPoints:
     def generators(self) -> slice:
         """The generation meters' segment."""
         return slice(self.n_households + self.n_customers, self.n)
+
+    @property
+    def observers(self) -> NDArray[np.bool_]:
+        """Meters outside every LV area: the medium-voltage generators' meters.
+
+        They measure their generator's output but neither switch it (an MV
+        plant is disconnected at its switchgear, not by a meter relay) nor
+        watch the voltage (a run solves the MV level only in some modes), so
+        that every mode and shard count gives the same tables.
+        """
+        return np.asarray((self.kind == GENERATION) & (self.transformer < 0), dtype=bool)
 
 
 def locate_meter_points(

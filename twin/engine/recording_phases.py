@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from twin.clock import TimeAxis, utc_stamps
 from twin.engine.components import Components
-from twin.engine.run_tables import GENERATION_THREE_PHASE_KW
+from twin.engine.run_tables import GENERATION_THREE_PHASE_KW, meter_voltage_ln_v
 from twin.meters.phases import neutral_current_a, phase_currents_a, split_phase_wh
 from twin.streams import RunWriter
 
@@ -49,6 +49,8 @@ class PhaseRecorder:
         Their accuracy error [-] (measured = true x (1 + error)), ``(m,)``.
     true_neutral : numpy.ndarray
         bool ``(m,)``: the neutral reads the true load (a bypass with the return through the meter).
+    voltage_ln_v : numpy.ndarray
+        Their nominal line-to-neutral voltage [V], ``(m,)``.
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class PhaseRecorder:
         power_factor: NDArray[np.float64],
         error: NDArray[np.float64],
         true_neutral: NDArray[np.bool_],
+        voltage_ln_v: NDArray[np.float64],
     ):
         self.axis = axis
         self._table = writer.table(TABLE)
@@ -73,6 +76,7 @@ class PhaseRecorder:
         self._share, self._pf = share, power_factor
         self._gain = 1.0 + error
         self._true_neutral = np.flatnonzero(true_neutral)
+        self._u = voltage_ln_v
 
     @classmethod
     def for_run(cls, writer: RunWriter, parts: Components) -> PhaseRecorder | None:
@@ -103,6 +107,7 @@ class PhaseRecorder:
             power_factor=pf[meters],
             error=parts.ami.error[meters],
             true_neutral=neutral[meters],
+            voltage_ln_v=meter_voltage_ln_v(parts)[meters],
         )
 
     def interval(
@@ -113,11 +118,11 @@ class PhaseRecorder:
         measured_kw = np.maximum(seen_kw[m], 0.0) * self._gain
         import_wh = np.rint(measured_kw * self.axis.interval_s / 3.6).astype(np.int64)
         phase_wh = split_phase_wh(import_wh, self._share)
-        currents = phase_currents_a(seen_kw[m] * self._gain, self._share, self._pf)
+        currents = phase_currents_a(seen_kw[m] * self._gain, self._share, self._pf, self._u)
         neutral = neutral_current_a(currents)
         if self._true_neutral.size:
             j = self._true_neutral
-            true_i = phase_currents_a(true_kw[m[j]], self._share[j], self._pf[j])
+            true_i = phase_currents_a(true_kw[m[j]], self._share[j], self._pf[j], self._u[j])
             neutral[j] = neutral_current_a(true_i * self._gain[j, None])
         self._table.append_batch(
             pa.RecordBatch.from_arrays(

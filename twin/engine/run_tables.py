@@ -7,9 +7,16 @@ import pandas as pd
 
 from twin.engine.components import Components
 from twin.engine.site import format_ids
-from twin.meters.connection import ct_ratio, peak_current_a
+from twin.meters.connection import VOLTAGE_LN_V, ct_ratio, peak_current_a
 
-__all__ = ["bus_mask", "meter_point_frame", "premise_frame", "theft_frame", "vacancy_frame"]
+__all__ = [
+    "bus_mask",
+    "meter_point_frame",
+    "meter_voltage_ln_v",
+    "premise_frame",
+    "theft_frame",
+    "vacancy_frame",
+]
 
 GENERATION_THREE_PHASE_KW = 4.6
 """Generators above this rating connect on three phases [kW] (VDE-AR-N 4105:2018, 5.5.2:
@@ -92,6 +99,7 @@ def meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
     rated_kw = parts.generation_rated_kw
     phases[seg.generators] = np.where(rated_kw > GENERATION_THREE_PHASE_KW, 3, 1)
     peak_kw[seg.generators] = rated_kw
+    current = peak_current_a(peak_kw, phases, voltage_ln_v=meter_voltage_ln_v(parts))
     return pd.DataFrame(
         {
             "meter_id": meter_ids,
@@ -100,9 +108,17 @@ def meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
             "customer_kind": np.asarray(take(points.kind), dtype=object),
             "customer_class": np.asarray(take(points.customer_class), dtype=object),
             "phases": phases,
-            "ct_ratio": ct_ratio(peak_current_a(peak_kw, phases)),
+            "ct_ratio": ct_ratio(current),
         }
     )
+
+
+def meter_voltage_ln_v(parts: Components) -> np.ndarray:
+    """Nominal line-to-neutral voltage at each local meter [V]: 230 V in LV networks,
+    the bus's nominal voltage over sqrt(3) at medium voltage."""
+    vn_kv = parts.site.grid.net.bus["vn_kv"].to_numpy(dtype=np.float64)
+    bus = np.asarray(parts.members.take(parts.site.points.bus), dtype=np.int64)
+    return np.where(vn_kv[bus] < 1.0, VOLTAGE_LN_V, vn_kv[bus] * 1e3 / np.sqrt(3.0))
 
 
 def theft_frame(parts: Components) -> pd.DataFrame:

@@ -41,6 +41,10 @@ class BackgroundInjections:
         (besides the residential ones).
     metered_sgens : numpy.ndarray, optional
         ``net.sgen`` rows behind a generation meter.
+    fed_by_meters : numpy.ndarray, optional
+        bool per entry of ``metered_sgens``: the fleet feeds its output to the
+        grid (0 here); False keeps it in the background (a meter that only
+        observes). Default: all fed.
 
     Examples
     --------
@@ -55,6 +59,7 @@ class BackgroundInjections:
         *,
         metered_loads: np.ndarray | None = None,
         metered_sgens: np.ndarray | None = None,
+        fed_by_meters: np.ndarray | None = None,
     ) -> None:
         self._grid = grid
         self._axis = axis
@@ -74,7 +79,12 @@ class BackgroundInjections:
         )
         self._metered_sgen_kw = rated[self._metered_sgens] * 1e3
         self._sgen_p_mw = rated.copy()
-        self._sgen_p_mw[self._metered_sgens] = 0.0
+        fed = (
+            np.ones(self._metered_sgens.size, dtype=bool)
+            if fed_by_meters is None
+            else np.asarray(fed_by_meters, dtype=bool)
+        )
+        self._sgen_p_mw[self._metered_sgens[fed]] = 0.0
         self._cached: tuple[int, np.ndarray | None] = (-1, None)
         self._profiles = grid.profiles
         self._day_of_year = np.asarray(axis.day_of_year, dtype=np.int64)
@@ -133,7 +143,7 @@ class BackgroundInjections:
             Reactive power of the same rows [Mvar], residential rows 0.
         sgen_p_mw : numpy.ndarray
             Active power of every ``net.sgen`` row [MW], generation positive;
-            metered generators 0.
+            generators fed by their meters 0.
         """
         if not 0 <= index < self._axis.n_intervals:
             raise IndexError(

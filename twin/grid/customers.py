@@ -3,10 +3,11 @@
 A utility meters everyone it supplies. SimBench LV networks carry, besides
 the household loads (profile ``H0-*``), commercial loads (BDEW ``G0``..``G6``)
 and farms (``L0``..``L2``), and static generators (rooftop PV ``PV1``..``PV8``,
-wind ``WP*``, biomass ``BM*``, ...) [1]_. Each such element inside an LV
-transformer area becomes one customer (or one generation meter) here.
-Elements at medium voltage, outside every LV area, stay background: they
-belong to no area's balance, and an area-by-area solve never sees them.
+wind ``WP*``, biomass ``BM*``, ...) [1]_. Each such load inside an LV
+transformer area becomes one customer here, and every generator one
+generation meter. Loads at medium voltage, outside every LV area, stay
+background: they belong to no area's balance, and an area-by-area solve
+never sees them.
 
 References
 ----------
@@ -134,7 +135,12 @@ def network_customers(grid: GridModel) -> ConnectionPoints:
 
 
 def network_generators(grid: GridModel) -> ConnectionPoints:
-    """The network's in-service static generators inside LV areas, one generation meter each."""
+    """The network's in-service static generators, one generation meter each.
+
+    Those inside LV areas feed their area through their meter; medium-voltage
+    ones (wind, biomass, hydro of the MV/LV grids; ``transformer`` -1) are
+    metered too, outside every LV area.
+    """
     sgen = grid.net.sgen
     if len(sgen) == 0:
         return ConnectionPoints.empty()
@@ -144,7 +150,8 @@ def network_generators(grid: GridModel) -> ConnectionPoints:
         cls = sgen["type"].astype(str).to_numpy(dtype=object) if "type" in sgen else None
         cls = np.full(len(sgen), "generator", dtype=object) if cls is None else cls
     bus = sgen["bus"].to_numpy(dtype=np.int64)
-    keep = _in_lv_area(grid, bus, sgen["in_service"].to_numpy(dtype=bool))
+    live = grid.net.bus["in_service"].to_numpy(dtype=bool)[bus]
+    keep = sgen["in_service"].to_numpy(dtype=bool) & live
     return _points(grid, "sgen", keep, cls)
 
 

@@ -23,9 +23,13 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "CT_THRESHOLD_A",
+    "VOLTAGE_LN_V",
     "ct_ratio",
     "peak_current_a",
 ]
+
+VOLTAGE_LN_V = 230.0
+"""Nominal line-to-neutral voltage of LV networks (IEC 60038) [V]."""
 
 CT_THRESHOLD_A = 100.0
 """Peak current above which a meter is transformer-operated [A]."""
@@ -39,20 +43,22 @@ CT_MARGIN = 1.2
 _SERIES = np.array([10, 12.5, 15, 20, 25, 30, 40, 50, 60, 75], dtype=np.float64)
 _PRIMARIES_A = np.concatenate([_SERIES * 10**d for d in range(0, 4)])
 
-VOLTAGE_LN_V = 230.0
-"""Nominal line-to-neutral voltage of LV networks (IEC 60038) [V]."""
-
 
 def peak_current_a(
-    peak_kw: ArrayLike, phases: ArrayLike, power_factor: float = 0.95
+    peak_kw: ArrayLike,
+    phases: ArrayLike,
+    power_factor: float = 0.95,
+    voltage_ln_v: ArrayLike = VOLTAGE_LN_V,
 ) -> NDArray[np.float64]:
-    """Peak line current [A] of a load of ``peak_kw`` on 1 or 3 phases at 230/400 V.
+    """Peak line current [A] of a load of ``peak_kw`` on 1 or 3 phases.
 
-    ``I = P / (n_phases * 230 V * pf)``.
+    ``I = P / (n_phases * U_ln * pf)``, with ``U_ln`` 230 V in LV networks
+    (or the bus's nominal line-to-neutral voltage [V]).
     """
     p_w = np.asarray(peak_kw, dtype=np.float64) * 1e3
     n = np.asarray(phases, dtype=np.float64)
-    return np.asarray(p_w / (n * VOLTAGE_LN_V * power_factor), dtype=np.float64)
+    u = np.asarray(voltage_ln_v, dtype=np.float64)
+    return np.asarray(p_w / (n * u * power_factor), dtype=np.float64)
 
 
 def ct_ratio(peak_current: ArrayLike) -> NDArray[np.int32]:

@@ -30,7 +30,10 @@ __all__ = ["neutral_current_a", "phase_currents_a", "split_phase_wh"]
 
 
 def phase_currents_a(
-    p_kw: ArrayLike, share: ArrayLike, power_factor: ArrayLike
+    p_kw: ArrayLike,
+    share: ArrayLike,
+    power_factor: ArrayLike,
+    voltage_ln_v: ArrayLike = VOLTAGE_LN_V,
 ) -> NDArray[np.float64]:
     """RMS current of each phase [A], shape ``(n, 3)``, from the mean power [kW] (imports only).
 
@@ -42,11 +45,14 @@ def phase_currents_a(
         Share of the power on each phase, ``(n, 3)``, rows summing to 1.
     power_factor : array_like
         Displacement power factor per meter, ``(n,)``, in (0, 1].
+    voltage_ln_v : array_like, default 230
+        Nominal line-to-neutral voltage per meter [V].
     """
     p_w = np.abs(np.asarray(p_kw, dtype=np.float64)) * 1e3
     pf = np.asarray(power_factor, dtype=np.float64)
+    u = np.asarray(voltage_ln_v, dtype=np.float64)
     return np.asarray(
-        np.asarray(share, dtype=np.float64) * (p_w / (VOLTAGE_LN_V * pf))[:, None],
+        np.asarray(share, dtype=np.float64) * (p_w / (u * pf))[:, None],
         dtype=np.float64,
     )
 

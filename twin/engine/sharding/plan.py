@@ -76,8 +76,14 @@ class ShardPlan:
     flows_only: bool = False
 
     def members(self, premise_transformer: NDArray[np.int64]) -> Members:
-        """The premises of this shard's areas, as positions in the whole fleet."""
+        """The premises of this shard's areas, as positions in the whole fleet.
+
+        Meters outside every LV area (medium-voltage generators, transformer
+        -1) belong to the first shard.
+        """
         mask = np.isin(premise_transformer, np.asarray(self.transformers, dtype=np.int64))
+        if self.index == 0:
+            mask |= np.asarray(premise_transformer) < 0
         return Members(np.flatnonzero(mask).astype(np.int64), int(premise_transformer.size))
 
 
@@ -127,6 +133,7 @@ def plan_shards(scenario: Scenario, count: int, site: Site) -> list[ShardPlan]:
     source = "" if scenario.source is None else str(scenario.source)
     units = solve_units(lv_areas(site.grid))
     transformer = np.asarray(site.points.transformer, dtype=np.int64)
+    outside = (transformer < 0) & ~site.points.observers  # MV generators' meters: shard 0
     problems = []
     if not 1 <= count <= max(len(units), 1):
         problems.append(
@@ -136,11 +143,11 @@ def plan_shards(scenario: Scenario, count: int, site: Site) -> list[ShardPlan]:
                 f"transformer areas, expected 1 .. {max(len(units), 1)} shards (whole units each)",
             )
         )
-    if (transformer < 0).any():
+    if outside.any():
         problems.append(
             Problem(
                 "grid.network",
-                f"{int((transformer < 0).sum())} meter point(s) of {site.grid.name!r} sit outside "
+                f"{int(outside.sum())} meter point(s) of {site.grid.name!r} sit outside "
                 "every LV transformer area; expected a network whose homes are all fed by "
                 "MV/LV transformers to shard it",
             )
