@@ -61,13 +61,14 @@ class Segments:
 
     Attributes
     ----------
-    households, customers, generators : slice
+    households, customers, generators, mv_customers : slice
         Contiguous runs of local meter positions, in this order.
     """
 
     households: slice
     customers: slice
     generators: slice
+    mv_customers: slice
 
     @property
     def consumers(self) -> slice:
@@ -104,6 +105,7 @@ class Components:
     _fed_rows: NDArray[np.int64] = field(init=False)
     _observers: NDArray[np.int64] = field(init=False)
     _generation: NDArray[np.int64] = field(init=False)
+    _mv_customers: NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
         take, points, seg = self.members.take, self.site.points, self.segments
@@ -111,6 +113,7 @@ class Components:
         # position of each local generation meter among the metered generators of the fleet
         first = points.n_households + points.n_customers
         self._generation = self.members.index[seg.generators] - first
+        self._mv_customers = self.members.index[seg.mv_customers] - points.mv_customers.start
         observer = np.asarray(take(points.observers), dtype=bool)
         generator = np.zeros(observer.size, dtype=bool)
         generator[seg.generators] = True
@@ -123,6 +126,16 @@ class Components:
     def generation_rated_kw(self) -> NDArray[np.float64]:
         """Rated power of each local generation meter's generator [kW]."""
         return self.background.metered_rated_kw[self._generation]
+
+    @property
+    def mv_power_factor(self) -> NDArray[np.float64]:
+        """Rated power factor of each local medium-voltage customer's load [-]."""
+        net = self.site.grid.net
+        rows = np.asarray(self.members.take(self.site.points.load_row), dtype=np.int64)
+        rows = rows[self.segments.mv_customers]
+        p = net.load["p_mw"].to_numpy(dtype=np.float64)[rows]
+        q = net.load["q_mvar"].to_numpy(dtype=np.float64)[rows]
+        return np.where(np.hypot(p, q) > 0, np.abs(p) / np.maximum(np.hypot(p, q), 1e-12), 1.0)
 
     @property
     def premise_load(self) -> NDArray[np.int64]:
@@ -148,6 +161,10 @@ class Components:
         if self._generation.size:
             p_parts.append(-self.background.generation_kw(t.index)[self._generation])
             q_parts.append(np.zeros(self._generation.size))
+        if self._mv_customers.size:
+            p_mv, q_mv = self.background.observed_load_kw(t.index)
+            p_parts.append(p_mv[self._mv_customers])
+            q_parts.append(q_mv[self._mv_customers])
         p_kw = np.concatenate(p_parts) if len(p_parts) > 1 else p_h
         q_kvar = np.concatenate(q_parts) if len(q_parts) > 1 else q_h
         behind, q_behind = self.ami.relay(p_kw, q_kvar)
@@ -240,6 +257,7 @@ def build_components(
     hh_members, hh_local = members.segment(0, points.n_households)
     c_members, c_local = members.segment(points.customers.start, points.customers.stop)
     _, g_local = members.segment(points.generators.start, points.generators.stop)
+    _, mv_local = members.segment(points.mv_customers.start, points.mv_customers.stop)
     households = HouseholdFleet.create(
         points.n_households,
         rng=rng.generator("households"),
@@ -271,6 +289,7 @@ def build_components(
         metered_loads=points.load_row[points.customers],
         metered_sgens=points.sgen_row[points.generators],
         fed_by_meters=~points.observers[points.generators],
+        observed_loads=points.load_row[points.mv_customers],
     )
     units = _units_solved_alone(scenario, site, shard)
     areas = [a for u in units for a in u]
@@ -313,7 +332,7 @@ def build_components(
         solver=solver,
         members=members,
         member_ids=ids,
-        segments=Segments(hh_local, c_local, g_local),
+        segments=Segments(hh_local, c_local, g_local, mv_local),
         customers=customers,
         der=der,
         area_meters=create_area_meters(scenario, site, rng, writer, shard),

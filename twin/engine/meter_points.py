@@ -1,10 +1,11 @@
 """Every customer meter of a run: households, other customers and generators.
 
-The metered fleet is one array of meter points in three consecutive
+The metered fleet is one array of meter points in four consecutive
 segments: the households (:class:`~twin.grid.PremisePlacement`), the other
 customers (the network's commercial and farm loads in LV areas and the
 customers a scenario adds), then the generation meters of the network's
-static generators (in LV areas and at medium voltage). Shards, meters and
+static generators (in LV areas and at medium voltage), then the
+medium-voltage customers (loads outside every LV area). Shards, meters and
 recorders index this whole fleet; each device fleet sees its own segment.
 """
 
@@ -17,7 +18,13 @@ from numpy.typing import NDArray
 
 from twin.errors import Problem, ScenarioError
 from twin.grid import GridModel, PremisePlacement, bus_index_of
-from twin.grid.customers import ConnectionPoints, add_loads, network_customers, network_generators
+from twin.grid.customers import (
+    ConnectionPoints,
+    add_loads,
+    network_customers,
+    network_generators,
+    network_mv_customers,
+)
 from twin.grid.placement import largest_remainder
 from twin.random_streams import RandomTree
 from twin.scenario import Scenario
@@ -51,7 +58,10 @@ class MeterPoints:
     annual_kwh : numpy.ndarray
         float64 expected annual energy of customers and generators [kWh/a]
         (NaN for households: their fleet draws it).
-    n_households, n_customers, n_generators : int
+    rated_kw : numpy.ndarray
+        float64 rated power of the network element behind the meter [kW]
+        (NaN for households and the customers a scenario adds).
+    n_households, n_customers, n_generators, n_mv_customers : int
         Segment sizes, in this order.
     """
 
@@ -63,14 +73,16 @@ class MeterPoints:
     kind: NDArray[np.object_]
     customer_class: NDArray[np.object_]
     annual_kwh: NDArray[np.float64]
+    rated_kw: NDArray[np.float64]
     n_households: int
     n_customers: int
     n_generators: int
+    n_mv_customers: int = 0
 
     @property
     def n(self) -> int:
         """Number of meter points."""
-        return self.n_households + self.n_customers + self.n_generators
+        return self.n_households + self.n_customers + self.n_generators + self.n_mv_customers
 
     @property
     def households(self) -> slice:
@@ -85,18 +97,26 @@ class MeterPoints:
     @property
     def generators(self) -> slice:
         """The generation meters' segment."""
-        return slice(self.n_households + self.n_customers, self.n)
+        start = self.n_households + self.n_customers
+        return slice(start, start + self.n_generators)
+
+    @property
+    def mv_customers(self) -> slice:
+        """The medium-voltage customers' segment (loads outside every LV area)."""
+        return slice(self.n - self.n_mv_customers, self.n)
 
     @property
     def observers(self) -> NDArray[np.bool_]:
-        """Meters outside every LV area: the medium-voltage generators' meters.
+        """Meters outside every LV area: medium-voltage generators and customers.
 
-        They measure their generator's output but neither switch it (an MV
-        plant is disconnected at its switchgear, not by a meter relay) nor
-        watch the voltage (a run solves the MV level only in some modes), so
-        that every mode and shard count gives the same tables.
+        They measure their element's profile power but neither switch it (an
+        MV plant or customer is disconnected at its switchgear, not by a meter
+        relay) nor watch the voltage (a run solves the MV level only in some
+        modes), so that every mode and shard count gives the same tables.
         """
-        return np.asarray((self.kind == GENERATION) & (self.transformer < 0), dtype=bool)
+        outside = np.asarray(self.transformer < 0, dtype=bool)
+        outside[: self.generators.start] = False  # households and LV customers stay LV
+        return outside
 
 
 def locate_meter_points(
@@ -114,44 +134,46 @@ def locate_meter_points(
         that lies outside every LV transformer area.
     """
     section = scenario.customers
-    network = network_customers(grid) if section.network_loads == "metered" else None
+    metered = section.network_loads == "metered"
+    network = network_customers(grid) if metered else ConnectionPoints.empty()
     kinds, classes = _network_kinds(scenario, network)
     added = _added_customers(scenario, grid)
-    generators = network_generators(grid) if section.generators == "metered" else None
-    generators = ConnectionPoints.empty() if generators is None else generators
-    network = ConnectionPoints.empty() if network is None else network
+    generators = (
+        network_generators(grid) if section.generators == "metered" else ConnectionPoints.empty()
+    )
+    mv = network_mv_customers(grid) if metered else ConnectionPoints.empty()
     n_h = placement.n_premises
-    added_kind = np.asarray([a.kind for a in section.added for _ in range(a.count)], dtype=object)
+    segments = [network, added, generators, mv]
+    kind = [
+        np.full(n_h, HOUSEHOLD, dtype=object),
+        kinds,
+        np.asarray([a.kind for a in section.added for _ in range(a.count)], dtype=object),
+        np.full(generators.n, GENERATION, dtype=object),
+        np.asarray([_KIND_OF_PREFIX.get(str(c)[:1], "commercial") for c in mv.customer_class]),
+    ]
+    rated = [np.full(n_h, np.nan), network.rated_kw, np.full(added.n, np.nan)]
     return MeterPoints(
-        bus=_cat(placement.bus, network.bus, added.bus, generators.bus),
-        transformer=_cat(
-            placement.transformer, network.transformer, added.transformer, generators.transformer
-        ),
-        feeder=_cat(placement.feeder, network.feeder, added.feeder, generators.feeder),
-        load_row=_cat(placement.load, network.row, added.row, np.full(generators.n, -1)),
-        sgen_row=_cat(np.full(n_h + network.n + added.n, -1), generators.row),
-        kind=np.concatenate(
-            [
-                np.full(n_h, HOUSEHOLD, dtype=object),
-                kinds,
-                added_kind,
-                np.full(generators.n, GENERATION, dtype=object),
-            ]
-        ),
+        bus=_cat(placement.bus, *(c.bus for c in segments)),
+        transformer=_cat(placement.transformer, *(c.transformer for c in segments)),
+        feeder=_cat(placement.feeder, *(c.feeder for c in segments)),
+        load_row=_cat(placement.load, network.row, added.row, np.full(generators.n, -1), mv.row),
+        sgen_row=_cat(np.full(n_h + network.n + added.n, -1), generators.row, np.full(mv.n, -1)),
+        kind=np.concatenate([np.asarray(k, dtype=object) for k in kind]),
         customer_class=np.concatenate(
             [
                 np.full(n_h, "H0", dtype=object),
                 classes,
                 added.customer_class,
                 generators.customer_class,
+                mv.customer_class,
             ]
         ),
-        annual_kwh=np.concatenate(
-            [np.full(n_h, np.nan), network.annual_kwh, added.annual_kwh, generators.annual_kwh]
-        ),
+        annual_kwh=np.concatenate([np.full(n_h, np.nan), *(c.annual_kwh for c in segments)]),
+        rated_kw=np.concatenate([*rated, generators.rated_kw, mv.rated_kw]),
         n_households=n_h,
         n_customers=network.n + added.n,
         n_generators=generators.n,
+        n_mv_customers=mv.n,
     )
 
 
@@ -160,10 +182,10 @@ def _cat(*parts: NDArray[np.integer]) -> NDArray[np.int64]:
 
 
 def _network_kinds(
-    scenario: Scenario, network: ConnectionPoints | None
+    scenario: Scenario, network: ConnectionPoints
 ) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
     """Kind and class of each network customer, re-assigned by ``customers.mix`` if given."""
-    if network is None or network.n == 0:
+    if network.n == 0:
         return np.zeros(0, dtype=object), np.zeros(0, dtype=object)
     classes = np.asarray(network.customer_class, dtype=object)
     kinds = np.asarray([_KIND_OF_PREFIX[str(c)[0]] for c in classes], dtype=object)

@@ -92,6 +92,9 @@ class PhaseRecorder:
             pf[seg.customers] = parts.customers.power_factor
         three[seg.generators] = parts.generation_rated_kw > GENERATION_THREE_PHASE_KW
         share[seg.generators] = 1.0 / 3.0
+        three[seg.mv_customers] = True
+        share[seg.mv_customers] = 1.0 / 3.0
+        pf[seg.mv_customers] = parts.mv_power_factor
         meters = np.flatnonzero(three).astype(np.int64)
         if meters.size == 0:
             return None

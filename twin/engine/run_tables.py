@@ -7,7 +7,7 @@ import pandas as pd
 
 from twin.engine.components import Components
 from twin.engine.site import format_ids
-from twin.meters.connection import VOLTAGE_LN_V, ct_ratio, peak_current_a
+from twin.meters.connection import CT_THRESHOLD_A, VOLTAGE_LN_V, ct_ratio, peak_current_a
 
 __all__ = [
     "bus_mask",
@@ -99,7 +99,11 @@ def meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
     rated_kw = parts.generation_rated_kw
     phases[seg.generators] = np.where(rated_kw > GENERATION_THREE_PHASE_KW, 3, 1)
     peak_kw[seg.generators] = rated_kw
-    current = peak_current_a(peak_kw, phases, voltage_ln_v=meter_voltage_ln_v(parts))
+    phases[seg.mv_customers] = 3
+    peak_kw[seg.mv_customers] = take(points.rated_kw)[seg.mv_customers]
+    voltage = meter_voltage_ln_v(parts)
+    current = peak_current_a(peak_kw, phases, voltage_ln_v=voltage)
+    threshold = np.where(voltage > VOLTAGE_LN_V, 0.0, CT_THRESHOLD_A)  # MV: always CT (and VT)
     return pd.DataFrame(
         {
             "meter_id": meter_ids,
@@ -108,7 +112,7 @@ def meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
             "customer_kind": np.asarray(take(points.kind), dtype=object),
             "customer_class": np.asarray(take(points.customer_class), dtype=object),
             "phases": phases,
-            "ct_ratio": ct_ratio(current),
+            "ct_ratio": ct_ratio(current, threshold),
         }
     )
 

@@ -130,7 +130,10 @@ def _thieves(
     problems: list[Problem],
 ) -> NDArray[np.int64]:
     """Meter points of one fault's thieves (problems appended, empty on error)."""
-    eligible = np.flatnonzero(np.isin(points.kind, fault.customer_kinds)).astype(np.int64)
+    # meters outside every LV area observe a profile: nobody steals in front of them
+    eligible = np.flatnonzero(
+        np.isin(points.kind, fault.customer_kinds) & ~points.observers
+    ).astype(np.int64)
     if isinstance(fault.target, list):
         target = np.asarray(fault.target, dtype=np.int64)
         bad = target[~np.isin(target, eligible)]

@@ -41,6 +41,10 @@ class BackgroundInjections:
         (besides the residential ones).
     metered_sgens : numpy.ndarray, optional
         ``net.sgen`` rows behind a generation meter.
+    observed_loads : numpy.ndarray, optional
+        ``net.load`` rows of the network's own loads behind a meter that only
+        observes them (medium-voltage customers): they stay in the background,
+        and :meth:`observed_load_kw` gives their power to their meters.
     fed_by_meters : numpy.ndarray, optional
         bool per entry of ``metered_sgens``: the fleet feeds its output to the
         grid (0 here); False keeps it in the background (a meter that only
@@ -60,6 +64,7 @@ class BackgroundInjections:
         metered_loads: np.ndarray | None = None,
         metered_sgens: np.ndarray | None = None,
         fed_by_meters: np.ndarray | None = None,
+        observed_loads: np.ndarray | None = None,
     ) -> None:
         self._grid = grid
         self._axis = axis
@@ -86,6 +91,11 @@ class BackgroundInjections:
         )
         self._sgen_p_mw[self._metered_sgens[fed]] = 0.0
         self._cached: tuple[int, np.ndarray | None] = (-1, None)
+        self._observed = (
+            np.zeros(0, dtype=np.int64)
+            if observed_loads is None
+            else np.asarray(observed_loads, dtype=np.int64)
+        )
         self._profiles = grid.profiles
         self._day_of_year = np.asarray(axis.day_of_year, dtype=np.int64)
         self._second_of_day = np.rint(np.asarray(axis.local_hour) * 3600.0).astype(np.int64)
@@ -116,6 +126,17 @@ class BackgroundInjections:
         factors = self._profiles.factors(rows, weights)
         self._cached = (index, factors)
         return factors
+
+    def observed_load_kw(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """Active and reactive power of each observed load (``observed_loads`` order)
+        in interval ``index`` [kW], [kvar]."""
+        rows = self._observed
+        p, q = self._load_p_mw[rows] * 1e3, self._load_q_mvar[rows] * 1e3
+        f = self.factors(index)
+        if f is None or self._profiles is None:
+            return p, q
+        table = self._profiles
+        return p * f[table.load_p_column[rows]], q * f[table.load_q_column[rows]]
 
     def generation_kw(self, index: int) -> np.ndarray:
         """Output of each metered generator (``metered_sgens`` order) in interval ``index`` [kW]."""

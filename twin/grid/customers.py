@@ -34,6 +34,7 @@ __all__ = [
     "add_loads",
     "network_customers",
     "network_generators",
+    "network_mv_customers",
 ]
 
 NETWORK_CUSTOMER_CLASSES = ("G0", "G1", "G2", "G3", "G4", "G5", "G6", "L0", "L1", "L2")
@@ -129,6 +130,32 @@ def network_customers(grid: GridModel) -> ConnectionPoints:
     in_service = load["in_service"].to_numpy(dtype=bool)
     bus = load["bus"].to_numpy(dtype=np.int64)
     keep = known & ~np.asarray(grid.residential, dtype=bool) & _in_lv_area(grid, bus, in_service)
+    every = np.zeros(len(grid.net.load), dtype=bool)
+    every[: keep.size] = keep
+    return _points(grid, "load", every, np.resize(cls, every.size))
+
+
+def network_mv_customers(grid: GridModel) -> ConnectionPoints:
+    """The network's in-service loads outside every LV area: medium-voltage customers.
+
+    Their class is the load's profile name before the first ``-`` (``G0``,
+    ``L2``, ``BL``, ...), or ``MV`` without profiles.
+    """
+    load = grid.net.load.iloc[: grid.residential.size]  # rows appended later are not customers
+    if len(load) == 0:
+        return ConnectionPoints.empty()
+    bus = load["bus"].to_numpy(dtype=np.int64)
+    live = grid.net.bus["in_service"].to_numpy(dtype=bool)[bus]
+    keep = (
+        load["in_service"].to_numpy(dtype=bool)
+        & live
+        & ~np.asarray(grid.residential, dtype=bool)
+        & (grid.bus_transformer[bus] < 0)
+    )
+    if "profile" in load and grid.profiles is not None:
+        cls = load["profile"].astype(str).str.split("-").str[0].to_numpy(dtype=object)
+    else:
+        cls = np.full(len(load), "MV", dtype=object)
     every = np.zeros(len(grid.net.load), dtype=bool)
     every[: keep.size] = keep
     return _points(grid, "load", every, np.resize(cls, every.size))

@@ -61,13 +61,16 @@ def peak_current_a(
     return np.asarray(p_w / (n * u * power_factor), dtype=np.float64)
 
 
-def ct_ratio(peak_current: ArrayLike) -> NDArray[np.int32]:
+def ct_ratio(peak_current: ArrayLike, threshold_a: ArrayLike = CT_THRESHOLD_A) -> NDArray[np.int32]:
     """CT ratio (primary / 5 A) of each meter, 1 for direct connection.
 
     Parameters
     ----------
     peak_current : array_like
         Peak line current [A].
+    threshold_a : array_like, default :data:`CT_THRESHOLD_A`
+        Current above which the meter is transformer-operated [A] (0 at
+        medium voltage, where every meter is).
 
     Returns
     -------
@@ -80,4 +83,4 @@ def ct_ratio(peak_current: ArrayLike) -> NDArray[np.int32]:
     at = np.searchsorted(_PRIMARIES_A, i * CT_MARGIN)
     primary = _PRIMARIES_A[np.minimum(at, _PRIMARIES_A.size - 1)]
     ratio = np.rint(primary / CT_SECONDARY_A)
-    return np.where(i > CT_THRESHOLD_A, ratio, 1).astype(np.int32)
+    return np.where(i > np.asarray(threshold_a, dtype=np.float64), ratio, 1).astype(np.int32)

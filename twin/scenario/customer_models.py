@@ -1,8 +1,9 @@
 """Scenario model of the customers other than households (``customers:``).
 
 By default every non-household load of the network inside an LV area is a
-metered customer of its BDEW class, and every static generator there has a
-generation meter; ``background`` keeps them unmetered, as profiles only.
+metered customer of its BDEW class, every load at medium voltage a metered
+MV customer, and every static generator has a generation meter;
+``background`` keeps them unmetered, as profiles only.
 A planner may re-assign the network's customers to kinds (``mix``) and add
 customers at buses (``added``).
 """
@@ -120,12 +121,12 @@ class CustomersSection(_Section):
 
     network_loads: Literal["metered", "background"] = Field(
         default="metered",
-        description="The network's non-household LV loads: metered customers, or "
+        description="The network's non-household loads (LV and MV): metered customers, or "
         "unmetered background profiles.",
     )
     generators: Literal["metered", "background"] = Field(
         default="metered",
-        description="The network's static generators in LV areas: with a generation meter each, "
+        description="The network's static generators: with a generation meter each, "
         "or unmetered background profiles.",
     )
     mix: Literal["network"] | dict[str, float] = Field(
