@@ -122,7 +122,7 @@ class MeterPoints:
 def locate_meter_points(
     scenario: Scenario, grid: GridModel, placement: PremisePlacement
 ) -> MeterPoints:
-    """Households, the network's and the scenario's customers, and the generators.
+    """Households, the network's and the scenario's customers, the generators, the MV customers.
 
     Customers added by the scenario get load rows of their own, appended to
     ``net.load``. Call before the solver is created.
