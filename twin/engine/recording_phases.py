@@ -69,10 +69,8 @@ class PhaseRecorder:
         self.axis = axis
         self._table = writer.table(TABLE)
         self._meters = meters
-        self._ids = pa.DictionaryArray.from_arrays(
-            pa.array(np.arange(meters.size), pa.int32()),
-            pa.array([meter_ids[i] for i in meters.tolist()], pa.string()),
-        )
+        self._names = pa.array([meter_ids[i] for i in meters.tolist()], pa.string())
+        self._pending: list[tuple[int, NDArray[np.int64], NDArray[np.float64]]] = []
         self._share, self._pf = share, power_factor
         self._gain = 1.0 + error
         self._true_neutral = np.flatnonzero(true_neutral)
@@ -127,14 +125,33 @@ class PhaseRecorder:
             j = self._true_neutral
             true_i = phase_currents_a(true_kw[m[j]], self._share[j], self._pf[j], self._u[j])
             neutral[j] = neutral_current_a(true_i * self._gain[j, None])
+        self._pending.append((end_s, phase_wh, np.column_stack([currents, neutral])))
+        if len(self._pending) >= self.BATCH_INTERVALS:
+            self.flush()
+
+    BATCH_INTERVALS = 96
+    """Intervals gathered into one record batch (a batch per interval costs more than the rows)."""
+
+    def flush(self) -> None:
+        """Write the gathered intervals; call at the end of the run."""
+        if not self._pending:
+            return
+        m = self._meters.size
+        k = len(self._pending)
+        ends = np.repeat(np.asarray([e for e, _, _ in self._pending], dtype=np.float64), m)
+        energy = np.concatenate([wh for _, wh, _ in self._pending])
+        amps = np.concatenate([a for _, _, a in self._pending]).astype(np.float32)
+        self._pending = []
+        ids = pa.DictionaryArray.from_arrays(
+            pa.array(np.tile(np.arange(m, dtype=np.int32), k), pa.int32()), self._names
+        )
         self._table.append_batch(
             pa.RecordBatch.from_arrays(
                 [
-                    self._ids,
-                    utc_stamps(self.axis, float(end_s), m.size),
-                    *(pa.array(phase_wh[:, j], pa.int64()) for j in range(3)),
-                    *(pa.array(currents[:, j], pa.float32()) for j in range(3)),
-                    pa.array(neutral, pa.float32()),
+                    ids,
+                    utc_stamps(self.axis, ends),
+                    *(pa.array(energy[:, j], pa.int64()) for j in range(3)),
+                    *(pa.array(amps[:, j], pa.float32()) for j in range(4)),
                 ],
                 schema=self._table.schema,
             )

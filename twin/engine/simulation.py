@@ -202,6 +202,8 @@ def _close(
 ) -> None:
     """The tables and summary figures known only at the end of the run."""
     parts, recorder = loop.parts, loop.recorder
+    if loop.phases is not None:
+        loop.phases.flush()
     if loop.metering:
         recorder.occupancy(*loop.spells.close(parts.axis.duration_s))
         recorder.frame("truth/vacancy", vacancy_frame(parts, parts.member_ids.premises))
