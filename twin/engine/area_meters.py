@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from twin.clock import TimeAxis
 from twin.comms import QUALITY_CODES, IntervalBatch, RegisterBatch
 from twin.engine.ami import Ami
 from twin.engine.recording_ami import AmiRecorder
@@ -58,13 +59,13 @@ class AreaMeterRecorder(AmiRecorder):
     def __init__(
         self,
         writer: RunWriter,
-        axis: object,
+        axis: TimeAxis,
         *,
         meter_ids: list[str],
         transformer_ids: NDArray[np.int64],
         tariffs: int,
     ):
-        super().__init__(writer, axis, meter_ids=meter_ids, tariffs=tariffs)  # type: ignore[arg-type]
+        super().__init__(writer, axis, meter_ids=meter_ids, tariffs=tariffs)
         self._transformer_ids = np.asarray(transformer_ids, dtype=np.int64)
 
     def meter_intervals(self, batch: IntervalBatch) -> None:

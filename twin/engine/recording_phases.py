@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from twin.clock import TimeAxis, utc_stamps
 from twin.engine.components import Components
-from twin.engine.run_tables import GENERATION_THREE_PHASE_KW, meter_voltage_ln_v
+from twin.engine.run_tables import meter_connections
 from twin.meters.phases import neutral_current_a, phase_currents_a, split_phase_wh
 from twin.streams import RunWriter
 
@@ -79,21 +79,9 @@ class PhaseRecorder:
     @classmethod
     def for_run(cls, writer: RunWriter, parts: Components) -> PhaseRecorder | None:
         """The recorder of the run's three-phase meters; None when it has none."""
-        seg = parts.segments
+        c = meter_connections(parts)
         n = parts.members.n
-        share = np.zeros((n, 3))
-        pf = np.ones(n)
-        three = np.zeros(n, dtype=bool)
-        if parts.customers is not None:
-            three[seg.customers] = parts.customers.phases == 3
-            share[seg.customers] = parts.customers.phase_share
-            pf[seg.customers] = parts.customers.power_factor
-        three[seg.generators] = parts.generation_rated_kw > GENERATION_THREE_PHASE_KW
-        share[seg.generators] = 1.0 / 3.0
-        three[seg.mv_customers] = True
-        share[seg.mv_customers] = 1.0 / 3.0
-        pf[seg.mv_customers] = parts.mv_power_factor
-        meters = np.flatnonzero(three).astype(np.int64)
+        meters = np.flatnonzero(c.phases == 3).astype(np.int64)
         if meters.size == 0:
             return None
         neutral = np.zeros(n, dtype=bool)
@@ -104,11 +92,11 @@ class PhaseRecorder:
             parts.axis,
             meter_ids=parts.member_ids.meters,
             meters=meters,
-            share=share[meters],
-            power_factor=pf[meters],
+            share=c.share[meters],
+            power_factor=c.power_factor[meters],
             error=parts.ami.error[meters],
             true_neutral=neutral[meters],
-            voltage_ln_v=meter_voltage_ln_v(parts)[meters],
+            voltage_ln_v=c.voltage_ln_v[meters],
         )
 
     def interval(

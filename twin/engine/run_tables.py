@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -10,7 +12,9 @@ from twin.engine.site import format_ids
 from twin.meters.connection import CT_THRESHOLD_A, VOLTAGE_LN_V, ct_ratio, peak_current_a
 
 __all__ = [
+    "Connections",
     "bus_mask",
+    "meter_connections",
     "meter_point_frame",
     "meter_voltage_ln_v",
     "premise_frame",
@@ -87,21 +91,68 @@ def _der_columns(parts: Components, n: int) -> dict[str, np.ndarray]:
     return cols
 
 
-def meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
-    """internal/meter_point: where each meter is, whose it is, and how it is connected."""
+@dataclass(frozen=True)
+class Connections:
+    """How each local meter is connected (arrays over local meter positions).
+
+    Attributes
+    ----------
+    phases : numpy.ndarray
+        int8, 1 or 3.
+    share : numpy.ndarray
+        ``(n, 3)`` share of the power on each phase (zero rows: not known,
+        single-phase households).
+    power_factor : numpy.ndarray
+        Displacement power factor [-].
+    peak_kw : numpy.ndarray
+        Peak power the meter must carry [kW] (0 for households).
+    voltage_ln_v : numpy.ndarray
+        Nominal line-to-neutral voltage [V].
+    """
+
+    phases: np.ndarray
+    share: np.ndarray
+    power_factor: np.ndarray
+    peak_kw: np.ndarray
+    voltage_ln_v: np.ndarray
+
+
+def meter_connections(parts: Components) -> Connections:
+    """Phases, phase shares, power factor, peak and voltage of every local meter.
+
+    Households are single-phase; other customers as their fleet draws them;
+    generators three-phase above :data:`GENERATION_THREE_PHASE_KW`, balanced, at
+    unity power factor; medium-voltage customers three-phase, balanced, at
+    their load's rated power factor.
+    """
     seg, take, points = parts.segments, parts.members.take, parts.site.points
-    n = len(meter_ids)
+    n = parts.members.n
     phases = np.ones(n, dtype=np.int8)
+    share = np.zeros((n, 3))
+    pf = np.ones(n)
     peak_kw = np.zeros(n)
     if parts.customers is not None:
         phases[seg.customers] = parts.customers.phases
+        share[seg.customers] = parts.customers.phase_share
+        pf[seg.customers] = parts.customers.power_factor
         peak_kw[seg.customers] = parts.customers.peak_kw
     rated_kw = parts.generation_rated_kw
     phases[seg.generators] = np.where(rated_kw > GENERATION_THREE_PHASE_KW, 3, 1)
+    share[seg.generators] = 1.0 / 3.0
     peak_kw[seg.generators] = rated_kw
     phases[seg.mv_customers] = 3
+    share[seg.mv_customers] = 1.0 / 3.0
+    pf[seg.mv_customers] = parts.mv_power_factor
     peak_kw[seg.mv_customers] = take(points.rated_kw)[seg.mv_customers]
-    voltage = meter_voltage_ln_v(parts)
+    return Connections(phases, share, pf, peak_kw, meter_voltage_ln_v(parts))
+
+
+def meter_point_frame(parts: Components, meter_ids: list[str]) -> pd.DataFrame:
+    """internal/meter_point: where each meter is, whose it is, and how it is connected."""
+    take, points = parts.members.take, parts.site.points
+    c = meter_connections(parts)
+    phases, peak_kw = c.phases, c.peak_kw
+    voltage = c.voltage_ln_v
     current = peak_current_a(peak_kw, phases, voltage_ln_v=voltage)
     threshold = np.where(voltage > VOLTAGE_LN_V, 0.0, CT_THRESHOLD_A)  # MV: always CT (and VT)
     return pd.DataFrame(
