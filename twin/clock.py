@@ -126,6 +126,14 @@ class TimeAxis:
         return np.asarray(self._local_starts.dayofyear, dtype=np.int16)
 
     @cached_property
+    def local_day(self) -> np.ndarray:
+        """Local date at each interval start, as days since 1970-01-01 (int64)."""
+        return np.asarray(
+            self._local_starts.tz_localize(None).normalize().to_numpy().astype("datetime64[D]"),
+            dtype="datetime64[D]",
+        ).astype(np.int64)
+
+    @cached_property
     def ends_at_local_midnight(self) -> np.ndarray:
         """True where an interval ends exactly at local midnight."""
         ends = self._local_starts + pd.Timedelta(seconds=self.interval_s)

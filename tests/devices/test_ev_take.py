@@ -86,3 +86,31 @@ def test_a_fleet_part_steps_like_the_whole_fleet_for_its_chargers() -> None:
     pd.testing.assert_frame_equal(b, a, check_exact=True)
     with pytest.raises(ValueError, match="stepped"):
         whole.take(keep, keep)
+
+
+def test_no_home_charging_while_the_household_is_away() -> None:
+    tz = "Europe/Berlin"
+    axis = TimeAxis(pd.Timestamp("2025-03-03", tz=tz), 900, 14 * 96, tz)
+    fleet = EvFleet.create(
+        np.arange(30), rng=np.random.default_rng(3), axis=axis, public_premises=[30, 31]
+    )
+    # premise 0 empty all run, premise 1 away in the second week, premise 2 never
+    week = 7 * 86_400
+    periods = (np.array([0, 1]), np.array([0, week]), np.array([2 * week, 2 * week]))
+    away = fleet.without_home_sessions_during(*periods)
+    s, kept = fleet.sessions, away.sessions
+    at = fleet.premise[kept.charger]
+    assert not np.any(at == 0)
+    late = (at == 1) & (kept.depart_s > week)
+    assert not late.any()
+    for charger in (2, 30, 31):  # an always-home EV and the public connectors keep every session
+        np.testing.assert_array_equal(
+            kept.number[kept.charger == charger], s.number[s.charger == charger]
+        )
+    assert np.isin(kept.number, s.number).all()
+    assert (fleet.premise[s.charger] == 0).any() and (
+        (fleet.premise[s.charger] == 1) & (s.arrive_s > week)
+    ).any()
+    total = sum(away.step(axis.at(k)).sum() for k in range(axis.n_intervals))
+    assert total > 0
+    assert fleet.sessions.size == s.size  # the original fleet is unchanged

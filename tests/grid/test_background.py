@@ -13,6 +13,8 @@ from twin.clock import TimeAxis
 from twin.grid import BackgroundInjections, load_network, profile_rows
 from twin.grid.catalog import NetworkSource
 from twin.grid.network import build_grid_model
+from twin.grid.profiles import profile_day_of_year
+from twin.holiday_calendar import day_kinds, holidays_around
 
 ZONE = "Europe/Berlin"
 ROWS = 35_136  # SimBench: 366 days (2016) x 96 quarter hours
@@ -62,8 +64,71 @@ def reference(semiurb4_raw: pp.pandapowerNet) -> dict[str, pd.DataFrame]:
     }
 
 
+GERMAN_HOLIDAYS_2016 = {
+    # nationwide public holidays of Germany in 2016 (Neujahr .. 2. Weihnachtstag)
+    "2016-01-01", "2016-03-25", "2016-03-28", "2016-05-01", "2016-05-05",
+    "2016-05-16", "2016-10-03", "2016-12-25", "2016-12-26",
+}  # fmt: skip
+
+
+def _profile_date(stamp: pd.Timestamp, run_holidays: frozenset[str] = frozenset()) -> pd.Timestamp:
+    """The 2016 date with the same weekday (holidays: Sunday) nearest in day of year."""
+
+    def kind(day: pd.Timestamp, holidays: set[str] | frozenset[str]) -> int:
+        return 6 if day.strftime("%Y-%m-%d") in holidays else day.dayofweek
+
+    want = kind(stamp, run_holidays)
+    best: tuple[int, pd.Timestamp] | None = None
+    for day in pd.date_range("2016-01-01", "2016-12-31"):
+        if kind(day, GERMAN_HOLIDAYS_2016) != want:
+            continue
+        gap = abs(day.dayofyear - stamp.dayofyear)
+        gap = min(gap, 366 - gap)
+        if best is None or gap < best[0]:
+            best = (gap, day)
+    assert best is not None
+    return best[1]
+
+
 def _expected_row(stamp: pd.Timestamp) -> int:
-    return int((stamp.dayofyear - 1) * 96 + (stamp.hour * 60 + stamp.minute) // 15)
+    day = _profile_date(stamp)
+    return int((day.dayofyear - 1) * 96 + (stamp.hour * 60 + stamp.minute) // 15)
+
+
+@pytest.mark.parametrize(
+    ("run_date", "holidays", "profile_date"),
+    [
+        ("2025-03-03", (), "2016-02-29"),  # a Monday reads the nearest Monday of 2016
+        ("2025-03-30", (), "2016-03-28"),  # a Sunday reads Easter Monday (a holiday)
+        ("2025-12-25", ("2025-12-25",), "2016-12-25"),  # a holiday reads a holiday
+        ("2025-10-03", (), "2016-09-30"),  # a Friday never reads 3 Oct 2016 (a holiday)
+        ("2025-06-09", ("2025-06-09",), "2016-06-05"),  # Whit Monday reads a Sunday
+    ],
+)
+def test_profile_days_keep_the_weekday_and_the_holidays(
+    run_date: str, holidays: tuple[str, ...], profile_date: str
+) -> None:
+    day = np.asarray([np.datetime64(run_date, "D").astype(np.int64)])
+    site = np.asarray([np.datetime64(h, "D").astype(np.int64) for h in holidays], dtype=np.int64)
+    got = profile_day_of_year(day, site)
+    assert got[0] == pd.Timestamp(profile_date).dayofyear
+    assert _profile_date(pd.Timestamp(run_date), frozenset(holidays)) == pd.Timestamp(profile_date)
+
+
+def test_every_day_of_a_year_reads_its_own_day_kind_nearby() -> None:
+    days = np.arange(
+        np.datetime64("2025-01-01"), np.datetime64("2026-01-01"), dtype="datetime64[D]"
+    ).astype(np.int64)
+    site = holidays_around("DE", None, days)
+    got = profile_day_of_year(days, site)
+    profile = (np.datetime64("2016-01-01") + (got - 1)).astype(np.int64)
+    profile_holidays = holidays_around("DE", None, profile)
+    np.testing.assert_array_equal(day_kinds(profile, profile_holidays), day_kinds(days, site))
+    gap = np.abs(got - np.arange(1, 366))
+    gap = np.minimum(gap, 366 - gap)
+    # A weekday beside a 2016 holiday on the same weekday reads the week before or after.
+    assert gap.max() <= 7
+    assert np.mean(gap <= 3) > 0.95
 
 
 @pytest.mark.parametrize("interval_s", [900, 3600])
@@ -96,7 +161,7 @@ def test_background_uses_local_time_across_dst(reference: dict[str, pd.DataFrame
     axis = _axis("2025-03-30T00:00", 900, 24)
     background = BackgroundInjections(grid, axis)
     index = 8  # starts 02:00 UTC+1 = 01:00 UTC = 03:00 CEST
-    row = (89 - 1) * 96 + 12
+    row = (88 - 1) * 96 + 12  # Sunday 30 March reads Easter Monday 2016 (a holiday), 03:00
     _, _, sgen_p = background.at(index)
     np.testing.assert_allclose(sgen_p, reference["sgen_p"].iloc[row].to_numpy(), rtol=1e-6)
 

@@ -290,6 +290,7 @@ def build_components(
         metered_sgens=points.sgen_row[points.generators],
         fed_by_meters=~points.observers[points.generators],
         observed_loads=points.load_row[points.mv_customers],
+        holidays=scenario.customers.holidays.around(axis.local_day),
     )
     units = _units_solved_alone(scenario, site, shard)
     areas = [a for u in units for a in u]
@@ -308,6 +309,7 @@ def build_components(
         rng=rng,
         members=hh_members,
         simulated_bus=simulated_bus,
+        away=households.vacancy_periods(),
     )
     source = "" if scenario.source is None else str(scenario.source)
     solver: PowerFlowSolver | IslandedSolver

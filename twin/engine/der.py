@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol, Self, TypeVar
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from twin.clock import TimeAxis
@@ -53,6 +54,7 @@ def create_der(
     rng: RandomTree,
     members: Members | None = None,
     simulated_bus: NDArray[np.bool_] | None = None,
+    away: pd.DataFrame | None = None,
 ) -> DerFleets | None:
     """The DER fleets of ``scenario``, or None when it has no PV, storage or EV.
 
@@ -79,6 +81,11 @@ def create_der(
         bool per bus: simulated here (the buses of this shard's LV
         areas); None: all. Public connectors at other buses are left
         out of this fleet (their ``net.load`` rows stay, at 0 kW).
+    away : pandas.DataFrame, optional
+        Periods in which a member premise's household is away or nobody lives
+        there (``premise`` as member position, ``start_s``, ``end_s``, as
+        :meth:`~twin.devices.households.HouseholdFleet.vacancy_periods` gives
+        them): its EV does not charge at home then. None: always at home.
 
     Raises
     ------
@@ -111,6 +118,12 @@ def create_der(
     if ev_at.size or stations.bus.size:
         station_area = areas.of_buses(grid, premise_bus)[stations.bus]
         ev = _ev(scenario, axis, rng, ev_at, stations, areas, station_area, station_here, members)
+    if ev is not None:
+        if away is not None and len(away):
+            ev = ev.without_home_sessions_during(
+                away["premise"].to_numpy(), away["start_s"].to_numpy(), away["end_s"].to_numpy()
+            )
+        charge_before_start(ev)
     return DerFleets(
         members=members,
         pv=pv,
@@ -242,8 +255,6 @@ def _ev(
         ev = ev_all  # every charger is here, numbered as in the whole fleet
     elif chargers.size:
         ev = ev_all.take(chargers, np.concatenate([local, members.n + connector]))
-    if ev is not None:
-        charge_before_start(ev)
     return ev
 
 

@@ -10,10 +10,11 @@ meters. Networks without profiles keep every element at its rated
 ``p_mw``/``q_mvar``.
 
 The profile year is SimBench's 2016 at 15 min. An interval is mapped onto it by
-its local start time: day of year and time of day, wrapping around the year
-(see :func:`~twin.grid.profiles.profile_rows`). Mapping by day of year keeps
-the season but not the weekday: a Monday of the run may read a Saturday of
-2016.
+its local start time: the date of 2016 with the same day kind (weekday, public
+holidays as Sundays) nearest to the run date's day of year
+(:func:`~twin.grid.profiles.profile_day_of_year`), and the time of day
+(:func:`~twin.grid.profiles.profile_rows`). A Monday of the run reads a
+Monday of 2016 at most three days away, a public holiday a Sunday.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 
 from twin.clock import TimeAxis
 from twin.grid.network import GridModel
-from twin.grid.profiles import profile_rows
+from twin.grid.profiles import profile_day_of_year, profile_rows
 
 __all__ = ["BackgroundInjections"]
 
@@ -41,6 +42,9 @@ class BackgroundInjections:
         (besides the residential ones).
     metered_sgens : numpy.ndarray, optional
         ``net.sgen`` rows behind a generation meter.
+    holidays : numpy.ndarray, optional
+        Public holidays of the site, days since 1970-01-01; they read a Sunday
+        of the profile year. Default: none.
     observed_loads : numpy.ndarray, optional
         ``net.load`` rows of the network's own loads behind a meter that only
         observes them (medium-voltage customers): they stay in the background,
@@ -65,6 +69,7 @@ class BackgroundInjections:
         metered_sgens: np.ndarray | None = None,
         fed_by_meters: np.ndarray | None = None,
         observed_loads: np.ndarray | None = None,
+        holidays: np.ndarray | None = None,
     ) -> None:
         self._grid = grid
         self._axis = axis
@@ -97,7 +102,11 @@ class BackgroundInjections:
             else np.asarray(observed_loads, dtype=np.int64)
         )
         self._profiles = grid.profiles
-        self._day_of_year = np.asarray(axis.day_of_year, dtype=np.int64)
+        days, which = np.unique(axis.local_day, return_inverse=True)
+        no_holidays = np.zeros(0, dtype=np.int64)
+        self._day_of_year = profile_day_of_year(
+            days, no_holidays if holidays is None else holidays
+        )[which]
         self._second_of_day = np.rint(np.asarray(axis.local_hour) * 3600.0).astype(np.int64)
 
     @property

@@ -27,11 +27,26 @@ from pandapower.auxiliary import pandapowerNet
 
 from twin.clock import SECONDS_PER_DAY
 from twin.grid.catalog import NetworkError
+from twin.holiday_calendar import day_kinds, holiday_days
 
-__all__ = ["PROFILE_STEP_S", "ProfileTable", "profile_rows", "read_profiles"]
+__all__ = [
+    "PROFILE_COUNTRY",
+    "PROFILE_STEP_S",
+    "PROFILE_YEAR",
+    "ProfileTable",
+    "profile_day_of_year",
+    "profile_rows",
+    "read_profiles",
+]
 
 PROFILE_STEP_S = 900
 """Step of the SimBench profiles [s]."""
+
+PROFILE_YEAR = 2016
+"""Calendar year of the SimBench profiles (a leap year: 366 days, 35,136 rows)."""
+
+PROFILE_COUNTRY = "DE"
+"""Country whose public holidays shape the SimBench profile year (German data [1]_)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,6 +153,44 @@ def profile_rows(
     k = np.arange(first, last + 1, dtype=np.int64)
     overlap = np.minimum((k + 1) * step_s, end) - np.maximum(k * step_s, start)
     return k % n_rows, overlap / float(dt_s)
+
+
+def profile_day_of_year(day: np.ndarray, holidays: np.ndarray) -> np.ndarray:
+    """Day of the profile year that stands for each run date: same day kind, nearest date.
+
+    A run date is matched to the date of :data:`PROFILE_YEAR` with the same
+    day kind (weekday, with public holidays as Sundays, see
+    :func:`twin.holiday_calendar.day_kinds`) whose day of year is nearest,
+    counted around the year (ties go to the earlier date). A Monday thus reads
+    a Monday of the same season, and a public holiday of the run a Sunday or
+    holiday of the profile year; the profile year's own holidays are those of
+    :data:`PROFILE_COUNTRY`, nationwide.
+
+    Parameters
+    ----------
+    day : numpy.ndarray
+        Local run dates, days since 1970-01-01 (int64).
+    holidays : numpy.ndarray
+        Public holidays of the run's site, days since 1970-01-01.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 day of the profile year, 1..366, one per entry of ``day``.
+    """
+    day = np.asarray(day, dtype=np.int64)
+    dates = day.astype("datetime64[D]")
+    year_start = dates.astype("datetime64[Y]").astype("datetime64[D]")
+    run_doy = (dates - year_start).astype(np.int64)  # 0-based
+    kind = day_kinds(day, holidays)
+    first = int(np.datetime64(f"{PROFILE_YEAR}-01-01", "D").astype(np.int64))
+    profile_days = first + np.arange(366, dtype=np.int64)
+    profile_kind = day_kinds(profile_days, holiday_days(PROFILE_COUNTRY, None, [PROFILE_YEAR]))
+    # circular distance from every run day of year to every profile day, per kind
+    gap = np.abs(run_doy[:, None] - np.arange(366)[None, :])
+    gap = np.minimum(gap, 366 - gap)
+    gap = np.where(profile_kind[None, :] == kind[:, None], gap, 10_000)
+    return np.asarray(np.argmin(gap, axis=1) + 1, dtype=np.int64)
 
 
 def _as_float32(frame: pd.DataFrame, names: list[str]) -> np.ndarray:

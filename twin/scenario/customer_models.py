@@ -13,9 +13,12 @@ from __future__ import annotations
 from typing import Literal
 
 import holidays
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from twin.devices.customers import CustomerParams
+from twin.holiday_calendar import holidays_around
 
 __all__ = [
     "ADDED_DEFAULT_ANNUAL_KWH",
@@ -82,6 +85,10 @@ class HolidaysSection(_Section):
                 f"{sorted(subdivisions)} for {self.country}"
             )
         return self
+
+    def around(self, day: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Public holidays of every year the dates ``day`` (days since 1970) touch."""
+        return holidays_around(self.country, self.subdivision, day)
 
 
 class AddedCustomer(_Section):

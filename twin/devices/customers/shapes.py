@@ -49,6 +49,7 @@ from numpy.typing import NDArray
 from twin.devices.customers.classes import BDEW_CLASSES
 from twin.devices.customers.kernel import shift_window_level, traffic_fraction
 from twin.devices.customers.params import CustomerParams
+from twin.holiday_calendar import holiday_days, weekday_of
 
 __all__ = [
     "ALWAYS_OPEN",
@@ -78,7 +79,6 @@ ALWAYS_OPEN: Final = frozenset({"G3", "L0", "L1", "L2", "base_station"})
 
 _BASE_STATION_ROW: Final = len(BDEW_CLASSES)
 _SEASONS: Final = ("winter", "transition", "summer")
-_EPOCH_WEEKDAY: Final = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def day_facts(day: NDArray[np.int64]) -> tuple[NDArray[np.int64], ...]:
     year = month0.astype("datetime64[Y]").astype(np.int64) + 1970
     month = month0.astype(np.int64) % 12 + 1
     dom = (d - month0.astype("datetime64[D]")).astype(np.int64) + 1
-    return (day + _EPOCH_WEEKDAY) % 7, year, month, dom
+    return weekday_of(day), year, month, dom
 
 
 def bdew_season(month: NDArray[np.int64], day_of_month: NDArray[np.int64]) -> NDArray[np.intp]:
@@ -150,25 +150,6 @@ def _bdew_raw() -> NDArray[np.float64]:
                 raw[c, s, w] = rows[name.lower()].to_numpy(dtype=np.float64)
     raw.setflags(write=False)
     return raw
-
-
-@cache
-def _holiday_days(country: str, subdivision: str | None, years: tuple[int, ...]) -> NDArray:
-    import holidays
-
-    dates = holidays.country_holidays(country, subdiv=subdivision, years=list(years))
-    out = np.array(sorted(dates), dtype="datetime64[D]").astype(np.int64)
-    out.setflags(write=False)
-    return out
-
-
-def holiday_days(
-    country: str, subdivision: str | None, years: NDArray[np.int64] | list[int]
-) -> NDArray[np.int64]:
-    """Public holidays of the given years, as days since 1970-01-01 (sorted int64)."""
-    span = tuple(sorted({int(y) for y in years}))
-    result: NDArray[np.int64] = _holiday_days(country, subdivision, span)
-    return result
 
 
 def _day_type(weekday: NDArray[np.int64], holiday: NDArray[np.bool_]) -> NDArray[np.intp]:

@@ -253,6 +253,65 @@ class EvFleet:
             n_areas=self.n_areas,
         )
 
+    def without_home_sessions_during(
+        self, premise: ArrayLike, start_s: ArrayLike, end_s: ArrayLike
+    ) -> EvFleet:
+        """The fleet less every home session that overlaps a period away from its premise.
+
+        Nobody charges an EV at a home that stands empty or whose household is
+        away (on holiday, between tenants, a second home between stays): the
+        car is elsewhere. A home session is dropped when its plug-in to
+        planned unplug overlaps a period ``[start_s, end_s)`` of its premise;
+        the others keep their numbers. Call it before the first :meth:`step`.
+
+        Parameters
+        ----------
+        premise : array_like
+            Premise of each period (as in :attr:`premise`).
+        start_s, end_s : array_like
+            Period bounds [s since the run start].
+
+        Returns
+        -------
+        EvFleet
+            A new fleet; ``self`` is left as it is.
+        """
+        if self._stepped:
+            raise ValueError(
+                "without_home_sessions_during given a fleet that has stepped; "
+                "expected a fresh fleet"
+            )
+        p = np.asarray(premise, dtype=np.int64)
+        a = np.asarray(start_s, dtype=np.int64)
+        b = np.asarray(end_s, dtype=np.int64)
+        order = np.lexsort((a, p))
+        p, a, b = p[order], a[order], b[order]
+        s = self.sessions
+        at = self.premise[s.charger]
+        first = np.searchsorted(p, at, side="left")
+        count = np.searchsorted(p, at, side="right") - first
+        session = np.repeat(np.arange(s.size), count)
+        period = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
+        overlap = (s.arrive_s[session] < b[period]) & (s.depart_s[session] > a[period])
+        drop = np.zeros(s.size, dtype=bool)
+        drop[session[overlap]] = True
+        drop &= ~self.is_public[s.charger]
+        return EvFleet(
+            premise=self.premise,
+            power_kw=self.power_kw,
+            is_public=self.is_public,
+            area=self.area,
+            sessions=s.take(~drop),
+            faults=self._drawn_faults,
+            policy=self.policy,
+            allocation=self._allocation,
+            voltage_limits_pu=self._vlim,
+            duration_s=self._duration_s,
+            charger_index=self.charger_index,
+            n_total=self.n_total,
+            n_areas=self.n_areas,
+        )
+
     # ------------------------------------------------------------------ events
     def events(self) -> list[EvEvent]:
         """Plug-ins and unplugs strictly inside the run, sorted by time then charger."""

@@ -85,7 +85,9 @@ def solve_mv_level(
 
     fixed = scenario.grid.mv_voltage_pu or slack_voltage_pu(grid)
     vm = np.full((axis.n_intervals, mv.terminal_bus.size), fixed)
-    background = BackgroundInjections(grid, axis)
+    background = BackgroundInjections(
+        grid, axis, holidays=scenario.customers.holidays.around(axis.local_day)
+    )
     summary = RunSummary(
         name=scenario.name,
         network=grid.name,
