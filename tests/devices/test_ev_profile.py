@@ -42,7 +42,9 @@ def test_weekday_home_charging_profile_correlates_with_simbench_hls_11kw() -> No
     )
     reference = simbench_weekday_profile()
     r = np.corrcoef(twin, reference)[0, 1]
-    assert r >= 0.9, f"r = {r:.3f}"
+    # The README states r 0.94 and peak/mean 2.92 against 2.85 (seed 2016).
+    assert r >= 0.92, f"r = {r:.3f}"
+    assert twin.max() / twin.mean() == pytest.approx(reference.max() / reference.mean(), abs=0.15)
     # Evening peak of the weekday profile between 17 and 21 h, like HLS.
     assert 17 * 4 <= int(np.argmax(twin)) < 21 * 4
     # Annual energy per EV: 3 sessions a week of ~11.6 kWh (RECS 2020: 2,363 kWh/yr at home).
