@@ -117,3 +117,20 @@ def test_study_options_belong_to_the_vacancy_study(
     code = main(["study", "power-quality", str(tmp_path), "--window", "90d"])
     assert code == 2
     assert "--window" in capsys.readouterr().err
+
+
+def test_sweep_refuses_an_unknown_study_before_anything_is_written(
+    tmp_path: Path, write_scenario: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_scenario(tiny_scenario_dict(**{"households.count": 5, "time.duration": "2h"}))
+    out = tmp_path / "sweep"
+    studies = ["--study", "vacancy", "--study", "theft"]
+    code = main(
+        ["sweep", str(path), "--param", "households.count=5,6", *studies, "--out", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "--study" in err and "'theft'" in err
+    assert "grid-loading, losses, power-quality, vacancy" in err
+    assert "Traceback" not in err
+    assert not out.exists()

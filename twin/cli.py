@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from twin.errors import Problem, ScenarioError, TwinError
+from twin.studies.registry import STUDY_NAMES, check_study_names, run_study
 
 __all__ = ["main"]
 
@@ -87,6 +88,14 @@ def _parser() -> argparse.ArgumentParser:
         help="a swept key and its values (repeatable; every combination runs)",
     )
     p_sweep.add_argument("--seeds", type=int, default=None, help="runs per combination")
+    p_sweep.add_argument(
+        "--study",
+        dest="studies",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"run a study on each run in its worker (repeatable): {', '.join(STUDY_NAMES)}",
+    )
     where = p_sweep.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, default=None, help="local workers (default: cores)")
     where.add_argument("--scheduler", default=None, metavar="ADDR", help="existing Dask scheduler")
@@ -96,9 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     p_study = sub.add_parser("study", help="run a planning study on a finished run")
     p_study.add_argument(
         "study",
-        choices=sorted(STUDIES),
+        choices=STUDY_NAMES,
         metavar="NAME",
-        help=f"one of {', '.join(sorted(STUDIES))}",
+        help=f"one of {', '.join(STUDY_NAMES)}",
     )
     p_study.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
     vacancy = p_study.add_argument_group("vacancy study options")
@@ -184,6 +193,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise ScenarioError([Problem("--seeds", f"given {args.seeds}; expected at least 1")])
     if args.workers is not None and args.workers < 1:
         raise ScenarioError([Problem("--workers", f"given {args.workers}; expected at least 1")])
+    studies = check_study_names(args.studies)
     if SweepSpec.is_sweep_file(args.scenario):
         spec = SweepSpec.from_file(args.scenario)
         for text in args.params:
@@ -191,9 +201,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             spec.parameters[key] = values
         if args.seeds is not None:
             spec.seeds = args.seeds
+        spec.studies = check_study_names([*spec.studies, *studies])
     else:
         params = dict(parse_param(text) for text in args.params)
-        spec = SweepSpec(Path(args.scenario), params, args.seeds or 1)
+        spec = SweepSpec(Path(args.scenario), params, args.seeds or 1, studies=studies)
     name = str(read_yaml_mapping(spec.base).get("name", "sweep"))
     out = Path(args.out) if args.out else Path("results") / f"{name}-sweep"
     table = run_sweep(
@@ -208,19 +219,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     failed = table[table["status"] == "failed"]
     for row in failed.itertuples():
         print(f"  failed {row.run_id}: {row.error}")
+    for row in table[table["study_error"] != ""].itertuples():  # the run itself completed
+        print(f"  study failed on {row.run_id} (its columns are NaN): {row.study_error}")
     return EXIT_OK if failed.empty else EXIT_INTERNAL
 
 
-STUDIES = {
-    "vacancy": ("twin.studies.vacancy", "run_vacancy_study"),
-    "power-quality": ("twin.studies.power_quality", "run_power_quality_study"),
-    "grid-loading": ("twin.studies.grid_loading", "run_grid_loading_study"),
-    "losses": ("twin.studies.losses", "run_losses_study"),
-}
-
-
 def _cmd_study(args: argparse.Namespace) -> int:
-    import importlib
     import json
 
     options = {
@@ -234,8 +238,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
     elif given or not args.guard:
         names = ", ".join("--" + k.replace("_", "-") for k in given) or "--no-guard"
         raise TwinError(f"{names}: applies to the vacancy study only")
-    module, function = STUDIES[args.study]
-    metrics = getattr(importlib.import_module(module), function)(args.run_dir, **given)
+    metrics = run_study(args.study, args.run_dir, **given)
     folder = Path(args.run_dir) / "studies" / args.study
     headline = {k: v for k, v in metrics.items() if isinstance(v, int | float | str)}
     print(f"study {args.study} on {args.run_dir}: written to {folder}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,17 @@ import twin
 from tests.conftest import tiny_scenario_dict
 from twin.cli import main
 from twin.errors import ScenarioError
-from twin.sweep import RunSpec, SweepSpec, parse_param, run_one, run_seeds, run_sweep
+from twin.studies.registry import read_headlines, study_columns
+from twin.sweep import (
+    KPI_COLUMNS,
+    RunSpec,
+    SweepSpec,
+    parse_param,
+    run_kpis,
+    run_one,
+    run_seeds,
+    run_sweep,
+)
 
 
 @pytest.fixture
@@ -114,16 +126,61 @@ def test_sweep_runs_resumes_and_records_failures(base_file: Path, tmp_path: Path
 
 
 @pytest.mark.slow
-def test_tables_are_the_same_alone_or_in_a_sweep_on_any_worker_count(
+def test_tables_and_studies_are_the_same_alone_or_in_a_sweep_on_any_worker_count(
     base_file: Path, tmp_path: Path
 ) -> None:
-    spec = SweepSpec(base_file, {"households.count": [6, 9]}, 1)
+    spec = SweepSpec(base_file, {"households.count": [6, 9]}, 1, studies=("power-quality",))
     one = run_sweep(spec, tmp_path / "w1", workers=1, progress=False)
     two = run_sweep(spec, tmp_path / "w2", workers=2, progress=False)
     assert (one["status"] == "complete").all() and (two["status"] == "complete").all()
+    # the same sweep table on any worker count (but for the wall times)
+    pd.testing.assert_frame_equal(one.drop(columns="wall_s"), two.drop(columns="wall_s"))
+    assert (one["study_error"] == "").all()
+    assert (one["power_quality_buses_assessed"] > 0).all()
+    assert one[list(study_columns("vacancy"))].isna().all().all()  # not asked for
     run = spec.runs()[1]
     alone = twin.run(spec.scenario(run), out=tmp_path / "alone", progress=False)
+    assert main(["study", "power-quality", str(alone.path)]) == 0
+    by_hand = read_headlines(alone.path, ["power-quality"])
     for folder in (tmp_path / "w1", tmp_path / "w2"):
         swept = twin.open_run(folder / "runs" / run.run_id)
         for table in ("internal/meter_interval", "internal/bus_voltage", "truth/vacancy"):
             pd.testing.assert_frame_equal(swept.table(table), alone.table(table))
+        row = pd.read_parquet(folder / "sweep.parquet").set_index("run_id").loc[run.run_id]
+        assert {k: row[k] for k in by_hand} == by_hand
+
+
+@pytest.mark.slow
+def test_cli_sweep_runs_studies_in_the_workers_and_a_failing_study_leaves_nan(
+    base_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "sweep"
+    args = ["sweep", str(base_file), "--param", "households.count=6", "--workers", "1"]
+    code = main([*args, "--study", "vacancy", "--study", "losses", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed  # a study that cannot run does not fail the sweep
+    table = pd.read_parquet(out / "sweep.parquet")
+    fixed = ["run_id", "households.count", "seed_index", "seed", "status", "error"]
+    assert list(table.columns) == [*fixed, "study_error", "wall_s", *KPI_COLUMNS]
+    row = table.iloc[0]
+    assert row["status"] == "complete"
+    # the run is 3 h long: the vacancy study needs 7 whole days and says so; losses runs
+    assert row["study_error"].startswith("vacancy: ") and "7 whole local days" in row["study_error"]
+    assert "losses" not in row["study_error"]
+    assert all(math.isnan(row[c]) for c in study_columns("vacancy"))
+    assert row["losses_areas_assessed"] >= 1  # no complete day in 3 h: the rates are NaN
+    assert f"study failed on {row['run_id']}" in printed and "vacancy:" in printed
+    assert yaml.safe_load((out / "sweep.yaml").read_text())["studies"] == ["losses", "vacancy"]
+
+    # an older output of the failing study is never reported by the sweep, though a
+    # run's KPIs read every study that wrote its metrics
+    run_dir = out / "runs" / row["run_id"]
+    folder = run_dir / "studies" / "vacancy"
+    folder.mkdir()
+    (folder / "metrics.json").write_text(json.dumps({"f1": 0.5, "precision": 0.25}))
+    assert run_kpis(twin.open_run(run_dir))["vacancy_f1"] == 0.5
+    spec = SweepSpec(base_file, {"households.count": [6]}, studies=("vacancy",))
+    again = run_one(spec, spec.runs()[0], out / "runs")
+    assert again["status"] == "reused" and again["study_error"].startswith("vacancy: ")
+    assert math.isnan(again["vacancy_f1"]) and math.isnan(again["vacancy_precision"])
+    assert again["losses_areas_assessed"] == row["losses_areas_assessed"]  # read back

@@ -1,7 +1,8 @@
 """Key figures of one finished run, for the sweep table.
 
-Read from the run directory only (manifest, internal/ tables, studies where
-they ran), so they can be recomputed for any run, swept or not.
+Read from the run directory only (manifest, internal/ tables, the headline
+metrics of the studies where they ran), so they can be recomputed for any run,
+swept or not, and whether its studies ran in the sweep or by hand.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import pyarrow.compute as pc
 
 from twin.devices.ev.records import END_OF_RUN
 from twin.streams import RunDirectory
+from twin.studies.registry import headline_columns, read_headlines
 
-__all__ = ["KPI_COLUMNS", "run_kpis"]
+__all__ = ["KPI_COLUMNS", "RUN_KPI_COLUMNS", "run_kpis"]
 
 VOLTAGE_BAND_PU = (0.9, 1.1)
 """EN 50160: supply voltage within Un +/-10 % (here applied to every interval mean)."""
 
-KPI_COLUMNS = (
+RUN_KPI_COLUMNS = (
     "households",
     "import_mwh",
     "export_mwh",
@@ -30,9 +32,14 @@ KPI_COLUMNS = (
     "overload_hours",
     "voltage_violation_share",
     "non_converged_intervals",
-    "vacancy_f1",
     "ev_energy_not_delivered_kwh",
 )
+"""Key figures of the run itself, from its manifest and tables."""
+
+KPI_COLUMNS = RUN_KPI_COLUMNS + headline_columns()
+"""Every KPI column of a sweep table: the run's figures, then every study's headline
+metrics (``grid_loading_...``, ``losses_...``, ``power_quality_...``, ``vacancy_...``),
+NaN where the study has not run."""
 
 
 def run_kpis(run: RunDirectory) -> dict[str, Any]:
@@ -46,8 +53,10 @@ def run_kpis(run: RunDirectory) -> dict[str, Any]:
         [pu]; ``overload_hours`` [h]: time with at least one transformer above
         100 % loading; ``voltage_violation_share``: share of bus-interval
         voltages outside 0.9-1.1 pu (EN 50160 band); ``non_converged_intervals``;
-        ``vacancy_f1`` where the vacancy study ran (else NaN);
-        ``ev_energy_not_delivered_kwh`` where EVs exist (else NaN).
+        ``ev_energy_not_delivered_kwh`` where EVs exist (else NaN); then every
+        study's headline metrics, prefixed by the study's name (``vacancy_f1``,
+        ...; :func:`twin.studies.registry.read_headlines`), NaN where it has not
+        run. The keys are :data:`KPI_COLUMNS`, in that order.
     """
     summary = run.manifest.get("summary", {})
     interval_h = run.clock.interval_s / 3600.0
@@ -61,10 +70,10 @@ def run_kpis(run: RunDirectory) -> dict[str, Any]:
         "non_converged_intervals": summary.get("non_converged_intervals"),
         "overload_hours": _overload_hours(run, interval_h),
         "voltage_violation_share": _violation_share(run),
-        "vacancy_f1": _study_value(run, "vacancy", "f1"),
         "ev_energy_not_delivered_kwh": _ev_not_delivered(run),
     }
-    return kpis
+    kpis.update(read_headlines(run.path))
+    return {column: kpis[column] for column in KPI_COLUMNS}
 
 
 def _overload_hours(run: RunDirectory, interval_h: float) -> float:
@@ -86,12 +95,6 @@ def _violation_share(run: RunDirectory) -> float:
         total += vm.size
         outside += int(((vm < low) | (vm > high)).sum())
     return outside / total if total else math.nan
-
-
-def _study_value(run: RunDirectory, study: str, key: str) -> float:
-    metrics = run.study_metrics(study)
-    value = None if metrics is None else metrics.get(key)
-    return float(value) if isinstance(value, int | float) else math.nan
 
 
 def _ev_not_delivered(run: RunDirectory) -> float:

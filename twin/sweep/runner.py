@@ -7,6 +7,14 @@ dask-jobqueue. Dask retries a task whose worker died; a run that raises is
 recorded with its error and the others go on. Rerunning the same sweep skips
 every run whose directory is complete (has ``manifest.json``); run
 directories are written atomically, so a partial one never looks complete.
+
+Studies (``SweepSpec.studies``) run on each run inside its task, right after
+it, through the same function as ``twin study NAME RUN_DIR``, with the
+study's default options; on a reused run they run again, so their columns
+always come from those defaults. A study that cannot run on a run (the
+vacancy study on a run shorter than its 7-day window, say) leaves that run
+``complete``, its columns NaN and the reason in ``study_error``; the other
+studies and runs go on.
 """
 
 from __future__ import annotations
@@ -25,8 +33,9 @@ from tqdm import tqdm
 
 from twin.engine import build_site
 from twin.engine import run as simulate
-from twin.errors import Problem, ScenarioError
+from twin.errors import Problem, ScenarioError, TwinError
 from twin.streams import is_finished_run, open_run, remove_stale_partials, replace_file
+from twin.studies.registry import nan_headlines, run_study
 from twin.sweep.cluster import dask_client
 from twin.sweep.kpis import KPI_COLUMNS, run_kpis
 from twin.sweep.spec import RunSpec, SweepSpec
@@ -43,14 +52,23 @@ RunTask = Callable[[SweepSpec, RunSpec, Path], dict[str, Any]]
 def run_one(spec: SweepSpec, run: RunSpec, runs_dir: Path) -> dict[str, Any]:
     """Run (or reuse) one run of a sweep; never raises.
 
+    The sweep's studies run on the run right after it (see the module's notes).
+
     Returns
     -------
     dict
         ``run_id``, ``seed``, ``status`` (``complete``, ``reused`` or
-        ``failed``), ``error``, ``wall_s`` and the KPIs.
+        ``failed``), ``error``, ``study_error`` (``"NAME: reason"`` per study
+        that failed, joined by ``"; "``), ``wall_s`` (the run and its studies)
+        and the KPIs.
     """
     destination = runs_dir / run.run_id
-    row: dict[str, Any] = {"run_id": run.run_id, "seed": run.seed, "error": ""}
+    row: dict[str, Any] = {
+        "run_id": run.run_id,
+        "seed": run.seed,
+        "error": "",
+        "study_error": "",
+    }
     tic = time.perf_counter()
     try:
         if is_finished_run(destination):
@@ -59,13 +77,31 @@ def run_one(spec: SweepSpec, run: RunSpec, runs_dir: Path) -> dict[str, Any]:
         else:
             result = simulate(spec.scenario(run), out=destination, progress=False)
             row["status"] = "complete"
+        failures = _run_studies(spec.studies, destination)
         row.update(run_kpis(result))
+        for name in failures:  # never an older output of the study
+            row.update(nan_headlines(name))
+        row["study_error"] = "; ".join(f"{name}: {why}" for name, why in failures.items())
     except Exception as exc:  # a failed run is recorded, the sweep goes on
         row["status"] = "failed"
         row["error"] = f"{type(exc).__name__}: {exc}"
         logging.getLogger("twin.sweep").debug(traceback.format_exc())
     row["wall_s"] = round(time.perf_counter() - tic, 3)
     return row
+
+
+def _run_studies(names: tuple[str, ...], run_dir: Path) -> dict[str, str]:
+    """Run each study on a finished run; the reason of each that failed, by name."""
+    failures: dict[str, str] = {}
+    for name in names:
+        try:
+            run_study(name, run_dir)
+        except Exception as exc:  # a study that cannot run leaves NaN, the sweep goes on
+            failures[name] = (
+                str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
+            )
+            logging.getLogger("twin.sweep").debug(traceback.format_exc())
+    return failures
 
 
 def validate_sweep(spec: SweepSpec) -> list[RunSpec]:
@@ -121,7 +157,8 @@ def run_sweep(
     Returns
     -------
     pandas.DataFrame
-        One row per run: parameters, seed, status, error, wall time, KPIs.
+        One row per run: parameters, seed, status, error, study error, wall
+        time, KPIs (every study's columns, NaN where it did not run).
     """
     from dask.distributed import as_completed
 
@@ -133,7 +170,8 @@ def run_sweep(
     replace_file(folder / "sweep.yaml", lambda path: path.write_text(described))
 
     with dask_client(workers, scheduler) as client:
-        echo(f"sweep of {len(runs)} run(s); Dask dashboard: {client.dashboard_link}")
+        studies = f" with studies {', '.join(spec.studies)}" if spec.studies else ""
+        echo(f"sweep of {len(runs)} run(s){studies}; Dask dashboard: {client.dashboard_link}")
         futures = {
             client.submit(
                 task,
@@ -187,6 +225,7 @@ def _sweep_table(runs: list[RunSpec], rows: list[dict[str, Any]]) -> pd.DataFram
         }
         record["status"] = row.get("status", "failed")
         record["error"] = row.get("error", "")
+        record["study_error"] = row.get("study_error", "")
         record["wall_s"] = row.get("wall_s")
         for column in KPI_COLUMNS:
             record[column] = row.get(column)

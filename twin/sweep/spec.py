@@ -13,11 +13,15 @@ a.b=v1,v2``) or as a sweep file::
       count: 8
       ranges:
         households.consumption.annual_kwh_median: [2000, 4000]
+    studies: [vacancy, losses]     # studies run on each run in its worker (default none)
 
 Run seeds are spawned from the sweep seed with :class:`numpy.random.SeedSequence`
 and shared by every combination (common random numbers): the k-th seed of a
 sweep is the same whatever the grid, so a run's tables are the same whether it
 ran alone (``twin run --seed``) or in any sweep, on any number of workers.
+
+The studies (any name ``twin study`` takes) run on each run right after it, in
+the same worker; their headline metrics become columns of the sweep table.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from twin.scenario.loading import (
     read_yaml_mapping,
     validate_scenario_dict,
 )
+from twin.studies.registry import check_study_names
 
 __all__ = ["RunSpec", "SweepSpec", "parse_param", "run_seeds"]
 
@@ -118,6 +123,7 @@ class _SweepFile(BaseModel):
     seeds: int = Field(default=1, ge=1, le=1_000)
     parameters: dict[str, list[Any]] = Field(default_factory=dict)
     sample: _Sample | None = None
+    studies: list[str] = Field(default_factory=list)
 
 
 @dataclass
@@ -136,6 +142,15 @@ class SweepSpec:
         Seed of the sweep (default: the base scenario's seed).
     sample : dict, optional
         ``{"method", "count", "ranges"}`` instead of a grid.
+    studies : tuple of str
+        Studies run on each run in its worker, right after it (names of
+        :data:`twin.studies.registry.STUDY_NAMES`); kept without repeats in
+        that order.
+
+    Raises
+    ------
+    twin.errors.ScenarioError
+        An unknown study name (listing the allowed ones).
     """
 
     base: Path
@@ -143,9 +158,11 @@ class SweepSpec:
     seeds: int = 1
     sweep_seed: int | None = None
     sample: dict[str, Any] | None = None
+    studies: tuple[str, ...] = ()
     _base_data: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.studies = check_study_names(self.studies, option="studies")
         self._base_data = read_yaml_mapping(self.base)
         if self.sweep_seed is None:
             base = validate_scenario_dict(self._base_data, source=str(self.base))
@@ -168,7 +185,11 @@ class SweepSpec:
         if not base.is_absolute():
             base = file.resolve().parent / base
         sample = parsed.sample.model_dump() if parsed.sample is not None else None
-        return cls(base, dict(parsed.parameters), parsed.seeds, parsed.seed, sample)
+        try:
+            studies = check_study_names(parsed.studies, option="studies")
+        except ScenarioError as exc:
+            raise ScenarioError(exc.problems, str(file)) from None
+        return cls(base, dict(parsed.parameters), parsed.seeds, parsed.seed, sample, studies)
 
     @staticmethod
     def is_sweep_file(path: str | Path) -> bool:
@@ -218,6 +239,7 @@ class SweepSpec:
             "seeds": self.seeds,
             "parameters": self.parameters,
             "sample": self.sample,
+            "studies": list(self.studies),
         }
 
 
