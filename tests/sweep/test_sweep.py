@@ -81,6 +81,42 @@ def test_latin_hypercube_sample(tmp_path: Path, base_file: Path) -> None:
     spec.scenario(runs[0])  # a valid scenario
 
 
+def test_one_at_a_time_varies_each_parameter_alone(tmp_path: Path, base_file: Path) -> None:
+    sweep_file = tmp_path / "oat.yaml"
+    parameters = {
+        "households.count": [5, 7],
+        "households.vacancy.long_term_vacant": [0.0, 0.1, 0.2],
+    }
+    sweep_file.write_text(
+        yaml.safe_dump({"base": "base.yaml", "design": "one_at_a_time", "parameters": parameters})
+    )
+    spec = SweepSpec.from_file(sweep_file)
+    assert spec.combinations() == [
+        {},
+        {"households.count": 5},
+        {"households.count": 7},
+        {"households.vacancy.long_term_vacant": 0.0},
+        {"households.vacancy.long_term_vacant": 0.1},
+        {"households.vacancy.long_term_vacant": 0.2},
+    ]
+    assert len(spec.runs()) == 6 and spec.describe()["design"] == "one_at_a_time"
+    assert spec.scenario(spec.runs()[1]).households.count == 5
+    sweep_file.write_text(
+        yaml.safe_dump(
+            {
+                "base": "base.yaml",
+                "design": "one_at_a_time",
+                "sample": {"count": 2, "ranges": {"households.count": [5, 9]}},
+            }
+        )
+    )
+    with pytest.raises(ScenarioError, match="one_at_a_time"):
+        SweepSpec.from_file(sweep_file)
+    sweep_file.write_text(yaml.safe_dump({"base": "base.yaml", "design": "sideways"}))
+    with pytest.raises(ScenarioError, match="design"):
+        SweepSpec.from_file(sweep_file)
+
+
 def test_a_bad_value_stops_the_sweep_before_anything_runs(
     base_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,6 +6,7 @@ a.b=v1,v2``) or as a sweep file::
     base: quickstart.yaml          # relative to the sweep file
     seed: 7                        # the sweep seed (default: the base scenario's)
     seeds: 2                       # runs per combination, with seeds spawned from it
+    design: grid                   # or one_at_a_time: each parameter alone, the rest at base
     parameters:                    # a full grid ...
       households.count: [50, 100]
     sample:                        # ... or a sample of a box
@@ -14,6 +15,11 @@ a.b=v1,v2``) or as a sweep file::
       ranges:
         households.consumption.annual_kwh_median: [2000, 4000]
     studies: [vacancy, losses]     # studies run on each run in its worker (default none)
+
+A ``one_at_a_time`` design runs the base scenario and each value of each
+parameter with every other parameter left at the base scenario's value: how a
+result moves as one thing grows (a study's robustness), at a cost that adds
+up over the parameters instead of multiplying.
 
 Run seeds are spawned from the sweep seed with :class:`numpy.random.SeedSequence`
 and shared by every combination (common random numbers): the k-th seed of a
@@ -47,9 +53,12 @@ from twin.scenario.loading import (
 )
 from twin.studies.registry import check_study_names
 
-__all__ = ["RunSpec", "SweepSpec", "parse_param", "run_seeds"]
+__all__ = ["Design", "RunSpec", "SweepSpec", "parse_param", "run_seeds"]
 
 MAX_RUNS = 10_000
+
+Design = Literal["grid", "one_at_a_time"]
+"""How a sweep combines its parameters' values."""
 
 
 @dataclass(frozen=True)
@@ -121,9 +130,19 @@ class _SweepFile(BaseModel):
     base: str
     seed: int | None = Field(default=None, ge=0)
     seeds: int = Field(default=1, ge=1, le=1_000)
+    design: Design = "grid"
     parameters: dict[str, list[Any]] = Field(default_factory=dict)
     sample: _Sample | None = None
     studies: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _design_fits(self) -> _SweepFile:
+        if self.design == "one_at_a_time" and self.sample is not None:
+            raise ValueError(
+                "design given 'one_at_a_time' with a sample; expected parameters "
+                "(one_at_a_time varies listed values one parameter at a time)"
+            )
+        return self
 
 
 @dataclass
@@ -142,6 +161,9 @@ class SweepSpec:
         Seed of the sweep (default: the base scenario's seed).
     sample : dict, optional
         ``{"method", "count", "ranges"}`` instead of a grid.
+    design : {"grid", "one_at_a_time"}
+        Every combination of ``parameters``, or the base scenario plus each
+        value of each parameter alone.
     studies : tuple of str
         Studies run on each run in its worker, right after it (names of
         :data:`twin.studies.registry.STUDY_NAMES`); kept without repeats in
@@ -159,6 +181,7 @@ class SweepSpec:
     sweep_seed: int | None = None
     sample: dict[str, Any] | None = None
     studies: tuple[str, ...] = ()
+    design: Design = "grid"
     _base_data: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -189,7 +212,15 @@ class SweepSpec:
             studies = check_study_names(parsed.studies, option="studies")
         except ScenarioError as exc:
             raise ScenarioError(exc.problems, str(file)) from None
-        return cls(base, dict(parsed.parameters), parsed.seeds, parsed.seed, sample, studies)
+        return cls(
+            base,
+            dict(parsed.parameters),
+            parsed.seeds,
+            parsed.seed,
+            sample,
+            studies,
+            parsed.design,
+        )
 
     @staticmethod
     def is_sweep_file(path: str | Path) -> bool:
@@ -200,12 +231,14 @@ class SweepSpec:
             return False
 
     def combinations(self) -> list[dict[str, Any]]:
-        """Every parameter combination (grid) or sample point."""
+        """Every parameter combination (grid), one-at-a-time variation or sample point."""
         if self.sample is not None:
             return _sample_points(self.sample, self.sweep_seed or 0)
         if not self.parameters:
             return [{}]
         keys = sorted(self.parameters)
+        if self.design == "one_at_a_time":
+            return [{}, *({k: v} for k in keys for v in self.parameters[k])]
         return [
             dict(zip(keys, values, strict=True))
             for values in itertools.product(*(self.parameters[k] for k in keys))
@@ -240,6 +273,7 @@ class SweepSpec:
             "parameters": self.parameters,
             "sample": self.sample,
             "studies": list(self.studies),
+            "design": self.design,
         }
 
 
