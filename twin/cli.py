@@ -109,7 +109,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"one of {', '.join(STUDY_NAMES)}",
     )
-    p_study.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
+    p_study.add_argument(
+        "run_dir",
+        metavar="RUN_DIR",
+        help="a run directory, or a sweep directory for the study's robustness table",
+    )
     vacancy = p_study.add_argument_group("vacancy study options")
     vacancy.add_argument(
         "--window", default=None, help="all | 90d | 2025-01-06/2025-04-06 (default all)"
@@ -227,12 +231,27 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_study(args: argparse.Namespace) -> int:
     import json
 
+    from twin.studies.robustness import is_sweep_dir, run_robustness
+
     options = {
         "window": args.window,
         "resolution": args.resolution,
         "training_run": args.training_run,
     }
     given = {k: v for k, v in options.items() if v is not None}
+    if is_sweep_dir(args.run_dir):
+        if given or not args.guard:
+            names = ", ".join("--" + k.replace("_", "-") for k in given) or "--no-guard"
+            raise TwinError(f"{names}: the robustness table of a sweep takes no study options")
+        summary = run_robustness(args.study, args.run_dir)
+        folder = Path(args.run_dir) / "studies" / args.study
+        print(
+            f"study {args.study} over the sweep {args.run_dir}: {summary['runs_scored']} runs "
+            f"scored, {summary['runs_failed']} failed; robustness table in {folder}"
+        )
+        for metric, (low, high) in summary["range"].items():
+            print(f"  {metric:<28} {low:.4g} .. {high:.4g}")
+        return EXIT_OK
     if args.study == "vacancy":
         given["guard"] = args.guard
     elif given or not args.guard:

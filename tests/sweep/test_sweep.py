@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -184,6 +185,13 @@ def test_tables_and_studies_are_the_same_alone_or_in_a_sweep_on_any_worker_count
             pd.testing.assert_frame_equal(swept.table(table), alone.table(table))
         row = pd.read_parquet(folder / "sweep.parquet").set_index("run_id").loc[run.run_id]
         assert {k: row[k] for k in by_hand} == by_hand
+    # the study over the sweep: its robustness table, one row per grid point
+    assert main(["study", "power-quality", str(tmp_path / "w1")]) == 0
+    table = pd.read_csv(tmp_path / "w1" / "studies" / "power-quality" / "robustness.csv")
+    assert table["value"].astype(str).tolist() == ["6", "9"] and (table["runs"] == 1).all()
+    np.testing.assert_allclose(
+        table["compliant_share_mean"], one["power_quality_compliant_share"], equal_nan=True
+    )
 
 
 @pytest.mark.slow

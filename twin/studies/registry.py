@@ -22,6 +22,7 @@ __all__ = [
     "Study",
     "check_study_names",
     "headline_columns",
+    "headline_module",
     "nan_headlines",
     "read_headlines",
     "run_study",
@@ -128,14 +129,15 @@ def run_study(name: str, run_dir: str | Path, **options: Any) -> dict[str, Any]:
     return metrics
 
 
-def _headline_module(name: str) -> Any:
+def headline_module(name: str) -> Any:
+    """Study ``name``'s ``headline`` module (``HEADLINE_METRICS``, ``headline()``)."""
     return importlib.import_module(f"{STUDIES[name].package}.headline")
 
 
 def study_columns(name: str) -> tuple[str, ...]:
     """Columns of study ``name`` in a sweep table: its prefix, ``_``, each headline metric."""
     prefix = STUDIES[name].prefix
-    return tuple(f"{prefix}_{metric}" for metric in _headline_module(name).HEADLINE_METRICS)
+    return tuple(f"{prefix}_{metric}" for metric in headline_module(name).HEADLINE_METRICS)
 
 
 def headline_columns() -> tuple[str, ...]:
@@ -162,7 +164,7 @@ def read_headlines(run_dir: str | Path, names: Iterable[str] = STUDY_NAMES) -> d
     row: dict[str, float] = {}
     for name in check_study_names(names):
         study = STUDIES[name]
-        values = _headline_module(name).headline(Path(run_dir) / "studies" / name)
+        values = headline_module(name).headline(Path(run_dir) / "studies" / name)
         row.update({f"{study.prefix}_{metric}": value for metric, value in values.items()})
     return row
 

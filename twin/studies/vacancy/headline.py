@@ -7,7 +7,7 @@ from typing import Final
 
 from twin.studies.headline import read_headline
 
-__all__ = ["HEADLINE_METRICS", "headline"]
+__all__ = ["HEADLINE_METRICS", "ROBUSTNESS_METRICS", "headline"]
 
 HEADLINE_METRICS: Final = {
     "precision": "precision",
@@ -21,6 +21,10 @@ HEADLINE_METRICS: Final = {
 """Headline metric -> key in ``studies/vacancy/metrics.json``. Rates and scores are
 fractions 0..1; ``rate_error_pp`` is estimated minus true vacancy rate in percentage
 points."""
+
+
+ROBUSTNESS_METRICS: Final = ("f1", "precision", "recall")
+"""Metrics the robustness figure plots (fractions on one axis); the table holds every one."""
 
 
 def headline(study_dir: str | Path) -> dict[str, float]:
