@@ -44,14 +44,10 @@ from twin.studies.vacancy.data import (
 )
 from twin.studies.vacancy.detection import Detection
 from twin.studies.vacancy.evidence import IntervalEvidenceDetector
-from twin.studies.vacancy.occupancy import home_away_accuracy
+from twin.studies.vacancy.hardness import Hardness, measure_hardness
 from twin.studies.vacancy.rules import RULE_PRESETS, EnergyThresholdRule
 from twin.studies.vacancy.scoring import low_consumers, score_detection
-from twin.studies.vacancy.separability import (
-    SeparabilityResult,
-    home_window_features,
-    separability,
-)
+from twin.studies.vacancy.separability import SeparabilityResult
 from twin.studies.vacancy.stress import comms_stress
 from twin.studies.vacancy.training import (
     TrainingRun,
@@ -225,9 +221,11 @@ def run_vacancy_study(
     )
     low = low_consumers(labels, kwh_per_day)
     scored = _score(found, labels, kwh_per_day, primary_s)
-    hardness = _Hardness.skipped("not requested")
+    hardness = Hardness.skipped("not requested")
     if guard:
-        hardness = _hardness(found, truth, win, labels, primary_s, rng)
+        hardness = measure_hardness(
+            found.series, found.training, truth, win, labels, primary_s, rng
+        )
     metrics = _metrics(win, clock.timezone, primary_s, found, scored, hardness)
     metrics["training_run"] = (
         None if found.training is None else found.training.describe(*run_identity(folder))
@@ -248,84 +246,6 @@ def run_vacancy_study(
                 out / "separability.png",
             )
     return metrics
-
-
-@dataclass(frozen=True)
-class _Hardness:
-    """How hard the problem is, measured apart from the detectors.
-
-    Attributes
-    ----------
-    separability : dict
-        The generic classifier's scores, or why it was skipped.
-    generic : SeparabilityResult or None
-        Its probabilities per meter, where it ran.
-    home_away : dict
-        The home/away accuracy on lived-in homes, or why it was skipped.
-    """
-
-    separability: dict[str, Any]
-    generic: SeparabilityResult | None
-    home_away: dict[str, Any]
-
-    @classmethod
-    def skipped(cls, reason: str) -> _Hardness:
-        return cls({"skipped": reason}, None, {"skipped": reason})
-
-
-def _hardness(
-    found: _Detections,
-    truth: TruthData,
-    win: Window,
-    labels: TruthLabels,
-    primary_s: int,
-    rng: np.random.Generator,
-) -> _Hardness:
-    """Train the generic and the home/away classifiers on the training run, test them here.
-
-    Parameters
-    ----------
-    found : _Detections
-        The scored run's readings and the training run, if any.
-    truth : TruthData
-        The scored run's truth.
-    win : Window
-        The days judged.
-    labels : TruthLabels
-        The scored run's truth per meter.
-    primary_s : int
-        Headline resolution [s]: the generic features are computed at it.
-    rng : numpy.random.Generator
-        Sampling and bootstrap.
-
-    Returns
-    -------
-    _Hardness
-    """
-    homes = labels.lived_share >= LOW_CONSUMER_MIN_LIVED
-    train = found.training
-    if train is None:
-        generic = None
-        sep: dict[str, Any] = {
-            "skipped": "no training run given (`twin study vacancy` generates one; "
-            "run_vacancy_study needs training_run=...)"
-        }
-        away = home_away_accuracy(found.series, truth, win, labels.premise_id, homes, rng=rng)
-    else:
-        generic = separability(
-            home_window_features(aggregate(train.series, primary_s)),
-            train.labels.vacant,
-            home_window_features(aggregate(found.series, primary_s)),
-            labels.vacant,
-            rng=rng,
-        )
-        sep = {"resolution": _label(primary_s), **generic.metrics}
-        t_homes = train.labels.lived_share >= LOW_CONSUMER_MIN_LIVED
-        bundle = (train.series, train.truth, train.window, train.labels.premise_id, t_homes)
-        away = home_away_accuracy(
-            found.series, truth, win, labels.premise_id, homes, rng=rng, training=bundle
-        )
-    return _Hardness(sep, generic, away)
 
 
 @dataclass(frozen=True)
@@ -495,7 +415,7 @@ def _metrics(
     primary_s: int,
     found: _Detections,
     scored: _Scores,
-    hardness: _Hardness,
+    hardness: Hardness,
 ) -> dict[str, Any]:
     """The content of ``metrics.json``; the headline detector's scores on top.
 
@@ -511,7 +431,7 @@ def _metrics(
         The detections (detectors, areas, comms losses, data quality).
     scored : _Scores
         Their scores.
-    hardness : _Hardness
+    hardness : Hardness
         How hard the problem is (separability, home/away accuracy).
 
     Returns
