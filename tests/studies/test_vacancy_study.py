@@ -159,7 +159,9 @@ def test_detectors_cannot_see_the_truth(small_run: Path, tmp_path: Path) -> None
         run_vacancy_study(blind, guard=False)
 
 
-def test_training_run_must_be_a_separate_run(small_run: Path, tmp_path: Path) -> None:
+def test_training_run_must_be_a_separate_run(
+    small_run: Path, training_run: Path, tmp_path: Path
+) -> None:
     with pytest.raises(TwinError, match="scored run itself"):
         run_vacancy_study(small_run, training_run=small_run, guard=False)
     twin_copy = tmp_path / "same_seed"
@@ -167,10 +169,14 @@ def test_training_run_must_be_a_separate_run(small_run: Path, tmp_path: Path) ->
     with pytest.raises(TwinError, match="different seed"):
         run_vacancy_study(small_run, training_run=twin_copy, guard=False)
     manifest = json.loads((twin_copy / "manifest.json").read_text())
-    manifest["seed"] = manifest["seed"] + 1  # stands in for a run with another seed
+    manifest["seed"] = manifest["seed"] + 1  # another seed on paper, the same readings
     (twin_copy / "manifest.json").write_text(json.dumps(manifest))
-    metrics = run_vacancy_study(small_run, training_run=twin_copy, resolution="30min", guard=False)
-    assert metrics["detectors"]["interval_evidence"]["calibration"] == "trained on same_seed"
+    with pytest.raises(TwinError, match="scored run's readings"):
+        run_vacancy_study(small_run, training_run=twin_copy, guard=False)
+    metrics = run_vacancy_study(
+        small_run, training_run=training_run, resolution="30min", guard=False
+    )
+    assert metrics["detectors"]["interval_evidence"]["calibration"] == "trained on train"
     assert metrics["resolution"] == "30min"
     assert metrics["separability"] == {"skipped": "not requested"}
     assert not (small_run / "studies" / "vacancy" / "separability.png").exists()

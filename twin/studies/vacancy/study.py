@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from twin.errors import TwinError
 from twin.streams import staged_folder, write_json
 from twin.studies.inputs import InternalData, TruthData, open_inputs
 from twin.studies.vacancy import figures
@@ -328,6 +329,13 @@ def _detect(
     training: TrainingRun | None = None
     if training_run is not None:
         training = load_training_run(training_run, run_dir, window, primary_s)
+        if training.series.energy_wh.shape == series.energy_wh.shape and np.array_equal(
+            training.series.energy_wh, series.energy_wh, equal_nan=True
+        ):
+            raise TwinError(
+                f"training_run {str(training.path)!r} holds the scored run's readings (a copy?); "
+                "expected a run simulated with another seed"
+            )
         if calibrate:
             evidence = IntervalEvidenceDetector.calibrated(
                 evidence.features(aggregate(training.series, primary_s)),
