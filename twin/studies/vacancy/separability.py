@@ -299,6 +299,8 @@ def separability(
         "homes_tested": n_test,
         "vacant_tested": int(test_vacant.sum()),
     }
+    if n_test == 0:
+        return SeparabilityResult(np.zeros(0), {"skipped": "no homes to test", **counts})
     if train_vacant.sum() < 2 or (~train_vacant).sum() < 2:
         return SeparabilityResult(
             np.full(n_test, np.nan),
