@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,28 @@ def test_sweep_refuses_an_unknown_study_before_anything_is_written(
     assert "grid-loading, losses, power-quality, vacancy" in err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_vacancy_study_generates_its_training_run(
+    tmp_path: Path, write_scenario: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = write_scenario(tiny_scenario_dict(**{"time.duration": "8d"}))
+    run_dir = tmp_path / "run"
+    assert main(["run", str(scenario), "--out", str(run_dir), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["study", "vacancy", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    training = run_dir / "studies" / "vacancy_training_run"
+    assert f"generated a training run from {run_dir}'s scenario with seed 8" in out
+    assert "separability" in out and "home/away accuracy" in out
+    metrics = json.loads((run_dir / "studies" / "vacancy" / "metrics.json").read_text())
+    assert metrics["training_run"]["path"] == str(training)
+    assert metrics["training_run"]["seed"] == 8 != metrics["training_run"]["scored_seed"]
+    assert "generated" in metrics["training_run"]["origin"]
+    assert metrics["detectors"]["interval_evidence"]["calibration"] == "fixed"
+    assert (run_dir / "studies" / "vacancy" / "separability.png").is_file()
+    assert main(["study", "vacancy", str(run_dir)]) == 0  # the second time it is reused
+    assert "reused a training run" in capsys.readouterr().out
+    assert main(["study", "vacancy", str(run_dir), "--training-run", str(run_dir)]) == 2
+    assert "scored run itself" in capsys.readouterr().err

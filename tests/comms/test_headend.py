@@ -191,7 +191,7 @@ def test_every_tampered_record_is_detected_and_none_accepted(
     assert fleet.hes.tampered_meters[list(certain.values())].all()  # attacks happened
     assert stats.tampered_records >= 3
     assert stats.tampered_accepted == 0
-    assert stats.tampered_detected == stats.tampered_records
+    assert stats.tampered_rejected == stats.tampered_records
     # honest meters are untouched by the attack on the others
     honest = ~df["meter"].isin(bad)
     assert set(df.loc[honest, "quality"]) <= {0, 1}

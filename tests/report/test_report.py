@@ -186,3 +186,50 @@ def test_failure_keeps_the_previous_report(tmp_path: Path, monkeypatch: pytest.M
         write_report(run)
     assert (run / "report" / "index.html").read_text() == first
     assert not [p for p in run.iterdir() if p.name.startswith(".")]
+
+
+def test_vacancy_section_says_how_hard_the_problem_is() -> None:
+    from twin.report.sections import vacancy_section
+
+    metrics = {
+        "precision": 0.9,
+        "f1": 0.95,
+        "design_note": "The detectors were designed knowing the twin's household model.",
+        "separability": {
+            "balanced_accuracy": 0.97,
+            "roc_auc": 0.99,
+            "ci95": {"balanced_accuracy": [0.93, 0.99], "roc_auc": [0.98, 1.0]},
+            "homes_trained": 1000,
+            "vacant_trained": 80,
+            "homes_tested": 5000,
+            "vacant_tested": 375,
+            "published_range": [0.7, 0.95],
+            "position": "above",
+        },
+        "training_run": {
+            "seed": 2025,
+            "network": "simbench:1-MVLV-rural-all-0-sw",
+            "origin": "given (--training-run)",
+            "note": "another seed and another network",
+        },
+        "home_away_occupancy": {
+            "accuracy": 0.91,
+            "always_home_accuracy": 0.75,
+            "published_range": [0.83, 0.94],
+        },
+    }
+    section = vacancy_section(metrics, [])
+    scores, hardness = section.tables
+    assert "design_note" not in {row[0] for row in scores.rows}
+    assert any("designed knowing" in line for line in section.text)
+    cells = {row[0]: row[1:] for row in hardness.rows}
+    balanced = cells["generic classifier, vacant vs occupied: balanced accuracy"]
+    assert balanced == ["0.970 (95 % 0.93-0.99)", "0.70-0.95 published for real homes (above)"]
+    assert cells["training run"][0] == "seed 2025 on simbench:1-MVLV-rural-all-0-sw"
+    away = cells["home/away per interval, lived-in homes (not vacancy)"]
+    assert away[0] == "0.910 (always 'at home': 0.750)"
+    skipped = vacancy_section({"separability": {"skipped": "no training run"}}, [])
+    assert skipped.tables[1].rows == [
+        ["generic classifier, vacant vs occupied", "skipped", "no training run"]
+    ]
+    assert len(vacancy_section({"f1": 0.5}, []).tables) == 1

@@ -1,6 +1,18 @@
-"""Vacancy detectors, windows, scoring and the comms stress on hand-made readings."""
+"""Vacancy detectors, windows, scoring and the comms stress on readings not made by the twin.
+
+The hand-written homes below are built appliance by appliance, minute by
+minute, on assumptions that differ from the household model's (which adds
+an occupancy-driven activity to a baseload, with mean-one noise): a
+compressor that cycles, a frost heater on a thermostat, a heater on a weekly
+timer, a caretaker who comes on Tuesdays, a night-shift worker, a frugal
+pensioner with a kettle and a television. The detectors must work on them
+without having been shaped on them. The household fleet itself is driven
+directly in ``test_vacancy_fleet.py``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -24,43 +36,127 @@ from twin.studies.vacancy.truth import TruthLabels
 
 DAYS = 28
 PER_DAY = 96
-HOMES = ("fridge", "heater", "visited", "frugal", "weekend_home", "family", "dead")
+MINUTES = DAYS * 1440
+HOMES = (
+    "fridge_only",
+    "frost_thermostat",
+    "weekly_timer",
+    "caretaker",
+    "night_shift",
+    "frugal",
+    "weekend_home",
+    "family",
+    "dead",
+)
+EMPTY = {"fridge_only", "frost_thermostat", "weekly_timer", "caretaker"}
+"""The homes nobody lives in (the truth of these tests)."""
+
+Minute = np.ndarray  # per-minute power [W], (MINUTES,)
 
 
-def _blocks(hour: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
-    return np.any([(hour >= a) & (hour < b) for a, b in spans], axis=0)
+class Home:
+    """A home drawn appliance by appliance at one-minute steps (UTC days from a Monday)."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.minute = np.arange(MINUTES)
+        self.day = self.minute // 1440
+        self.hour = (self.minute % 1440) / 60.0
+        self.weekday = self.day % 7  # 0 Monday
+        self.power_w = np.zeros(MINUTES)
+
+    def cycling(self, on_w: float, period_min: float, duty: float) -> Home:
+        """A compressor or thermostat: on for ``duty`` of every cycle, drifting period."""
+        period = period_min * (1 + 0.1 * self.rng.standard_normal(MINUTES // 60 + 1))
+        phase = np.cumsum(np.repeat(1.0 / period, 60)[:MINUTES])
+        self.power_w += on_w * ((phase + self.rng.random()) % 1.0 < duty)
+        return self
+
+    def standby(self, watts: float) -> Home:
+        self.power_w += watts
+        return self
+
+    def use(
+        self,
+        watts: float,
+        start_h: float,
+        minutes: float,
+        days: Callable[[np.ndarray], np.ndarray] | None = None,
+        jitter_min: float = 20.0,
+    ) -> Home:
+        """An appliance on for ``minutes`` from about ``start_h`` on the chosen days."""
+        chosen = np.arange(DAYS) if days is None else np.flatnonzero(days(np.arange(DAYS) % 7))
+        for d in chosen:
+            begin = int(d * 1440 + start_h * 60 + self.rng.normal(0.0, jitter_min))
+            self.power_w[max(begin, 0) : max(begin + int(minutes), 0)] += watts
+        return self
+
+    def energy_wh(self) -> np.ndarray:
+        """Integer Wh per 15 min, as a meter records them."""
+        return np.round(self.power_w.reshape(-1, 15).sum(axis=1) / 60.0)
+
+
+def weekdays(w: np.ndarray) -> np.ndarray:
+    return w < 5
+
+
+def weekends(w: np.ndarray) -> np.ndarray:
+    return w >= 5
+
+
+def _fridge(rng: np.random.Generator, compressor_w: float = 90.0) -> Home:
+    return Home(rng).cycling(compressor_w, 45.0, 0.35).standby(6.0)
+
+
+def _frugal(rng: np.random.Generator, compressor_w: float, tv_w: float, lamp_w: float) -> Home:
+    """A pensioner: kettle, radio, television, a lamp."""
+    home = _fridge(rng, compressor_w)
+    for hour in (7.5, 10.0, 15.0, 19.0):
+        home.use(2000.0, hour, 3)
+    home.use(10.0, 7.0, 240).use(tv_w, 14.0, 120).use(tv_w, 18.5, 240)
+    return home.use(lamp_w, 16.5, 360)
+
+
+def build_home(name: str, rng: np.random.Generator) -> np.ndarray:
+    """Interval energy [Wh] of one of the hand-written homes."""
+    if name == "dead":
+        return np.full(DAYS * PER_DAY, np.nan)
+    if name == "frugal":  # with a small fridge
+        return _frugal(rng, 60.0, 70.0, 40.0).energy_wh()
+    home = _fridge(rng)
+    if name == "frost_thermostat":  # empty, a 1.5 kW heater holding 8 C
+        home.cycling(1500.0, 24.0, 0.2)
+    elif name == "weekly_timer":  # empty, a 2 kW heater on a timer, Mon and Thu 17-19 h
+        home.use(2000.0, 17.0, 120, lambda w: (w == 0) | (w == 3), jitter_min=0.0)
+    elif name == "caretaker":  # empty, vacuumed and aired on Tuesdays 10-12 h
+        home.use(1200.0, 10.0, 40, lambda w: w == 1).use(60.0, 10.0, 120, lambda w: w == 1)
+    elif name == "night_shift":  # works 22-06 h on weekdays, sleeps in the morning
+        home.use(2000.0, 6.6, 4, weekdays).use(150.0, 6.5, 60, weekdays)
+        home.use(2000.0, 18.0, 30).use(100.0, 15.0, 390, weekdays).use(60.0, 15.5, 300)
+        home.use(120.0, 10.0, 900, weekends).use(2000.0, 12.5, 40, weekends)
+    elif name == "weekend_home":  # used from Saturday morning to Sunday night
+        home.use(250.0, 9.0, 840, weekends).use(2000.0, 12.5, 30, weekends)
+    elif name == "family":
+        home.standby(30.0).use(2500.0, 7.0, 15).use(300.0, 6.5, 120, weekdays)
+        home.use(2000.0, 18.0, 45).use(400.0, 17.0, 330).use(1800.0, 20.0, 90, weekends)
+        home.use(600.0, 9.0, 600, weekends)
+    return home.energy_wh()
 
 
 def make_series(seed: int = 3) -> MeterSeries:
-    """Four weeks at 15 min (UTC, starting on a Monday) of seven kinds of meter."""
+    """Four weeks at 15 min (UTC, from a Monday) of the hand-written homes."""
     rng = np.random.default_rng(seed)
     k = DAYS * PER_DAY
     hour = (np.arange(k) % PER_DAY) / 4.0
     day = np.arange(k) // PER_DAY
-    weekend = (day % 7) >= 5
-
-    def gamma(cv: float) -> np.ndarray:
-        return rng.gamma(1 / cv**2, cv**2, k)
-
-    living = _blocks(hour, [(6.5, 8.5), (12.0, 13.0), (17.5, 22.5)])
-    power_w = {
-        "fridge": 35.0 * gamma(0.25),
-        "heater": 30.0 * gamma(0.25) + 250.0 * gamma(0.8),
-        "visited": 35.0 * gamma(0.25) + 800.0 * ((day % 7 == 2) & _blocks(hour, [(10, 12)])),
-        "frugal": 25.0 * gamma(0.25) + 110.0 * living * gamma(0.7),
-        "weekend_home": 30.0 * gamma(0.25)
-        + 250.0 * (weekend & _blocks(hour, [(8, 23)])) * gamma(0.7),
-        "family": 70.0 * gamma(0.25) + 700.0 * living * gamma(0.7),
-        "dead": np.full(k, np.nan),
-    }
-    energy = np.stack([np.round(power_w[h] / 4.0) for h in HOMES]).astype(np.float32)
+    energy = np.stack([build_home(h, rng) for h in HOMES]).astype(np.float32)
     return MeterSeries(
         meter_id=np.asarray(HOMES, dtype=object),
         energy_wh=energy,
         interval_s=900,
         day=day.astype(np.int64),
         hour=hour,
-        weekend=weekend,
+        weekend=(day % 7) >= 5,
         days=DAYS,
         quality={"ok": int(np.isfinite(energy).sum())},
     )
@@ -80,13 +176,13 @@ def test_rule_presets_are_the_published_thresholds() -> None:
 def test_threshold_rules_fail_on_the_hard_cases() -> None:
     series = make_series()
     cso = RULE_PRESETS["cso_ireland"].detect(series)
-    # The frugal pensioner is flagged, the heated empty flat is not, the dead meter is not judged.
-    assert flagged(cso) == {"fridge", "visited", "frugal", "weekend_home"}
+    # The frugal pensioner is flagged; the empty flats with a heater are not; the dead
+    # meter is not judged.
+    assert flagged(cso) == {"fridge_only", "caretaker", "frugal"}
     assert not cso.decided[HOMES.index("dead")]
-    heater = cso.score[HOMES.index("heater")]
-    assert heater > 5.0  # kWh/d
+    assert cso.score[HOMES.index("frost_thermostat")] > 5.0  # kWh/d
     state_grid = RULE_PRESETS["state_grid"].detect(series)
-    assert flagged(state_grid) == set()
+    assert flagged(state_grid) == set()  # a fridge alone is above 10 kWh in two months
 
 
 def test_rule_scales_partial_data_and_refuses_too_little() -> None:
@@ -95,7 +191,7 @@ def test_rule_scales_partial_data_and_refuses_too_little() -> None:
     energy[:, ::2] = np.nan  # half of the intervals missing
     half = RULE_PRESETS["cso_ireland"].detect(series.with_energy(energy))
     full = RULE_PRESETS["cso_ireland"].detect(series)
-    np.testing.assert_allclose(half.score[:-1], full.score[:-1], rtol=0.05)
+    np.testing.assert_allclose(half.score[:-1], full.score[:-1], rtol=0.1)
     energy[:, 1::4] = np.nan  # now 25 % left
     sparse = RULE_PRESETS["cso_ireland"].detect(series.with_energy(energy))
     assert not sparse.decided.any() and not sparse.vacant.any()
@@ -105,13 +201,50 @@ def test_rule_scales_partial_data_and_refuses_too_little() -> None:
 def test_evidence_detector_tells_how_energy_is_used(resolution_s: int) -> None:
     series = aggregate(make_series(), resolution_s)
     result = IntervalEvidenceDetector().detect(series)
-    assert flagged(result) == {"fridge", "heater", "visited"}
+    assert flagged(result) == EMPTY
     dead = HOMES.index("dead")
     assert not result.decided[dead] and np.isnan(result.score[dead])
     weekend = HOMES.index("weekend_home")
     assert result.details["weekend_share_of_use"][weekend] == pytest.approx(1.0)
     assert 0.2 < result.score[weekend] < 0.35  # 8 weekend days of 28
     assert result.score[HOMES.index("family")] > 0.9
+    assert result.score[HOMES.index("night_shift")] > 0.5
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_evidence_detector_does_not_hang_on_one_draw(seed: int) -> None:
+    # Other start times, compressor phases and drifts: the same verdicts.
+    assert flagged(IntervalEvidenceDetector().detect(make_series(seed))) == EMPTY
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limitation: a heater on a timer for 3 h on two days a week gives 3 h of "
+    "persistent peaks on 2 days in 7, which the day rule counts as days in use",
+)
+def test_a_longer_weekly_timer_still_reads_as_vacant() -> None:
+    series = make_series()
+    home = _fridge(np.random.default_rng(9))
+    home.use(2000.0, 17.0, 180, lambda w: (w == 0) | (w == 3), jitter_min=0.0)
+    energy = series.energy_wh.copy()
+    energy[HOMES.index("weekly_timer")] = home.energy_wh()
+    result = IntervalEvidenceDetector().detect(series.with_energy(energy))
+    assert "weekly_timer" in flagged(result)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limitation: the night level is the upper quartile of 01-05 h, which a big "
+    "cycling fridge-freezer lifts to near its compressor power; a frugal home's 60 W television "
+    "and 30 W lamp then stay below twice that level",
+)
+def test_a_frugal_home_with_a_big_fridge_reads_as_lived_in() -> None:
+    series = make_series()
+    energy = series.energy_wh.copy()
+    home = _frugal(np.random.default_rng(5), 90.0, 60.0, 30.0)
+    energy[HOMES.index("frugal")] = home.energy_wh()
+    result = IntervalEvidenceDetector().detect(series.with_energy(energy))
+    assert "frugal" not in flagged(result)
 
 
 def test_evidence_detector_ignores_missing_days() -> None:
@@ -119,7 +252,7 @@ def test_evidence_detector_ignores_missing_days() -> None:
     energy = series.energy_wh.copy()
     energy[:, : 10 * PER_DAY] = np.nan  # ten days lost to a comms outage
     result = IntervalEvidenceDetector().detect(series.with_energy(energy))
-    assert flagged(result) == {"fridge", "heater", "visited"}
+    assert flagged(result) == EMPTY
     assert result.details["days_judged"][0] == DAYS - 10
 
 
@@ -203,7 +336,7 @@ def test_scores_by_hand() -> None:
 
 def test_comms_stress_loses_a_plausible_share_reproducibly() -> None:
     series = make_series()
-    area = np.array([0, 0, 0, 1, 1, 1, 1])
+    area = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1])
     a, stats = comms_stress(series, area, np.random.default_rng(1))
     b, _ = comms_stress(series, area, np.random.default_rng(1))
     np.testing.assert_array_equal(np.isnan(a.energy_wh), np.isnan(b.energy_wh))
@@ -217,9 +350,9 @@ def test_comms_stress_loses_a_plausible_share_reproducibly() -> None:
 def test_calibration_searches_the_grid_on_a_training_run() -> None:
     series = make_series()
     detector = IntervalEvidenceDetector()
-    truth = np.array([True, True, True, False, False, False, False])
+    truth = np.isin(np.asarray(HOMES), list(EMPTY))
     tuned = IntervalEvidenceDetector.calibrated(detector.features(series), truth, source="seed7")
     assert tuned.calibration == "trained on seed7"
     assert tuned.thresholds.peak_hours in PEAK_HOURS_GRID
     assert tuned.thresholds.persistence in PERSISTENCE_GRID
-    assert flagged(tuned.detect(series)) == {"fridge", "heater", "visited"}
+    assert flagged(tuned.detect(make_series(seed=11))) == EMPTY  # tested on other draws

@@ -108,7 +108,7 @@ class HeadEndStats:
     blocks_rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     tampered_records: int = 0
-    tampered_detected: int = 0
+    tampered_rejected: int = 0
     tampered_accepted: int = 0
     events_received: int = 0
     events_rejected: int = 0
@@ -353,7 +353,7 @@ class HeadEnd:
         tampered = tx.tampered
         self.tampered_meters[meters[tampered > 0]] = True
         self.stats.tampered_records += int(tampered.sum())
-        self.stats.tampered_detected += int(tampered[rejected].sum())
+        self.stats.tampered_rejected += int(tampered[rejected].sum())
         self.stats.tampered_accepted += int(tampered[accepted].sum())
 
     def _verify(self, tx: Transmission, first: int, count: int) -> np.ndarray:

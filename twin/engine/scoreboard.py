@@ -1,4 +1,12 @@
-"""The run's scoreboard: what was injected, what the head-end detected, data completeness.
+"""The run's scoreboard: what was injected, what the head-end saw, data completeness.
+
+A fault counts as *detected* only by what a real head-end has: legal events
+that arrived (cover opened), silent meters and areas, restarts, clocks
+beyond the limit, firmware results, blocks that failed verification. The
+tampered records are not a detection rate: the legal records are sealed and
+chained, so an altered, dropped or replayed record cannot pass verification
+(``tampered_records``: ``injected`` by the simulator, ``rejected`` with their
+blocks, ``accepted``, which the chain guarantees is 0).
 
 Every figure is a count over meters or areas, so the scoreboards of the
 shards of a run (each over its own meters and areas) merge into the whole
@@ -30,6 +38,10 @@ _METER_DETECTORS = {
 
 def scoreboard(ami: Ami, fw: FirmwareRecorder, meter_ids: Sequence[str]) -> dict[str, Any]:
     """Injected vs detected per fault kind, tampered records, completeness, overflows.
+
+    ``tampered_records`` holds ``injected``, ``rejected`` (in blocks that
+    failed verification) and ``accepted`` (must be 0): an integrity check of
+    the record chain, not a detection rate.
 
     Completeness is the share of legal intervals that reached the head-end
     as ``ok`` or ``backfilled`` by the end of the run.
@@ -97,7 +109,7 @@ def scoreboard(ami: Ami, fw: FirmwareRecorder, meter_ids: Sequence[str]) -> dict
         },
         "tampered_records": {
             "injected": st.tampered_records,
-            "detected": st.tampered_detected,
+            "rejected": st.tampered_rejected,
             "accepted": st.tampered_accepted,
         },
         "blocks": {
@@ -220,8 +232,8 @@ def scoreboard_lines(board: dict[str, Any]) -> list[str]:
         f"{d['missing']:,} missing)",
         f"  buffer overflows  {board['buffer_overflow']['records']:,} record(s) on "
         f"{board['buffer_overflow']['meters']:,} meter(s)",
-        f"  tampered records  {t['injected']:,} injected, {t['detected']:,} detected, "
-        f"{t['accepted']:,} accepted",
+        f"  tampered records  {t['injected']:,} injected, {t['rejected']:,} rejected by "
+        f"verification, {t['accepted']:,} accepted",
         f"  clock             {board['clock']['syncs']:,} sync(s), "
         f"{board['clock']['meters_beyond_limit']:,} meter(s) beyond the limit",
     ]

@@ -44,6 +44,9 @@ STUDY_CAPTIONS = {
     "fleet_demand.png": "Metered fleet demand over the run, with EV charging and PV export "
     "where the run has them; the fleet peak is marked.",
     **LOSSES_CAPTIONS,
+    "separability.png": "How hard the vacancy problem is: a generic classifier trained on "
+    "another run (ROC curve, balanced accuracy against the range published for real homes) "
+    "beside the detectors, and the home/away accuracy on lived-in homes, another question.",
 }
 
 

@@ -391,19 +391,86 @@ VACANCY_FIRST = (
 
 
 def vacancy_section(metrics: dict[str, Any], figures: list[FigureRef]) -> Section:
-    """The vacancy study's scores and figures, whatever else its metrics.json holds."""
-    items = _flatten(metrics)
+    """The vacancy study's scores and figures, whatever else its metrics.json holds.
+
+    Where the study measured how hard its problem is, a second table puts the
+    generic classifier's separability (trained on another run) beside the
+    published range, and the home/away accuracy on lived-in homes apart.
+    """
+    hardness_keys = {"separability", "home_away_occupancy", "training_run", "design_note"}
+    items = _flatten({k: v for k, v in metrics.items() if k not in hardness_keys})
     ranked = sorted(
         items, key=lambda kv: VACANCY_FIRST.index(kv[0]) if kv[0] in VACANCY_FIRST else 99
     )
     rows = [[key, fmt(value, 3)] for key, value in ranked[:40]]
+    text = [
+        "Vacant dwellings detected from the internal interval readings only, scored "
+        "against the simulator's truth. From `twin study vacancy`."
+    ]
+    if isinstance(metrics.get("design_note"), str):
+        text.append(metrics["design_note"])
+    tables = [Table(header=["metric", "value"], rows=rows, caption="Scores", numeric=True)]
+    hardness = _vacancy_hardness_rows(metrics)
+    if hardness:
+        tables.append(
+            Table(
+                header=["measure", "value", "compare with"],
+                rows=hardness,
+                caption="How hard the problem is, apart from the detectors",
+                numeric=False,
+            )
+        )
     return Section(
-        anchor="vacancy",
-        title="Vacancy detection",
-        text=[
-            "Vacant dwellings detected from the internal interval readings only, scored "
-            "against the simulator's truth. From `twin study vacancy`."
-        ],
-        tables=[Table(header=["metric", "value"], rows=rows, caption="Scores", numeric=True)],
-        figures=figures,
+        anchor="vacancy", title="Vacancy detection", text=text, tables=tables, figures=figures
     )
+
+
+def _vacancy_hardness_rows(metrics: dict[str, Any]) -> list[list[str]]:
+    """Rows of the separability table (empty where the study did not measure it)."""
+    rows: list[list[str]] = []
+    sep = metrics.get("separability")
+    if isinstance(sep, dict):
+        if "balanced_accuracy" in sep:
+            low, high = sep.get("published_range", [None, None])
+            ci = sep.get("ci95", {})
+            published = f"{fmt(low)}-{fmt(high)} published for real homes ({sep.get('position')})"
+            for key, label in (("balanced_accuracy", "balanced accuracy"), ("roc_auc", "ROC AUC")):
+                low_ci, high_ci = ci.get(key, [None, None])
+                rows.append(
+                    [
+                        f"generic classifier, vacant vs occupied: {label}",
+                        f"{fmt(sep.get(key), 3)} (95 % {fmt(low_ci)}-{fmt(high_ci)})",
+                        published if key == "balanced_accuracy" else "0.5 is chance",
+                    ]
+                )
+            rows.append(
+                [
+                    "homes trained / tested (vacant)",
+                    f"{fmt(sep.get('homes_trained'))} ({fmt(sep.get('vacant_trained'))}) / "
+                    f"{fmt(sep.get('homes_tested'))} ({fmt(sep.get('vacant_tested'))})",
+                    "",
+                ]
+            )
+        elif "skipped" in sep:
+            rows.append(["generic classifier, vacant vs occupied", "skipped", str(sep["skipped"])])
+    training = metrics.get("training_run")
+    if isinstance(training, dict):
+        rows.append(
+            [
+                "training run",
+                f"seed {training.get('seed')} on {training.get('network')}",
+                f"{training.get('origin')}; {training.get('note')}",
+            ]
+        )
+    away = metrics.get("home_away_occupancy")
+    if isinstance(away, dict) and "accuracy" in away:
+        low, high = away.get("published_range", [None, None])
+        rows.append(
+            [
+                "home/away per interval, lived-in homes (not vacancy)",
+                f"{fmt(away['accuracy'], 3)} (always 'at home': "
+                f"{fmt(away.get('always_home_accuracy'), 3)})",
+                f"{fmt(low)}-{fmt(high)} published for real homes",
+            ]
+        )
+    return rows

@@ -11,6 +11,8 @@ from numpy.typing import NDArray
 
 from twin.studies.figures import new_figure, save_figure
 from twin.studies.vacancy.detection import Detection
+from twin.studies.vacancy.occupancy import PUBLISHED_HOME_AWAY_RANGE
+from twin.studies.vacancy.separability import PUBLISHED_RANGE, SeparabilityResult
 from twin.studies.vacancy.truth import TruthLabels
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "plot_rate_by_area",
     "plot_resolution",
     "plot_score_distributions",
+    "plot_separability",
 ]
 
 _TITLE = {
@@ -145,5 +148,97 @@ def plot_resolution(by_resolution: dict[str, dict[str, dict[str, Any]]], path: P
     handles, names = left.get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=len(methods), fontsize=8)
     fig.suptitle("Scores by resolution and with comms faults")
+    save_figure(fig, path)
+    return path
+
+
+def _roc(vacant: NDArray[np.bool_], probability: NDArray[np.float64]) -> tuple[Any, Any]:
+    """False- and true-positive rates of every threshold on ``probability``."""
+    order = np.argsort(-probability, kind="stable")
+    hits = vacant[order]
+    tpr = np.concatenate([[0.0], np.cumsum(hits) / max(int(hits.sum()), 1)])
+    fpr = np.concatenate([[0.0], np.cumsum(~hits) / max(int((~hits).sum()), 1)])
+    return fpr, tpr
+
+
+def plot_separability(
+    separability: dict[str, Any],
+    generic: SeparabilityResult | None,
+    detections: list[Detection],
+    labels: TruthLabels,
+    home_away: dict[str, Any],
+    path: Path,
+) -> Path:
+    """How hard the problem is: the generic classifier beside the detectors and published figures.
+
+    Left: the generic classifier's ROC curve on the scored run, with each
+    detector's operating point. Middle: balanced accuracy (vacant against
+    occupied) of the generic classifier and of each detector, against the
+    range published for real homes. Right: the home/away accuracy on lived-in
+    homes, another question, against its published range.
+    """
+    fig = new_figure(13.5, 4.2)
+    roc, bars, away = fig.subplots(1, 3, width_ratios=[1.1, 1.3, 0.7])
+    vacant = labels.vacant
+    roc.plot([0, 1], [0, 1], color="grey", lw=1, ls="--")
+    if generic is not None and vacant.any() and (~vacant).any():
+        fpr, tpr = _roc(vacant, np.nan_to_num(generic.probability, nan=0.0))
+        auc = separability.get("roc_auc", float("nan"))
+        roc.plot(fpr, tpr, color="black", lw=1.5, label=f"generic classifier (AUC {auc:.3f})")
+    for det in detections:
+        tp = float(np.mean(det.vacant[vacant])) if vacant.any() else float("nan")
+        fp = float(np.mean(det.vacant[~vacant])) if (~vacant).any() else float("nan")
+        roc.scatter([fp], [tp], s=40, zorder=3, label=_title(det.method))
+    roc.set_xlabel("false-positive rate (occupied flagged)")
+    roc.set_ylabel("true-positive rate (vacant flagged)")
+    roc.set_xlim(-0.02, 1.0)
+    roc.set_ylim(0.0, 1.02)
+    roc.legend(fontsize=7, loc="lower right")
+    roc.set_title("Vacant vs occupied, scored run", fontsize=10)
+
+    names, values, errors = [], [], []
+    if "balanced_accuracy" in separability:
+        names.append("generic classifier\n(trained on another run)")
+        values.append(float(separability["balanced_accuracy"]))
+        low, high = separability.get("ci95", {}).get("balanced_accuracy", [np.nan, np.nan])
+        errors.append((max(values[-1] - low, 1e-9), max(high - values[-1], 1e-9)))
+    for det in detections:
+        tp = float(np.mean(det.vacant[vacant])) if vacant.any() else float("nan")
+        tn = float(np.mean(~det.vacant[~vacant])) if (~vacant).any() else float("nan")
+        names.append(_title(det.method).replace(" (", "\n("))
+        values.append((tp + tn) / 2.0)
+        errors.append((0.0, 0.0))
+    bars.axhspan(*PUBLISHED_RANGE, color="tab:green", alpha=0.15, label="published, real homes")
+    if names:
+        x = np.arange(len(names))
+        colours = ["black" if e != (0.0, 0.0) else "tab:blue" for e in errors]
+        bars.bar(x, np.nan_to_num(values), color=colours)
+        with_ci = [i for i, e in enumerate(errors) if e != (0.0, 0.0)]
+        if with_ci:
+            err = np.nan_to_num(np.asarray([errors[i] for i in with_ci], dtype=float).T, nan=0.0)
+            bars.errorbar(
+                x[with_ci], [values[i] for i in with_ci], yerr=err, fmt="none",
+                ecolor="tab:red", capsize=4, label="95 % bootstrap interval",
+            )  # fmt: skip
+        bars.set_xticks(x, names, fontsize=7)
+    else:
+        bars.text(0.5, 0.5, str(separability.get("skipped", "")), ha="center", wrap=True)
+    bars.set_ylim(0.0, 1.05)
+    bars.set_ylabel("balanced accuracy")
+    bars.legend(fontsize=7, loc="lower right")
+    bars.set_title("How separable vacant homes are", fontsize=10)
+
+    away.axhspan(*PUBLISHED_HOME_AWAY_RANGE, color="tab:green", alpha=0.15, label="published")
+    if "accuracy" in home_away:
+        away.bar([0, 1], [home_away["accuracy"], home_away["always_home_accuracy"]],
+                 color=["tab:purple", "tab:grey"])  # fmt: skip
+        away.set_xticks([0, 1], ["classifier", "always\n'at home'"], fontsize=8)
+    else:
+        away.text(0.5, 0.5, str(home_away.get("skipped", "")), ha="center", wrap=True)
+    away.set_ylim(0.0, 1.05)
+    away.set_ylabel("accuracy per interval")
+    away.legend(fontsize=7, loc="lower right")
+    away.set_title("Home/away, lived-in homes\n(another question)", fontsize=10)
+    fig.suptitle("How hard the vacancy problem is, apart from the detectors")
     save_figure(fig, path)
     return path

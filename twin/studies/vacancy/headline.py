@@ -17,10 +17,13 @@ HEADLINE_METRICS: Final = {
     "estimated_rate": "estimated_vacancy_rate",
     "rate_error_pp": "rate_error_pp",
     "low_consumer_fp_rate": "low_consumer_fp_rate",
+    "separability_balanced_accuracy": "separability.balanced_accuracy",
+    "separability_roc_auc": "separability.roc_auc",
 }
 """Headline metric -> key in ``studies/vacancy/metrics.json``. Rates and scores are
 fractions 0..1; ``rate_error_pp`` is estimated minus true vacancy rate in percentage
-points."""
+points; ``separability_*`` is how well a generic classifier trained on another run
+separates vacant from occupied homes (NaN where the study had no training run)."""
 
 
 ROBUSTNESS_METRICS: Final = ("f1", "precision", "recall")

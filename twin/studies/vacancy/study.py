@@ -4,14 +4,21 @@ Detection reads only ``internal/`` (an :class:`~twin.studies.inputs.InternalData
 the ground truth (``truth/``) is read afterwards, to score. Every detector is
 scored at the run's resolution (or the one asked for), at 15, 30 and 60 min
 where the run's interval allows, and under a comms-fault stress test
-(:mod:`twin.studies.vacancy.stress`). A guard measures how well short-term
-occupancy can be detected on the same readings
-(:mod:`twin.studies.vacancy.occupancy`).
+(:mod:`twin.studies.vacancy.stress`).
+
+How hard the problem is, measured apart from the detectors (which were
+designed knowing the household model): a generic classifier on generic
+daily-load features, trained on a separate training run and tested on this
+one (:mod:`twin.studies.vacancy.separability`), beside published
+accuracies; and, as a figure of its own, the short-term home/away accuracy
+on lived-in homes (:mod:`twin.studies.vacancy.occupancy`). Nothing is ever
+learnt on the scored run (:mod:`twin.studies.vacancy.training`).
 
 Outputs in ``RUN_DIR/studies/vacancy/`` (written atomically): ``metrics.json``,
 ``premises.parquet`` (one row per meter: truth, each detector's verdict and
-score, the evidence features), ``confusion.png``, ``rate_by_area.png``,
-``score_distributions.png``, ``resolution.png``.
+score, the evidence features, the generic classifier's probability),
+``confusion.png``, ``rate_by_area.png``, ``score_distributions.png``,
+``resolution.png`` and ``separability.png``.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from twin.errors import TwinError
-from twin.streams import open_run, staged_folder, write_json
+from twin.streams import staged_folder, write_json
 from twin.studies.inputs import InternalData, TruthData, open_inputs
 from twin.studies.vacancy import figures
 from twin.studies.vacancy.data import (
@@ -38,10 +45,17 @@ from twin.studies.vacancy.data import (
 )
 from twin.studies.vacancy.detection import Detection
 from twin.studies.vacancy.evidence import IntervalEvidenceDetector
-from twin.studies.vacancy.occupancy import occupancy_guard
+from twin.studies.vacancy.hardness import Hardness, measure_hardness
 from twin.studies.vacancy.rules import RULE_PRESETS, EnergyThresholdRule
 from twin.studies.vacancy.scoring import low_consumers, score_detection
+from twin.studies.vacancy.separability import SeparabilityResult
 from twin.studies.vacancy.stress import comms_stress
+from twin.studies.vacancy.training import (
+    TrainingRun,
+    load_training_run,
+    require_tables,
+    run_identity,
+)
 from twin.studies.vacancy.truth import (
     LIVED_IN_HOURS,
     LOW_CONSUMER_KWH_PER_DAY,
@@ -59,16 +73,13 @@ HEADLINE: Final = "interval_evidence"
 STUDY_RESOLUTIONS_S: Final = (900, 1800, 3600)
 """Resolutions every detector is scored at, where the run's interval allows [s]."""
 
-NEEDED: Final = ("internal/meter_interval", "truth/premise", "truth/vacancy")
-
-
-def _require(internal: InternalData, truth: TruthData, run_dir: Path) -> None:
-    missing = [n for n in NEEDED if not (internal if n.startswith("internal/") else truth).has(n)]
-    if missing:
-        raise TwinError(
-            f"the vacancy study needs table(s) {missing} in run {str(run_dir)!r}; "
-            f"it has {internal.tables + truth.tables}"
-        )
+DESIGN_NOTE: Final = (
+    "The detectors were designed knowing the twin's household model, and their fixed "
+    "thresholds were chosen on development runs of scenarios/vacancy_study.yaml (seed 7). "
+    "A headline figure must come from a run with another seed and another network; "
+    "'separability' measures how hard the problem is apart from the detectors."
+)
+"""Said in every ``metrics.json``: what the detectors' scores can and cannot mean."""
 
 
 def _areas(
@@ -96,61 +107,13 @@ def _label(seconds: int) -> str:
     return f"{seconds // 60}min"
 
 
-def _training(
-    training_run: str | Path,
-    run_dir: Path,
-    window: str | None,
-    resolution_s: int,
-    evidence: IntervalEvidenceDetector,
-) -> tuple[IntervalEvidenceDetector, tuple[Any, ...], str]:
-    """Calibrate the evidence detector on a separate run; refuse the scored run itself."""
-    folder = Path(training_run)
-    if folder.resolve() == run_dir.resolve():
-        raise TwinError(
-            f"training_run given {str(folder)!r}, the scored run itself; a detector must never "
-            "be trained on the run it is scored on: use a run with another seed"
-        )
-    seeds = [_seed(p) for p in (folder, run_dir)]
-    if seeds[0] is not None and seeds[0] == seeds[1]:
-        raise TwinError(
-            f"training_run {str(folder)!r} has the scored run's seed {seeds[0]}; expected a "
-            "run with a different seed (twin run ... --seed N)"
-        )
-    internal, truth = open_inputs(folder)
-    _require(internal, truth, folder)
-    if internal.clock.interval_s > resolution_s:
-        raise TwinError(
-            f"training_run has {internal.clock.interval_s // 60}-min data; the study resolution "
-            f"is {_label(resolution_s)}"
-        )
-    try:
-        win = resolve_window(internal.clock, window)
-    except TwinError:
-        win = resolve_window(internal.clock, None)
-    series = load_meter_series(internal, win)
-    labels = truth_labels(truth, win, internal.clock.timezone, series.meter_id)
-    coarse = aggregate(series, resolution_s)
-    tuned = IntervalEvidenceDetector.calibrated(
-        evidence.features(coarse), labels.vacant, source=folder.name, base=evidence.thresholds
-    )
-    homes = labels.lived_share >= LOW_CONSUMER_MIN_LIVED
-    return tuned, (series, truth, win, labels.premise_id, homes), folder.name
-
-
-def _seed(folder: Path) -> int | None:
-    try:
-        value = open_run(folder).manifest.get("seed")
-    except TwinError:
-        return None
-    return int(value) if isinstance(value, int) else None
-
-
 def _premise_table(
     labels: TruthLabels,
     area: NDArray[np.int64],
     kwh_per_day: NDArray[np.float64],
     low: NDArray[np.bool_],
     detections: list[Detection],
+    generic: SeparabilityResult | None,
 ) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
@@ -171,6 +134,8 @@ def _premise_table(
         if det.method == HEADLINE:
             for name, values in det.details.items():
                 frame[name] = values
+    if generic is not None:
+        frame["generic_vacancy_probability"] = generic.probability
     return frame
 
 
@@ -180,6 +145,7 @@ def run_vacancy_study(
     window: str | None = None,
     resolution: str | None = None,
     training_run: str | Path | None = None,
+    calibrate: bool = True,
     guard: bool = True,
     seed: int = 0,
 ) -> dict[str, Any]:
@@ -196,13 +162,21 @@ def run_vacancy_study(
         Resolution of the headline scores (``"15min"``, ``"30min"``, ``"1h"``);
         default the run's interval.
     training_run : str or pathlib.Path, optional
-        A separate run (another seed) on which to calibrate the evidence
-        detector and train the occupancy guard; default: the fixed thresholds,
-        and the guard trained on half of the scored run's homes.
+        A separate run (another seed, ideally another network) on which the
+        generic separability classifier and the home/away classifier are
+        trained and, with ``calibrate``, the evidence detector's day
+        thresholds chosen. Without one the separability measure is skipped
+        (``twin study vacancy`` generates one) and the home/away classifier
+        trains on half of the scored run's homes.
+    calibrate : bool, default True
+        Re-choose the evidence detector's day thresholds on ``training_run``;
+        False keeps the fixed thresholds.
     guard : bool, default True
-        Run the short-term occupancy guard (needs ``truth/occupancy``).
+        Measure how hard the problem is: the separability classifier and the
+        home/away accuracy (needs ``truth/occupancy``).
     seed : int, default 0
-        Seed of the comms-fault stress test and the guard's sampling.
+        Seed of the comms-fault stress test, the home/away sampling and the
+        bootstrap intervals.
 
     Returns
     -------
@@ -210,8 +184,9 @@ def run_vacancy_study(
         The metrics written to ``metrics.json``: ``precision``, ``recall``,
         ``f1``, ``true_vacancy_rate``, ``estimated_vacancy_rate``,
         ``rate_error_pp`` and ``low_consumer_fp_rate`` of the headline method,
-        ``method``, ``window``, ``resolution``, and per detector, resolution and
-        the comms stress the full scores.
+        ``method``, ``window``, ``resolution``, per detector, resolution and
+        the comms stress the full scores, ``separability``,
+        ``home_away_occupancy`` and ``training_run``.
 
     Raises
     ------
@@ -221,7 +196,7 @@ def run_vacancy_study(
     """
     folder = Path(run_dir)
     internal, truth = open_inputs(folder)
-    _require(internal, truth, folder)
+    require_tables(internal, truth, folder)
     clock = internal.clock
     win: Window = resolve_window(clock, window)
     primary_s = parse_resolution(resolution, clock.interval_s)
@@ -235,6 +210,7 @@ def run_vacancy_study(
         primary_s,
         rng,
         training_run=training_run,
+        calibrate=calibrate,
         run_dir=folder,
         window=window,
     )
@@ -246,19 +222,30 @@ def run_vacancy_study(
     )
     low = low_consumers(labels, kwh_per_day)
     scored = _score(found, labels, kwh_per_day, primary_s)
-    guard_result: dict[str, Any] = {"skipped": "not requested"}
+    hardness = Hardness.skipped("not requested")
     if guard:
-        homes = labels.lived_share >= LOW_CONSUMER_MIN_LIVED
-        guard_result = occupancy_guard(
-            found.series, truth, win, labels.premise_id, homes, rng=rng, training=found.training
+        hardness = measure_hardness(
+            found.series, found.training, truth, win, labels, primary_s, rng
         )
-    metrics = _metrics(win, clock.timezone, primary_s, found, scored, guard_result)
+    metrics = _metrics(win, clock.timezone, primary_s, found, scored, hardness)
+    metrics["training_run"] = (
+        None if found.training is None else found.training.describe(*run_identity(folder))
+    )
     dets = found.by_resolution[primary_s]
-    premises = _premise_table(labels, found.area, kwh_per_day, low, dets)
+    premises = _premise_table(labels, found.area, kwh_per_day, low, dets, hardness.generic)
     with staged_folder(folder / "studies" / "vacancy") as out:
         write_json(out / "metrics.json", metrics)
         premises.to_parquet(out / "premises.parquet", index=False)
         _write_figures(out, dets, labels, found.area, low, scored, primary_s)
+        if guard:
+            figures.plot_separability(
+                hardness.separability,
+                hardness.generic,
+                dets,
+                labels,
+                hardness.home_away,
+                out / "separability.png",
+            )
     return metrics
 
 
@@ -271,9 +258,9 @@ class _Detections:
     series : MeterSeries
         The window's readings at the run's interval.
     evidence : IntervalEvidenceDetector
-        The evidence detector used (calibrated where a training run is given).
-    training : tuple or None
-        What the occupancy guard trains on from the training run, if any.
+        The evidence detector used (calibrated where asked, on the training run).
+    training : TrainingRun or None
+        The separate run the study learns from, if any.
     by_resolution : dict
         Every detector's detection per study resolution [s], ascending.
     under_stress : list of Detection
@@ -288,7 +275,7 @@ class _Detections:
 
     series: MeterSeries
     evidence: IntervalEvidenceDetector
-    training: tuple[Any, ...] | None
+    training: TrainingRun | None
     by_resolution: dict[int, list[Detection]]
     under_stress: list[Detection]
     stress_losses: dict[str, float]
@@ -304,6 +291,7 @@ def _detect(
     rng: np.random.Generator,
     *,
     training_run: str | Path | None,
+    calibrate: bool,
     run_dir: Path,
     window: str | None,
 ) -> _Detections:
@@ -323,7 +311,9 @@ def _detect(
     rng : numpy.random.Generator
         Draws the comms faults.
     training_run : str or pathlib.Path or None
-        A separate run to calibrate the evidence detector on.
+        A separate run to learn from.
+    calibrate : bool
+        Re-choose the evidence detector's day thresholds on ``training_run``.
     run_dir : pathlib.Path
         The scored run (never trained on).
     window : str or None
@@ -336,9 +326,23 @@ def _detect(
     """
     series = load_meter_series(internal, win)
     evidence = IntervalEvidenceDetector()
-    training: tuple[Any, ...] | None = None
+    training: TrainingRun | None = None
     if training_run is not None:
-        evidence, training, _ = _training(training_run, run_dir, window, primary_s, evidence)
+        training = load_training_run(training_run, run_dir, window, primary_s)
+        if training.series.energy_wh.shape == series.energy_wh.shape and np.array_equal(
+            training.series.energy_wh, series.energy_wh, equal_nan=True
+        ):
+            raise TwinError(
+                f"training_run {str(training.path)!r} holds the scored run's readings (a copy?); "
+                "expected a run simulated with another seed"
+            )
+        if calibrate:
+            evidence = IntervalEvidenceDetector.calibrated(
+                evidence.features(aggregate(training.series, primary_s)),
+                training.labels.vacant,
+                source=training.path.name,
+                base=evidence.thresholds,
+            )
     detectors = _detectors(evidence)
     interval_s = internal.clock.interval_s
     settings = sorted({primary_s, *(s for s in STUDY_RESOLUTIONS_S if s % interval_s == 0)})
@@ -419,7 +423,7 @@ def _metrics(
     primary_s: int,
     found: _Detections,
     scored: _Scores,
-    guard_result: dict[str, Any],
+    hardness: Hardness,
 ) -> dict[str, Any]:
     """The content of ``metrics.json``; the headline detector's scores on top.
 
@@ -435,8 +439,8 @@ def _metrics(
         The detections (detectors, areas, comms losses, data quality).
     scored : _Scores
         Their scores.
-    guard_result : dict
-        The occupancy guard's result, or why it was skipped.
+    hardness : Hardness
+        How hard the problem is (separability, home/away accuracy).
 
     Returns
     -------
@@ -487,7 +491,9 @@ def _metrics(
             **scored.under_stress,
         },
         "data_quality": found.series.quality,
-        "occupancy_guard": guard_result,
+        "separability": hardness.separability,
+        "home_away_occupancy": hardness.home_away,
+        "design_note": DESIGN_NOTE,
         "targets": {
             "f1_at_least_0.95": head["f1"] >= 0.95,
             "rate_error_at_most_0.5pp": abs(head["rate_error_pp"]) <= 0.5,
