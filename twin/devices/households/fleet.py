@@ -225,10 +225,8 @@ class HouseholdFleet:
         dt = axis.interval_s
         self._normal = normal_table()
         self._fridge_x = vacant_homes.fridge_x0.copy()
-        self._fridge_phi = vacant_homes.fridge_phi
         self._fridge_gain = np.sqrt(1.0 - vacant_homes.fridge_phi**2)
         self._fridge_cv = interval_noise_cv(dt, cv_15min=FRIDGE_CV_15MIN, correlation_s=900.0)
-        self._timer_idx = np.flatnonzero(vacant_homes.timer_kw > 0)
         self._timer_jitter_h = timer_jitter_h
         self._mid_hour = np.mod(np.asarray(axis.local_hour) + dt / 7200.0, 24.0)
         self._evening = evening_day(self._mid_hour)
@@ -248,9 +246,10 @@ class HouseholdFleet:
         self._idx: NDArray[np.intp] = self._row3 + self._state
         empty = away & ~on_holiday
         self._base_now_kw = np.where(empty, 0.0, base_occupied_kw).astype(np.float64)
-        self._standby_now_kw = np.where(empty, vacant_homes.standby_kw, 0.0)
-        self._fridge_now_kw = np.where(empty, vacant_homes.fridge_kw, 0.0)
-        self._timer_now_kw = np.where(empty, vacant_homes.timer_kw, 0.0)
+        # Empty (not on holiday): the homes that draw their empty-home load, as positions
+        # and their per-home values, refreshed after an event changes them.
+        self._empty = empty
+        self._refresh_empty()
         self._heater_now_kw = np.where(empty, heater_kw, 0.0).astype(np.float64)
 
     # ------------------------------------------------------------------ create
@@ -399,11 +398,9 @@ class HouseholdFleet:
             self._state[i] = AWAY
             self._idx[i] = VACANT_ROW * N_STATES + AWAY
             holiday = kind == "holiday_start"
-            vh = self._vacant_homes
             self._base_now_kw[i] = self._base_occupied_kw[i] if holiday else 0.0
-            self._standby_now_kw[i] = 0.0 if holiday else vh.standby_kw[i]
-            self._fridge_now_kw[i] = 0.0 if holiday else vh.fridge_kw[i]
-            self._timer_now_kw[i] = 0.0 if holiday else vh.timer_kw[i]
+            self._empty[i] = not holiday
+            self._empty_stale = True
             self._heater_now_kw[i] = 0.0 if holiday else self._heater_kw[i]
             return
         if kind not in ("holiday_end", "move_in", "seasonal_arrive"):
@@ -434,9 +431,8 @@ class HouseholdFleet:
         self._state[i] = HOME_ACTIVE
         self._idx[i] = row3 + HOME_ACTIVE
         self._base_now_kw[i] = self._base_occupied_kw[i]
-        self._standby_now_kw[i] = 0.0
-        self._fridge_now_kw[i] = 0.0
-        self._timer_now_kw[i] = 0.0
+        self._empty[i] = False
+        self._empty_stale = True
         self._heater_now_kw[i] = 0.0
 
     def step(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -481,16 +477,11 @@ class HouseholdFleet:
         # 2 for renovation breaks. An empty home uses the baseload bits for its fridge's
         # innovation and the activity bits for the noise of visits and renovation work.
         bits = members.take(rng.integers(0, 1 << 32, n_total, dtype=np.uint32)).astype(np.intp)
-        low = bits & 1023
-        p_kw = self._base_now_kw * self._noise_base.take(low)
-        x = fridge_ar_step(
-            self._fridge_x, self._fridge_phi, self._fridge_gain, self._normal.take(low)
-        )
-        cycle = np.maximum(self._fridge_cv * x + 1.0, 0.0)
-        p_kw += self._standby_now_kw
-        p_kw += self._fridge_now_kw * cycle
-        if self._timer_idx.size and f.darkness[k] >= TIMER_DUSK_DARKNESS:
-            self._add_timer_lights(p_kw, k)
+        p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
+        if self._empty_stale:
+            self._refresh_empty()
+        if self._empty_idx.size:
+            self._add_empty_homes(p_kw, bits, k)
         activity = self.scale_kw * level.take(idx) * self._noise_activity.take((bits >> 10) & 1023)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
         heated = np.flatnonzero(self._heater_now_kw)
@@ -541,14 +532,42 @@ class HouseholdFleet:
         return VISIT_KINDS
 
     # --------------------------------------------------------------- helpers
-    def _add_timer_lights(self, p_kw: NDArray[np.float64], k: int) -> None:
-        """Add the timer lamps of empty homes that are on in interval ``k`` (after dusk)."""
-        idx = self._timer_idx
+    def _refresh_empty(self) -> None:
+        """Positions of the empty homes and their standby, fridge and timer lamp."""
+        e = np.flatnonzero(self._empty)
         vh = self._vacant_homes
-        day = int(self._evening[k]) * JITTER_DAY_STRIDE
-        jitter = self._timer_jitter_h.take((vh.timer_offset.take(idx) + day) & 1023)
-        on = timer_light_on(float(self._mid_hour[k]), True, vh.timer_off_h.take(idx), jitter)
-        p_kw[idx] += on * self._timer_now_kw.take(idx)
+        self._empty_idx = e
+        self._empty_phi = vh.fridge_phi.take(e)
+        self._empty_gain = self._fridge_gain.take(e)
+        self._empty_standby_kw = vh.standby_kw.take(e)
+        self._empty_fridge_kw = vh.fridge_kw.take(e)
+        t = e[vh.timer_kw.take(e) > 0]
+        self._timer_idx = t
+        self._timer_kw = vh.timer_kw.take(t)
+        self._timer_off_h = vh.timer_off_h.take(t)
+        self._timer_offset = vh.timer_offset.take(t)
+        self._empty_stale = False
+
+    def _add_empty_homes(self, p_kw: NDArray[np.float64], bits: NDArray[np.intp], k: int) -> None:
+        """Add standby, the cycling fridge and lit timer lamps of the empty homes.
+
+        The fridge's AR(1) state advances while a home is empty, with the
+        baseload bits (unused while the occupied baseload is off); a home
+        that becomes empty resumes from its last state, a draw of the same
+        stationary process.
+        """
+        e = self._empty_idx
+        z = self._normal.take(bits.take(e) & 1023)
+        x = fridge_ar_step(self._fridge_x.take(e), self._empty_phi, self._empty_gain, z)
+        self._fridge_x[e] = x
+        cycle = np.maximum(self._fridge_cv * x + 1.0, 0.0)
+        p_kw[e] += self._empty_standby_kw + self._empty_fridge_kw * cycle
+        t = self._timer_idx
+        if t.size and self._features.darkness[k] >= TIMER_DUSK_DARKNESS:
+            day = int(self._evening[k]) * JITTER_DAY_STRIDE
+            jitter = self._timer_jitter_h.take((self._timer_offset + day) & 1023)
+            on = timer_light_on(float(self._mid_hour[k]), True, self._timer_off_h, jitter)
+            p_kw[t] += on * self._timer_kw
 
     def _add_renovation(
         self, p_kw: NDArray[np.float64], bits: NDArray[np.intp], start_s: int, k: int
