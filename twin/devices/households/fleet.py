@@ -119,7 +119,8 @@ class HouseholdFleet:
         Annual consumption target of the current (or latest) household
         [kWh/yr], float64: expected energy over a full year of its normal
         occupancy, holidays included. Seasonal homes use it pro rata of their
-        stays; for long-term vacant premises it is their standby energy.
+        stays, students and frequent travellers pro rata of their time at
+        home; for long-term vacant premises it is their standby energy.
     look_empty : numpy.ndarray
         Per premise (object): which kinds of occupied home that looks empty
         its household is, ``+``-joined from ``long_hours_worker``,

@@ -448,14 +448,19 @@ def resolve_conflicts(moves: Episodes, holidays: Episodes) -> Episodes:
         keep_moves[j] = True
     keep_hol = np.zeros(len(holidays), dtype=bool)
     order = np.lexsort((holidays.start_s, holidays.premise))
+    # Holidays come in start order and the kept ones keep their distance, so the
+    # last kept holiday of a premise is the only one a later candidate can be near.
+    last_end: dict[int, int] = {}
     for j in order:
         p, a, b = int(holidays.premise[j]), int(holidays.start_s[j]), int(holidays.end_s[j])
-        spans = kept.setdefault(p, [])
         if b <= a:
             continue
+        if p in last_end and a < last_end[p] + MIN_SEPARATION_S:
+            continue
+        spans = kept.get(p, ())
         if any(a < y + MIN_SEPARATION_S and x < b + MIN_SEPARATION_S for x, y in spans):
             continue
-        spans.append((a, b))
+        last_end[p] = b
         keep_hol[j] = True
 
     def _take(e: Episodes, mask: NDArray[np.bool_]) -> Episodes:
