@@ -457,7 +457,7 @@ def resolve_conflicts(moves: Episodes, holidays: Episodes) -> Episodes:
             continue
         if p in last_end and a < last_end[p] + MIN_SEPARATION_S:
             continue
-        spans = kept.get(p, ())
+        spans = kept.get(p, [])
         if any(a < y + MIN_SEPARATION_S and x < b + MIN_SEPARATION_S for x, y in spans):
             continue
         last_end[p] = b
