@@ -78,7 +78,7 @@ from twin.devices.households.vacant import (
     normal_table,
     timer_light_on,
 )
-from twin.devices.households.visits import VISIT_KINDS, RenovationWork, VisitSchedule
+from twin.devices.households.visits import RenovationWork, VisitSchedule
 from twin.members import Members
 
 __all__ = ["OCCUPANCY_KINDS", "HouseholdFleet"]
@@ -526,11 +526,6 @@ class HouseholdFleet:
         See :func:`twin.devices.households.events.vacancy_periods`.
         """
         return vacancy_periods(self._episodes, self._axis.duration_s)
-
-    @property
-    def visit_kinds(self) -> tuple[str, ...]:
-        """Names of the visit kinds of the visit schedule (its ``kind`` codes)."""
-        return VISIT_KINDS
 
     # --------------------------------------------------------------- helpers
     def _refresh_empty(self) -> None:
