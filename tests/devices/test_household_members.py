@@ -18,6 +18,7 @@ import pytest
 
 from twin.clock import TimeAxis
 from twin.devices.households import HouseholdEvent, HouseholdFleet, HouseholdParams
+from twin.devices.households.behaviour import LookEmpty, VacantBehaviour
 from twin.members import Members
 
 N = 300
@@ -32,6 +33,8 @@ PARAMS: dict[str, Any] = {
         "retired": 0.22,
         "single": 0.18,
         "shift_worker": 0.05,
+        "long_hours_worker": 0.05,
+        "student": 0.05,
     },
     # Plenty of everything: empty homes (some heated, some visited), seasonal
     # homes, moves and holidays within three winter weeks.
@@ -39,6 +42,9 @@ PARAMS: dict[str, Any] = {
     "seasonal": 0.10,
     "move_rate_per_year": 4.0,
     "holiday_weeks_per_year": 10.0,
+    # Timer lamps, renovation, viewings and cleanings, travellers: all of them common.
+    "vacant": VacantBehaviour(timer_lights=0.4, renovation=0.4, cleaning=0.8),
+    "look_empty": LookEmpty(frequent_travellers=0.2),
 }
 
 
@@ -131,9 +137,11 @@ def chosen_members(full: HouseholdFleet, case: str) -> Members:
     empty = periods.premise[periods.kind != "holiday"].to_numpy()
     heated_empty = np.intersect1d(heated, empty)
     moving = [e.premise for e in full.events() if e.kind == "move_in"]
+    renovated = full._renovation.premise
+    timer = np.intersect1d(np.flatnonzero(full._vacant_homes.timer_kw > 0), empty)
     if case == "arbitrary":
         pick = np.random.default_rng(3).choice(N, size=110, replace=False)
-        extra = [visited[0], heated_empty[0], moving[0]]
+        extra = [visited[0], heated_empty[0], moving[0], renovated[0], timer[0]]
         return Members(np.unique(np.concatenate([pick, extra])).astype(np.int64), N)
     if case == "contiguous":
         return Members(np.arange(90, 210, dtype=np.int64), N)
@@ -161,6 +169,12 @@ def test_the_full_fleet_has_every_hard_case() -> None:
     periods = full.vacancy_periods()
     assert set(periods.kind) == {"long_term_vacant", "seasonal", "holiday", "between_tenants"}
     assert full._visits.premise.size > 0
+    assert set(full._visits.kind) == {0, 1, 2}  # caretakers, viewings, cleanings
+    assert full._renovation.premise.size > 0
+    assert (full._vacant_homes.timer_kw > 0).any()
+    labels = "+".join(full.look_empty.astype(str))
+    for name in ("student", "long_hours_worker", "frequent_traveller", "frugal_elderly"):
+        assert name in labels, name
     run = simulate(full, axis)
     heated = full.vacant_heater_kw > 0
     empty_not_on_holiday = run.vacant & ~np.isin(
@@ -187,6 +201,8 @@ def test_members_see_exactly_the_full_fleet_rows(case: str) -> None:
     np.testing.assert_array_equal(part.annual_kwh, full.annual_kwh[members.index])
     np.testing.assert_array_equal(part.scale_kw, full.scale_kw[members.index])
     np.testing.assert_array_equal(part.vacant_heater_kw, full.vacant_heater_kw[members.index])
+    np.testing.assert_array_equal(part.vacant_behaviour, full.vacant_behaviour[members.index])
+    np.testing.assert_array_equal(part.look_empty, full.look_empty[members.index])
 
     # Every interval.
     a, b = simulate(full, axis), simulate(part, axis)
@@ -200,6 +216,7 @@ def test_members_see_exactly_the_full_fleet_rows(case: str) -> None:
 
     # After the run: new tenants moved in.
     np.testing.assert_array_equal(part.occupancy_kind, full.occupancy_kind[rows])
+    np.testing.assert_array_equal(part.look_empty, full.look_empty[rows])
     np.testing.assert_array_equal(part.annual_kwh, full.annual_kwh[rows])
     np.testing.assert_array_equal(part.scale_kw, full.scale_kw[rows])
 
@@ -210,6 +227,8 @@ def test_the_members_cover_the_hard_cases() -> None:
     full = make_fleet(axis)
     part = make_fleet(axis, chosen_members(full, "arbitrary"))
     assert part._visits.premise.size > 0
+    assert part._renovation.premise.size > 0
+    assert (part._vacant_homes.timer_kw > 0).any()
     assert "move_in" in {e.kind for e in part.events()}
     periods = part.vacancy_periods()
     empty = np.unique(periods.premise[periods.kind != "holiday"])

@@ -23,11 +23,13 @@ from twin.devices.households import (
 from twin.devices.households.tables import SHIFT_PROBABILITY, SHIFTS_H
 
 SHARES = {
-    "working_couple": 0.30,
+    "working_couple": 0.26,
     "family": 0.25,
     "retired": 0.22,
-    "single": 0.18,
+    "single": 0.15,
     "shift_worker": 0.05,
+    "long_hours_worker": 0.04,
+    "student": 0.03,
 }
 
 
@@ -154,7 +156,9 @@ def check_invariants(fleet: HouseholdFleet, axis: TimeAxis) -> None:
     seasonal=st.floats(0.0, 0.5),
     move_rate=st.floats(0.0, 2.0),
     holiday_weeks=st.floats(0.0, 20.0),
-    shares=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5).filter(lambda v: sum(v) > 0),
+    shares=st.lists(st.floats(0.0, 1.0), min_size=len(ARCHETYPES), max_size=len(ARCHETYPES)).filter(
+        lambda v: sum(v) > 0
+    ),
 )
 def test_fleet_invariants(
     interval_s: int,
@@ -232,10 +236,10 @@ def test_bad_parameters_are_all_named() -> None:
             power_factor=1.5,
             long_term_vacant=0.7,
             seasonal=0.5,
-            archetype_shares={"student": 1.0},
+            archetype_shares={"pensioner": 1.0},
         )
     message = str(info.value)
-    for name in ("power_factor given 1.5", "long_term_vacant + seasonal", "'student'"):
+    for name in ("power_factor given 1.5", "long_term_vacant + seasonal", "'pensioner'"):
         assert name in message
     with pytest.raises(ValueError) as info:
         make_fleet(0, make_axis(days=1), latitude_deg=91.0)
@@ -296,33 +300,46 @@ def year_run() -> tuple[HouseholdFleet, TimeAxis, np.ndarray, np.ndarray, np.nda
 
 
 def test_annual_energy_meets_the_drawn_targets(year_run: Any) -> None:
-    _, axis, p, kinds, targets = year_run
+    # Students and frequent travellers use their target pro rata of their time at home
+    # (as seasonal homes do): their absences come on top of the holidays.
+    fleet, axis, p, kinds, targets = year_run
     energy_kwh = p.sum(axis=0) * axis.interval_s / 3600.0
-    occupied = np.isin(kinds, ARCHETYPES)
+    away_more = (kinds == "student") | np.char.find(
+        fleet.look_empty.astype(str), "frequent_traveller"
+    ) >= 0
+    occupied = np.isin(kinds, ARCHETYPES) & ~away_more
     assert energy_kwh[occupied].sum() == pytest.approx(targets[occupied].sum(), rel=0.02)
     ratio = energy_kwh[occupied] / targets[occupied]
     assert np.median(ratio) == pytest.approx(1.0, abs=0.03)
     for kind in ARCHETYPES:
-        mask = kinds == kind
-        assert energy_kwh[mask].sum() == pytest.approx(targets[mask].sum(), rel=0.05), kind
+        mask = (kinds == kind) & ~away_more
+        if kind != "student":
+            assert energy_kwh[mask].sum() == pytest.approx(targets[mask].sum(), rel=0.05), kind
+    for mask in (kinds == "student", away_more & (kinds != "student")):
+        assert 0.5 < energy_kwh[mask].sum() / targets[mask].sum() < 0.97
 
 
 def test_quiet_empty_homes_stay_below_the_cso_threshold_heated_ones_do_not(
     year_run: Any,
 ) -> None:
     # Irish CSO: a dwelling counts as vacant below 180 kWh a quarter (about 2 kWh/day).
-    # Empty homes with only standby and a fridge stay below it every day; those kept
-    # frost-free by a heater are the documented exception, above it in winter only.
+    # Empty homes with standby, a fridge, a timer lamp and a caretaker's visits stay below
+    # it; those kept frost-free by a heater are the documented exception, above it in
+    # winter only, and so are those under renovation, while the builders are there.
     fleet, axis, p, kinds, _ = year_run
     ltv = kinds == "long_term_vacant"
     assert ltv.sum() == 48  # 4 % of 1,200, apportioned exactly
     per_day = 86_400 // axis.interval_s
     daily_kwh = p[:, ltv].reshape(-1, per_day, ltv.sum()).sum(axis=1) * axis.interval_s / 3600
     heated = fleet.vacant_heater_kw[ltv] > 0
-    visited = (daily_kwh > 2.0) & ~heated[None, :]
+    renovated = np.char.find(fleet.vacant_behaviour[ltv].astype(str), "renovation") >= 0
+    quiet = ~heated & ~renovated
+    visited = (daily_kwh > 2.0) & quiet[None, :]
     assert visited.any(), "some quiet empty homes are visited now and then"
     assert visited.mean() < 0.05, "visits are rare"
-    quiet_quarter_kwh = daily_kwh[:90, ~heated].sum(axis=0)
+    if renovated.any():
+        assert daily_kwh[:, renovated].max(axis=0).min() > 2.0
+    quiet_quarter_kwh = daily_kwh[:90, quiet].sum(axis=0)
     assert quiet_quarter_kwh.max() < 180.0
     assert np.median(quiet_quarter_kwh) < 90.0
     if heated.any():

@@ -139,8 +139,8 @@ def test_marginals_are_distributions() -> None:
     pi = marginal_state_probabilities("working_couple", "weekday", 12.0)
     assert 1 - pi[0] == pytest.approx(0.335)
     assert set(ARCHETYPES) < set(PROFILE_NAMES)
-    with pytest.raises(ValueError, match="'student'"):
-        marginal_state_probabilities("student", "weekday", 12.0)
+    with pytest.raises(ValueError, match="'pensioner'"):
+        marginal_state_probabilities("pensioner", "weekday", 12.0)
 
 
 def test_holiday_probability_integrates_to_holiday_days() -> None:

@@ -240,3 +240,17 @@ def test_a_non_converged_interval_is_recorded_and_the_run_goes_on(
     assert bus.loc[bus["interval_end"] != stamp, "vm_pu"].notna().all()
     n_meters = len(result.table("internal/meter_point"))
     assert result.table("internal/meter_interval").shape[0] == n_meters * 96  # metering goes on
+
+
+def test_truth_premise_labels_the_hard_cases(tiny_run: twin.Run) -> None:
+    # look_empty and vacant_behaviour: strings for households, null for other customers.
+    premise = tiny_run.table("truth/premise")
+    homes = premise[premise["occupancy_kind"].notna()]
+    assert len(homes) == 30
+    assert homes["look_empty"].notna().all() and homes["vacant_behaviour"].notna().all()
+    others = premise[premise["occupancy_kind"].isna()]
+    assert others["look_empty"].isna().all() and others["vacant_behaviour"].isna().all()
+    ltv = homes[homes["occupancy_kind"] == "long_term_vacant"]
+    assert len(ltv) == 1  # 4 % of 30
+    assert ltv["vacant_behaviour"].str.match(r"^(switched_off|standby)").all()
+    assert (homes.loc[homes["occupancy_kind"] == "long_term_vacant", "look_empty"] == "").all()

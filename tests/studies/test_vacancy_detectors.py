@@ -12,6 +12,7 @@ directly in ``test_vacancy_fleet.py``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -328,6 +329,24 @@ def test_scores_by_hand() -> None:
     assert scores["areas"]["max_abs_rate_error_pp"] == pytest.approx(50.0)
     assert scores["false_positives_by_kind"] == {"retired": 1}
     assert scores["false_negatives_by_kind"] == {"seasonal": 1}
+    assert "false_positives_by_look_empty" not in scores  # a run without the labels
+    hard = dataclasses.replace(
+        labels,
+        look_empty=np.asarray(["", "frugal_elderly+frequent_traveller", "", "", ""], dtype=object),
+        vacant_behaviour=np.asarray(["standby", "", "standby+fridge+timer_light", "", ""]),
+    )
+    scores = score_detection(
+        detection, hard, kwh_per_day=np.ones(5), area=np.array([1, 1, 2, 2, 2])
+    )
+    assert scores["false_positives_by_look_empty"] == {
+        "frugal_elderly": 1,
+        "frequent_traveller": 1,
+    }
+    assert scores["false_negatives_by_vacant_behaviour"] == {
+        "standby": 1,
+        "fridge": 1,
+        "timer_light": 1,
+    }
     reordered = Detection("x", meters[::-1], detection.vacant, detection.score,
                           detection.decided, 1.0, "-")  # fmt: skip
     with pytest.raises(ValueError, match="different meters"):

@@ -60,6 +60,10 @@ def premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str
     )
     occupancy = np.full(n, None, dtype=object)
     occupancy[seg.households] = np.asarray(parts.households.occupancy_kind, dtype=object)
+    look_empty = np.full(n, None, dtype=object)
+    look_empty[seg.households] = np.asarray(parts.households.look_empty, dtype=object)
+    behaviour = np.full(n, None, dtype=object)
+    behaviour[seg.households] = np.asarray(parts.households.vacant_behaviour, dtype=object)
     annual = np.asarray(take(parts.site.points.annual_kwh), dtype=np.float64).copy()
     annual[seg.households] = parts.households.annual_kwh
     if parts.customers is not None:
@@ -73,6 +77,8 @@ def premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str
             "customer_kind": np.asarray(take(parts.site.points.kind), dtype=object),
             "customer_class": np.asarray(take(parts.site.points.customer_class), dtype=object),
             "occupancy_kind": occupancy,
+            "look_empty": look_empty,
+            "vacant_behaviour": behaviour,
             "annual_kwh": annual,
             **_der_columns(parts, n),
         }

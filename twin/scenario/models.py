@@ -6,9 +6,10 @@ constraints state what is allowed so that error messages can say it.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -17,11 +18,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
+from twin.devices.households.behaviour import RANGE_BOUNDS, LookEmpty, VacantBehaviour
+from twin.devices.households.occupancy import ARCHETYPES
 from twin.devices.households.params import HouseholdParams
 from twin.meters.time_switch import TariffWindow as MeterTariffWindow
 from twin.scenario.ami_models import (
@@ -214,6 +218,26 @@ class GridSection(_Section):
 
 _HH = HouseholdParams()
 """The household fleet's defaults, which the household sections' defaults are."""
+_VB, _LE = _HH.vacant, _HH.look_empty
+
+
+def _check_range(value: tuple[float, float], info: ValidationInfo) -> tuple[float, float]:
+    """A ``[low, high]`` pair within its bounds (:data:`RANGE_BOUNDS`), low <= high."""
+    lo, hi = RANGE_BOUNDS[str(info.field_name)]
+    if not lo <= value[0] <= value[1] <= hi:
+        raise ValueError(
+            f"given {list(value)}; expected [low, high] with {lo:g} <= low <= high <= {hi:g}"
+        )
+    return value
+
+
+def _pair(default: tuple[float, float], description: str) -> Any:
+    """A ``[low, high]`` field (checked by :func:`_check_range`)."""
+    return Field(default=default, description=description)
+
+
+def _share(default: float, description: str) -> Any:
+    return Field(default=default, ge=0, le=1, description=description)
 
 
 class ConsumptionSection(_Section):
@@ -225,13 +249,40 @@ class ConsumptionSection(_Section):
 
 
 class OccupancySection(_Section):
-    """Shares of occupied homes by archetype (normalised to sum to 1)."""
+    """Shares of occupied homes by archetype (normalised to sum to 1), and the
+    occupied homes that look empty (:class:`~twin.devices.households.behaviour.LookEmpty`)."""
 
     working_couple: float = Field(default=_HH.archetype_shares["working_couple"], ge=0)
     family: float = Field(default=_HH.archetype_shares["family"], ge=0)
     retired: float = Field(default=_HH.archetype_shares["retired"], ge=0)
     single: float = Field(default=_HH.archetype_shares["single"], ge=0)
     shift_worker: float = Field(default=_HH.archetype_shares["shift_worker"], ge=0)
+    long_hours_worker: float = Field(default=_HH.archetype_shares["long_hours_worker"], ge=0)
+    student: float = Field(default=_HH.archetype_shares["student"], ge=0)
+    frugal_retired: float = _share(_LE.frugal_retired, "Share of retired who are frugal.")
+    frugal_kwh: tuple[float, float] = _pair(_LE.frugal_kwh, "Their kWh/yr, log-uniform.")
+    low_electricity: float = _share(_LE.low_electricity, "Share of gas-heated low users.")
+    low_electricity_kwh: tuple[float, float] = _pair(
+        _LE.low_electricity_kwh, "Their kWh/yr, log-uniform."
+    )
+    frequent_travellers: float = _share(_LE.frequent_travellers, "Share of occupied homes.")
+    trips_per_month: tuple[float, float] = _pair(_LE.trips_per_month, "Per traveller.")
+    trip_nights: tuple[float, float] = _pair(_LE.trip_nights, "Nights per trip.")
+    student_weekend_away: tuple[float, float] = _pair(
+        _LE.student_weekend_away, "Chance per weekend, per student."
+    )
+    student_weeks_away: tuple[float, float] = _pair(
+        _LE.student_weeks_away, "Weeks a year in blocks, per student."
+    )
+
+    _ranges = field_validator(
+        "frugal_kwh",
+        "low_electricity_kwh",
+        "trips_per_month",
+        "trip_nights",
+        "student_weekend_away",
+        "student_weeks_away",
+    )(_check_range)
 
     @model_validator(mode="after")
     def _some_share(self) -> OccupancySection:
@@ -241,7 +292,11 @@ class OccupancySection(_Section):
 
     def shares(self) -> dict[str, float]:
         """Archetype name -> share, as given."""
-        return dict(self.model_dump())
+        return {a: float(getattr(self, a)) for a in ARCHETYPES}
+
+    def look_empty(self) -> LookEmpty:
+        """The occupied homes that look empty."""
+        return LookEmpty(**{f.name: getattr(self, f.name) for f in dataclasses.fields(LookEmpty)})
 
 
 class VacancySection(_Section):
@@ -257,6 +312,67 @@ class VacancySection(_Section):
         default=_HH.move_rate_per_year, ge=0, le=2, description="Tenancy changes per home per year."
     )
     holiday_weeks_per_year: float = Field(default=_HH.holiday_weeks_per_year, ge=0, le=20)
+    switched_off: float = _share(_VB.switched_off, "Share of empty homes at 0 W.")
+    fridge_kept_on: float = _share(_VB.fridge_kept_on, "Share of the others with a fridge on.")
+    standby_w: tuple[float, float] = _pair(_VB.standby_w, "Standby of an empty home [W].")
+    fridge_w: tuple[float, float] = _pair(_VB.fridge_w, "Mean fridge power [W].")
+    fridge_cycle_min: tuple[float, float] = _pair(
+        _VB.fridge_cycle_min, "Correlation time of the fridge's cycling [min]."
+    )
+    timer_lights: float = _share(_VB.timer_lights, "Share of powered empty homes.")
+    timer_light_w: tuple[float, float] = _pair(_VB.timer_light_w, "Lamp power [W].")
+    timer_off_h: tuple[float, float] = _pair(_VB.timer_off_h, "Off time [h local], on at dusk.")
+    timer_jitter_min: float = Field(default=_VB.timer_jitter_min, ge=0, le=120)
+    visited: float = _share(_VB.visited, "Share of long-term vacant homes with caretaker visits.")
+    visit_rate_per_week: tuple[float, float] = _pair(_VB.visit_rate_per_week, "Per home [1/wk].")
+    visit_hours: tuple[float, float] = _pair(_VB.visit_hours, "Caretaker visit length [h].")
+    visit_kw: tuple[float, float] = _pair(_VB.visit_kw, "Visit and viewing power [kW].")
+    viewings_per_week: tuple[float, float] = _pair(_VB.viewings_per_week, "Between tenants.")
+    viewing_hours: tuple[float, float] = _pair(_VB.viewing_hours, "Viewing length [h].")
+    cleaning: float = _share(_VB.cleaning, "Share of gaps between tenants with a cleaning.")
+    cleaning_hours: tuple[float, float] = _pair(_VB.cleaning_hours, "Cleaning length [h].")
+    cleaning_kw: tuple[float, float] = _pair(_VB.cleaning_kw, "Cleaning power [kW].")
+    renovation: float = _share(_VB.renovation, "Share of empty homes and gaps renovated.")
+    renovation_weeks: tuple[float, float] = _pair(_VB.renovation_weeks, "Length [wk].")
+    renovation_kw: tuple[float, float] = _pair(_VB.renovation_kw, "Power while working [kW].")
+    renovation_hours: tuple[float, float] = _pair(
+        _VB.renovation_hours, "Working hours [h local], Monday to Friday."
+    )
+    second_home_weekend_homes: float = _share(
+        _VB.second_home_weekend_homes, "Share of seasonal homes used on weekends all year."
+    )
+    second_home_weekend_use: tuple[float, float] = _pair(
+        _VB.second_home_weekend_use, "Chance of use per weekend, per weekend home."
+    )
+    second_home_summer_days: tuple[float, float] = _pair(
+        _VB.second_home_summer_days, "Summer stay [d]."
+    )
+
+    _ranges = field_validator(
+        "standby_w",
+        "fridge_w",
+        "fridge_cycle_min",
+        "timer_light_w",
+        "timer_off_h",
+        "visit_rate_per_week",
+        "visit_hours",
+        "visit_kw",
+        "viewings_per_week",
+        "viewing_hours",
+        "cleaning_hours",
+        "cleaning_kw",
+        "renovation_weeks",
+        "renovation_kw",
+        "renovation_hours",
+        "second_home_weekend_use",
+        "second_home_summer_days",
+    )(_check_range)
+
+    def behaviour(self) -> VacantBehaviour:
+        """What empty homes draw."""
+        return VacantBehaviour(
+            **{f.name: getattr(self, f.name) for f in dataclasses.fields(VacantBehaviour)}
+        )
 
     @model_validator(mode="after")
     def _shares_fit(self) -> VacancySection:
@@ -306,6 +422,8 @@ class HouseholdsSection(_Section):
             seasonal=v.seasonal,
             move_rate_per_year=v.move_rate_per_year,
             holiday_weeks_per_year=v.holiday_weeks_per_year,
+            vacant=v.behaviour(),
+            look_empty=self.occupancy.look_empty(),
         )
 
 

@@ -238,6 +238,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("customer_kind", pa.string()),
             ("customer_class", pa.string()),
             ("occupancy_kind", pa.string()),
+            ("look_empty", pa.string()),
+            ("vacant_behaviour", pa.string()),
             ("annual_kwh", pa.float64()),
             ("has_pv", pa.bool_()),
             ("has_storage", pa.bool_()),

@@ -3,9 +3,11 @@
 Layer 1 (pure kernels) lives in :mod:`~twin.devices.households.kernel` and
 :mod:`~twin.devices.households.occupancy`; layer 2 is
 :class:`HouseholdFleet`, which the engine drives, drawn from a
-:class:`HouseholdParams`.
+:class:`HouseholdParams` (which holds the hard cases of vacancy detection,
+:class:`VacantBehaviour` and :class:`LookEmpty`).
 """
 
+from twin.devices.households.behaviour import LookEmpty, VacantBehaviour
 from twin.devices.households.events import EVENT_KINDS, HouseholdEvent
 from twin.devices.households.fleet import OCCUPANCY_KINDS, HouseholdFleet
 from twin.devices.households.kernel import (
@@ -30,6 +32,8 @@ __all__ = [
     "HouseholdEvent",
     "HouseholdFleet",
     "HouseholdParams",
+    "LookEmpty",
+    "VacantBehaviour",
     "appliance_intensity",
     "lighting_fraction",
     "marginal_state_probabilities",

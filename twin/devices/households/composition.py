@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
 from twin.devices.checks import raise_problems
+from twin.devices.households.absences import draw_student_absences, draw_trips
 from twin.devices.households.kernel import COLD_APPLIANCES_W_RANGE, STANDBY_W_RANGE
 from twin.devices.households.occupancy import ARCHETYPES, PROFILE_NAMES, STAY_PROFILE
 from twin.devices.households.params import HouseholdParams
@@ -43,8 +44,6 @@ __all__ = [
     "BASELOAD_REFERENCE_KWH",
     "DEMAND_CAP_KW_RANGE",
     "LONG_TERM_VACANT_CODE",
-    "LOW_CONSUMER_KWH_RANGE",
-    "LOW_CONSUMER_SHARE",
     "SEASONAL_CODE",
     "Tenant",
     "activity_scale_kw",
@@ -52,6 +51,7 @@ __all__ = [
     "check_inputs",
     "draw_annual_kwh",
     "draw_episodes",
+    "draw_look_empty_travellers",
     "draw_occupancy_codes",
     "draw_occupied_base_kw",
     "draw_tenants",
@@ -59,16 +59,8 @@ __all__ = [
     "restrict_tenants",
 ]
 
-LOW_CONSUMER_SHARE: Final = 0.3
-"""Share of retired households that are frugal single elderly people [-]."""
-
-LOW_CONSUMER_KWH_RANGE: Final = (350.0, 1_100.0)
-"""Annual consumption of those frugal households [kWh/yr], log-uniform. The most
-frugal class of one-person flats in the German "Stromspiegel" (co2online, 2023)
-uses up to about 800 kWh/yr; the Irish CSO threshold of 180 kWh a quarter is
-720 kWh/yr, so many of them sit near or below it while somebody lives there."""
-
 _RETIRED: Final = ARCHETYPES.index("retired")
+_STUDENT: Final = ARCHETYPES.index("student")
 
 SEASONAL_CODE: Final = len(ARCHETYPES)
 """Occupancy code of weekend/seasonal homes; the archetypes are ``0 .. SEASONAL_CODE - 1``."""
@@ -105,6 +97,8 @@ class Tenant:
         Standby and cold appliances [kW].
     cap_kw : float
         Largest interval-mean activity power [kW].
+    look_empty : str
+        ``"frugal_elderly"``, ``"low_electricity"`` or ``""`` (see :func:`draw_annual_kwh`).
     """
 
     row: int
@@ -113,6 +107,7 @@ class Tenant:
     scale_kw: float
     base_kw: float
     cap_kw: float
+    look_empty: str = ""
 
 
 def check_inputs(n: int, axis: TimeAxis, latitude_deg: float) -> None:
@@ -160,14 +155,30 @@ def draw_occupancy_codes(
     )
 
 
+def draw_look_empty_travellers(
+    rng: np.random.Generator, code: NDArray[np.int64], params: HouseholdParams
+) -> NDArray[np.bool_]:
+    """Which premises house frequent travellers: ``look_empty.frequent_travellers``
+    of the homes with an archetype (the trait stays with the premise)."""
+    share = params.look_empty.frequent_travellers
+    return (code < SEASONAL_CODE) & (rng.random(code.size) < share)
+
+
 def draw_episodes(
-    rng: np.random.Generator, axis: TimeAxis, code: NDArray[np.int64], params: HouseholdParams
+    rng: np.random.Generator,
+    axis: TimeAxis,
+    code: NDArray[np.int64],
+    params: HouseholdParams,
+    travellers: NDArray[np.bool_] | None = None,
 ) -> Episodes:
     """Every stretch of the run during which a premise is empty, drawn in advance.
 
     Moves and holidays of the homes with an archetype (``params``' move
-    rate and holiday weeks), the absences of weekend/seasonal homes, and a
-    whole-run episode for each long-term vacant premise.
+    rate and holiday weeks), the trips of frequent travellers and the
+    weekends and blocks away of students (as holidays,
+    :mod:`~twin.devices.households.absences`), the absences of
+    weekend/seasonal homes, and a whole-run episode for each long-term
+    vacant premise.
 
     Parameters
     ----------
@@ -180,6 +191,9 @@ def draw_episodes(
         (:func:`draw_occupancy_codes`).
     params : HouseholdParams
         The fleet's parameters.
+    travellers : numpy.ndarray, optional
+        Frequent travellers' premises, bool (:func:`draw_look_empty_travellers`);
+        default none.
 
     Returns
     -------
@@ -188,11 +202,27 @@ def draw_episodes(
     """
     calendar = LocalCalendar(axis)
     normal = np.flatnonzero(code < SEASONAL_CODE)
-    changes = resolve_conflicts(
-        draw_moves(normal, rng, calendar, params.move_rate_per_year),
-        draw_holidays(normal, rng, calendar, params.holiday_weeks_per_year),
+    le, vb = params.look_empty, params.vacant
+    moves = draw_moves(normal, rng, calendar, params.move_rate_per_year)
+    holidays = draw_holidays(normal, rng, calendar, params.holiday_weeks_per_year)
+    going = np.flatnonzero(travellers) if travellers is not None else normal[:0]
+    trips = draw_trips(going, rng, calendar, le.trips_per_month, le.trip_nights)
+    students = draw_student_absences(
+        np.flatnonzero(code == _STUDENT),
+        rng,
+        calendar,
+        le.student_weekend_away,
+        le.student_weeks_away,
     )
-    away_seasonal = draw_seasonal_absences(np.flatnonzero(code == SEASONAL_CODE), rng, calendar)
+    changes = resolve_conflicts(moves, Episodes.concat([holidays, trips, students]))
+    away_seasonal = draw_seasonal_absences(
+        np.flatnonzero(code == SEASONAL_CODE),
+        rng,
+        calendar,
+        weekend_homes=vb.second_home_weekend_homes,
+        weekend_use=vb.second_home_weekend_use,
+        summer_days=vb.second_home_summer_days,
+    )
     ltv = np.flatnonzero(code == LONG_TERM_VACANT_CODE)
     window = calendar.run_seconds(
         np.asarray([calendar.first_day, calendar.last_day + 1]), np.zeros(2)
@@ -229,21 +259,41 @@ def draw_occupied_base_kw(
     return np.minimum(watts / 1e3, 0.5 * annual_kwh / 8760.0)
 
 
+def _log_uniform(
+    rng: np.random.Generator, bounds: tuple[float, float], n: int
+) -> NDArray[np.float64]:
+    return np.exp(rng.uniform(np.log(bounds[0]), np.log(bounds[1]), n))
+
+
 def draw_annual_kwh(
     rng: np.random.Generator, code: NDArray[np.int64], params: HouseholdParams
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], NDArray[np.object_]]:
     """Annual consumption targets [kWh/yr] of homes with archetype indices ``code``.
 
     Lognormal around ``params.annual_kwh_median`` with log-spread
-    ``params.annual_kwh_sigma``, except that :data:`LOW_CONSUMER_SHARE` of
-    the retired households are frugal single elderly people drawn
-    log-uniformly from :data:`LOW_CONSUMER_KWH_RANGE`.
+    ``params.annual_kwh_sigma``, except for the households that look empty
+    (``params.look_empty``): ``frugal_retired`` of the retired households
+    are frugal single elderly people, drawn log-uniformly from
+    ``frugal_kwh`` (the Irish CSO threshold of 180 kWh a quarter is
+    720 kWh/yr, so many sit near or below it while somebody lives there);
+    ``low_electricity`` of the others heat, cook and make hot water with
+    gas, drawn log-uniformly from ``low_electricity_kwh``.
+
+    Returns
+    -------
+    annual_kwh : numpy.ndarray
+        Targets [kWh/yr], float64.
+    look_empty : numpy.ndarray
+        ``"frugal_elderly"``, ``"low_electricity"`` or ``""`` per home, object.
     """
-    n = code.size
+    n, le = code.size, params.look_empty
     annual = params.annual_kwh_median * np.exp(params.annual_kwh_sigma * rng.standard_normal(n))
-    frugal = (code == _RETIRED) & (rng.random(n) < LOW_CONSUMER_SHARE)
-    low, high = np.log(LOW_CONSUMER_KWH_RANGE[0]), np.log(LOW_CONSUMER_KWH_RANGE[1])
-    return np.where(frugal, np.exp(rng.uniform(low, high, n)), annual)
+    frugal = (code == _RETIRED) & (rng.random(n) < le.frugal_retired)
+    low = ~frugal & (rng.random(n) < le.low_electricity)
+    annual = np.where(frugal, _log_uniform(rng, le.frugal_kwh, n), annual)
+    annual = np.where(low, _log_uniform(rng, le.low_electricity_kwh, n), annual)
+    label = np.where(frugal, "frugal_elderly", np.where(low, "low_electricity", ""))
+    return annual, label.astype(object)
 
 
 def expected_hours(
@@ -312,7 +362,7 @@ def draw_tenants(
     m = premise.size
     code = rng.choice(len(ARCHETYPES), size=m, p=params.archetype_weights())
     row = profile_row(code, rng.choice(N_VARIANTS, size=m, p=SHIFT_PROBABILITY))
-    annual = draw_annual_kwh(rng, code, params)
+    annual, label = draw_annual_kwh(rng, code, params)
     base = draw_occupied_base_kw(rng, annual)
     scale = activity_scale_kw(annual, base, hours[row])
     cap = rng.uniform(*DEMAND_CAP_KW_RANGE, m)
@@ -324,6 +374,7 @@ def draw_tenants(
             float(scale[j]),
             float(base[j]),
             float(cap[j]),
+            str(label[j]),
         )
         for j in range(m)
     }

@@ -10,12 +10,14 @@ Per home and interval: the occupancy chain moves one step (away, at home
 inactive, at home active); the mean power is the baseload (standby and cold
 appliances) times a fridge-cycling noise, plus the occupancy-driven activity
 (appliances by time of day and season, lighting by darkness) times a
-right-skewed appliance noise. Empty homes draw their own baseload, a heater
-in some, and now and then a visit (see
-:mod:`twin.devices.households.vacant`). Each home's activity scale is set so that its
-*expected* annual energy (from the chain's marginals over a reference year
-that starts with the run, holidays included) equals its drawn
-``annual_kwh``.
+right-skewed appliance noise. Empty homes draw their own standby and a
+fridge whose interval means follow an AR(1) process, a timer lamp in the
+evening in some, a heater in some (see
+:mod:`twin.devices.households.vacant`), and now and then a visit or
+renovation work (:mod:`twin.devices.households.visits`). Each home's
+activity scale is set so that its *expected* annual energy (from the chain's
+marginals over a reference year that starts with the run, holidays
+included) equals its drawn ``annual_kwh``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from twin.devices.households.composition import (
     check_inputs,
     draw_annual_kwh,
     draw_episodes,
+    draw_look_empty_travellers,
     draw_occupancy_codes,
     draw_occupied_base_kw,
     draw_tenants,
@@ -48,8 +51,10 @@ from twin.devices.households.events import (
     household_events,
     vacancy_periods,
 )
+from twin.devices.households.hard_cases import behaviour_labels, join_labels, look_empty_labels
 from twin.devices.households.kernel import interval_noise_cv, mean_one_noise_table
 from twin.devices.households.occupancy import ARCHETYPES, AWAY, HOME_ACTIVE, N_STATES
+from twin.devices.households.occupancy_look_empty import LOOK_EMPTY_ARCHETYPES
 from twin.devices.households.params import HouseholdParams
 from twin.devices.households.schedule import Episodes
 from twin.devices.households.tables import (
@@ -61,12 +66,19 @@ from twin.devices.households.tables import (
     profile_row,
 )
 from twin.devices.households.vacant import (
+    FRIDGE_CV_15MIN,
     HEATER_CV_15MIN,
-    VisitSchedule,
-    draw_vacant_base_kw,
+    JITTER_DAY_STRIDE,
+    TIMER_DUSK_DARKNESS,
+    VacantHomes,
     draw_vacant_heater_kw,
+    evening_day,
+    fridge_ar_step,
     heating_season_factor,
+    normal_table,
+    timer_light_on,
 )
+from twin.devices.households.visits import RenovationWork, VisitSchedule
 from twin.members import Members
 
 __all__ = ["OCCUPANCY_KINDS", "HouseholdFleet"]
@@ -107,7 +119,20 @@ class HouseholdFleet:
         Annual consumption target of the current (or latest) household
         [kWh/yr], float64: expected energy over a full year of its normal
         occupancy, holidays included. Seasonal homes use it pro rata of their
-        stays; for long-term vacant premises it is their standby energy.
+        stays, students and frequent travellers pro rata of their time at
+        home; for long-term vacant premises it is their standby energy.
+    look_empty : numpy.ndarray
+        Per premise (object): which kinds of occupied home that looks empty
+        its household is, ``+``-joined from ``long_hours_worker``,
+        ``student``, ``frugal_elderly``, ``low_electricity`` and
+        ``frequent_traveller``; ``""`` for none (and for premises without a
+        household). Updated at a move-in.
+    vacant_behaviour : numpy.ndarray
+        Per premise (object): what it draws while empty in this run,
+        ``+``-joined: ``switched_off`` or ``standby`` (``+fridge``,
+        ``+timer_light``), then ``+caretaker``, ``+viewing``, ``+cleaning``,
+        ``+renovation`` where those happen; ``""`` for premises never empty
+        in the run but on holiday.
 
     Notes
     -----
@@ -132,6 +157,8 @@ class HouseholdFleet:
     members: Members
     occupancy_kind: NDArray[np.object_]
     annual_kwh: NDArray[np.float64]
+    look_empty: NDArray[np.object_]
+    vacant_behaviour: NDArray[np.object_]
 
     def __init__(
         self,
@@ -148,7 +175,7 @@ class HouseholdFleet:
         scale_kw: NDArray[np.float64],
         cap_kw: NDArray[np.float64],
         base_occupied_kw: NDArray[np.float64],
-        base_vacant_kw: NDArray[np.float64],
+        vacant_homes: VacantHomes,
         episodes: Episodes,
         tenants: dict[tuple[int, int], Tenant],
         noise_activity: NDArray[np.float64],
@@ -156,14 +183,15 @@ class HouseholdFleet:
         heater_kw: NDArray[np.float64],
         noise_heater: NDArray[np.float64],
         visits: VisitSchedule,
-        visit_draws: NDArray[np.bool_],
+        renovation: RenovationWork,
+        timer_jitter_h: NDArray[np.float64],
+        look_empty: NDArray[np.object_],
+        vacant_behaviour: NDArray[np.object_],
     ) -> None:
         """Assemble a fleet from drawn arrays; use :meth:`create` instead.
 
-        Per-premise arrays, ``episodes``, ``tenants`` and ``visits`` are those
-        of the members (member positions); ``visit_draws`` (per interval:
-        the full fleet has a visit under way) says when :meth:`step` draws
-        the visit noise.
+        Per-premise arrays, ``vacant_homes``, ``episodes``, ``tenants``,
+        ``visits`` and ``renovation`` are those of the members (member positions).
         """
         self.n = members.n
         self.members = members
@@ -181,7 +209,9 @@ class HouseholdFleet:
         self.scale_kw = scale_kw
         self._cap_kw = cap_kw
         self._base_occupied_kw = base_occupied_kw
-        self._base_vacant_kw = base_vacant_kw
+        self._vacant_homes = vacant_homes
+        self.look_empty = look_empty
+        self.vacant_behaviour = vacant_behaviour
         self._episodes = episodes
         self._tenants = tenants
         self._noise_activity = noise_activity
@@ -190,8 +220,17 @@ class HouseholdFleet:
         self._noise_heater = noise_heater
         self._heating = heating_season_factor(features.day_of_year)
         self._visits = visits
-        self._visit_draws = visit_draws
+        self._renovation = renovation
         self._events = self._collect_events()
+        # Empty homes: the fridge's AR(1) state, the timer lamps, local time and evenings.
+        dt = axis.interval_s
+        self._normal = normal_table()
+        self._fridge_x = vacant_homes.fridge_x0.copy()
+        self._fridge_gain = np.sqrt(1.0 - vacant_homes.fridge_phi**2)
+        self._fridge_cv = interval_noise_cv(dt, cv_15min=FRIDGE_CV_15MIN, correlation_s=900.0)
+        self._timer_jitter_h = timer_jitter_h
+        self._mid_hour = np.mod(np.asarray(axis.local_hour) + dt / 7200.0, 24.0)
+        self._evening = evening_day(self._mid_hour)
 
         # State at the run start: vacant where an episode covers time 0.
         away = np.zeros(self.n, dtype=bool)
@@ -207,7 +246,11 @@ class HouseholdFleet:
         self._row3: NDArray[np.intp] = (row * N_STATES).astype(np.intp)
         self._idx: NDArray[np.intp] = self._row3 + self._state
         empty = away & ~on_holiday
-        self._base_now_kw = np.where(empty, base_vacant_kw, base_occupied_kw).astype(np.float64)
+        self._base_now_kw = np.where(empty, 0.0, base_occupied_kw).astype(np.float64)
+        # Empty (not on holiday): the homes that draw their empty-home load, as positions
+        # and their per-home values, refreshed after an event changes them.
+        self._empty = empty
+        self._refresh_empty()
         self._heater_now_kw = np.where(empty, heater_kw, 0.0).astype(np.float64)
 
     # ------------------------------------------------------------------ create
@@ -261,16 +304,18 @@ class HouseholdFleet:
             raise ValueError(f"members given for a fleet of {members.n_total}; expected {n}")
         code = draw_occupancy_codes(rng, n, p)
         variant = rng.choice(N_VARIANTS, size=n, p=SHIFT_PROBABILITY)
-        annual = draw_annual_kwh(rng, code, p)
+        annual, look = draw_annual_kwh(rng, code, p)
         base_occ = draw_occupied_base_kw(rng, annual)
-        base_vac = draw_vacant_base_kw(rng, n)
+        vacant_homes = VacantHomes.draw(rng, n, p.vacant, axis.interval_s)
+        base_vac = vacant_homes.mean_kw
         heater = draw_vacant_heater_kw(rng, n)
         cap = rng.uniform(*DEMAND_CAP_KW_RANGE, n)
         home_row = np.where(
             code == _LTV, VACANT_ROW, profile_row(np.minimum(code, _SEASONAL), variant)
         )
 
-        episodes = draw_episodes(rng, axis, code, p)
+        travellers = draw_look_empty_travellers(rng, code, p)
+        episodes = draw_episodes(rng, axis, code, p, travellers)
 
         features = CalendarFeatures.of(axis, latitude_deg)
         tables = StepTables.build(axis.interval_s)
@@ -287,7 +332,12 @@ class HouseholdFleet:
         noise_heater = mean_one_noise_table(
             rng, interval_noise_cv(dt, cv_15min=HEATER_CV_15MIN, correlation_s=900.0)
         )
-        visits = VisitSchedule.draw(np.flatnonzero(code == _LTV).astype(np.int64), rng, axis)
+        visits = VisitSchedule.draw(episodes, p.vacant, rng, axis)
+        renovation = RenovationWork.draw(episodes, p.vacant, rng, axis)
+        jitter = p.vacant.timer_jitter_min / 60.0
+        timer_jitter_h = rng.uniform(-jitter, jitter, 1024)
+        look_empty = look_empty_labels(kinds, look, travellers)
+        behaviour = behaviour_labels(vacant_homes, episodes, visits, renovation, axis, n)
         take = members.take
         return cls(
             rng=rng,
@@ -302,7 +352,7 @@ class HouseholdFleet:
             scale_kw=take(np.where(code == _LTV, 0.0, scale)),
             cap_kw=take(cap),
             base_occupied_kw=take(np.where(code == _LTV, base_vac, base_occ)),
-            base_vacant_kw=take(base_vac),
+            vacant_homes=vacant_homes.restrict(members),
             episodes=episodes.restrict(members),
             tenants=restrict_tenants(tenants, members),
             noise_activity=noise_act,
@@ -310,7 +360,10 @@ class HouseholdFleet:
             heater_kw=take(heater),
             noise_heater=noise_heater,
             visits=visits.restrict(members),
-            visit_draws=visits.busy(),
+            renovation=renovation.restrict(members),
+            timer_jitter_h=timer_jitter_h,
+            look_empty=take(look_empty),
+            vacant_behaviour=take(behaviour),
         )
 
     # --------------------------------------------------------------- the run
@@ -346,7 +399,9 @@ class HouseholdFleet:
             self._state[i] = AWAY
             self._idx[i] = VACANT_ROW * N_STATES + AWAY
             holiday = kind == "holiday_start"
-            self._base_now_kw[i] = self._base_occupied_kw[i] if holiday else self._base_vacant_kw[i]
+            self._base_now_kw[i] = self._base_occupied_kw[i] if holiday else 0.0
+            self._empty[i] = not holiday
+            self._empty_stale = True
             self._heater_now_kw[i] = 0.0 if holiday else self._heater_kw[i]
             return
         if kind not in ("holiday_end", "move_in", "seasonal_arrive"):
@@ -366,11 +421,19 @@ class HouseholdFleet:
             self.scale_kw[i] = tenant.scale_kw
             self._base_occupied_kw[i] = tenant.base_kw
             self._cap_kw[i] = tenant.cap_kw
+            traveller = "frequent_traveller" in str(self.look_empty[i])
+            self.look_empty[i] = join_labels(
+                tenant.kind if tenant.kind in LOOK_EMPTY_ARCHETYPES else "",
+                tenant.look_empty,
+                "frequent_traveller" if traveller else "",
+            )
         row3 = int(self._home_row[i]) * N_STATES
         self._row3[i] = row3
         self._state[i] = HOME_ACTIVE
         self._idx[i] = row3 + HOME_ACTIVE
         self._base_now_kw[i] = self._base_occupied_kw[i]
+        self._empty[i] = False
+        self._empty_stale = True
         self._heater_now_kw[i] = 0.0
 
     def step(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -390,8 +453,8 @@ class HouseholdFleet:
         Notes
         -----
         Every draw is one number per premise of the full fleet, restricted
-        to the members; the visit noise is drawn in every interval in which
-        the full fleet has a visit under way, whatever the members' state.
+        to the members. Visits and renovation work add power to an empty
+        home but never make it present or occupied.
         """
         k = t.index
         f = self._features
@@ -411,21 +474,27 @@ class HouseholdFleet:
         self._state = state
         self._idx = idx
         level = f.season[k] * tab.activity[day, slot] + f.darkness[k] * tab.lighting
-        # 32 random bits per premise: 10 for each of baseload, activity and heater noise.
+        # 32 random bits per premise: 10 for each of baseload, activity and heater noise,
+        # 2 for renovation breaks. An empty home uses the baseload bits for its fridge's
+        # innovation and the activity bits for the noise of visits and renovation work.
         bits = members.take(rng.integers(0, 1 << 32, n_total, dtype=np.uint32)).astype(np.intp)
         p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
+        if self._empty_stale:
+            self._refresh_empty()
+        if self._empty_idx.size:
+            self._add_empty_homes(p_kw, bits, k)
         activity = self.scale_kw * level.take(idx) * self._noise_activity.take((bits >> 10) & 1023)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
         heated = np.flatnonzero(self._heater_now_kw)
         if heated.size:
             cycle = self._noise_heater.take((bits.take(heated) >> 20) & 1023)
             p_kw[heated] += self._heater_now_kw[heated] * self._heating[k] * cycle
-        if self._visit_draws[k]:
-            pick = rng.integers(0, 1024, n_total)
-            visited, visit_kw = self._visits.at(k)
-            if visited.size:
-                draw = self._noise_activity.take(pick.take(self._full(visited)))
-                np.add.at(p_kw, visited, visit_kw * draw)
+        visited, visit_kw = self._visits.at(k)
+        if visited.size:
+            draw = self._noise_activity.take((bits.take(visited) >> 10) & 1023)
+            np.add.at(p_kw, visited, visit_kw * draw)
+        if self._renovation.premise.size and f.day_type[k] == 0:
+            self._add_renovation(p_kw, bits, t.start_s, k)
         return p_kw, p_kw * self._tan_phi
 
     @property
@@ -459,9 +528,52 @@ class HouseholdFleet:
         return vacancy_periods(self._episodes, self._axis.duration_s)
 
     # --------------------------------------------------------------- helpers
-    def _full(self, local: NDArray[np.intp]) -> NDArray[np.intp]:
-        """Full-fleet positions of member positions."""
-        return local if self.members.is_all else self.members.index.take(local)
+    def _refresh_empty(self) -> None:
+        """Positions of the empty homes and their standby, fridge and timer lamp."""
+        e = np.flatnonzero(self._empty)
+        vh = self._vacant_homes
+        self._empty_idx = e
+        self._empty_phi = vh.fridge_phi.take(e)
+        self._empty_gain = self._fridge_gain.take(e)
+        self._empty_standby_kw = vh.standby_kw.take(e)
+        self._empty_fridge_kw = vh.fridge_kw.take(e)
+        t = e[vh.timer_kw.take(e) > 0]
+        self._timer_idx = t
+        self._timer_kw = vh.timer_kw.take(t)
+        self._timer_off_h = vh.timer_off_h.take(t)
+        self._timer_offset = vh.timer_offset.take(t)
+        self._empty_stale = False
+
+    def _add_empty_homes(self, p_kw: NDArray[np.float64], bits: NDArray[np.intp], k: int) -> None:
+        """Add standby, the cycling fridge and lit timer lamps of the empty homes.
+
+        The fridge's AR(1) state advances while a home is empty, with the
+        baseload bits (unused while the occupied baseload is off); a home
+        that becomes empty resumes from its last state, a draw of the same
+        stationary process.
+        """
+        e = self._empty_idx
+        z = self._normal.take(bits.take(e) & 1023)
+        x = fridge_ar_step(self._fridge_x.take(e), self._empty_phi, self._empty_gain, z)
+        self._fridge_x[e] = x
+        cycle = np.maximum(self._fridge_cv * x + 1.0, 0.0)
+        p_kw[e] += self._empty_standby_kw + self._empty_fridge_kw * cycle
+        t = self._timer_idx
+        if t.size and self._features.darkness[k] >= TIMER_DUSK_DARKNESS:
+            day = int(self._evening[k]) * JITTER_DAY_STRIDE
+            jitter = self._timer_jitter_h.take((self._timer_offset + day) & 1023)
+            on = timer_light_on(float(self._mid_hour[k]), True, self._timer_off_h, jitter)
+            p_kw[t] += on * self._timer_kw
+
+    def _add_renovation(
+        self, p_kw: NDArray[np.float64], bits: NDArray[np.intp], start_s: int, k: int
+    ) -> None:
+        """Add the builders' power where they work in interval ``k`` (a working day)."""
+        who, kw = self._renovation.working(start_s, float(self._mid_hour[k]), True)
+        if who.size:
+            b = bits.take(who)
+            on = (b >> 30) != 0
+            np.add.at(p_kw, who, kw * on * self._noise_activity.take((b >> 10) & 1023))
 
     def _collect_events(self) -> tuple[HouseholdEvent, ...]:
         return household_events(self._episodes, self._axis.duration_s)

@@ -6,10 +6,11 @@ Every home is in one of three states per metering interval:
 - ``HOME_INACTIVE`` (1): somebody at home, asleep or not using appliances;
 - ``HOME_ACTIVE`` (2): somebody at home and active.
 
-Each archetype (working couple, family, retired, single, shift worker, and the
-stays of a weekend/seasonal home) has, per day type (weekday, weekend), an
-hourly profile of the probability that anybody is at home and of the
-probability that somebody at home is active. The chain's transition matrix
+Each archetype (working couple, family, retired, single, shift worker, the
+long-hours worker and the student, and the stays of a weekend/seasonal home)
+has, per day type (weekday, weekend), an hourly profile of the probability
+that anybody is at home and of the probability that somebody at home is
+active. The chain's transition matrix
 from one interval to the next is built from these target marginals so that the
 chain reproduces them exactly, while states persist (a maximal coupling of the
 two marginals, mixed with a small renewal rate that gives random, short
@@ -35,6 +36,11 @@ from typing import Final, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from twin.devices.households.occupancy_look_empty import (
+    LOOK_EMPTY_ARCHETYPES,
+    LOOK_EMPTY_PROFILES,
+)
+
 __all__ = [
     "ARCHETYPES",
     "AWAY",
@@ -54,8 +60,16 @@ HOME_INACTIVE: Final = 1
 HOME_ACTIVE: Final = 2
 N_STATES: Final = 3
 
-ARCHETYPES: Final = ("working_couple", "family", "retired", "single", "shift_worker")
-"""Occupied-home archetypes, in the order of their index."""
+ARCHETYPES: Final = (
+    "working_couple",
+    "family",
+    "retired",
+    "single",
+    "shift_worker",
+    *LOOK_EMPTY_ARCHETYPES,
+)
+"""Occupied-home archetypes, in the order of their index; the last ones are the
+homes that look empty (:mod:`~twin.devices.households.occupancy_look_empty`)."""
 
 STAY_PROFILE: Final = "seasonal_stay"
 """Profile of the occupants of a weekend/seasonal home while they are there."""
@@ -175,6 +189,7 @@ _PROFILES: Final[dict[str, dict[str, tuple[float, ...]]]] = {
 # fmt: on
 _PROFILES[STAY_PROFILE]["weekend_home"] = _PROFILES[STAY_PROFILE]["weekday_home"]
 _PROFILES[STAY_PROFILE]["weekend_active"] = _PROFILES[STAY_PROFILE]["weekday_active"]
+_PROFILES.update(LOOK_EMPTY_PROFILES)
 
 PROFILE_NAMES: Final = (*ARCHETYPES, STAY_PROFILE)
 

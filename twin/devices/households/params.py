@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twin.devices.checks import one_of, raise_problems
+from twin.devices.households.behaviour import LookEmpty, VacantBehaviour
 from twin.devices.households.occupancy import ARCHETYPES
 
 __all__ = ["HouseholdParams"]
@@ -25,11 +26,13 @@ __all__ = ["HouseholdParams"]
 def _default_archetype_shares() -> Mapping[str, float]:
     return MappingProxyType(
         {
-            "working_couple": 0.30,
+            "working_couple": 0.26,
             "family": 0.25,
             "retired": 0.22,
-            "single": 0.18,
+            "single": 0.15,
             "shift_worker": 0.05,
+            "long_hours_worker": 0.04,
+            "student": 0.03,
         }
     )
 
@@ -53,7 +56,8 @@ class HouseholdParams:
         :data:`~twin.devices.households.ARCHETYPES` among occupied homes [-],
         finite, >= 0, at least one positive; normalised by
         :meth:`archetype_weights`, missing archetypes get 0 (assumed,
-        after [2]_). Kept read-only.
+        after [2]_; long-hours workers carved out of the working couples and
+        singles, students out of the singles). Kept read-only.
     long_term_vacant : float
         Share of premises empty for the whole run [-], 0..1 (Ireland's CSO:
         4.3 % in Q4 2021, 3.3 % in Q4 2023 [3]_).
@@ -64,6 +68,12 @@ class HouseholdParams:
         Changes of tenant per occupied home and year [1/yr], >= 0 (assumed).
     holiday_weeks_per_year : float
         Holiday weeks away per occupied home and year [wk/yr], 0..26 (assumed).
+    vacant : VacantBehaviour
+        What empty homes draw: breaker off, standby, fridge, timer lights,
+        visits, renovation, second-home use (checked on its own).
+    look_empty : LookEmpty
+        Occupied homes that look empty: frugal, gas-heated, frequent
+        travellers, students away (checked on its own).
 
     Raises
     ------
@@ -90,6 +100,8 @@ class HouseholdParams:
     seasonal: float = 0.02
     move_rate_per_year: float = 0.10
     holiday_weeks_per_year: float = 2.0
+    vacant: VacantBehaviour = field(default_factory=VacantBehaviour)
+    look_empty: LookEmpty = field(default_factory=LookEmpty)
 
     def __post_init__(self) -> None:
         shares = MappingProxyType(dict(self.archetype_shares))

@@ -13,11 +13,14 @@ periods.
   each followed by an empty gap of days to weeks (lognormal, median 14 days,
   2 to 120 days; German rental turnover leaves flats empty for a few weeks
   [2]_) and a move-in.
-- Weekend/seasonal homes: occupied on some weekends and for one summer stay
-  of two to five weeks; every stretch between stays is a vacancy episode.
-  Half of them are holiday homes, used on a few weekends (more in summer);
-  the other half are weekend homes (a weekend cottage, the city flat of a
-  weekly commuter) used on 50-90 % of all weekends, all year.
+- Weekend/seasonal (second) homes: occupied on some weekends and for one
+  summer stay (``second_home_summer_days``, default two to five weeks); every
+  stretch between stays is a vacancy episode. A share
+  (``second_home_weekend_homes``, default half) are weekend homes (a weekend
+  cottage, the city flat of a weekly commuter) used on a share of all
+  weekends drawn per home (``second_home_weekend_use``, default 50-90 %),
+  all year; the others are holiday homes, used on a few weekends (more in
+  summer, :data:`SEASONAL_WEEKEND_P`).
 
 Episodes are drawn in a window that starts 120 days before the run, so a run
 can start in the middle of one; times are floored onto the interval grid.
@@ -66,12 +69,6 @@ HOLIDAY_BLOCK_DAYS: Final = (7, 14)
 
 SEASONAL_WEEKEND_P: Final = (0.15, 0.15, 0.25, 0.35, 0.5, 0.55, 0.55, 0.55, 0.5, 0.35, 0.2, 0.25)
 """Chance that a holiday home is used on a weekend, by month (Jan..Dec)."""
-
-WEEKEND_HOME_SHARE: Final = 0.5
-"""Share of seasonal homes that are weekend homes, used all year [-]."""
-
-WEEKEND_HOME_P_RANGE: Final = (0.5, 0.9)
-"""Chance that a weekend home is used on a weekend, drawn per home [-]."""
 
 MIN_SEPARATION_S: Final = 2 * SECONDS_PER_DAY
 """Minimum occupied time between two episodes of one premise [s]."""
@@ -325,16 +322,22 @@ def draw_moves(
 
 
 def draw_seasonal_absences(
-    premises: NDArray[np.int64], rng: np.random.Generator, calendar: LocalCalendar
+    premises: NDArray[np.int64],
+    rng: np.random.Generator,
+    calendar: LocalCalendar,
+    *,
+    weekend_homes: float = 0.5,
+    weekend_use: tuple[float, float] = (0.5, 0.9),
+    summer_days: tuple[float, float] = (14.0, 35.0),
 ) -> Episodes:
     """Absences of weekend/seasonal homes: everything between their stays.
 
     Stays: weekends (arrive Friday 16:00-22:00, leave Sunday 14:00-20:00) with
     the monthly chance :data:`SEASONAL_WEEKEND_P` (holiday homes) or a chance
-    drawn per home from :data:`WEEKEND_HOME_P_RANGE` (the
-    :data:`WEEKEND_HOME_SHARE` that are weekend homes), and one summer stay a year
-    (starting 20 June to 10 August, 14 to 35 days). Stays closer than a day
-    are merged, so every absence lasts at least a day.
+    drawn per home from ``weekend_use`` (the share ``weekend_homes`` that are
+    weekend homes), and one summer stay a year (starting 20 June to
+    10 August, of ``summer_days``). Stays closer than a day are merged, so
+    every absence lasts at least a day.
 
     Parameters
     ----------
@@ -344,6 +347,12 @@ def draw_seasonal_absences(
         Source of randomness.
     calendar : LocalCalendar
         Window of local dates around the run.
+    weekend_homes : float, default 0.5
+        Share of weekend homes [-].
+    weekend_use : (float, float), default (0.5, 0.9)
+        Range of a weekend home's chance of use per weekend [-].
+    summer_days : (float, float), default (14, 35)
+        Range of the summer stay's length [d], whole days.
 
     Returns
     -------
@@ -353,8 +362,8 @@ def draw_seasonal_absences(
     n = premises.size
     fridays = calendar.days[calendar.weekday == 4]
     p_weekend = np.asarray(SEASONAL_WEEKEND_P)[calendar.month[calendar.row(fridays)] - 1]
-    weekend_home = rng.random(n) < WEEKEND_HOME_SHARE
-    p_home = rng.uniform(*WEEKEND_HOME_P_RANGE, n)
+    weekend_home = rng.random(n) < weekend_homes
+    p_home = rng.uniform(*weekend_use, n)
     p_used = np.where(weekend_home[:, None], p_home[:, None], p_weekend[None, :])
     used = rng.random((n, fridays.size)) < p_used
     who, which = np.nonzero(used)
@@ -368,7 +377,7 @@ def draw_seasonal_absences(
     )
     s_who = np.repeat(np.arange(n), years.size)
     s_day = np.tile(june20, n) + rng.integers(0, 52, size=s_who.size)
-    s_len = rng.integers(14, 36, size=s_who.size)
+    s_len = np.round(rng.uniform(*summer_days, size=s_who.size)).astype(np.int64)
     s_start = calendar.run_seconds(s_day, rng.uniform(12.0, 20.0, s_who.size))
     s_end = calendar.run_seconds(s_day + s_len, rng.uniform(10.0, 16.0, s_who.size))
 
@@ -439,14 +448,19 @@ def resolve_conflicts(moves: Episodes, holidays: Episodes) -> Episodes:
         keep_moves[j] = True
     keep_hol = np.zeros(len(holidays), dtype=bool)
     order = np.lexsort((holidays.start_s, holidays.premise))
+    # Holidays come in start order and the kept ones keep their distance, so the
+    # last kept holiday of a premise is the only one a later candidate can be near.
+    last_end: dict[int, int] = {}
     for j in order:
         p, a, b = int(holidays.premise[j]), int(holidays.start_s[j]), int(holidays.end_s[j])
-        spans = kept.setdefault(p, [])
         if b <= a:
             continue
+        if p in last_end and a < last_end[p] + MIN_SEPARATION_S:
+            continue
+        spans = kept.get(p, [])
         if any(a < y + MIN_SEPARATION_S and x < b + MIN_SEPARATION_S for x, y in spans):
             continue
-        spans.append((a, b))
+        last_end[p] = b
         keep_hol[j] = True
 
     def _take(e: Episodes, mask: NDArray[np.bool_]) -> Episodes:

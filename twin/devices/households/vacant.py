@@ -1,23 +1,25 @@
-"""What empty homes still draw: standby, the fridge, frost protection, and visits.
+"""What empty homes still draw: standby, the fridge, a timer lamp, frost protection.
 
 A dwelling that nobody lives in is rarely at 0 W. The hard cases for a
-vacancy detector come from here:
+vacancy detector come from here (the shares and ranges are keys of
+:class:`~twin.devices.households.behaviour.VacantBehaviour`):
 
 - most empty homes keep a router, an alarm or a doorbell transformer on
-  (:data:`~twin.devices.households.kernel.VACANT_STANDBY_W_RANGE`), and many
-  the fridge (:data:`FRIDGE_KEPT_ON`); a few are switched off at the fuse
-  box (:data:`SWITCHED_OFF`);
+  (``standby_w``), and many the fridge (``fridge_kept_on``), whose compressor
+  cycles: its interval means follow an AR(1) process with a correlation
+  time of tens of minutes (``fridge_cycle_min``), so consecutive intervals
+  are alike, as in metered data; a few homes are switched off at the main
+  breaker (``switched_off``);
+- some have a lamp on a timer that comes on at dusk and goes off in the
+  late evening, a little earlier or later each day (``timer_lights``);
 - some are kept frost-free (or dry) by a thermostat-controlled electric
   heater or dehumidifier (:data:`VACANT_HEATING_SHARE`): hundreds of kWh a
   quarter in winter, above every energy threshold, but without any
-  occupancy pattern;
-- long-term vacant homes are visited now and then by an owner, an agent or
-  a caretaker (:data:`VISITED_SHARE`): an hour or three of lights, a vacuum
-  cleaner or a heater, in the daytime. A visit is not occupancy: the home
-  stays vacant and nobody counts as present.
+  occupancy pattern.
 
-The shares and ranges are assumptions for a showcase, shaped after the
-references, not fits to measured data.
+Visits by caretakers and agents, cleanings and renovation work are in
+:mod:`twin.devices.households.visits`. None of it is occupancy: the home
+stays vacant and nobody counts as present.
 
 References
 ----------
@@ -29,6 +31,10 @@ References
    labels) and Commission Regulation (EC) No 1275/2008 (standby limits).
 .. [3] DIN EN 12831-1 (2017), frost protection of unoccupied buildings:
    indoor set points of about 5 degC.
+.. [4] M. Pipattanasomporn, M. Kuzlu, S. Rahman, Y. Teklu, "Load profiles of
+   selected major household appliances and their demand response
+   opportunities", IEEE Trans. Smart Grid 5(2), 742-750, 2014 (fridge
+   compressor cycles).
 """
 
 from __future__ import annotations
@@ -38,31 +44,37 @@ from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtri
 
-from twin.clock import SECONDS_PER_DAY, TimeAxis
-from twin.devices.households.kernel import COLD_APPLIANCES_W_RANGE, VACANT_STANDBY_W_RANGE
+from twin.devices.households.behaviour import VacantBehaviour
 from twin.members import Members
 
 __all__ = [
-    "FRIDGE_KEPT_ON",
+    "FRIDGE_CV_15MIN",
     "HEATER_CV_15MIN",
-    "SWITCHED_OFF",
+    "JITTER_DAY_STRIDE",
+    "TIMER_DUSK_DARKNESS",
     "VACANT_HEATER_KW_RANGE",
     "VACANT_HEATING_SHARE",
-    "VISITED_SHARE",
-    "VISIT_KW_RANGE",
-    "VISIT_RATE_PER_WEEK_RANGE",
-    "VisitSchedule",
-    "draw_vacant_base_kw",
+    "VacantHomes",
     "draw_vacant_heater_kw",
+    "evening_day",
+    "fridge_ar_step",
     "heating_season_factor",
+    "normal_table",
+    "timer_light_on",
 ]
 
-FRIDGE_KEPT_ON: Final = 0.6
-"""Share of empty homes (not switched off) whose fridge stays plugged in [-]."""
+FRIDGE_CV_15MIN: Final = 0.25
+"""CV of a fridge's 15-min mean around its long-run mean [-] (assumed): the
+compressor runs a third to a half of the time, in cycles of tens of minutes."""
 
-SWITCHED_OFF: Final = 0.15
-"""Share of empty homes switched off at the fuse box [-]: 0 W."""
+TIMER_DUSK_DARKNESS: Final = 0.5
+"""Lighting fraction (:func:`~twin.devices.households.kernel.lighting_fraction`) at
+which a timer lamp's dusk sensor switches it on [-]: the sun about 3 degrees up."""
+
+JITTER_DAY_STRIDE: Final = 389
+"""Step through the jitter table from one day to the next (odd, so every entry is used)."""
 
 VACANT_HEATING_SHARE: Final = 0.10
 """Share of homes that keep an electric heater or dehumidifier on while empty [-]."""
@@ -73,39 +85,190 @@ VACANT_HEATER_KW_RANGE: Final = (0.08, 0.35)
 HEATER_CV_15MIN: Final = 0.8
 """CV of a 15-min mean of a thermostat-cycling heater [-]."""
 
-VISITED_SHARE: Final = 0.5
-"""Share of long-term vacant homes that somebody visits now and then [-]."""
 
-VISIT_RATE_PER_WEEK_RANGE: Final = (0.1, 1.0)
-"""Visits per week to a visited vacant home [1/wk], drawn per home."""
+@dataclass(frozen=True)
+class VacantHomes:
+    """What each home draws whenever it stands empty (drawn once, per premise).
 
-VISIT_HOURS_RANGE: Final = (1.0, 3.0)
-"""Length of a visit [h]."""
+    Attributes
+    ----------
+    standby_kw : numpy.ndarray
+        Standby [kW]; 0 where switched off.
+    fridge_kw : numpy.ndarray
+        Long-run mean of the fridge [kW]; 0 where it is off or the home switched off.
+    fridge_phi : numpy.ndarray
+        Lag-one autocorrelation of the fridge's interval means at the run's
+        interval [-]: ``exp(-dt / tau)``.
+    fridge_x0 : numpy.ndarray
+        AR(1) state at the run start (standard normal).
+    timer_kw : numpy.ndarray
+        Power of the lamp on a timer [kW]; 0 where there is none or the home is switched off.
+    timer_off_h : numpy.ndarray
+        Local hour at which the timer switches off [h], 18..26.
+    timer_offset : numpy.ndarray
+        Each home's start in the daily jitter table, int64.
+    switched_off : numpy.ndarray
+        Main breaker off while empty, bool.
+    """
 
-VISIT_KW_RANGE: Final = (0.2, 1.5)
-"""Mean power during a visit [kW]: lights, a vacuum cleaner, a fan heater."""
+    standby_kw: NDArray[np.float64]
+    fridge_kw: NDArray[np.float64]
+    fridge_phi: NDArray[np.float64]
+    fridge_x0: NDArray[np.float64]
+    timer_kw: NDArray[np.float64]
+    timer_off_h: NDArray[np.float64]
+    timer_offset: NDArray[np.int64]
+    switched_off: NDArray[np.bool_]
+
+    @classmethod
+    def draw(
+        cls, rng: np.random.Generator, n: int, behaviour: VacantBehaviour, interval_s: int
+    ) -> VacantHomes:
+        """Draw the empty-home behaviour of ``n`` premises.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Source of randomness.
+        n : int
+            Number of premises (the full fleet).
+        behaviour : VacantBehaviour
+            Shares and ranges.
+        interval_s : int
+            The run's interval [s].
+
+        Returns
+        -------
+        VacantHomes
+            ``behaviour.switched_off`` of the homes at 0 W; of the others,
+            ``fridge_kept_on`` with a fridge and ``timer_lights`` with a timer lamp.
+        """
+        b = behaviour
+        on = rng.random(n) >= b.switched_off
+        fridge = on & (rng.random(n) < b.fridge_kept_on)
+        timer = on & (rng.random(n) < b.timer_lights)
+        standby_w = rng.uniform(*b.standby_w, n)
+        fridge_w = rng.uniform(*b.fridge_w, n)
+        tau_s = rng.uniform(*b.fridge_cycle_min, n) * 60.0
+        timer_w = rng.uniform(*b.timer_light_w, n)
+        return cls(
+            standby_kw=on * standby_w / 1e3,
+            fridge_kw=fridge * fridge_w / 1e3,
+            fridge_phi=np.exp(-interval_s / tau_s),
+            fridge_x0=rng.standard_normal(n),
+            timer_kw=timer * timer_w / 1e3,
+            timer_off_h=rng.uniform(*b.timer_off_h, n),
+            timer_offset=rng.integers(0, 1024, n).astype(np.int64),
+            switched_off=~on,
+        )
+
+    def restrict(self, members: Members) -> VacantHomes:
+        """The member premises' rows (``self`` when every premise is a member)."""
+        if members.is_all:
+            return self
+        take = members.take
+        return VacantHomes(
+            take(self.standby_kw),
+            take(self.fridge_kw),
+            take(self.fridge_phi),
+            take(self.fridge_x0),
+            take(self.timer_kw),
+            take(self.timer_off_h),
+            take(self.timer_offset),
+            take(self.switched_off),
+        )
+
+    @property
+    def mean_kw(self) -> NDArray[np.float64]:
+        """Long-run mean of standby and fridge [kW] (without timer lamp, visits or heater)."""
+        return self.standby_kw + self.fridge_kw
+
+    def labels(self) -> NDArray[np.object_]:
+        """What each home draws while empty: ``switched_off``, or ``standby`` with
+        ``+fridge`` and ``+timer_light`` where they apply (object array)."""
+        base = np.where(self.switched_off, "switched_off", "standby").astype(object)
+        base = np.where(self.fridge_kw > 0, base + "+fridge", base)
+        return np.where(self.timer_kw > 0, base + "+timer_light", base).astype(object)
 
 
-def draw_vacant_base_kw(rng: np.random.Generator, n: int) -> NDArray[np.float64]:
-    """Baseload of an empty home [kW]: standby, the fridge in some, nothing in a few.
+def normal_table(size: int = 1024) -> NDArray[np.float64]:
+    """Standard normal quantiles at ``(i + 0.5) / size``, rescaled to variance one.
+
+    A uniformly drawn index gives a standard normal innovation with one look-up.
+    """
+    z = ndtri((np.arange(size) + 0.5) / size)
+    return np.asarray(z / z.std(), dtype=np.float64)
+
+
+def fridge_ar_step(
+    x: NDArray[np.float64],
+    phi: NDArray[np.float64],
+    gain: NDArray[np.float64],
+    innovation: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """One step of the stationary AR(1) process of the fridge's interval means, in place.
+
+    ``x <- phi * x + gain * innovation`` with ``gain = sqrt(1 - phi**2)``, so a
+    standard normal ``x`` stays standard normal with lag-one autocorrelation ``phi``.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        Source of randomness.
-    n : int
-        Number of homes.
+    x : numpy.ndarray
+        State [-], overwritten.
+    phi, gain : numpy.ndarray
+        Autocorrelation and innovation gain per home [-].
+    innovation : numpy.ndarray
+        Standard normal draws.
 
     Returns
     -------
     numpy.ndarray
-        Mean power [kW], shape ``(n,)``: 0 for :data:`SWITCHED_OFF` of them,
-        else 3-15 W of standby plus, for :data:`FRIDGE_KEPT_ON` of those, a
-        fridge of 25-45 W [2]_.
+        ``x``.
     """
-    on = rng.random(n) >= SWITCHED_OFF
-    fridge = (rng.random(n) < FRIDGE_KEPT_ON) * rng.uniform(*COLD_APPLIANCES_W_RANGE, n)
-    return on * (rng.uniform(*VACANT_STANDBY_W_RANGE, n) + fridge) / 1e3
+    x *= phi
+    x += gain * innovation
+    return x
+
+
+def evening_day(local_hour: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Evening counter per interval: increments at each local noon (from 0).
+
+    An evening and the night after it share a number, so a timer's daily
+    jitter does not change at midnight.
+    """
+    since_noon = np.mod(np.asarray(local_hour, dtype=np.float64) - 12.0, 24.0)
+    wraps = np.concatenate([[False], np.diff(since_noon) < 0])
+    return np.cumsum(wraps).astype(np.int64)
+
+
+def timer_light_on(
+    local_hour: float,
+    dark: bool,
+    off_h: NDArray[np.float64],
+    jitter_h: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Whether timer lamps are on: after dusk and before their (jittered) off time.
+
+    Parameters
+    ----------
+    local_hour : float
+        Local time of the interval's midpoint [h].
+    dark : bool
+        The sun is down (the lamp's dusk sensor has switched it on).
+    off_h : numpy.ndarray
+        Off time per lamp [h, local], 18..26 (past 24: after midnight).
+    jitter_h : numpy.ndarray
+        Today's shift of the off time [h].
+
+    Returns
+    -------
+    numpy.ndarray
+        bool per lamp; never in the morning (off before 06:00 at the latest).
+    """
+    since_noon = (local_hour - 12.0) % 24.0
+    if not dark or since_noon >= 18.0:
+        return np.zeros(off_h.shape, dtype=bool)
+    return since_noon < off_h - 12.0 + jitter_h
 
 
 def draw_vacant_heater_kw(rng: np.random.Generator, n: int) -> NDArray[np.float64]:
@@ -146,107 +309,3 @@ def heating_season_factor(day_of_year: NDArray[np.int64]) -> NDArray[np.float64]
     """
     d = np.asarray(day_of_year, dtype=np.float64)
     return 0.5 * (1.0 + np.cos(2.0 * np.pi * (d - 15.0) / 365.25))
-
-
-@dataclass(frozen=True)
-class VisitSchedule:
-    """Visits to empty homes, by interval (compressed sparse rows).
-
-    Attributes
-    ----------
-    pointer : numpy.ndarray
-        ``(n_intervals + 1,)`` int64: the visits under way in interval ``k``
-        are entries ``pointer[k]:pointer[k+1]``.
-    premise : numpy.ndarray
-        Fleet index per entry, int64.
-    kw : numpy.ndarray
-        Mean visit power per entry [kW], float64.
-    """
-
-    pointer: NDArray[np.int64]
-    premise: NDArray[np.int64]
-    kw: NDArray[np.float64]
-
-    @classmethod
-    def draw(
-        cls, premises: NDArray[np.int64], rng: np.random.Generator, axis: TimeAxis
-    ) -> VisitSchedule:
-        """Draw daytime visits (09:00-17:00 local start) to some of ``premises``.
-
-        Parameters
-        ----------
-        premises : numpy.ndarray
-            Fleet indices of the long-term vacant homes.
-        rng : numpy.random.Generator
-            Source of randomness.
-        axis : TimeAxis
-            The run's interval grid.
-
-        Returns
-        -------
-        VisitSchedule
-            :data:`VISITED_SHARE` of the homes get Poisson visits at a rate
-            drawn from :data:`VISIT_RATE_PER_WEEK_RANGE`, each lasting
-            :data:`VISIT_HOURS_RANGE` at :data:`VISIT_KW_RANGE`.
-        """
-        n_int = axis.n_intervals
-        dt = axis.interval_s
-        weeks = axis.duration_s / (7 * SECONDS_PER_DAY)
-        visited = rng.random(premises.size) < VISITED_SHARE
-        rate = visited * rng.uniform(*VISIT_RATE_PER_WEEK_RANGE, premises.size)
-        counts = rng.poisson(rate * weeks)
-        owner = np.repeat(premises.astype(np.int64), counts)
-        m = owner.size
-        per_day = SECONDS_PER_DAY // dt
-        days = max(1, n_int // per_day)
-        # Local start hour: pick a day, then the interval whose local hour is nearest.
-        day = rng.integers(0, days, size=m)
-        hour = rng.uniform(9.0, 17.0, size=m)
-        local = np.asarray(axis.local_hour, dtype=np.float64)
-        first = np.empty(m, dtype=np.int64)
-        for j in range(m):
-            window = local[day[j] * per_day : (day[j] + 1) * per_day]
-            first[j] = day[j] * per_day + int(np.argmin(np.abs(window - hour[j])))
-        length = np.maximum(1, np.round(rng.uniform(*VISIT_HOURS_RANGE, m) * 3600 / dt))
-        last = np.minimum(first + length.astype(np.int64), n_int)
-        kw = rng.uniform(*VISIT_KW_RANGE, m)
-        span = np.maximum(last - first, 0)
-        entry_k = np.repeat(first, span) + (
-            np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span)
-        )
-        entry_p = np.repeat(owner, span)
-        entry_kw = np.repeat(kw, span)
-        order = np.argsort(entry_k, kind="stable")
-        pointer = np.searchsorted(entry_k[order], np.arange(n_int + 1)).astype(np.int64)
-        return cls(pointer, entry_p[order], entry_kw[order].astype(np.float64))
-
-    def restrict(self, members: Members) -> VisitSchedule:
-        """The visits to member premises, their premises as member positions.
-
-        Parameters
-        ----------
-        members : Members
-            The premises kept; ``premise`` holds full-fleet positions.
-
-        Returns
-        -------
-        VisitSchedule
-            Same intervals, entries in the same order within each;
-            ``self`` when every premise is a member.
-        """
-        if members.is_all:
-            return self
-        keep, local = members.localise(self.premise)
-        n_int = self.pointer.size - 1
-        entry_k = np.repeat(np.arange(n_int, dtype=np.int64), np.diff(self.pointer))[keep]
-        pointer = np.searchsorted(entry_k, np.arange(n_int + 1)).astype(np.int64)
-        return VisitSchedule(pointer, local, self.kw[keep])
-
-    def busy(self) -> NDArray[np.bool_]:
-        """Whether any visit is under way, per interval, bool ``(n_intervals,)``."""
-        return np.diff(self.pointer) > 0
-
-    def at(self, index: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Premises visited in interval ``index`` and their visit power [kW]."""
-        a, b = int(self.pointer[index]), int(self.pointer[index + 1])
-        return self.premise[a:b], self.kw[a:b]

@@ -111,6 +111,12 @@ def score_detection(
     weights = rates["dwellings"] / rates["dwellings"].sum()
     fp_kinds = pd.Series(labels.occupancy_kind[pred & ~true]).value_counts()
     fn_kinds = pd.Series(labels.vacancy_kind[~pred & true]).value_counts()
+    hard_cases = {}
+    if labels.look_empty is not None:
+        hard_cases["false_positives_by_look_empty"] = _count_parts(labels.look_empty[pred & ~true])
+    if labels.vacant_behaviour is not None:
+        missed = labels.vacant_behaviour[~pred & true]
+        hard_cases["false_negatives_by_vacant_behaviour"] = _count_parts(missed)
     return {
         "precision": precision,
         "recall": recall,
@@ -137,4 +143,12 @@ def score_detection(
         },
         "false_positives_by_kind": {str(k): int(v) for k, v in fp_kinds.items()},
         "false_negatives_by_kind": {str(k) or "none": int(v) for k, v in fn_kinds.items()},
+        **hard_cases,
     }
+
+
+def _count_parts(labels: NDArray[np.object_]) -> dict[str, int]:
+    """How many of ``labels`` (``+``-joined) hold each part; empty labels are not counted."""
+    parts = pd.Series(labels.astype(str)).str.split("+").explode()
+    counts = parts[parts != ""].value_counts()
+    return {str(k): int(v) for k, v in counts.items()}

@@ -128,6 +128,10 @@ def _premise_table(
             "low_consumer": low,
         }
     )
+    for name in ("look_empty", "vacant_behaviour"):
+        values = getattr(labels, name)
+        if values is not None:
+            frame[name] = values.astype(str)
     for det in detections:
         frame[f"{det.method}_vacant"] = det.vacant
         frame[f"{det.method}_score"] = det.score

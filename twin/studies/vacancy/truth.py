@@ -43,6 +43,7 @@ from twin.studies.inputs import TruthData
 from twin.studies.vacancy.data import Window, epoch_seconds
 
 __all__ = [
+    "HARD_CASE_COLUMNS",
     "LIVED_IN_HOURS",
     "LOW_CONSUMER_KWH_PER_DAY",
     "LOW_CONSUMER_MIN_LIVED",
@@ -51,6 +52,9 @@ __all__ = [
     "TruthLabels",
     "truth_labels",
 ]
+
+HARD_CASE_COLUMNS: Final = ("look_empty", "vacant_behaviour")
+"""``truth/premise`` columns that label the hard cases (absent from older runs)."""
 
 LIVED_IN_HOURS: Final = 6.0
 """Hours of a local day outside vacancy for the day to count as lived in [h]."""
@@ -84,6 +88,9 @@ class TruthLabels:
         Truly vacant over the window, bool ``(n,)``.
     vacancy_kind : numpy.ndarray
         Kind of vacancy with the most time in the window, ``""`` if none.
+    look_empty, vacant_behaviour : numpy.ndarray or None
+        ``truth/premise``'s hard-case labels (``+``-joined, ``""`` for none),
+        object ``(n,)``; None for a run that does not have them.
     """
 
     meter_id: NDArray[np.object_]
@@ -92,6 +99,8 @@ class TruthLabels:
     lived_share: NDArray[np.float64]
     vacant: NDArray[np.bool_]
     vacancy_kind: NDArray[np.object_]
+    look_empty: NDArray[np.object_] | None = None
+    vacant_behaviour: NDArray[np.object_] | None = None
 
     @property
     def vacancy_rate(self) -> float:
@@ -124,7 +133,10 @@ def truth_labels(
     twin.errors.TwinError
         If a meter has no premise in ``truth/premise``.
     """
-    premise = truth.table("truth/premise", columns=["premise_id", "meter_id", "occupancy_kind"])
+    hard_cases = [c for c in HARD_CASE_COLUMNS if c in truth.dataset("truth/premise").schema.names]
+    premise = truth.table(
+        "truth/premise", columns=["premise_id", "meter_id", "occupancy_kind", *hard_cases]
+    )
     by_meter = premise.set_index(premise["meter_id"].astype(str))
     missing = pd.Index(meter_id.astype(str)).difference(by_meter.index)
     if len(missing):
@@ -169,4 +181,5 @@ def truth_labels(
         lived_share=lived_share.astype(np.float64),
         vacant=lived_share < VACANT_BELOW_SHARE,
         vacancy_kind=main,
+        **{c: rows[c].fillna("").astype(str).to_numpy(dtype=object) for c in hard_cases},
     )
