@@ -1,0 +1,27 @@
+"""Every scenario and sweep file shipped in scenarios/ is valid as it stands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from twin.scenario import load_scenario
+from twin.sweep import SweepSpec
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+FILES = sorted(SCENARIOS.glob("*.yaml"))
+
+
+def test_there_are_shipped_scenarios() -> None:
+    assert len(FILES) >= 5
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_a_shipped_file_is_valid(path: Path) -> None:
+    if SweepSpec.is_sweep_file(path):
+        spec = SweepSpec.from_file(path)
+        runs = spec.runs()
+        assert runs and all(spec.scenario(run).name for run in runs[:3])
+    else:
+        assert load_scenario(path).name == path.stem
