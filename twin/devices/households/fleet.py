@@ -10,9 +10,10 @@ Per home and interval: the occupancy chain moves one step (away, at home
 inactive, at home active); the mean power is the baseload (standby and cold
 appliances) times a fridge-cycling noise, plus the occupancy-driven activity
 (appliances by time of day and season, lighting by darkness) times a
-right-skewed appliance noise. Empty homes draw their own baseload, a heater
-in some, and now and then a visit (see
-:mod:`twin.devices.households.vacant`). Each home's activity scale is set so that its
+right-skewed appliance noise. Empty homes draw their own baseload and now
+and then a visit (see :mod:`twin.devices.households.vacant`); heating,
+frost heaters included, is the thermal fleet's (:mod:`twin.devices.heating`).
+Each home's activity scale is set so that its
 *expected* annual energy (from the chain's marginals over a reference year
 that starts with the run, holidays included) equals its drawn
 ``annual_kwh``.
@@ -60,13 +61,7 @@ from twin.devices.households.tables import (
     StepTables,
     profile_row,
 )
-from twin.devices.households.vacant import (
-    HEATER_CV_15MIN,
-    VisitSchedule,
-    draw_vacant_base_kw,
-    draw_vacant_heater_kw,
-    heating_season_factor,
-)
+from twin.devices.households.vacant import VisitSchedule, draw_vacant_base_kw
 from twin.members import Members
 
 __all__ = ["OCCUPANCY_KINDS", "HouseholdFleet"]
@@ -153,8 +148,6 @@ class HouseholdFleet:
         tenants: dict[tuple[int, int], Tenant],
         noise_activity: NDArray[np.float64],
         noise_base: NDArray[np.float64],
-        heater_kw: NDArray[np.float64],
-        noise_heater: NDArray[np.float64],
         visits: VisitSchedule,
         visit_draws: NDArray[np.bool_],
     ) -> None:
@@ -186,9 +179,6 @@ class HouseholdFleet:
         self._tenants = tenants
         self._noise_activity = noise_activity
         self._noise_base = noise_base
-        self._heater_kw = heater_kw
-        self._noise_heater = noise_heater
-        self._heating = heating_season_factor(features.day_of_year)
         self._visits = visits
         self._visit_draws = visit_draws
         self._events = self._collect_events()
@@ -208,7 +198,6 @@ class HouseholdFleet:
         self._idx: NDArray[np.intp] = self._row3 + self._state
         empty = away & ~on_holiday
         self._base_now_kw = np.where(empty, base_vacant_kw, base_occupied_kw).astype(np.float64)
-        self._heater_now_kw = np.where(empty, heater_kw, 0.0).astype(np.float64)
 
     # ------------------------------------------------------------------ create
     @classmethod
@@ -264,7 +253,6 @@ class HouseholdFleet:
         annual = draw_annual_kwh(rng, code, p)
         base_occ = draw_occupied_base_kw(rng, annual)
         base_vac = draw_vacant_base_kw(rng, n)
-        heater = draw_vacant_heater_kw(rng, n)
         cap = rng.uniform(*DEMAND_CAP_KW_RANGE, n)
         home_row = np.where(
             code == _LTV, VACANT_ROW, profile_row(np.minimum(code, _SEASONAL), variant)
@@ -276,17 +264,14 @@ class HouseholdFleet:
         tables = StepTables.build(axis.interval_s)
         hours = expected_hours(axis, latitude_deg, features, tables, p.holiday_weeks_per_year)
         scale = activity_scale_kw(annual, base_occ, hours[home_row])
-        # An empty home's year: its baseload, and its heater at half the January power.
-        annual = np.where(code == _LTV, (base_vac + 0.5 * heater) * 8760.0, annual)
+        # An empty home's year: its baseload.
+        annual = np.where(code == _LTV, base_vac * 8760.0, annual)
         kinds = np.asarray(OCCUPANCY_KINDS, dtype=object)[code]
 
         tenants = draw_tenants(rng, episodes, axis, p, hours)
         dt = axis.interval_s
         noise_act = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=ACTIVITY_CV_15MIN))
         noise_base = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=BASELOAD_CV_15MIN))
-        noise_heater = mean_one_noise_table(
-            rng, interval_noise_cv(dt, cv_15min=HEATER_CV_15MIN, correlation_s=900.0)
-        )
         visits = VisitSchedule.draw(np.flatnonzero(code == _LTV).astype(np.int64), rng, axis)
         take = members.take
         return cls(
@@ -307,8 +292,6 @@ class HouseholdFleet:
             tenants=restrict_tenants(tenants, members),
             noise_activity=noise_act,
             noise_base=noise_base,
-            heater_kw=take(heater),
-            noise_heater=noise_heater,
             visits=visits.restrict(members),
             visit_draws=visits.busy(),
         )
@@ -347,7 +330,6 @@ class HouseholdFleet:
             self._idx[i] = VACANT_ROW * N_STATES + AWAY
             holiday = kind == "holiday_start"
             self._base_now_kw[i] = self._base_occupied_kw[i] if holiday else self._base_vacant_kw[i]
-            self._heater_now_kw[i] = 0.0 if holiday else self._heater_kw[i]
             return
         if kind not in ("holiday_end", "move_in", "seasonal_arrive"):
             raise ValueError(
@@ -371,7 +353,6 @@ class HouseholdFleet:
         self._state[i] = HOME_ACTIVE
         self._idx[i] = row3 + HOME_ACTIVE
         self._base_now_kw[i] = self._base_occupied_kw[i]
-        self._heater_now_kw[i] = 0.0
 
     def step(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Advance one interval; mean active and reactive power of every home.
@@ -411,15 +392,11 @@ class HouseholdFleet:
         self._state = state
         self._idx = idx
         level = f.season[k] * tab.activity[day, slot] + f.darkness[k] * tab.lighting
-        # 32 random bits per premise: 10 for each of baseload, activity and heater noise.
+        # 32 random bits per premise: 10 for each of baseload and activity noise.
         bits = members.take(rng.integers(0, 1 << 32, n_total, dtype=np.uint32)).astype(np.intp)
         p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
         activity = self.scale_kw * level.take(idx) * self._noise_activity.take((bits >> 10) & 1023)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
-        heated = np.flatnonzero(self._heater_now_kw)
-        if heated.size:
-            cycle = self._noise_heater.take((bits.take(heated) >> 20) & 1023)
-            p_kw[heated] += self._heater_now_kw[heated] * self._heating[k] * cycle
         if self._visit_draws[k]:
             pick = rng.integers(0, 1024, n_total)
             visited, visit_kw = self._visits.at(k)
@@ -442,14 +419,6 @@ class HouseholdFleet:
     def vacant(self) -> NDArray[np.bool_]:
         """Nobody lives at / uses the premise now (inside a vacancy period), bool ``(n,)``."""
         return self._row3 == VACANT_ROW * N_STATES
-
-    @property
-    def vacant_heater_kw(self) -> NDArray[np.float64]:
-        """Mid-January mean power of the heater each home keeps on while empty [kW] (truth).
-
-        0 for most homes; see :data:`~twin.devices.households.vacant.VACANT_HEATING_SHARE`.
-        """
-        return self._heater_kw.copy()
 
     def vacancy_periods(self) -> pd.DataFrame:
         """Every stretch of the run during which nobody lives at / uses a premise.

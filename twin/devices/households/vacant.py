@@ -1,4 +1,4 @@
-"""What empty homes still draw: standby, the fridge, frost protection, and visits.
+"""What empty homes still draw: standby, the fridge, and visits.
 
 A dwelling that nobody lives in is rarely at 0 W. The hard cases for a
 vacancy detector come from here:
@@ -8,9 +8,10 @@ vacancy detector come from here:
   the fridge (:data:`FRIDGE_KEPT_ON`); a few are switched off at the fuse
   box (:data:`SWITCHED_OFF`);
 - some are kept frost-free (or dry) by a thermostat-controlled electric
-  heater or dehumidifier (:data:`VACANT_HEATING_SHARE`): hundreds of kWh a
-  quarter in winter, above every energy threshold, but without any
-  occupancy pattern;
+  heater or dehumidifier: hundreds of kWh a quarter in winter, above every
+  energy threshold, but without any occupancy pattern. The heater's
+  thermostat runs on the thermal building model with the weather
+  (:mod:`twin.devices.heating`, ``households.thermal.vacant_frost_heater``);
 - long-term vacant homes are visited now and then by an owner, an agent or
   a caretaker (:data:`VISITED_SHARE`): an hour or three of lights, a vacuum
   cleaner or a heater, in the daytime. A visit is not occupancy: the home
@@ -27,8 +28,6 @@ References
    nobody living there are a known source of undercount.
 .. [2] Commission Delegated Regulation (EU) 2019/2016 (fridge energy
    labels) and Commission Regulation (EC) No 1275/2008 (standby limits).
-.. [3] DIN EN 12831-1 (2017), frost protection of unoccupied buildings:
-   indoor set points of about 5 degC.
 """
 
 from __future__ import annotations
@@ -45,17 +44,12 @@ from twin.members import Members
 
 __all__ = [
     "FRIDGE_KEPT_ON",
-    "HEATER_CV_15MIN",
     "SWITCHED_OFF",
-    "VACANT_HEATER_KW_RANGE",
-    "VACANT_HEATING_SHARE",
     "VISITED_SHARE",
     "VISIT_KW_RANGE",
     "VISIT_RATE_PER_WEEK_RANGE",
     "VisitSchedule",
     "draw_vacant_base_kw",
-    "draw_vacant_heater_kw",
-    "heating_season_factor",
 ]
 
 FRIDGE_KEPT_ON: Final = 0.6
@@ -63,15 +57,6 @@ FRIDGE_KEPT_ON: Final = 0.6
 
 SWITCHED_OFF: Final = 0.15
 """Share of empty homes switched off at the fuse box [-]: 0 W."""
-
-VACANT_HEATING_SHARE: Final = 0.10
-"""Share of homes that keep an electric heater or dehumidifier on while empty [-]."""
-
-VACANT_HEATER_KW_RANGE: Final = (0.08, 0.35)
-"""Mean power of that heater in mid-January [kW] (frost protection at about 5 degC [3]_)."""
-
-HEATER_CV_15MIN: Final = 0.8
-"""CV of a 15-min mean of a thermostat-cycling heater [-]."""
 
 VISITED_SHARE: Final = 0.5
 """Share of long-term vacant homes that somebody visits now and then [-]."""
@@ -106,46 +91,6 @@ def draw_vacant_base_kw(rng: np.random.Generator, n: int) -> NDArray[np.float64]
     on = rng.random(n) >= SWITCHED_OFF
     fridge = (rng.random(n) < FRIDGE_KEPT_ON) * rng.uniform(*COLD_APPLIANCES_W_RANGE, n)
     return on * (rng.uniform(*VACANT_STANDBY_W_RANGE, n) + fridge) / 1e3
-
-
-def draw_vacant_heater_kw(rng: np.random.Generator, n: int) -> NDArray[np.float64]:
-    """Mid-January mean power of the heater an empty home keeps on [kW]; 0 for most.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        Source of randomness.
-    n : int
-        Number of homes.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(n,)``: :data:`VACANT_HEATER_KW_RANGE` for
-        :data:`VACANT_HEATING_SHARE` of the homes, else 0.
-    """
-    heated = rng.random(n) < VACANT_HEATING_SHARE
-    return heated * rng.uniform(*VACANT_HEATER_KW_RANGE, n)
-
-
-def heating_season_factor(day_of_year: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Relative heat demand by day of year [-]: 1 in mid-January, 0 in mid-July.
-
-    ``0.5 * (1 + cos(2 pi (d - 15) / 365.25))``, a smooth stand-in for heating
-    degree days in central Europe (no weather data in the twin).
-
-    Parameters
-    ----------
-    day_of_year : numpy.ndarray
-        Day of year ``d`` (1..366).
-
-    Returns
-    -------
-    numpy.ndarray
-        Factor [-], in [0, 1].
-    """
-    d = np.asarray(day_of_year, dtype=np.float64)
-    return 0.5 * (1.0 + np.cos(2.0 * np.pi * (d - 15.0) / 365.25))
 
 
 @dataclass(frozen=True)
