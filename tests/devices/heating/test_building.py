@@ -68,6 +68,6 @@ def test_drawn_buildings_lie_in_their_class_ranges(rng: np.random.Generator) -> 
     assert capacity.max() <= CAPACITY_J_PER_K_M2_RANGE[1]
     # time constants of dwellings: about a day to a week (ISO 13790 12.2.1.3)
     tau_h = b.capacity_j_per_k / b.heat_loss_w_per_k / 3600
-    assert 10 < tau_h.min() and tau_h.max() < 200
+    assert tau_h.min() > 10 and tau_h.max() < 200
     shares = np.bincount(b.building_class, minlength=3) / b.building_class.size
     np.testing.assert_allclose(shares, ThermalParams().class_weights(), atol=0.02)

@@ -51,7 +51,9 @@ from twin.devices.heating.control import (
     thermostat_on,
 )
 from twin.devices.heating.heat_pump import (
-    ROD_DEFICIT_K,
+    BIVALENCE_C,
+    ROD_DEFICIT_KH,
+    ROD_RESET_K,
     HeatPumpTable,
     flow_temperature_c,
     heat_pump_split_w,
@@ -173,6 +175,8 @@ class ThermalFleet:
         self._ac_w, self._eer = ac_w[room][self._ac], eer_rated[room][self._ac]
         self._table: HeatPumpTable | None = heat_pump_table() if self._hp.size else None
         self._t_in: NDArray[np.float64] | None = None
+        self._dt_h = dt / 3600.0
+        self._deficit_kh = np.zeros(self._hp.size)
         self._thermo_on = np.zeros(self._thermo.size, dtype=bool)
 
         self._tank = tanks
@@ -352,12 +356,16 @@ class ThermalFleet:
             assert self._table is not None
             flow = flow_temperature_c(t_out, self._hp_flow, self._hp_exp)
             cop, capacity = self._table.at(t_out, flow)
+            deficit = sp[j] - t_in[j]
+            self._deficit_kh = np.where(
+                deficit < ROD_RESET_K, 0.0, self._deficit_kh + deficit * self._dt_h
+            )
             compressor, rod, p_el = heat_pump_split_w(
                 need[j] * power_on[j],
                 capacity * self._hp_ref_w,
                 cop,
                 self._hp_ref_w,
-                t_in[j] < sp[j] - ROD_DEFICIT_K,
+                (self._deficit_kh > ROD_DEFICIT_KH) & (t_out < BIVALENCE_C),
             )
             heat[j] = compressor + rod
             p_w[j] = p_el

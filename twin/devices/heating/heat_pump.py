@@ -19,6 +19,11 @@ References
    (``get_parameters("Generic", group_id=1, ...)``, ``HeatPump.simulate``).
 .. [2] DIN V 4701-10:2003-08, "Energetische Bewertung heiz- und raumlufttechnischer
    Anlagen", section 5 (heating curve of the distribution system).
+.. [3] NIBE, "SMO S40 installer manual" (2021), menu 7.1.10: degree minutes, the
+   time integral of the heating deficit, start the compressor and, further
+   below, release the additional heat.
+.. [4] VDI 4645:2018, "Heating plants with heat pumps in single-family and
+   multi-family houses - Planning, construction, operation".
 """
 
 from __future__ import annotations
@@ -31,11 +36,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "BIVALENCE_C",
     "FLOW_GRID_C",
     "HPLIB_GROUP",
     "HPLIB_MODEL",
     "OUTDOOR_GRID_C",
-    "ROD_DEFICIT_K",
+    "ROD_DEFICIT_KH",
+    "ROD_RESET_K",
     "HeatPumpTable",
     "flow_temperature_c",
     "heat_pump_split_w",
@@ -64,9 +71,20 @@ FLOW_SPREAD_K: Final = 5.0
 MIN_FLOW_C: Final = 25.0
 """Lowest flow temperature of the heating curve [degC] (assumed)."""
 
-ROD_DEFICIT_K: Final = 1.0
-"""The back-up heater helps only while the home is more than this below its set point [K]
-(assumed: a controller that lets the compressor catch up first)."""
+ROD_DEFICIT_KH: Final = 2.0
+"""The back-up heater is released below :data:`BIVALENCE_C` once the home's deficit below
+its set point, integrated over time, exceeds this [K h], and locked again once the set
+point is reached within :data:`ROD_RESET_K` (assumed; shaped after the degree-minute
+release of the additional heater in heat pump controllers [3]_): the compressor catches up
+after a set-back alone, the heater helps in cold spells that it cannot cover."""
+
+BIVALENCE_C: Final = -5.0
+"""Outdoor temperature below which the back-up heater may run alongside the compressor
+[degC] (parallel bivalent operation; VDI 4645:2018 suggests bivalence points of about
+-5 to -10 degC for air-source heat pumps [4]_; assumed)."""
+
+ROD_RESET_K: Final = 0.1
+"""Deficit below the set point under which the back-up heater's release resets [K]."""
 
 
 @dataclass(frozen=True)
