@@ -14,6 +14,7 @@ from twin.devices.heating.water_heater import (
     WATER_KWH_PER_LITRE_K,
     standing_loss_w,
     tank_step,
+    tapping_fraction,
     tapping_share_by_hour,
 )
 
@@ -101,3 +102,17 @@ def test_standing_loss_energy_of_a_day_without_draws() -> None:
     tau_h = cap[0] / (s_w[0] / 45.0 / 1e3)
     assert lost == pytest.approx(cap[0] * 45.0 * (1 - np.exp(-24 / tau_h)), rel=0.01)
     assert cap[0] * (ROOM_C + 45.0 - t[0]) == pytest.approx(lost, rel=1e-12)
+
+
+@pytest.mark.parametrize("dt_h", [0.25, 1.0, 3.0, 24.0])
+@pytest.mark.parametrize("shift_h", [-1, 0, 1])
+def test_tapping_fractions_of_a_day_add_up_to_the_profile(dt_h: float, shift_h: int) -> None:
+    starts = np.arange(0.0, 24.0, dt_h)
+    fraction = tapping_fraction(starts, dt_h, shift_h)
+    assert fraction.sum() == pytest.approx(1.0)
+    assert (fraction >= 0).all()
+    if dt_h == 1.0:
+        np.testing.assert_allclose(fraction, np.roll(tapping_share_by_hour(), shift_h))
+    if dt_h == 0.25:  # a quarter of the hour's share in each quarter hour
+        hourly = np.repeat(np.roll(tapping_share_by_hour(), shift_h) / 4, 4)
+        np.testing.assert_allclose(fraction, hourly)

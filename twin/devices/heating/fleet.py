@@ -68,7 +68,7 @@ from twin.devices.heating.water_heater import (
     WATER_KWH_PER_LITRE_K,
     standing_loss_w,
     tank_step,
-    tapping_share_by_hour,
+    tapping_fraction,
 )
 from twin.devices.weather import Weather, average_hourly
 from twin.members import Members
@@ -147,7 +147,6 @@ class ThermalFleet:
         local = np.asarray(axis.local_hour, dtype=np.float64)
         self._day = np.array([in_window(h, DAY_WINDOW_H) for h in local], dtype=bool)
         self._night = np.array([in_window(h, params.timer_window_h) for h in local], dtype=bool)
-        self._hour = np.floor(local).astype(np.int64) % 24
         self.heating_kind, self.frost_heater, self.has_ac = heating_kind, frost_heater, has_ac
         self.buildings = buildings
         self.has_water_heater = np.zeros(self.n, dtype=bool)
@@ -183,7 +182,10 @@ class ThermalFleet:
         self._tanks_total, self._tank_keep = tanks_total, tank_keep
         self._tank_c = tanks["t0_c"].astype(np.float64)
         self._tank_heating = np.zeros(self._tank_c.size, dtype=bool)
-        self._share = tapping_share_by_hour()
+        # share of a day's hot water per interval, by profile shift (rows: SHIFT_HOURS)
+        dt_h = axis.interval_s / 3600.0
+        self._tapping = np.stack([tapping_fraction(local, dt_h, s) for s in SHIFT_HOURS])
+        self._shift_row = np.searchsorted(np.asarray(SHIFT_HOURS), tanks["shift_h"])
         self.by_kind_kw: dict[str, NDArray[np.float64]] = {k: _NONE for k in LOAD_KINDS}
         self.heat_w = np.zeros(room.size)
         self.tank_loss_kwh = np.zeros(self._tank_c.size)
@@ -408,12 +410,10 @@ class ThermalFleet:
         tank, w = self._tank, self._tank["premise"]
         dt_s = float(self._axis.interval_s)
         u = self._rng.random(self._tanks_total)[self._tank_keep]
-        hour = (self._hour[k] + tank["shift_h"]) % 24
         draw = (
             present[w]
             * tank["kwh_per_day"]
-            * self._share[hour]
-            * (dt_s / 3600.0)
+            * self._tapping[:, k].take(self._shift_row)
             * -np.log1p(-u)  # exponential, mean one
         )
         allowed = ~tank["timer"] | bool(self._night[k])

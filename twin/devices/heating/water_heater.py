@@ -43,6 +43,7 @@ __all__ = [
     "WATER_KWH_PER_LITRE_K",
     "standing_loss_w",
     "tank_step",
+    "tapping_fraction",
     "tapping_share_by_hour",
 ]
 
@@ -77,6 +78,36 @@ TAPPING_M_KWH_BY_HOUR: Final = np.array(
 def tapping_share_by_hour() -> NDArray[np.float64]:
     """Share of a day's hot water drawn in each local hour [-], sums to 1."""
     return np.asarray(TAPPING_M_KWH_BY_HOUR / TAPPING_M_KWH_BY_HOUR.sum(), dtype=np.float64)
+
+
+def tapping_fraction(
+    local_hour: NDArray[np.float64], dt_h: float, shift_h: int
+) -> NDArray[np.float64]:
+    """Share of a day's hot water drawn in each interval ``[h, h + dt_h)`` [-].
+
+    The exact integral of the hourly profile (:func:`tapping_share_by_hour`,
+    shifted ``shift_h`` hours later) over each interval, for intervals of any
+    length up to a day.
+
+    Parameters
+    ----------
+    local_hour : numpy.ndarray
+        Local clock hour at each interval start [h].
+    dt_h : float
+        Interval length [h], at most 24.
+    shift_h : int
+        Shift of the profile [h].
+    """
+    share = np.roll(tapping_share_by_hour(), shift_h)
+    twice = np.concatenate([share, share])
+    cum = np.concatenate([[0.0], np.cumsum(twice)])
+
+    def integral(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        whole = np.floor(x).astype(np.intp)
+        return np.asarray(cum[whole] + (x - whole) * twice[np.minimum(whole, 47)], dtype=np.float64)
+
+    start = np.asarray(local_hour, dtype=np.float64) % 24.0
+    return integral(start + dt_h) - integral(start)
 
 
 def standing_loss_w(
