@@ -45,6 +45,7 @@ __all__ = [
     "eer",
     "heating_set_point_c",
     "in_window",
+    "in_window_mask",
     "thermostat_on",
 ]
 
@@ -69,6 +70,14 @@ def in_window(hour: float, window: tuple[float, float]) -> bool:
     """Whether local ``hour`` lies in ``[start, end)``, which may wrap midnight."""
     start, end = window
     return start <= hour < end if start < end else hour >= start or hour < end
+
+
+def in_window_mask(hours: NDArray[np.float64], window: tuple[float, float]) -> NDArray[np.bool_]:
+    """:func:`in_window` for an array of local hours."""
+    start, end = window
+    if start < end:
+        return (hours >= start) & (hours < end)
+    return (hours >= start) | (hours < end)
 
 
 def heating_set_point_c(

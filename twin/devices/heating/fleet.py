@@ -47,7 +47,7 @@ from twin.devices.heating.control import (
     THERMOSTAT_BAND_K,
     eer,
     heating_set_point_c,
-    in_window,
+    in_window_mask,
     thermostat_on,
 )
 from twin.devices.heating.heat_pump import (
@@ -117,6 +117,12 @@ class ThermalFleet:
     by_kind_kw : dict
         Last interval's mean electric power per device by :data:`LOAD_KINDS`
         [kW] (arrays; a home's heat pump and its back-up heater are one device).
+    heat_w : numpy.ndarray
+        Last interval's mean heat delivered (cooling negative) to each home
+        whose room is modelled (electric heating or cooling, frost heater),
+        by every source, non-electric heating included [W].
+    tank_loss_kwh : numpy.ndarray
+        Last interval's standing loss of each tank [kWh].
     """
 
     def __init__(
@@ -145,8 +151,8 @@ class ThermalFleet:
         self._rng, self._axis, self._params = rng, axis, params
         self._t_out, self._ghi = t_out_c, ghi_w_m2
         local = np.asarray(axis.local_hour, dtype=np.float64)
-        self._day = np.array([in_window(h, DAY_WINDOW_H) for h in local], dtype=bool)
-        self._night = np.array([in_window(h, params.timer_window_h) for h in local], dtype=bool)
+        self._day = in_window_mask(local, DAY_WINDOW_H)
+        self._night = in_window_mask(local, params.timer_window_h)
         self.heating_kind, self.frost_heater, self.has_ac = heating_kind, frost_heater, has_ac
         self.buildings = buildings
         self.has_water_heater = np.zeros(self.n, dtype=bool)
