@@ -21,14 +21,11 @@ from twin.devices.households.occupancy import ARCHETYPES
 from twin.devices.households.params import HouseholdParams
 from twin.devices.households.schedule import Episodes
 from twin.devices.households.vacant import (
-    VACANT_HEATING_SHARE,
     VacantHomes,
-    draw_vacant_heater_kw,
-    heating_season_factor,
 )
 from twin.devices.households.visits import VISIT_KINDS, RenovationWork, VisitSchedule
 
-# Empty homes with nothing but what a test switches on (the heater share is a constant).
+# Empty homes with nothing but what a test switches on (frost heaters are the thermal fleet's).
 NOTHING: dict[str, Any] = {
     "switched_off": 0.0,
     "fridge_kept_on": 0.0,
@@ -78,10 +75,6 @@ def test_empty_home_shares_match_their_keys(rng: np.random.Generator) -> None:
     # fridge_cycle_min of 20-60 min at 15 min: phi = exp(-15/tau) in 0.47..0.78
     assert homes.fridge_phi.min() >= np.exp(-15 / 20) - 1e-9
     assert homes.fridge_phi.max() <= np.exp(-15 / 60) + 1e-9
-    heater_kw = draw_vacant_heater_kw(rng, 20_000)
-    assert (heater_kw > 0).mean() == pytest.approx(VACANT_HEATING_SHARE, abs=0.01)
-    factor = heating_season_factor(np.array([15, 107, 198, 290]))
-    np.testing.assert_allclose(factor, [1.0, 0.5, 0.0, 0.5], atol=0.01)
 
 
 def test_an_empty_homes_fridge_is_correlated_in_time() -> None:
@@ -90,7 +83,7 @@ def test_an_empty_homes_fridge_is_correlated_in_time() -> None:
     fleet, axis = empty_fleet(120, days=14, fridge_kept_on=1.0)
     p, _, present = simulate(fleet, axis)
     assert not present.any()
-    quiet = fleet.vacant_heater_kw == 0
+    quiet = np.ones(fleet.n, dtype=bool)
     r = lag1(p[:, quiet])
     assert np.median(r) > 0.5
     assert r.min() > 0.2
@@ -102,7 +95,7 @@ def test_an_empty_homes_fridge_is_correlated_in_time() -> None:
 def test_timer_lamps_light_empty_homes_from_dusk_to_their_off_time() -> None:
     fleet, axis = empty_fleet(200, days=14, timer_lights=1.0, timer_jitter_min=20.0)
     p, _, _ = simulate(fleet, axis)
-    quiet = fleet.vacant_heater_kw == 0
+    quiet = np.ones(fleet.n, dtype=bool)
     vh = fleet._vacant_homes
     lamp = p[:, quiet] - vh.standby_kw[quiet]
     hour = (axis.local_hour + axis.interval_s / 7200) % 24
@@ -128,7 +121,7 @@ def test_renovation_draws_power_only_on_working_days_in_working_hours() -> None:
     renovated = np.zeros(fleet.n, dtype=bool)
     renovated[work.premise] = True
     assert renovated.mean() == pytest.approx(0.3, abs=0.07)
-    quiet = fleet.vacant_heater_kw == 0
+    quiet = np.ones(fleet.n, dtype=bool)
     hour = (axis.local_hour + axis.interval_s / 7200) % 24
     working = (axis.weekday < 5) & (hour >= 7.0) & (hour < 16.0)
     assert (p[~working][:, quiet] == 0).all()

@@ -281,7 +281,13 @@ def test_der_runs_are_reproducible_and_leave_the_households_alone(
     again = _run(tmp_path / "again", **DER)
     for table in ("internal/meter_interval", "external/ev_session", "external/der_telemetry"):
         pd.testing.assert_frame_equal(run.table(table), again.table(table))
-    plain = _run(tmp_path / "plain", **{k: v for k, v in DER.items() if k.startswith("time")})
+    no_thermal = {
+        f"households.thermal.{k}": 0.0
+        for k in ("heat_pump", "direct_electric", "vacant_frost_heater", "air_conditioning")
+    }
+    no_thermal["households.thermal.water_heater"] = 0.0
+    times = {k: v for k, v in DER.items() if k.startswith("time")}
+    plain = _run(tmp_path / "plain", **times, **no_thermal)
     for table in ("truth/occupancy", "truth/vacancy"):
         pd.testing.assert_frame_equal(run.table(table), plain.table(table))
     cols = ["premise_id", "annual_kwh", "occupancy_kind"]

@@ -67,6 +67,10 @@ def _scenario(**changes: Any) -> Scenario:
         "ev.public_stations": STATIONS,
         "ev.fault_rates_per_year": {"HighTemperature": 40.0, "GroundFailure": 30.0},
         "ev.repair_mean_h": 6.0,
+        "households.thermal.heat_pump": 0.3,
+        "households.thermal.direct_electric": 0.1,
+        "households.thermal.air_conditioning": 0.3,
+        "households.thermal.water_heater": 0.4,
     }
     return validate_scenario_dict(tiny_scenario_dict(**{**base, **changes}))
 
@@ -141,12 +145,15 @@ class _Built:
         )
 
 
-def _inputs(k: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Household power [kW] and relay state of every premise of the whole fleet in interval k."""
+def _inputs(k: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Household power [kW], relay state, presence and vacancy of every premise of the whole
+    fleet in interval k."""
     g = np.random.default_rng(1000 + k)
     hh = 0.2 + g.lognormal(-0.7, 0.8, n)
     closed = g.random(n) > 0.03
-    return hh, closed
+    present = g.random(n) < 0.6
+    vacant = np.arange(n) % 7 == 0
+    return hh, closed, present & ~vacant, vacant
 
 
 def _fake_flow(k: int, full: DerFleets, grid: GridModel, transformer: np.ndarray) -> Any:
@@ -228,13 +235,14 @@ def _drive(
 
     def process():  # type: ignore[no-untyped-def]
         for k in range(axis.n_intervals):
-            hh, closed = _inputs(k, N_PREMISES)
-            net = der.step(axis.at(k), hh[index], closed[index])
+            hh, closed, present, vacant = _inputs(k, N_PREMISES)
+            net = der.step(axis.at(k), hh[index], closed[index], present[index], vacant[index])
             recorder.schedule_status_changes(env)
             out.append(
                 {
                     "net": net.copy(),
                     "hh": der.hh_kw.copy(),
+                    "thermal": der.thermal_kw.copy(),
                     "pv": der.pv_kw.copy(),
                     "ev": der.ev_kw.copy(),
                     "storage": der.storage_kw.copy(),
@@ -337,7 +345,7 @@ def test_a_shard_of_transformer_areas_equals_the_whole_run_for_its_premises(
 
     # every interval's powers and stored energy
     for k, (a, b) in enumerate(zip(whole_steps, shard_steps, strict=True)):
-        for key in ("net", "hh", "pv", "ev", "storage"):
+        for key in ("net", "hh", "thermal", "pv", "ev", "storage"):
             np.testing.assert_array_equal(b[key], a[key][idx], err_msg=f"{key} at {k}")
         np.testing.assert_array_equal(b["station"], np.where(here, a["station"], 0.0))
         np.testing.assert_array_equal(b["soc"], a["soc"][keep_battery], err_msg=f"soc at {k}")
@@ -383,7 +391,7 @@ def test_two_complementary_shards_make_up_the_whole_run() -> None:
     assert 0 < a.der.n < N_PREMISES and a.der.n + b.der.n == N_PREMISES
     # each premise's powers come from exactly one of the shards
     for k, (x, y, z) in enumerate(zip(whole_steps, a_steps, b_steps, strict=True)):
-        for key in ("net", "hh", "pv", "ev", "storage"):
+        for key in ("net", "hh", "thermal", "pv", "ev", "storage"):
             joined = np.full(N_PREMISES, np.nan)
             joined[members.index], joined[rest.index] = y[key], z[key]
             np.testing.assert_array_equal(joined, x[key], err_msg=f"{key} at {k}")
@@ -404,6 +412,7 @@ def test_two_complementary_shards_make_up_the_whole_run() -> None:
     # the exact totals add up, interval by interval (the fleet-wide peak export included)
     assert DerTotals.merged([a.der.totals, b.der.totals]) == w.totals
     assert w.totals.ev_sessions > 0 and w.totals.pv_mj > 0 and max(w.totals.export_mw) > 0
+    assert w.totals.water_heater_mj > 0 and w.totals.air_conditioning_mj > 0
 
 
 def test_a_shard_without_devices_keeps_empty_fleets() -> None:
@@ -416,7 +425,8 @@ def test_a_shard_without_devices_keeps_empty_fleets() -> None:
     assert der.ev is not None and der.ev.n == 2 and der.ev.is_public.all()
     assert der.ev.charger_index.tolist() == [w - 2 + int(der.ev.n_total) for w in (0, 1)]
     axis = scenario.time.axis()
-    net = der.step(axis.at(0), np.zeros(0), np.zeros(0, dtype=bool))
+    none = np.zeros(0, dtype=bool)
+    net = der.step(axis.at(0), np.zeros(0), none, none, none)
     assert net.shape == (0,) and der.station_kw.shape == (2,)
 
 

@@ -1,4 +1,4 @@
-"""Every scenario and sweep file shipped in scenarios/ is valid as it stands."""
+"""Every scenario (scenarios/) and sweep file (scenarios/sweeps/) shipped is valid as it stands."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from twin.scenario import load_scenario
 from twin.sweep import SweepSpec
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-FILES = sorted(SCENARIOS.glob("*.yaml"))
+FILES = sorted([*SCENARIOS.glob("*.yaml"), *SCENARIOS.glob("sweeps/*.yaml")])
 
 
 def test_there_are_shipped_scenarios() -> None:

@@ -1,10 +1,15 @@
-"""Distributed energy behind the meters: rooftop PV, home batteries and EV chargers.
+"""Devices behind the meters: rooftop PV, home batteries, EV chargers and thermal loads.
 
-:class:`DerFleets` holds the three device fleets of a run (or of a shard)
+:class:`DerFleets` holds the device fleets of a run (or of a shard)
 and turns each premise's household power into its *net* power, what the
 meter integrates and the grid sees::
 
-    net = household + EV home charging - PV generation + battery   [kW]
+    net = household + thermal + EV home charging - PV generation + battery   [kW]
+
+The thermal loads (heat pumps, direct electric heating, air-conditioning,
+hot-water tanks: :class:`~twin.devices.heating.ThermalFleet`) follow the
+weather and the household fleet's occupancy of the same interval; the
+battery and the ``managed`` EV policy see them as part of the household load.
 
 PV and chargers see the voltage of the previous power flow at their bus
 (volt-watt, over-voltage trip, OCPP OverVoltage/UnderVoltage); the battery
@@ -37,6 +42,7 @@ from twin.clock import IntervalTime
 from twin.devices.der_totals import DerTotals, milli
 from twin.devices.ev import EvFleet
 from twin.devices.ev.kernel import headroom_after_flow_kw, managed_headroom_kw
+from twin.devices.heating import ThermalFleet
 from twin.devices.pv import PvFleet
 from twin.devices.storage import StorageFleet
 from twin.members import Members
@@ -60,7 +66,7 @@ class DerFleets:
         Which premises of the whole fleet these are.
     premise_bus : numpy.ndarray
         Bus index of each premise (int64, local).
-    pv, storage, ev : fleet or None
+    pv, storage, ev, thermal : fleet or None
         The fleets (None where the scenario, or this shard's part of it,
         has none). A public connector's ``ev.premise`` is ``n + j``, ``j``
         its connector position.
@@ -68,9 +74,9 @@ class DerFleets:
         Bus index and ``net.load`` row of each public connector (int64).
     station_here : numpy.ndarray
         bool per public connector: simulated in this process.
-    hh_kw, ev_kw, pv_kw, storage_kw, net_kw : numpy.ndarray
+    hh_kw, thermal_kw, ev_kw, pv_kw, storage_kw, net_kw : numpy.ndarray
         Last interval's mean power per premise [kW] (after the relay):
-        household, EV home charging, PV generation (positive), battery
+        household, thermal loads, EV home charging, PV generation (positive), battery
         (positive = charging) and the net (import positive).
     station_kw : numpy.ndarray
         Last interval's mean power per public connector [kW] (0 where not
@@ -95,6 +101,7 @@ class DerFleets:
         area_rating_kva: NDArray[np.float64],
         area_trafo_row: NDArray[np.int64],
         cap_percent: float,
+        thermal: ThermalFleet | None = None,
     ) -> None:
         """Assemble (:func:`twin.engine.der.create_der` builds one from a scenario).
 
@@ -104,7 +111,7 @@ class DerFleets:
         """
         n = members.n
         self.n, self.members = n, members
-        self.pv, self.storage, self.ev = pv, storage, ev
+        self.pv, self.storage, self.ev, self.thermal = pv, storage, ev, thermal
         self.premise_bus, self.station_bus = premise_bus, station_bus
         self.station_rows, self.station_here = station_rows, station_here
         self._area = area_of_premise
@@ -129,12 +136,18 @@ class DerFleets:
         self._non_ev_area: NDArray[np.float64] | None = None
         z = np.zeros(n)
         self.hh_kw, self.ev_kw, self.pv_kw, self.storage_kw, self.net_kw = z, z, z, z, z
+        self.thermal_kw = z
         self.station_kw = np.zeros(station_bus.size)
         self.totals = DerTotals()
 
     # ----------------------------------------------------------------- step
     def step(
-        self, t: IntervalTime, hh_p_kw: NDArray[np.float64], closed: NDArray[np.bool_]
+        self,
+        t: IntervalTime,
+        hh_p_kw: NDArray[np.float64],
+        closed: NDArray[np.bool_],
+        present: NDArray[np.bool_] | None = None,
+        vacant: NDArray[np.bool_] | None = None,
     ) -> NDArray[np.float64]:
         """Net mean power per premise over interval ``t`` [kW], import positive.
 
@@ -148,6 +161,9 @@ class DerFleets:
             Relay (0-0:96.3.10) closed per premise (local, ``(n,)``): an
             open relay zeroes the whole premise, DER included (inverters
             stop without the grid).
+        present, vacant : numpy.ndarray, optional
+            The household fleet's occupancy of this interval (local, ``(n,)``),
+            which the thermal loads need; required when there are any.
         """
         n = self.n
         vm = self._vm_premise
@@ -156,6 +172,12 @@ class DerFleets:
             gen = self.pv.step(t, None if vm is None else vm[self.pv.premise])
             np.add.at(pv_kw, self.pv.premise, gen)
         hh = np.asarray(hh_p_kw, dtype=np.float64)
+        thermal_kw = np.zeros(n)
+        if self.thermal is not None:
+            if present is None or vacant is None:
+                raise ValueError("DerFleets.step needs present and vacant for the thermal loads")
+            thermal_kw = self.thermal.step(t, present=present, vacant=vacant, closed=closed)
+        load = hh + thermal_kw
         ev_kw = np.zeros(n)
         if self.ev is not None:
             vm_ev = None
@@ -163,7 +185,7 @@ class DerFleets:
                 vm_ev = np.concatenate([vm, self._vm_station])[self.ev.premise]
             headroom = None
             if self.ev.policy == "managed":
-                headroom = self._managed_headroom_kw(hh - pv_kw)
+                headroom = self._managed_headroom_kw(load - pv_kw)
             power = self.ev.step(t, headroom, vm_ev)
             home = ~self.ev.is_public
             np.add.at(ev_kw, self.ev.premise[home], power[home])
@@ -172,14 +194,17 @@ class DerFleets:
             self.station_kw = station_kw
         storage_kw = np.zeros(n)
         if self.storage is not None:
-            before = (hh + ev_kw - pv_kw)[self.storage.premise]
+            before = (load + ev_kw - pv_kw)[self.storage.premise]
             np.add.at(storage_kw, self.storage.premise, self.storage.step(t, before))
         if not closed.all():
             hh, ev_kw, pv_kw, storage_kw = (x * closed for x in (hh, ev_kw, pv_kw, storage_kw))
-        net = hh + ev_kw - pv_kw + storage_kw
+        net = hh + thermal_kw + ev_kw - pv_kw + storage_kw
         self.hh_kw, self.ev_kw, self.pv_kw, self.storage_kw, self.net_kw = (
             hh, ev_kw, pv_kw, storage_kw, net,
         )  # fmt: skip
+        self.thermal_kw = thermal_kw
+        if self.thermal is not None:
+            self.totals.add_thermal(t.dt_s, self.thermal.by_kind_kw)
         self.totals.add_interval(
             t.dt_s,
             pv_kw=pv_kw,
@@ -294,6 +319,8 @@ class DerFleets:
             "storage_kwh": np.zeros(n),
             "ev_charger_kw": np.zeros(n),
         }
+        if self.thermal is not None:
+            cols.update(self.thermal.premise_columns())
         if self.pv is not None:
             cols["has_pv"][self.pv.premise] = True
             cols["pv_kwp"][self.pv.premise] = self.pv.kwp

@@ -10,7 +10,7 @@ intervals of the shards' per-interval sums.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,6 +46,10 @@ class DerTotals:
     ev_sessions: int = 0
     ev_not_delivered_wh: int = 0
     ev_faults: int = 0
+    heat_pump_mj: int = 0
+    direct_heating_mj: int = 0
+    air_conditioning_mj: int = 0
+    water_heater_mj: int = 0
     export_mw: list[int] = dataclasses.field(default_factory=list)
 
     def add_interval(
@@ -65,6 +69,14 @@ class DerTotals:
         self.ev_home_mj += milli(ev_home_kw) * dt_s
         self.ev_public_mj += milli(ev_public_kw) * dt_s
         self.export_mw.append(milli(np.clip(-net_kw, 0, None)))
+
+    def add_thermal(self, dt_s: int, by_kind_kw: Mapping[str, NDArray[np.float64]]) -> None:
+        """Add one interval of the thermal loads' mean power per device, by kind [kW]
+        (:data:`~twin.devices.heating.LOAD_KINDS`)."""
+        self.heat_pump_mj += milli(by_kind_kw["heat_pump"]) * dt_s
+        self.direct_heating_mj += milli(by_kind_kw["direct_heating"]) * dt_s
+        self.air_conditioning_mj += milli(by_kind_kw["air_conditioning"]) * dt_s
+        self.water_heater_mj += milli(by_kind_kw["water_heater"]) * dt_s
 
     @classmethod
     def merged(cls, parts: Sequence[DerTotals]) -> DerTotals:
@@ -93,4 +105,8 @@ class DerTotals:
             "ev_not_delivered_mwh": self.ev_not_delivered_wh / 1e6,
             "ev_fault_stops": self.ev_faults,
             "peak_export_kw": max(self.export_mw, default=0) / 1e6,
+            "heat_pump_mwh": self.heat_pump_mj / mwh,
+            "direct_heating_mwh": self.direct_heating_mj / mwh,
+            "air_conditioning_mwh": self.air_conditioning_mj / mwh,
+            "water_heater_mwh": self.water_heater_mj / mwh,
         }

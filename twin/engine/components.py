@@ -150,9 +150,13 @@ class Components:
         """
         seg = self.segments
         closed = self.ami.management.relay_closed
-        p_h, q_h = self.households.step(t)
+        households = self.households
+        p_h, q_h = households.step(t)
         if self.der is not None:
-            p_h = self.der.step(t, p_h, closed[seg.households])
+            # present / vacant after the household step: the occupancy of interval t
+            p_h = self.der.step(
+                t, p_h, closed[seg.households], households.present, households.vacant
+            )
         p_parts, q_parts = [p_h], [q_h]
         if self.customers is not None:
             p_c, q_c = self.customers.step(t)

@@ -9,7 +9,9 @@ Sharded runs: every draw (which premises get a device, every device's
 parameters, every EV session and charger fault of the run) is made for the
 whole fleet, then the fleets are cut down to the premises simulated here
 (:class:`~twin.members.Members`) and the public stations at the buses
-simulated here. Nothing is drawn while the run goes.
+simulated here. Nothing is drawn while the run goes, except the hot-water
+draw-offs of the thermal fleet ("thermal"), drawn every interval for every
+tank of the whole fleet.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from numpy.typing import ArrayLike, NDArray
 from twin.clock import TimeAxis
 from twin.devices.behind_the_meter import DerFleets, charge_before_start
 from twin.devices.ev import EvFleet
+from twin.devices.heating import ThermalFleet
 from twin.devices.pv import PvFleet
 from twin.devices.storage import StorageFleet
+from twin.devices.weather import load_weather
 from twin.engine.site import PublicStations
 from twin.grid import GridModel
 from twin.members import Members
@@ -56,7 +60,7 @@ def create_der(
     simulated_bus: NDArray[np.bool_] | None = None,
     away: pd.DataFrame | None = None,
 ) -> DerFleets | None:
-    """The DER fleets of ``scenario``, or None when it has no PV, storage or EV.
+    """The DER fleets of ``scenario``, or None when it has no PV, storage, EV or thermal loads.
 
     ``grid`` is the run's :class:`~twin.grid.GridModel` (not changed) and
     ``stations`` its public charging connectors, whose loads the site
@@ -95,7 +99,13 @@ def create_der(
         ``members`` or ``simulated_bus`` does not fit the fleet or the network.
     """
     pv_cfg, ev_cfg = scenario.pv, scenario.ev
-    if pv_cfg.share <= 0 and ev_cfg.share <= 0 and not ev_cfg.public_stations:
+    thermal_params = scenario.households.thermal.params()
+    if (
+        pv_cfg.share <= 0
+        and ev_cfg.share <= 0
+        and not ev_cfg.public_stations
+        and not thermal_params.any_load
+    ):
         return None
     n = int(premise_bus.size)
     if members is None:
@@ -124,6 +134,16 @@ def create_der(
                 away["premise"].to_numpy(), away["start_s"].to_numpy(), away["end_s"].to_numpy()
             )
         charge_before_start(ev)
+    thermal = None
+    if thermal_params.any_load:
+        thermal = ThermalFleet.create(
+            n,
+            rng=rng.generator("thermal"),
+            axis=axis,
+            weather=load_weather(pv_cfg.weather),
+            params=thermal_params,
+            members=members,
+        )
     return DerFleets(
         members=members,
         pv=pv,
@@ -138,6 +158,7 @@ def create_der(
         area_rating_kva=areas.rating_kva,
         area_trafo_row=areas.trafo_row,
         cap_percent=ev_cfg.managed_cap_percent,
+        thermal=thermal,
     )
 
 

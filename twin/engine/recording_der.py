@@ -285,4 +285,8 @@ def der_lines(d: dict[str, float]) -> list[str]:
         f"{int(d['pv_trips'])} trip(s); peak export {d['peak_export_kw']:,.1f} kW",
         f"  EV charging       {d['ev_mwh']:,.3f} MWh in {int(d['ev_sessions']):,} finished "
         f"session(s), {d['ev_not_delivered_mwh']:,.3f} MWh not delivered",
+        f"  heating, cooling  heat pumps {d.get('heat_pump_mwh', 0.0):,.3f} MWh, direct electric "
+        f"{d.get('direct_heating_mwh', 0.0):,.3f} MWh, air-conditioning "
+        f"{d.get('air_conditioning_mwh', 0.0):,.3f} MWh, hot-water tanks "
+        f"{d.get('water_heater_mwh', 0.0):,.3f} MWh",
     ]

@@ -86,11 +86,16 @@ def premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str
 
 
 def _der_columns(parts: Components, n: int) -> dict[str, np.ndarray]:
-    """The DER flags and ratings, households' from the DER fleets, others' empty."""
+    """The DER flags and ratings and the thermal loads, households' from the DER fleets,
+    others' empty (heating_kind None, heat_loss_w_per_k NaN)."""
     cols: dict[str, np.ndarray] = {
         **{k: np.zeros(n, dtype=bool) for k in ("has_pv", "has_storage", "has_ev")},
         **{k: np.zeros(n) for k in ("pv_kwp", "storage_kwh", "ev_charger_kw")},
+        "heating_kind": np.full(n, None, dtype=object),
+        **{k: np.zeros(n, dtype=bool) for k in ("has_frost_heater", "has_ac", "has_water_heater")},
+        "heat_loss_w_per_k": np.full(n, np.nan),
     }
+    cols["heating_kind"][parts.segments.households] = "non_electric"
     if parts.der is not None:
         for name, values in parts.der.premise_columns().items():
             cols[name][parts.segments.households] = values

@@ -42,6 +42,7 @@ from twin.scenario.ami_models import (
 from twin.scenario.customer_models import CustomersSection
 from twin.scenario.der_models import EvSection, PublicStation, PvSection, StorageSection
 from twin.scenario.durations import Duration, format_duration
+from twin.scenario.thermal_models import ThermalSection
 
 __all__ = [
     "CommsSection",
@@ -59,6 +60,7 @@ __all__ = [
     "Scenario",
     "SpiSection",
     "StorageSection",
+    "ThermalSection",
     "TimeSection",
     "VacancySection",
 ]
@@ -394,6 +396,11 @@ class HouseholdsSection(_Section):
     consumption: ConsumptionSection = Field(default_factory=ConsumptionSection)
     occupancy: OccupancySection = Field(default_factory=OccupancySection)
     vacancy: VacancySection = Field(default_factory=VacancySection)
+    thermal: ThermalSection = Field(
+        default_factory=ThermalSection,
+        description="Heat pumps, electric heating, frost heaters, air-conditioning and "
+        "hot-water tanks (weather from pv.weather).",
+    )
 
     @field_validator("count")
     @classmethod

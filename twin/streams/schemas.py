@@ -247,6 +247,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("pv_kwp", pa.float64()),
             ("storage_kwh", pa.float64()),
             ("ev_charger_kw", pa.float64()),
+            ("heating_kind", pa.string()),
+            ("has_frost_heater", pa.bool_()),
+            ("has_ac", pa.bool_()),
+            ("has_water_heater", pa.bool_()),
+            ("heat_loss_w_per_k", pa.float64()),
         ]
     ),
     "external/ev_charger": pa.schema(

@@ -38,6 +38,7 @@ from twin.devices.ev.state import (
     delayed_ready_s,
     draw_faults,
     headroom_budget_kwh,
+    home_sessions_overlapping,
     take_chargers,
 )
 from twin.devices.ev.transactions import TransactionLedger
@@ -256,46 +257,19 @@ class EvFleet:
     def without_home_sessions_during(
         self, premise: ArrayLike, start_s: ArrayLike, end_s: ArrayLike
     ) -> EvFleet:
-        """The fleet less every home session that overlaps a period away from its premise.
+        """A new fleet less the home sessions that overlap a period away from their premise.
 
-        Nobody charges an EV at a home that stands empty or whose household is
-        away (on holiday, between tenants, a second home between stays): the
-        car is elsewhere. A home session is dropped when its plug-in to
-        planned unplug overlaps a period ``[start_s, end_s)`` of its premise;
-        the others keep their numbers. Call it before the first :meth:`step`.
-
-        Parameters
-        ----------
-        premise : array_like
-            Premise of each period (as in :attr:`premise`).
-        start_s, end_s : array_like
-            Period bounds [s since the run start].
-
-        Returns
-        -------
-        EvFleet
-            A new fleet; ``self`` is left as it is.
+        The EV is away with its household (holiday, between tenants, a second
+        home between stays, a vacant home): see
+        :func:`~twin.devices.ev.state.home_sessions_overlapping`; the others
+        keep their numbers. ``premise`` as in :attr:`premise`, ``start_s``,
+        ``end_s`` [s since the run start]. Call it before the first :meth:`step`.
         """
         if self._stepped:
-            raise ValueError(
-                "without_home_sessions_during given a fleet that has stepped; "
-                "expected a fresh fleet"
-            )
-        p = np.asarray(premise, dtype=np.int64)
-        a = np.asarray(start_s, dtype=np.int64)
-        b = np.asarray(end_s, dtype=np.int64)
-        order = np.lexsort((a, p))
-        p, a, b = p[order], a[order], b[order]
+            raise ValueError("without_home_sessions_during given a stepped fleet; expected fresh")
         s = self.sessions
-        at = self.premise[s.charger]
-        first = np.searchsorted(p, at, side="left")
-        count = np.searchsorted(p, at, side="right") - first
-        session = np.repeat(np.arange(s.size), count)
-        period = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
-        overlap = (s.arrive_s[session] < b[period]) & (s.depart_s[session] > a[period])
-        drop = np.zeros(s.size, dtype=bool)
-        drop[session[overlap]] = True
-        drop &= ~self.is_public[s.charger]
+        periods = (np.asarray(premise), np.asarray(start_s), np.asarray(end_s))
+        drop = home_sessions_overlapping(s, self.premise, self.is_public, *periods)
         return EvFleet(
             premise=self.premise,
             power_kw=self.power_kw,

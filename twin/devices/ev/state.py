@@ -20,6 +20,7 @@ __all__ = [
     "delayed_ready_s",
     "draw_faults",
     "headroom_budget_kwh",
+    "home_sessions_overlapping",
     "take_chargers",
 ]
 
@@ -126,6 +127,47 @@ def take_chargers(
     ch, time_s, code, repair = faults
     hit = local[ch] >= 0
     return out, (local[ch[hit]], time_s[hit], code[hit], repair[hit])
+
+
+def home_sessions_overlapping(
+    sessions: SessionTable,
+    premise: NDArray[np.int64],
+    is_public: NDArray[np.bool_],
+    period_premise: NDArray[np.int64],
+    start_s: NDArray[np.int64],
+    end_s: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """Which home sessions overlap a period ``[start_s, end_s)`` of their charger's premise.
+
+    Parameters
+    ----------
+    sessions : SessionTable
+        The sessions.
+    premise, is_public : numpy.ndarray
+        Premise and kind of each charger.
+    period_premise, start_s, end_s : numpy.ndarray
+        The periods [s since the run start], each at a premise.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool per session: a home session whose plug-in to planned unplug
+        overlaps one of its premise's periods.
+    """
+    p = np.asarray(period_premise, dtype=np.int64)
+    a = np.asarray(start_s, dtype=np.int64)
+    b = np.asarray(end_s, dtype=np.int64)
+    order = np.lexsort((a, p))
+    p, a, b = p[order], a[order], b[order]
+    at = premise[sessions.charger]
+    first = np.searchsorted(p, at, side="left")
+    count = np.searchsorted(p, at, side="right") - first
+    session = np.repeat(np.arange(sessions.size), count)
+    period = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
+    overlap = (sessions.arrive_s[session] < b[period]) & (sessions.depart_s[session] > a[period])
+    hit = np.zeros(sessions.size, dtype=bool)
+    hit[session[overlap]] = True
+    return hit & ~is_public[sessions.charger]
 
 
 def delayed_ready_s(

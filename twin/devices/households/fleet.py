@@ -12,8 +12,7 @@ appliances) times a fridge-cycling noise, plus the occupancy-driven activity
 (appliances by time of day and season, lighting by darkness) times a
 right-skewed appliance noise. Empty homes draw their own standby and a
 fridge whose interval means follow an AR(1) process, a timer lamp in the
-evening in some, a heater in some (see
-:mod:`twin.devices.households.vacant`), and now and then a visit or
+evening in some (see :mod:`twin.devices.households.vacant`), and now and then a visit or
 renovation work (:mod:`twin.devices.households.visits`). Each home's
 activity scale is set so that its *expected* annual energy (from the chain's
 marginals over a reference year that starts with the run, holidays
@@ -67,14 +66,11 @@ from twin.devices.households.tables import (
 )
 from twin.devices.households.vacant import (
     FRIDGE_CV_15MIN,
-    HEATER_CV_15MIN,
     JITTER_DAY_STRIDE,
     TIMER_DUSK_DARKNESS,
     VacantHomes,
-    draw_vacant_heater_kw,
     evening_day,
     fridge_ar_step,
-    heating_season_factor,
     normal_table,
     timer_light_on,
 )
@@ -180,8 +176,6 @@ class HouseholdFleet:
         tenants: dict[tuple[int, int], Tenant],
         noise_activity: NDArray[np.float64],
         noise_base: NDArray[np.float64],
-        heater_kw: NDArray[np.float64],
-        noise_heater: NDArray[np.float64],
         visits: VisitSchedule,
         renovation: RenovationWork,
         timer_jitter_h: NDArray[np.float64],
@@ -216,9 +210,6 @@ class HouseholdFleet:
         self._tenants = tenants
         self._noise_activity = noise_activity
         self._noise_base = noise_base
-        self._heater_kw = heater_kw
-        self._noise_heater = noise_heater
-        self._heating = heating_season_factor(features.day_of_year)
         self._visits = visits
         self._renovation = renovation
         self._events = self._collect_events()
@@ -251,7 +242,6 @@ class HouseholdFleet:
         # and their per-home values, refreshed after an event changes them.
         self._empty = empty
         self._refresh_empty()
-        self._heater_now_kw = np.where(empty, heater_kw, 0.0).astype(np.float64)
 
     # ------------------------------------------------------------------ create
     @classmethod
@@ -308,7 +298,6 @@ class HouseholdFleet:
         base_occ = draw_occupied_base_kw(rng, annual)
         vacant_homes = VacantHomes.draw(rng, n, p.vacant, axis.interval_s)
         base_vac = vacant_homes.mean_kw
-        heater = draw_vacant_heater_kw(rng, n)
         cap = rng.uniform(*DEMAND_CAP_KW_RANGE, n)
         home_row = np.where(
             code == _LTV, VACANT_ROW, profile_row(np.minimum(code, _SEASONAL), variant)
@@ -321,17 +310,14 @@ class HouseholdFleet:
         tables = StepTables.build(axis.interval_s)
         hours = expected_hours(axis, latitude_deg, features, tables, p.holiday_weeks_per_year)
         scale = activity_scale_kw(annual, base_occ, hours[home_row])
-        # An empty home's year: its baseload, and its heater at half the January power.
-        annual = np.where(code == _LTV, (base_vac + 0.5 * heater) * 8760.0, annual)
+        # An empty home's year: its baseload (heating is the thermal fleet's).
+        annual = np.where(code == _LTV, base_vac * 8760.0, annual)
         kinds = np.asarray(OCCUPANCY_KINDS, dtype=object)[code]
 
         tenants = draw_tenants(rng, episodes, axis, p, hours)
         dt = axis.interval_s
         noise_act = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=ACTIVITY_CV_15MIN))
         noise_base = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=BASELOAD_CV_15MIN))
-        noise_heater = mean_one_noise_table(
-            rng, interval_noise_cv(dt, cv_15min=HEATER_CV_15MIN, correlation_s=900.0)
-        )
         visits = VisitSchedule.draw(episodes, p.vacant, rng, axis)
         renovation = RenovationWork.draw(episodes, p.vacant, rng, axis)
         jitter = p.vacant.timer_jitter_min / 60.0
@@ -357,8 +343,6 @@ class HouseholdFleet:
             tenants=restrict_tenants(tenants, members),
             noise_activity=noise_act,
             noise_base=noise_base,
-            heater_kw=take(heater),
-            noise_heater=noise_heater,
             visits=visits.restrict(members),
             renovation=renovation.restrict(members),
             timer_jitter_h=timer_jitter_h,
@@ -402,7 +386,6 @@ class HouseholdFleet:
             self._base_now_kw[i] = self._base_occupied_kw[i] if holiday else 0.0
             self._empty[i] = not holiday
             self._empty_stale = True
-            self._heater_now_kw[i] = 0.0 if holiday else self._heater_kw[i]
             return
         if kind not in ("holiday_end", "move_in", "seasonal_arrive"):
             raise ValueError(
@@ -434,7 +417,6 @@ class HouseholdFleet:
         self._base_now_kw[i] = self._base_occupied_kw[i]
         self._empty[i] = False
         self._empty_stale = True
-        self._heater_now_kw[i] = 0.0
 
     def step(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Advance one interval; mean active and reactive power of every home.
@@ -474,8 +456,8 @@ class HouseholdFleet:
         self._state = state
         self._idx = idx
         level = f.season[k] * tab.activity[day, slot] + f.darkness[k] * tab.lighting
-        # 32 random bits per premise: 10 for each of baseload, activity and heater noise,
-        # 2 for renovation breaks. An empty home uses the baseload bits for its fridge's
+        # 32 random bits per premise: 10 for each of baseload and activity noise, the
+        # top 2 for renovation breaks. An empty home uses the baseload bits for its fridge's
         # innovation and the activity bits for the noise of visits and renovation work.
         bits = members.take(rng.integers(0, 1 << 32, n_total, dtype=np.uint32)).astype(np.intp)
         p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
@@ -485,10 +467,6 @@ class HouseholdFleet:
             self._add_empty_homes(p_kw, bits, k)
         activity = self.scale_kw * level.take(idx) * self._noise_activity.take((bits >> 10) & 1023)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
-        heated = np.flatnonzero(self._heater_now_kw)
-        if heated.size:
-            cycle = self._noise_heater.take((bits.take(heated) >> 20) & 1023)
-            p_kw[heated] += self._heater_now_kw[heated] * self._heating[k] * cycle
         visited, visit_kw = self._visits.at(k)
         if visited.size:
             draw = self._noise_activity.take((bits.take(visited) >> 10) & 1023)
@@ -511,14 +489,6 @@ class HouseholdFleet:
     def vacant(self) -> NDArray[np.bool_]:
         """Nobody lives at / uses the premise now (inside a vacancy period), bool ``(n,)``."""
         return self._row3 == VACANT_ROW * N_STATES
-
-    @property
-    def vacant_heater_kw(self) -> NDArray[np.float64]:
-        """Mid-January mean power of the heater each home keeps on while empty [kW] (truth).
-
-        0 for most homes; see :data:`~twin.devices.households.vacant.VACANT_HEATING_SHARE`.
-        """
-        return self._heater_kw.copy()
 
     def vacancy_periods(self) -> pd.DataFrame:
         """Every stretch of the run during which nobody lives at / uses a premise.

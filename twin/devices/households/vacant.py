@@ -13,9 +13,10 @@ vacancy detector come from here (the shares and ranges are keys of
 - some have a lamp on a timer that comes on at dusk and goes off in the
   late evening, a little earlier or later each day (``timer_lights``);
 - some are kept frost-free (or dry) by a thermostat-controlled electric
-  heater or dehumidifier (:data:`VACANT_HEATING_SHARE`): hundreds of kWh a
-  quarter in winter, above every energy threshold, but without any
-  occupancy pattern.
+  heater or dehumidifier: hundreds of kWh a quarter in winter, above every
+  energy threshold, but without any occupancy pattern. The heater's
+  thermostat runs on the thermal building model with the weather
+  (:mod:`twin.devices.heating`, ``households.thermal.vacant_frost_heater``).
 
 Visits by caretakers and agents, cleanings and renovation work are in
 :mod:`twin.devices.households.visits`. None of it is occupancy: the home
@@ -29,9 +30,7 @@ References
    nobody living there are a known source of undercount.
 .. [2] Commission Delegated Regulation (EU) 2019/2016 (fridge energy
    labels) and Commission Regulation (EC) No 1275/2008 (standby limits).
-.. [3] DIN EN 12831-1 (2017), frost protection of unoccupied buildings:
-   indoor set points of about 5 degC.
-.. [4] M. Pipattanasomporn, M. Kuzlu, S. Rahman, Y. Teklu, "Load profiles of
+.. [3] M. Pipattanasomporn, M. Kuzlu, S. Rahman, Y. Teklu, "Load profiles of
    selected major household appliances and their demand response
    opportunities", IEEE Trans. Smart Grid 5(2), 742-750, 2014 (fridge
    compressor cycles).
@@ -51,16 +50,11 @@ from twin.members import Members
 
 __all__ = [
     "FRIDGE_CV_15MIN",
-    "HEATER_CV_15MIN",
     "JITTER_DAY_STRIDE",
     "TIMER_DUSK_DARKNESS",
-    "VACANT_HEATER_KW_RANGE",
-    "VACANT_HEATING_SHARE",
     "VacantHomes",
-    "draw_vacant_heater_kw",
     "evening_day",
     "fridge_ar_step",
-    "heating_season_factor",
     "normal_table",
     "timer_light_on",
 ]
@@ -75,15 +69,6 @@ which a timer lamp's dusk sensor switches it on [-]: the sun about 3 degrees up.
 
 JITTER_DAY_STRIDE: Final = 389
 """Step through the jitter table from one day to the next (odd, so every entry is used)."""
-
-VACANT_HEATING_SHARE: Final = 0.10
-"""Share of homes that keep an electric heater or dehumidifier on while empty [-]."""
-
-VACANT_HEATER_KW_RANGE: Final = (0.08, 0.35)
-"""Mean power of that heater in mid-January [kW] (frost protection at about 5 degC [3]_)."""
-
-HEATER_CV_15MIN: Final = 0.8
-"""CV of a 15-min mean of a thermostat-cycling heater [-]."""
 
 
 @dataclass(frozen=True)
@@ -269,43 +254,3 @@ def timer_light_on(
     if not dark or since_noon >= 18.0:
         return np.zeros(off_h.shape, dtype=bool)
     return since_noon < off_h - 12.0 + jitter_h
-
-
-def draw_vacant_heater_kw(rng: np.random.Generator, n: int) -> NDArray[np.float64]:
-    """Mid-January mean power of the heater an empty home keeps on [kW]; 0 for most.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        Source of randomness.
-    n : int
-        Number of homes.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(n,)``: :data:`VACANT_HEATER_KW_RANGE` for
-        :data:`VACANT_HEATING_SHARE` of the homes, else 0.
-    """
-    heated = rng.random(n) < VACANT_HEATING_SHARE
-    return heated * rng.uniform(*VACANT_HEATER_KW_RANGE, n)
-
-
-def heating_season_factor(day_of_year: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Relative heat demand by day of year [-]: 1 in mid-January, 0 in mid-July.
-
-    ``0.5 * (1 + cos(2 pi (d - 15) / 365.25))``, a smooth stand-in for heating
-    degree days in central Europe (no weather data in the twin).
-
-    Parameters
-    ----------
-    day_of_year : numpy.ndarray
-        Day of year ``d`` (1..366).
-
-    Returns
-    -------
-    numpy.ndarray
-        Factor [-], in [0, 1].
-    """
-    d = np.asarray(day_of_year, dtype=np.float64)
-    return 0.5 * (1.0 + np.cos(2.0 * np.pi * (d - 15.0) / 365.25))
