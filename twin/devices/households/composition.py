@@ -17,7 +17,11 @@ from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, TimeAxis
 from twin.devices.checks import raise_problems
-from twin.devices.households.kernel import COLD_APPLIANCES_W_RANGE, STANDBY_W_RANGE
+from twin.devices.households.kernel import (
+    ALWAYS_ON_W_RANGE,
+    COLD_APPLIANCES_W_RANGE,
+    STANDBY_W_RANGE,
+)
 from twin.devices.households.occupancy import ARCHETYPES, PROFILE_NAMES, STAY_PROFILE
 from twin.devices.households.params import HouseholdParams
 from twin.devices.households.schedule import (
@@ -40,11 +44,13 @@ from twin.devices.households.tables import (
 from twin.members import Members
 
 __all__ = [
+    "BASELOAD_ELASTICITY",
     "BASELOAD_REFERENCE_KWH",
     "DEMAND_CAP_KW_RANGE",
     "LONG_TERM_VACANT_CODE",
     "LOW_CONSUMER_KWH_RANGE",
     "LOW_CONSUMER_SHARE",
+    "MIN_ACTIVITY_SHARE",
     "SEASONAL_CODE",
     "Tenant",
     "activity_scale_kw",
@@ -80,6 +86,18 @@ BASELOAD_REFERENCE_KWH: Final = HouseholdParams.annual_kwh_median
 """Annual consumption of the home whose baseload is drawn as is [kWh/yr]: the
 default median household (:attr:`HouseholdParams.annual_kwh_median`). It is a
 fixed reference: a scenario's own median does not move it."""
+
+BASELOAD_ELASTICITY: Final = 0.3
+"""Elasticity of a home's baseload to its annual consumption [-]: the baseload
+drawn for a home of :data:`BASELOAD_REFERENCE_KWH` is multiplied by
+``(annual_kwh / reference) ** elasticity``. Bigger users own more and bigger
+always-on appliances, but far from in proportion: a frugal home still has a
+fridge and a router, so its baseload is a large share of its use."""
+
+MIN_ACTIVITY_SHARE: Final = 0.1
+"""Least share of a home's annual energy that is occupancy-driven [-]: somebody
+who lives there cooks, washes and switches on lights. It bounds the baseload of
+the most frugal homes, which are otherwise baseload-dominated."""
 
 DEMAND_CAP_KW_RANGE: Final = (8.0, 14.5)
 """Largest interval-mean activity power of a home [kW], drawn per home: what its
@@ -218,15 +236,26 @@ def apportion(n: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
 def draw_occupied_base_kw(
     rng: np.random.Generator, annual_kwh: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Standby plus cold appliances of occupied homes [kW], growing mildly with consumption.
+    """Always-on load of occupied homes [kW]: standby, cold appliances and other always-on.
 
-    Drawn from the ranges of :mod:`~twin.devices.households.kernel` for a home
-    of :data:`BASELOAD_REFERENCE_KWH`, times ``(annual_kwh / reference) ** 0.3``.
+    The sum of uniform draws from :data:`~twin.devices.households.kernel.STANDBY_W_RANGE`,
+    :data:`~twin.devices.households.kernel.COLD_APPLIANCES_W_RANGE` and
+    :data:`~twin.devices.households.kernel.ALWAYS_ON_W_RANGE` (55-140 W, some
+    30 % of the energy of a home of :data:`BASELOAD_REFERENCE_KWH`), times
+    ``(annual_kwh / reference) ** BASELOAD_ELASTICITY``. Low-use homes are
+    thereby baseload-dominated (a 700 kWh/yr home: 37-94 W, 45-100 % of its
+    mean power); the baseload is at most ``1 - MIN_ACTIVITY_SHARE`` of the
+    home's mean power, so that its activity scale is positive and its energy
+    meets ``annual_kwh``.
     """
     n = annual_kwh.size
-    watts = rng.uniform(*STANDBY_W_RANGE, n) + rng.uniform(*COLD_APPLIANCES_W_RANGE, n)
-    watts *= (annual_kwh / BASELOAD_REFERENCE_KWH) ** 0.3
-    return np.minimum(watts / 1e3, 0.5 * annual_kwh / 8760.0)
+    watts = (
+        rng.uniform(*STANDBY_W_RANGE, n)
+        + rng.uniform(*COLD_APPLIANCES_W_RANGE, n)
+        + rng.uniform(*ALWAYS_ON_W_RANGE, n)
+    )
+    watts *= (annual_kwh / BASELOAD_REFERENCE_KWH) ** BASELOAD_ELASTICITY
+    return np.minimum(watts / 1e3, (1.0 - MIN_ACTIVITY_SHARE) * annual_kwh / 8760.0)
 
 
 def draw_annual_kwh(
@@ -288,10 +317,11 @@ def activity_scale_kw(
 ) -> NDArray[np.float64]:
     """Activity scale [kW] that makes the expected annual energy ``annual_kwh`` [kWh/yr].
 
-    ``(annual_kwh - 8760 h * base_kw) / hours``, with at least a tenth of the
-    energy left to activity; 0 where ``hours`` is 0 (vacant).
+    ``(annual_kwh - 8760 h * base_kw) / hours``, with at least
+    :data:`MIN_ACTIVITY_SHARE` of the energy left to activity; 0 where
+    ``hours`` is 0 (vacant).
     """
-    active_kwh = np.maximum(annual_kwh - base_kw * 8760.0, 0.1 * annual_kwh)
+    active_kwh = np.maximum(annual_kwh - base_kw * 8760.0, MIN_ACTIVITY_SHARE * annual_kwh)
     return np.where(hours > 0, active_kwh / np.where(hours > 0, hours, 1.0), 0.0)
 
 
