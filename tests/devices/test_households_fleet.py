@@ -335,13 +335,14 @@ def test_quiet_empty_homes_stay_below_the_cso_threshold_heated_ones_do_not(
 # Reference: BDEW 2025 standard load profile H25 (households), via demandlib 0.2.x
 # (demandlib.bdew.H25, 15-min values with the dynamisation, 2025 without public holidays).
 # Measured on this run (seed 11, 1,200 homes, 2025): weekday / Saturday / Sunday r = 0.999 /
-# 0.996 / 0.996; daily energy r = 0.951; peak/mean 1.578 / 1.397 / 1.399 against H25's
-# 1.574 / 1.392 / 1.458; minimum/mean 0.587 / 0.535 / 0.535 against 0.594 / 0.535 / 0.526.
+# 0.996 / 0.997; daily energy r = 0.958; peak/mean 1.572 / 1.384 / 1.373 against H25's
+# 1.574 / 1.392 / 1.458 (one weekend table: H25's Sunday lunch peak is higher than its
+# Saturday's); minimum/mean 0.600 / 0.545 / 0.545 against 0.594 / 0.535 / 0.526.
 H25_DAYS = {"weekday": (0, 1, 2, 3, 4), "saturday": (5,), "sunday": (6,)}
 H25_PROFILE_R = {"weekday": 0.99, "saturday": 0.99, "sunday": 0.99}
 H25_PEAK_TOLERANCE = {"weekday": 0.08, "saturday": 0.1, "sunday": 0.1}
 H25_MIN_TOLERANCE = 0.05
-H25_DAILY_R = 0.93
+H25_DAILY_R = 0.94
 
 
 def h25_and_fleet(year_run: Any) -> tuple[pd.DatetimeIndex, np.ndarray, TimeAxis, np.ndarray]:

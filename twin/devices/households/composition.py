@@ -44,6 +44,7 @@ from twin.devices.households.tables import (
 from twin.members import Members
 
 __all__ = [
+    "ALWAYS_ON_ELASTICITY",
     "BASELOAD_ELASTICITY",
     "BASELOAD_REFERENCE_KWH",
     "DEMAND_CAP_KW_RANGE",
@@ -88,16 +89,24 @@ default median household (:attr:`HouseholdParams.annual_kwh_median`). It is a
 fixed reference: a scenario's own median does not move it."""
 
 BASELOAD_ELASTICITY: Final = 0.3
-"""Elasticity of a home's baseload to its annual consumption [-]: the baseload
-drawn for a home of :data:`BASELOAD_REFERENCE_KWH` is multiplied by
+"""Elasticity of a home's standby and cold appliances to its annual consumption
+[-]: drawn for a home of :data:`BASELOAD_REFERENCE_KWH`, they are multiplied by
 ``(annual_kwh / reference) ** elasticity``. Bigger users own more and bigger
-always-on appliances, but far from in proportion: a frugal home still has a
-fridge and a router, so its baseload is a large share of its use."""
+appliances, but far from in proportion: a frugal home still has a fridge and a
+router, so its baseload is a large share of its use."""
 
-MIN_ACTIVITY_SHARE: Final = 0.1
+ALWAYS_ON_ELASTICITY: Final = 1.0
+"""Elasticity of a home's other always-on loads (circulation pump, second
+freezer, network and smart-home devices) to its annual consumption [-]: owned
+by big users, rare in frugal flats."""
+
+MIN_ACTIVITY_SHARE: Final = 0.4
 """Least share of a home's annual energy that is occupancy-driven [-]: somebody
-who lives there cooks, washes and switches on lights. It bounds the baseload of
-the most frugal homes, which are otherwise baseload-dominated."""
+who lives there cooks, washes, watches TV and switches on lights, which takes
+some 150-300 kWh/yr even in the most frugal one-person flats (co2online
+Stromspiegel 2023: cooking alone 100-200 kWh/yr). It bounds the baseload of
+the most frugal homes at 60 % of their energy: baseload-dominated, with their
+meals and evenings still visible."""
 
 DEMAND_CAP_KW_RANGE: Final = (8.0, 14.5)
 """Largest interval-mean activity power of a home [kW], drawn per home: what its
@@ -238,23 +247,23 @@ def draw_occupied_base_kw(
 ) -> NDArray[np.float64]:
     """Always-on load of occupied homes [kW]: standby, cold appliances and other always-on.
 
-    The sum of uniform draws from :data:`~twin.devices.households.kernel.STANDBY_W_RANGE`,
-    :data:`~twin.devices.households.kernel.COLD_APPLIANCES_W_RANGE` and
-    :data:`~twin.devices.households.kernel.ALWAYS_ON_W_RANGE` (55-140 W, some
-    30 % of the energy of a home of :data:`BASELOAD_REFERENCE_KWH`), times
-    ``(annual_kwh / reference) ** BASELOAD_ELASTICITY``. Low-use homes are
-    thereby baseload-dominated (a 700 kWh/yr home: 37-94 W, 45-100 % of its
-    mean power); the baseload is at most ``1 - MIN_ACTIVITY_SHARE`` of the
+    Uniform draws from :data:`~twin.devices.households.kernel.STANDBY_W_RANGE`
+    and :data:`~twin.devices.households.kernel.COLD_APPLIANCES_W_RANGE` times
+    ``(annual_kwh / reference) ** BASELOAD_ELASTICITY``, plus one from
+    :data:`~twin.devices.households.kernel.ALWAYS_ON_W_RANGE` times
+    ``(annual_kwh / reference) ** ALWAYS_ON_ELASTICITY`` (85-190 W, some 45 %
+    of the energy, for a home of :data:`BASELOAD_REFERENCE_KWH`). Low-use
+    homes are baseload-dominated (a 700 kWh/yr home draws 40-86 W, and keeps
+    40-48 W, 50-60 % of its mean power): the baseload is at most ``1 - MIN_ACTIVITY_SHARE`` of the
     home's mean power, so that its activity scale is positive and its energy
     meets ``annual_kwh``.
     """
     n = annual_kwh.size
-    watts = (
-        rng.uniform(*STANDBY_W_RANGE, n)
-        + rng.uniform(*COLD_APPLIANCES_W_RANGE, n)
-        + rng.uniform(*ALWAYS_ON_W_RANGE, n)
+    relative = annual_kwh / BASELOAD_REFERENCE_KWH
+    watts = (rng.uniform(*STANDBY_W_RANGE, n) + rng.uniform(*COLD_APPLIANCES_W_RANGE, n)) * (
+        relative**BASELOAD_ELASTICITY
     )
-    watts *= (annual_kwh / BASELOAD_REFERENCE_KWH) ** BASELOAD_ELASTICITY
+    watts += rng.uniform(*ALWAYS_ON_W_RANGE, n) * relative**ALWAYS_ON_ELASTICITY
     return np.minimum(watts / 1e3, (1.0 - MIN_ACTIVITY_SHARE) * annual_kwh / 8760.0)
 
 
