@@ -30,12 +30,19 @@ WEEKS: Final = {"winter": "2025-01-13", "summer": "2025-07-14"}
 def table(result: Comparison) -> str:
     """Rows of statistic, twin, CREST, twin/CREST; then derived rows."""
     twin, crest = result.twin, result.crest
+    rows = {
+        **twin.as_dict(),
+        "peak_to_mean home/group": twin.peak_to_mean_home / twin.peak_to_mean_group,
+    }
+    reference = {
+        **crest.as_dict(),
+        "peak_to_mean home/group": crest.peak_to_mean_home / crest.peak_to_mean_group,
+    }
     lines = [f"{'statistic':<28}{'twin':>9}{'CREST':>9}{'ratio':>8}"]
-    for (name, a), b in zip(twin.as_dict().items(), crest.as_dict().values(), strict=True):
-        lines.append(f"{name:<28}{a:>9.3f}{b:>9.3f}{a / b:>8.2f}")
-    a = twin.peak_to_mean_home / twin.peak_to_mean_group
-    b = crest.peak_to_mean_home / crest.peak_to_mean_group
-    lines.append(f"{'peak_to_mean home/group':<28}{a:>9.3f}{b:>9.3f}{a / b:>8.2f}")
+    for name, a in rows.items():
+        b = reference[name]
+        ratio = f"{a / b:>8.2f}" if b else f"{'-':>8}"
+        lines.append(f"{name:<28}{a:>9.3f}{b:>9.3f}{ratio}")
     r = np.corrcoef(twin.active_share_by_hour, crest.active_share_by_hour)[0, 1]
     lines.append(f"{'active share by hour, r':<28}{r:>9.3f}")
     lines.append(f"{'peak_to_mean_group of H25':<28}{result.h25_peak_to_mean:>9.3f}")

@@ -8,7 +8,7 @@ energy target. Both groups are scored with
 :func:`~twin.devices.households.behaviour_stats.behaviour_statistics`.
 
 richardsonpy's appliance calibration does not meet its annual target on
-short runs (its simulated homes use 25-70 % more, the more the more occupants;
+short runs (its simulated homes use 25-75 % more, the more the more occupants;
 see README), so the CREST homes of each occupant count are scaled by one
 factor that gives them the paired twin homes' energy over all simulated
 stretches together (:func:`match_group_energy`). Energy *levels* are thereby
