@@ -156,11 +156,13 @@ def test_holiday_probability_integrates_to_holiday_days() -> None:
 
 
 def test_appliance_intensity_peaks() -> None:
-    # Hour-centre knots: the 18:30 weekday value is 1.40, 03:30 is 0.60.
-    assert appliance_intensity(18.5, "weekday") == pytest.approx(1.40)
-    assert appliance_intensity(3.5, "weekday") == pytest.approx(0.60)
+    # Hour-centre knots: the 18:30 weekday value is 1.36, 03:30 is 0.79; half-way
+    # between the 18:30 and 19:30 knots (1.36, 1.28) the interpolation gives 1.32.
+    assert appliance_intensity(18.5, "weekday") == pytest.approx(1.36)
+    assert appliance_intensity(3.5, "weekday") == pytest.approx(0.79)
+    assert appliance_intensity(19.0, "weekday") == pytest.approx(1.32)
     # A one-hour later schedule puts the 18:30 value at 19:30.
-    assert appliance_intensity(19.5, "weekday", shift_h=1.0) == pytest.approx(1.40)
+    assert appliance_intensity(19.5, "weekday", shift_h=1.0) == pytest.approx(1.36)
     assert np.mean(appliance_intensity(np.arange(24) + 0.5, "weekend")) == pytest.approx(
         1.0, abs=0.1
     )

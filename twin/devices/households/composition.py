@@ -18,7 +18,11 @@ from numpy.typing import NDArray
 from twin.clock import SECONDS_PER_DAY, TimeAxis
 from twin.devices.checks import raise_problems
 from twin.devices.households.absences import draw_student_absences, draw_trips
-from twin.devices.households.kernel import COLD_APPLIANCES_W_RANGE, STANDBY_W_RANGE
+from twin.devices.households.kernel import (
+    ALWAYS_ON_W_RANGE,
+    COLD_APPLIANCES_W_RANGE,
+    STANDBY_W_RANGE,
+)
 from twin.devices.households.occupancy import ARCHETYPES, PROFILE_NAMES, STAY_PROFILE
 from twin.devices.households.params import HouseholdParams
 from twin.devices.households.schedule import (
@@ -41,9 +45,12 @@ from twin.devices.households.tables import (
 from twin.members import Members
 
 __all__ = [
+    "ALWAYS_ON_ELASTICITY",
+    "BASELOAD_ELASTICITY",
     "BASELOAD_REFERENCE_KWH",
     "DEMAND_CAP_KW_RANGE",
     "LONG_TERM_VACANT_CODE",
+    "MIN_ACTIVITY_SHARE",
     "SEASONAL_CODE",
     "Tenant",
     "activity_scale_kw",
@@ -72,6 +79,26 @@ BASELOAD_REFERENCE_KWH: Final = HouseholdParams.annual_kwh_median
 """Annual consumption of the home whose baseload is drawn as is [kWh/yr]: the
 default median household (:attr:`HouseholdParams.annual_kwh_median`). It is a
 fixed reference: a scenario's own median does not move it."""
+
+BASELOAD_ELASTICITY: Final = 0.3
+"""Elasticity of a home's standby and cold appliances to its annual consumption
+[-]: drawn for a home of :data:`BASELOAD_REFERENCE_KWH`, they are multiplied by
+``(annual_kwh / reference) ** elasticity``. Bigger users own more and bigger
+appliances, but far from in proportion: a frugal home still has a fridge and a
+router, so its baseload is a large share of its use."""
+
+ALWAYS_ON_ELASTICITY: Final = 1.0
+"""Elasticity of a home's other always-on loads (circulation pump, second
+freezer, network and smart-home devices) to its annual consumption [-]: owned
+by big users, rare in frugal flats."""
+
+MIN_ACTIVITY_SHARE: Final = 0.4
+"""Least share of a home's annual energy that is occupancy-driven [-]: somebody
+who lives there cooks, washes, watches TV and switches on lights, which takes
+some 150-300 kWh/yr even in the most frugal one-person flats (co2online
+Stromspiegel 2023: cooking alone 100-200 kWh/yr). It bounds the baseload of
+the most frugal homes at 60 % of their energy: baseload-dominated, with their
+meals and evenings still visible."""
 
 DEMAND_CAP_KW_RANGE: Final = (8.0, 14.5)
 """Largest interval-mean activity power of a home [kW], drawn per home: what its
@@ -248,15 +275,26 @@ def apportion(n: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
 def draw_occupied_base_kw(
     rng: np.random.Generator, annual_kwh: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Standby plus cold appliances of occupied homes [kW], growing mildly with consumption.
+    """Always-on load of occupied homes [kW]: standby, cold appliances and other always-on.
 
-    Drawn from the ranges of :mod:`~twin.devices.households.kernel` for a home
-    of :data:`BASELOAD_REFERENCE_KWH`, times ``(annual_kwh / reference) ** 0.3``.
+    Uniform draws from :data:`~twin.devices.households.kernel.STANDBY_W_RANGE`
+    and :data:`~twin.devices.households.kernel.COLD_APPLIANCES_W_RANGE` times
+    ``(annual_kwh / reference) ** BASELOAD_ELASTICITY``, plus one from
+    :data:`~twin.devices.households.kernel.ALWAYS_ON_W_RANGE` times
+    ``(annual_kwh / reference) ** ALWAYS_ON_ELASTICITY`` (85-190 W, some 45 %
+    of the energy, for a home of :data:`BASELOAD_REFERENCE_KWH`). Low-use
+    homes are baseload-dominated (a 700 kWh/yr home draws 40-86 W, and keeps
+    40-48 W, 50-60 % of its mean power): the baseload is at most ``1 - MIN_ACTIVITY_SHARE`` of the
+    home's mean power, so that its activity scale is positive and its energy
+    meets ``annual_kwh``.
     """
     n = annual_kwh.size
-    watts = rng.uniform(*STANDBY_W_RANGE, n) + rng.uniform(*COLD_APPLIANCES_W_RANGE, n)
-    watts *= (annual_kwh / BASELOAD_REFERENCE_KWH) ** 0.3
-    return np.minimum(watts / 1e3, 0.5 * annual_kwh / 8760.0)
+    relative = annual_kwh / BASELOAD_REFERENCE_KWH
+    watts = (rng.uniform(*STANDBY_W_RANGE, n) + rng.uniform(*COLD_APPLIANCES_W_RANGE, n)) * (
+        relative**BASELOAD_ELASTICITY
+    )
+    watts += rng.uniform(*ALWAYS_ON_W_RANGE, n) * relative**ALWAYS_ON_ELASTICITY
+    return np.minimum(watts / 1e3, (1.0 - MIN_ACTIVITY_SHARE) * annual_kwh / 8760.0)
 
 
 def _log_uniform(
@@ -338,10 +376,11 @@ def activity_scale_kw(
 ) -> NDArray[np.float64]:
     """Activity scale [kW] that makes the expected annual energy ``annual_kwh`` [kWh/yr].
 
-    ``(annual_kwh - 8760 h * base_kw) / hours``, with at least a tenth of the
-    energy left to activity; 0 where ``hours`` is 0 (vacant).
+    ``(annual_kwh - 8760 h * base_kw) / hours``, with at least
+    :data:`MIN_ACTIVITY_SHARE` of the energy left to activity; 0 where
+    ``hours`` is 0 (vacant).
     """
-    active_kwh = np.maximum(annual_kwh - base_kw * 8760.0, 0.1 * annual_kwh)
+    active_kwh = np.maximum(annual_kwh - base_kw * 8760.0, MIN_ACTIVITY_SHARE * annual_kwh)
     return np.where(hours > 0, active_kwh / np.where(hours > 0, hours, 1.0), 0.0)
 
 

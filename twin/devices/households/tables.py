@@ -56,12 +56,15 @@ SHIFTS_H: Final = (-1.0, -0.5, 0.0, 0.5, 1.0)
 SHIFT_PROBABILITY: Final = (0.1, 0.2, 0.4, 0.2, 0.1)
 """Share of homes per schedule shift."""
 
-AWAY_BACKGROUND: Final = 0.12
-"""Activity level while away [-]: timer-run washing, dish washing, heating pumps."""
+AWAY_BACKGROUND: Final = 0.06
+"""Activity level while away [-]: timer-run washing and dish washing, devices
+left on. Always-on loads (pumps, freezers, network) are in the baseload."""
 
-INACTIVE_BACKGROUND: Final = 0.22
-"""Activity level while at home but asleep or inactive [-]: the same plus a
-second freezer, night storage top-ups, chargers, circulation pumps."""
+INACTIVE_BACKGROUND: Final = 0.12
+"""Activity level while at home but asleep or inactive [-]: the same plus
+chargers, a reading lamp, night-time appliance cycles. With the baseload it
+sets the fleet's night level: BDEW H25's night minimum is 0.59 of the weekday
+mean, the fleet's 0.59 (README)."""
 
 LIGHTING_RATIO: Final = 0.30
 """Lighting power of an active home in full darkness, relative to its
