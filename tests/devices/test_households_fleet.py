@@ -20,7 +20,7 @@ from twin.devices.households import (
     HouseholdParams,
     marginal_state_probabilities,
 )
-from twin.devices.households.tables import SHIFT_PROBABILITY, SHIFTS_H
+from twin.devices.households.tables import SHIFT_PROBABILITY, SHIFTS_H, CalendarFeatures
 
 SHARES = {
     "working_couple": 0.26,
@@ -390,3 +390,23 @@ def test_fleet_daily_energy_follows_bdew_h25(year_run: Any) -> None:
     per_day = 86_400 // axis.interval_s
     r = np.corrcoef(h25.reshape(-1, per_day).sum(1), fleet_mean.reshape(-1, per_day).sum(1))
     assert r[0, 1] >= H25_DAILY_R, r[0, 1]
+
+
+def test_public_holidays_are_weekend_days_for_households() -> None:
+    axis = make_axis(days=7, start="2025-04-14")  # Mon 14 .. Sun 20 April 2025
+    good_friday = np.datetime64("2025-04-18", "D").astype(np.int64)
+    features = CalendarFeatures.of(axis, 51.0, np.asarray([good_friday]))
+    plain = CalendarFeatures.of(axis, 51.0)
+    friday = axis.local_day == good_friday
+    assert (features.day_type[friday] == 1).all() and (plain.day_type[friday] == 0).all()
+    np.testing.assert_array_equal(features.day_type[~friday], plain.day_type[~friday])
+    # a holiday fleet lives Friday as a Saturday: more midday use than a plain Friday
+    kwargs: dict[str, Any] = {"rng": np.random.default_rng(4), "axis": axis, "latitude_deg": 51.0}
+    p_off, _, _ = simulate(
+        HouseholdFleet.create(600, **kwargs, holidays=np.asarray([good_friday])), axis
+    )
+    kwargs["rng"] = np.random.default_rng(4)
+    p_on, _, _ = simulate(HouseholdFleet.create(600, **kwargs), axis)
+    hour = axis.local_hour
+    midday = friday & (hour >= 11) & (hour < 14)
+    assert p_off[midday].mean() > 1.05 * p_on[midday].mean()

@@ -269,6 +269,7 @@ def build_components(
         latitude_deg=scenario.grid.latitude_deg,
         params=scenario.households.params(),
         members=hh_members,
+        holidays=scenario.customers.holidays.of_run(axis.local_day),
     )
     customers = _customer_fleet(scenario, site, rng, c_members)
     ids = MemberIds(member_ids("P", members), member_ids("M", members))

@@ -90,6 +90,11 @@ class HolidaysSection(_Section):
         """Public holidays of every year the dates ``day`` (days since 1970) touch."""
         return holidays_around(self.country, self.subdivision, day)
 
+    def of_run(self, day: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Public holidays of a run's dates ``day`` and of the year from its first date."""
+        first = int(np.min(day))
+        return self.around(np.asarray([first, first + 366, int(np.max(day))], dtype=np.int64))
+
 
 class AddedCustomer(_Section):
     """Customers a planner adds at a bus (each gets a load row and a meter)."""

@@ -340,13 +340,15 @@ def expected_hours(
     features: CalendarFeatures,
     tables: StepTables,
     holiday_weeks_per_year: float,
+    public_holidays: NDArray[np.int64] | None = None,
 ) -> NDArray[np.float64]:
     """Expected activity hours per table row over a reference year.
 
     The reference year is the 365 days from the run start (the run's own
     calendar when it is that long). Holidays are taken out in expectation
     (:func:`holiday_probability`), except for the stays of seasonal homes,
-    whose ``annual_kwh`` is the full-time equivalent.
+    whose ``annual_kwh`` is the full-time equivalent; ``public_holidays``
+    (days since 1970-01-01) are weekend days of the reference year.
 
     Returns
     -------
@@ -361,7 +363,7 @@ def expected_hours(
         )
     else:
         year_axis = TimeAxis(axis.start, axis.interval_s, per_year, axis.timezone)
-        ref = CalendarFeatures.of(year_axis, latitude_deg)
+        ref = CalendarFeatures.of(year_axis, latitude_deg, public_holidays)
     not_away = 1.0 - holiday_probability(ref.day_of_year, holiday_weeks_per_year)
     hours = expected_activity_hours(tables, ref, axis.interval_s, not_away)
     stay = PROFILE_NAMES.index(STAY_PROFILE)

@@ -303,6 +303,7 @@ class HouseholdFleet:
         latitude_deg: float,
         params: HouseholdParams | None = None,
         members: Members | None = None,
+        holidays: NDArray[np.int64] | None = None,
     ) -> HouseholdFleet:
         """Draw a fleet of ``n`` homes and everything that happens to them in the run.
 
@@ -323,6 +324,10 @@ class HouseholdFleet:
             The premises to simulate (``members.n_total == n``); default all.
             Everything is drawn for all ``n`` premises as in the full fleet,
             then restricted to the members.
+        holidays : numpy.ndarray, optional
+            Public holidays (days since 1970-01-01) of the run and of the year
+            from its start: households live them as weekend days (and builders
+            rest). Default: none.
 
         Returns
         -------
@@ -355,9 +360,11 @@ class HouseholdFleet:
         travellers = draw_look_empty_travellers(rng, code, p)
         episodes = draw_episodes(rng, axis, code, p, travellers)
 
-        features = CalendarFeatures.of(axis, latitude_deg)
+        features = CalendarFeatures.of(axis, latitude_deg, holidays)
         tables = StepTables.build(axis.interval_s)
-        hours = expected_hours(axis, latitude_deg, features, tables, p.holiday_weeks_per_year)
+        hours = expected_hours(
+            axis, latitude_deg, features, tables, p.holiday_weeks_per_year, holidays
+        )
         scale = activity_scale_kw(annual, base_occ, hours[home_row])
         # An empty home's year: its baseload (heating is the thermal fleet's).
         annual = np.where(code == _LTV, base_vac * 8760.0, annual)

@@ -122,8 +122,13 @@ class CalendarFeatures:
     day_of_year: NDArray[np.int64]
 
     @classmethod
-    def of(cls, axis: TimeAxis, latitude_deg: float) -> CalendarFeatures:
+    def of(
+        cls, axis: TimeAxis, latitude_deg: float, holidays: NDArray[np.int64] | None = None
+    ) -> CalendarFeatures:
         """Features of every interval of ``axis`` at ``latitude_deg`` [deg].
+
+        Public ``holidays`` (days since 1970-01-01; default none) are weekend
+        days, as Sundays are in the BDEW profiles.
 
         Solar time is approximated by local *standard* time (clock time less
         any daylight-saving shift); longitude within the zone and the equation
@@ -133,7 +138,8 @@ class CalendarFeatures:
         per_day = SECONDS_PER_DAY // dt
         hour = axis.local_hour
         slot = np.floor(hour * (3600.0 / dt) + 1e-6).astype(np.int64) % per_day
-        day_type = (axis.weekday >= 5).astype(np.int64)
+        off = np.isin(axis.local_day, holidays) if holidays is not None else False
+        day_type = ((axis.weekday >= 5) | off).astype(np.int64)
         prev = np.concatenate([day_type[:1], day_type[:-1]])
         kind = np.where(prev == day_type, day_type, 2 + prev)
         doy = axis.day_of_year.astype(np.int64)
