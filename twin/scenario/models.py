@@ -18,7 +18,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -42,6 +41,7 @@ from twin.scenario.ami_models import (
 from twin.scenario.customer_models import CustomersSection
 from twin.scenario.der_models import EvSection, PublicStation, PvSection, StorageSection
 from twin.scenario.durations import Duration, format_duration
+from twin.scenario.ranges import range_check
 from twin.scenario.thermal_models import ThermalSection
 
 __all__ = [
@@ -223,14 +223,8 @@ _HH = HouseholdParams()
 _VB, _LE = _HH.vacant, _HH.look_empty
 
 
-def _check_range(value: tuple[float, float], info: ValidationInfo) -> tuple[float, float]:
-    """A ``[low, high]`` pair within its bounds (:data:`RANGE_BOUNDS`), low <= high."""
-    lo, hi = RANGE_BOUNDS[str(info.field_name)]
-    if not lo <= value[0] <= value[1] <= hi:
-        raise ValueError(
-            f"given {list(value)}; expected [low, high] with {lo:g} <= low <= high <= {hi:g}"
-        )
-    return value
+_check_range = range_check(RANGE_BOUNDS)
+"""A ``[low, high]`` pair within its bounds (:data:`RANGE_BOUNDS`), low <= high."""
 
 
 def _pair(default: tuple[float, float], description: str) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from twin.devices.heating.params import BUILDING_CLASSES, ThermalParams
+from twin.scenario.ranges import range_check
 
 __all__ = ["BuildingClassShares", "ThermalSection"]
 
@@ -24,13 +25,26 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
-def _pair(value: tuple[float, float], lo: float, hi: float, unit: str) -> tuple[float, float]:
-    if not lo <= value[0] <= value[1] <= hi:
-        raise ValueError(
-            f"given {list(value)}; expected [low, high] with {lo:g} <= low <= high <= {hi:g} "
-            f"[{unit}]"
-        )
-    return value
+_PAIR_BOUNDS = {
+    "floor_area_m2": (10.0, 2_000.0),
+    "comfort_c": (10.0, 30.0),
+    "setback_k": (0.0, 10.0),
+    "cooling_c": (18.0, 35.0),
+    "tank_litres": (10.0, 1_000.0),
+    "tank_set_c": (40.0, 85.0),
+    "hot_water_kwh_per_day": (0.0, 50.0),
+}
+"""Bounds of the section's ``[low, high]`` keys."""
+
+_PAIR_UNITS = {
+    "floor_area_m2": "m^2",
+    "comfort_c": "degC",
+    "setback_k": "K",
+    "cooling_c": "degC",
+    "tank_litres": "l",
+    "tank_set_c": "degC",
+    "hot_water_kwh_per_day": "kWh/d",
+}
 
 
 class BuildingClassShares(_Section):
@@ -104,40 +118,7 @@ class ThermalSection(_Section):
             )
         return value
 
-    @field_validator("floor_area_m2")
-    @classmethod
-    def _area(cls, value: tuple[float, float]) -> tuple[float, float]:
-        return _pair(value, 10.0, 2_000.0, "m^2")
-
-    @field_validator("comfort_c")
-    @classmethod
-    def _comfort(cls, value: tuple[float, float]) -> tuple[float, float]:
-        return _pair(value, 10.0, 30.0, "degC")
-
-    @field_validator("setback_k")
-    @classmethod
-    def _setback(cls, value: tuple[float, float]) -> tuple[float, float]:
-        return _pair(value, 0.0, 10.0, "K")
-
-    @field_validator("cooling_c")
-    @classmethod
-    def _cooling(cls, value: tuple[float, float]) -> tuple[float, float]:
-        return _pair(value, 18.0, 35.0, "degC")
-
-    @field_validator("tank_litres")
-    @classmethod
-    def _litres(cls, value: tuple[float, float]) -> tuple[float, float]:
-        return _pair(value, 10.0, 1_000.0, "l")
-
-    @field_validator("tank_set_c")
-    @classmethod
-    def _tank_set(cls, value: tuple[float, float]) -> tuple[float, float]:
-        return _pair(value, 40.0, 85.0, "degC")
-
-    @field_validator("hot_water_kwh_per_day")
-    @classmethod
-    def _hot_water(cls, value: tuple[float, float]) -> tuple[float, float]:
-        return _pair(value, 0.0, 50.0, "kWh/d")
+    _pairs = field_validator(*_PAIR_BOUNDS)(range_check(_PAIR_BOUNDS, _PAIR_UNITS))
 
     @model_validator(mode="after")
     def _consistent(self) -> ThermalSection:
