@@ -13,6 +13,7 @@ from twin.devices.households.kernel import (
     interval_noise_cv,
     lighting_fraction,
     mean_one_noise_table,
+    poisson_counts,
     reactive_power_kvar,
     seasonal_factor,
     solar_declination_deg,
@@ -195,3 +196,33 @@ def test_noise_table_has_mean_one(rng: np.random.Generator, cv: float) -> None:
     assert table.mean() == pytest.approx(1.0, rel=1e-12)
     # Bin means lose a little of the spread in the tails; the CV stays close.
     assert table.std() == pytest.approx(cv, rel=0.06, abs=1e-12)
+
+
+# ------------------------------------------------------------ burst counts
+
+
+def test_poisson_counts_by_hand() -> None:
+    # lam = 1: P(0) = e^-1 = 0.3679, P(<=1) = 0.7358, P(<=2) = 0.9197, P(<=3) = 0.9810.
+    u = np.array([0.0, 0.36, 0.37, 0.73, 0.74, 0.91, 0.93, 0.98, 0.99])
+    np.testing.assert_array_equal(poisson_counts(np.ones(9), u), [0, 0, 1, 1, 2, 2, 3, 3, 4])
+    np.testing.assert_array_equal(poisson_counts(np.zeros(3), [0.0, 0.5, 0.999999]), 0)
+
+
+@pytest.mark.parametrize("lam", [0.002, 0.3, 1.5, 6.0])
+def test_poisson_counts_have_the_poisson_mean_and_variance(lam: float) -> None:
+    u = (np.arange(200_000) + 0.5) / 200_000  # a uniform grid: the exact distribution
+    n = poisson_counts(np.full(u.size, lam), u)
+    assert n.mean() == pytest.approx(lam, rel=1e-3, abs=1e-5)
+    assert n.var() == pytest.approx(lam, rel=1e-2, abs=1e-5)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    lam=st.floats(0.0, 20.0),
+    u=st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=2, max_size=20),
+)
+def test_poisson_counts_grow_with_the_uniform(lam: float, u: list[float]) -> None:
+    # Inversion: a larger uniform never gives fewer events, and counts are never negative.
+    order = np.sort(np.asarray(u))
+    n = poisson_counts(np.full(order.size, lam), order)
+    assert (n >= 0).all() and (np.diff(n) >= 0).all()

@@ -87,22 +87,7 @@ def test_statistics_agree_within_the_stated_tolerances(
     )
 
 
-@pytest.mark.parametrize(
-    "season",
-    [
-        0,
-        pytest.param(
-            1,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known disagreement (README): the twin lowers its summer use by "
-                "running appliances at less power, CREST by running them less often, so "
-                "the twin counts too few steps above 250 W in summer",
-            ),
-        ),
-    ],
-    ids=["winter", "summer"],
-)
+@pytest.mark.parametrize("season", [0, 1], ids=["winter", "summer"])
 def test_switch_ons_per_day_agree(comparisons: list[Comparison], season: int) -> None:
     result = comparisons[season]
     assert SWITCH_ONS_RATIO[0] <= ratio(result, "switch_ons_per_day") <= SWITCH_ONS_RATIO[1]

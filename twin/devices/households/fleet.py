@@ -51,7 +51,7 @@ from twin.devices.households.events import (
     vacancy_periods,
 )
 from twin.devices.households.hard_cases import behaviour_labels, join_labels, look_empty_labels
-from twin.devices.households.kernel import interval_noise_cv, mean_one_noise_table
+from twin.devices.households.kernel import interval_noise_cv, mean_one_noise_table, poisson_counts
 from twin.devices.households.occupancy import ARCHETYPES, AWAY, HOME_ACTIVE, N_STATES
 from twin.devices.households.occupancy_look_empty import LOOK_EMPTY_ARCHETYPES
 from twin.devices.households.params import HouseholdParams
@@ -87,40 +87,50 @@ _KEEP_STEPS: Final = 1 << 16
 ACTIVITY_CV_15MIN: Final = 0.7
 """CV of the 15-min appliance energy of a visit to an empty home around its mean [-]."""
 
-STEADY_SHARE: Final = 0.6
+STEADY_SHARE: Final = 0.65
 """Share of an occupied home's activity energy in steady uses [-] (TV and
 computers, lighting, cooking and washing cycles): these last longer than an
 interval and keep their noise from one interval to the next (see
 :data:`ACTIVITY_NOISE_PERSISTENCE_S`). The rest is short bursts (kettle,
-microwave, toaster, hair dryer: minutes at 1-2 kW, Richardson et al. 2010)
-with noise drawn afresh every interval."""
+microwave, toaster, hair dryer: minutes at 1-2 kW, Richardson et al. 2010),
+counted as discrete events (:data:`BURST_ENERGY_KWH`)."""
 
-STEADY_CV_15MIN: Final = 3.0
+STEADY_CV_15MIN: Final = 2.2
 """CV of the steady uses' 15-min energy around the occupancy-state mean [-]."""
 
-BURST_CV_15MIN: Final = 1.5
-"""CV of the short bursts' 15-min energy around the occupancy-state mean [-]:
-most intervals have none, a few hold a kettle or a microwave."""
+BURST_ENERGY_KWH: Final = 0.11
+"""Mean energy of one short burst [kWh]: a kettle boiling a litre and a half
+(2-3 kW for 2-4 min), a microwave or toaster run (1 kW for 3-5 min), a hair
+dryer (1.5-2 kW for 5 min) (appliance ratings and cycle lengths of the CREST
+model, Richardson et al. 2010). A home's bursts in an interval are a Poisson
+count with the mean its burst energy asks, so a home that uses less (summer,
+a frugal home) boils its kettle less often, not at lower power. All of a
+burst's energy falls in the interval it starts in, so at intervals shorter
+than a burst (a few minutes) its power is overstated there."""
+
+BURST_SIZE_CV: Final = 0.5
+"""CV of the energy of one burst around :data:`BURST_ENERGY_KWH` [-]: kettles,
+microwaves, toasters and hair dryers differ in power and run length."""
 
 BASELOAD_CV_15MIN: Final = 0.17
 """CV of a 15-min baseload mean [-]: the fridge compressor cycles (a CV of about
 0.5 of the cold appliances' 15-min mean), standby and the other always-on
 loads do not; cold appliances are about a quarter of the baseload."""
 
-ACTIVITY_NOISE_PERSISTENCE_S: Final = 7200.0
+ACTIVITY_NOISE_PERSISTENCE_S: Final = 10800.0
 """Time constant [s] of a home's steady-use noise: each interval the noise of the
-last one is kept with probability ``exp(-dt / time constant)`` (0.88 at 15 min),
+last one is kept with probability ``exp(-dt / time constant)`` (0.92 at 15 min),
 else redrawn. Steady uses (a TV evening, a washing cycle, an oven) last from
 tens of minutes to hours (CREST: 73 min mean TV viewing, 138 min washing
 cycle; Richardson et al. 2010), so a home's interval loads are correlated:
-the lag-1 autocorrelation of its 15-min load is about 0.62, CREST's 0.65-0.69
-(README). Longer persistence raises it further but takes switch-ons away."""
+with the bursts, the lag-1 autocorrelation of its 15-min load is about
+0.6-0.66, CREST's 0.66-0.70 (README)."""
 
-DAY_ACTIVITY_CV: Final = 0.12
+DAY_ACTIVITY_CV: Final = 0.08
 """CV of a home's day-to-day activity factor [-]: a mean-one multiplier of its
 activity drawn each local midnight (laundry days, cooking or eating out,
-guests). With the occupancy chain it gives the day-to-day CV of daily energy of
-the CREST model's homes (about 0.25-0.3)."""
+guests). With the occupancy chain and the steady-use noise it gives about the
+day-to-day CV of daily energy of the CREST model's homes (0.27-0.29)."""
 
 
 class HouseholdFleet:
@@ -166,7 +176,7 @@ class HouseholdFleet:
     Notes
     -----
     The occupancy profiles and the noise levels (:data:`STEADY_CV_15MIN`,
-    :data:`BURST_CV_15MIN`, :data:`BASELOAD_CV_15MIN`, ...) are assumptions
+    :data:`BURST_ENERGY_KWH`, :data:`BASELOAD_CV_15MIN`, ...) are assumptions
     shaped after the references; the noise levels and persistence are set so
     that the homes' behaviour statistics are those of the CREST model [2]_
     (``benchmarks/bench_households_vs_crest.py``), and the appliance
@@ -249,8 +259,10 @@ class HouseholdFleet:
         self._episodes = episodes
         self._tenants = tenants
         self._noise_activity = noise_activity
-        self._noise_steady = STEADY_SHARE * noise_steady
-        self._noise_burst = (1.0 - STEADY_SHARE) * noise_burst
+        self._noise_steady = noise_steady
+        burst_kw = BURST_ENERGY_KWH * 3600.0 / axis.interval_s
+        self._burst_kw = burst_kw * noise_burst
+        self._bursts_per_kw = (1.0 - STEADY_SHARE) / burst_kw
         self._noise_base = noise_base
         self._noise_day = noise_day
         keep = float(np.exp(-axis.interval_s / ACTIVITY_NOISE_PERSISTENCE_S))
@@ -376,7 +388,7 @@ class HouseholdFleet:
         noise_steady = mean_one_noise_table(
             rng, interval_noise_cv(dt, cv_15min=STEADY_CV_15MIN, correlation_s=900.0)
         )
-        noise_burst = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=BURST_CV_15MIN))
+        noise_burst = mean_one_noise_table(rng, BURST_SIZE_CV)
         noise_base = mean_one_noise_table(rng, interval_noise_cv(dt, cv_15min=BASELOAD_CV_15MIN))
         noise_day = mean_one_noise_table(rng, DAY_ACTIVITY_CV)
         visits = VisitSchedule.draw(episodes, p.vacant, rng, axis)
@@ -522,11 +534,11 @@ class HouseholdFleet:
         self._idx = idx
         if k == 0 or slot == 0:
             self._new_day()
-        level = f.season[k] * tab.activity[day, slot] + f.darkness[k] * tab.lighting
-        # 64 random bits per premise: 10 for each of baseload, steady and burst noise
-        # (bits 0-9, 10-19, 30-39), 16 for keeping the steady noise of the last interval
-        # (40-55), 2 for renovation breaks (56-57). An empty home uses the baseload bits
-        # for its fridge's innovation and bits 10-19 for the noise of visits and renovation.
+        # 64 random bits per premise: 10 for each of baseload and steady noise (bits 0-9,
+        # 10-19), 15 for the number of bursts (20-29 and 58-62), 10 for their size (30-39),
+        # 16 for keeping the steady noise of the last interval (40-55), 2 for renovation
+        # breaks (56-57). An empty home uses the baseload bits for its fridge's innovation
+        # and bits 10-19 for the noise of visits and renovation.
         bits = members.take(rng.integers(0, 1 << 64, n_total, dtype=np.uint64)).astype(np.intp)
         p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
         if self._empty_stale:
@@ -536,9 +548,16 @@ class HouseholdFleet:
         keep = ((bits >> 40) & (_KEEP_STEPS - 1)) < self._keep_below
         steady = np.where(keep, self._noise_index, (bits >> 10) & 1023)
         self._noise_index = steady
-        noise = self._noise_steady.take(steady)
-        noise += self._noise_burst.take((bits >> 30) & 1023)
-        activity = self._scale_today_kw * level.take(idx) * noise
+        # Appliances (by time of day and season) split into steady uses and bursts;
+        # lighting (by darkness) is a steady use.
+        scale = self._scale_today_kw
+        appliances_kw = scale * (f.season[k] * tab.activity[day, slot]).take(idx)
+        steady_kw = STEADY_SHARE * appliances_kw
+        steady_kw += scale * (f.darkness[k] * tab.lighting).take(idx)
+        activity = steady_kw * self._noise_steady.take(steady)
+        u = (((bits >> 20) & 1023) | (((bits >> 58) & 31) << 10)) + 0.5
+        bursts = poisson_counts(appliances_kw * self._bursts_per_kw, u * (1.0 / 32768.0))
+        activity += bursts * self._burst_kw.take((bits >> 30) & 1023)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
         visited, visit_kw = self._visits.at(k)
         if visited.size:

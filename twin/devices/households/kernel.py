@@ -55,6 +55,7 @@ __all__ = [
     "interval_noise_cv",
     "lighting_fraction",
     "mean_one_noise_table",
+    "poisson_counts",
     "reactive_power_kvar",
     "seasonal_factor",
     "solar_declination_deg",
@@ -329,6 +330,48 @@ def mean_one_noise_table(
     draws = np.sort(rng.gamma(shape, 1.0 / shape, size=size * oversample))
     table = draws.reshape(size, oversample).mean(axis=1)
     return table / table.mean()
+
+
+def poisson_counts(lam: ArrayLike, u: ArrayLike) -> NDArray[np.int64]:
+    """Poisson counts by inversion of the CDF at given uniforms.
+
+    ``n`` is the smallest count whose cumulative Poisson probability reaches
+    ``u``: exact (up to floating point), and one uniform per count, so a
+    fleet can take its uniforms from the random bits it already draws.
+
+    Parameters
+    ----------
+    lam : array_like
+        Expected counts [-], >= 0.
+    u : array_like
+        Uniforms in [0, 1), same shape as ``lam``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Counts [-], int64, same shape.
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    u = np.asarray(u, dtype=np.float64)
+    term = np.exp(-lam)
+    cdf = term.copy()
+    n = (u >= cdf).astype(np.int64)
+    term *= lam
+    cdf += term
+    n += u >= cdf
+    # Beyond two events (a few per cent of the intervals at most): only those.
+    more = np.flatnonzero(u >= cdf)
+    k = 2
+    while more.size:
+        lam_m = lam.take(more)
+        term_m = term.take(more) * lam_m / k
+        cdf_m = cdf.take(more) + term_m
+        hit = u.take(more) >= cdf_m
+        n[more[hit]] += 1
+        term[more], cdf[more] = term_m, cdf_m
+        more = more[hit & (term_m > 0.0)]
+        k += 1
+    return n
 
 
 def reactive_power_kvar(p_kw: ArrayLike, power_factor: float) -> NDArray[np.float64]:
