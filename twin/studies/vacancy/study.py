@@ -75,7 +75,8 @@ STUDY_RESOLUTIONS_S: Final = (900, 1800, 3600)
 
 DESIGN_NOTE: Final = (
     "The detectors were designed knowing the twin's household model, and their fixed "
-    "thresholds were chosen on development runs of scenarios/vacancy_study.yaml (seed 7). "
+    "thresholds were chosen on development runs of scenarios/vacancy_study.yaml (seed 7) "
+    "and checked there on the present model (benchmarks/tune_vacancy_evidence.py). "
     "A headline figure must come from a run with another seed and another network; "
     "'separability' measures how hard the problem is apart from the detectors."
 )
