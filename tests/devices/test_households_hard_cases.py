@@ -15,11 +15,13 @@ import pandas as pd
 import pytest
 
 from tests.devices.test_households_fleet import make_axis, make_fleet, simulate
+from twin.clock import TimeAxis
 from twin.devices.households.behaviour import LookEmpty, VacantBehaviour
 from twin.devices.households.composition import draw_annual_kwh
+from twin.devices.households.fleet import HouseholdFleet
 from twin.devices.households.occupancy import ARCHETYPES
 from twin.devices.households.params import HouseholdParams
-from twin.devices.households.schedule import Episodes
+from twin.devices.households.schedule import Episodes, LocalCalendar
 from twin.devices.households.vacant import (
     VacantHomes,
 )
@@ -236,6 +238,60 @@ def test_second_home_use_follows_its_keys() -> None:
     assert np.median(used[regular]) > 0.15
     every_weekend = used_share(second_home_weekend_homes=1.0, second_home_weekend_use=(1.0, 1.0))
     assert np.median(every_weekend) == pytest.approx(2.0 / 7.0, abs=0.06)
+
+
+def test_a_calendar_knows_long_weekends() -> None:
+    # Easter 2025: Good Friday 18 April, Easter Monday 21 April; Ascension Thursday 29 May
+    # (Friday 30 May is a bridge day); a plain weekend 10-11 May.
+    axis = TimeAxis(pd.Timestamp("2025-04-07", tz="Europe/Berlin"), 900, 96 * 70, "Europe/Berlin")
+    days = np.asarray(["2025-04-18", "2025-04-21", "2025-05-29"], dtype="datetime64[D]")
+    calendar = LocalCalendar(axis, days.astype(np.int64))
+    start = pd.Timestamp("2025-04-07")
+
+    def day(date: str) -> int:
+        return (pd.Timestamp(date) - start).days
+
+    first, last = calendar.stretch_of(np.asarray([day(d) for d in ("2025-04-19", "2025-05-10")]))
+    assert first.tolist() == [day("2025-04-18"), day("2025-05-10")]
+    assert last.tolist() == [day("2025-04-21"), day("2025-05-11")]
+    first, last = calendar.stretch_of(np.asarray([day("2025-05-31"), day("2025-05-28")]))
+    assert first.tolist() == [day("2025-05-29"), day("2025-05-28")]  # a working day: itself
+    assert last.tolist() == [day("2025-06-01"), day("2025-05-28")]
+    plain = LocalCalendar(axis)
+    assert plain.stretch_of(np.asarray([day("2025-04-19")]))[0].tolist() == [day("2025-04-19")]
+
+
+def test_weekend_homes_are_used_over_the_easter_weekend() -> None:
+    # Arrive the evening before Good Friday, leave on Easter Monday; without the holidays,
+    # Friday evening to Sunday.
+    axis = make_axis(days=14, start="2025-04-14")
+    holidays = np.asarray(["2025-04-18", "2025-04-21"], dtype="datetime64[D]").astype(np.int64)
+    params = HouseholdParams(
+        seasonal=1.0,
+        long_term_vacant=0.0,
+        move_rate_per_year=0.0,
+        vacant=VacantBehaviour(second_home_weekend_homes=1.0, second_home_weekend_use=(1.0, 1.0)),
+    )
+
+    def share_there(days: np.ndarray | None, when: str) -> float:
+        fleet = HouseholdFleet.create(
+            50,
+            rng=np.random.default_rng(3),
+            axis=axis,
+            latitude_deg=51.0,
+            params=params,
+            holidays=days,
+        )
+        t = (pd.Timestamp(when, tz=axis.timezone) - axis.start).total_seconds()
+        periods = fleet.vacancy_periods()
+        empty = periods[(periods.start_s <= t) & (t < periods.end_s)].premise.nunique()
+        return 1.0 - empty / fleet.n
+
+    for when in ("2025-04-18 12:00", "2025-04-21 10:00"):  # Good Friday, Easter Monday
+        assert share_there(holidays, when) == 1.0 and share_there(None, when) == 0.0
+    assert share_there(holidays, "2025-04-17 10:00") == 0.0  # Thursday morning: not yet
+    assert share_there(holidays, "2025-04-22 10:00") == 0.0
+    assert share_there(None, "2025-04-19 12:00") == 1.0
 
 
 # ------------------------------------------------- occupied homes that look empty

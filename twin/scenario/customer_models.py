@@ -91,9 +91,11 @@ class HolidaysSection(_Section):
         return holidays_around(self.country, self.subdivision, day)
 
     def of_run(self, day: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Public holidays of a run's dates ``day`` and of the year from its first date."""
+        """Public holidays of a run's dates ``day``, of the year from its first date
+        and of the four months before it (where the households' absences may begin)."""
         first = int(np.min(day))
-        return self.around(np.asarray([first, first + 366, int(np.max(day))], dtype=np.int64))
+        touched = [first - 122, first, first + 366, int(np.max(day))]
+        return self.around(np.asarray(touched, dtype=np.int64))
 
 
 class AddedCustomer(_Section):

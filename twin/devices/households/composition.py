@@ -197,6 +197,7 @@ def draw_episodes(
     code: NDArray[np.int64],
     params: HouseholdParams,
     travellers: NDArray[np.bool_] | None = None,
+    holidays: NDArray[np.int64] | None = None,
 ) -> Episodes:
     """Every stretch of the run during which a premise is empty, drawn in advance.
 
@@ -221,13 +222,16 @@ def draw_episodes(
     travellers : numpy.ndarray, optional
         Frequent travellers' premises, bool (:func:`draw_look_empty_travellers`);
         default none.
+    holidays : numpy.ndarray, optional
+        Public holidays (days since 1970-01-01): second homes are used over
+        the long weekends they make. Default none.
 
     Returns
     -------
     Episodes
         Indexed by full-fleet position.
     """
-    calendar = LocalCalendar(axis)
+    calendar = LocalCalendar(axis, holidays)
     normal = np.flatnonzero(code < SEASONAL_CODE)
     le, vb = params.look_empty, params.vacant
     moves = draw_moves(normal, rng, calendar, params.move_rate_per_year)

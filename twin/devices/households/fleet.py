@@ -337,9 +337,10 @@ class HouseholdFleet:
             Everything is drawn for all ``n`` premises as in the full fleet,
             then restricted to the members.
         holidays : numpy.ndarray, optional
-            Public holidays (days since 1970-01-01) of the run and of the year
-            from its start: households live them as weekend days (and builders
-            rest). Default: none.
+            Public holidays (days since 1970-01-01) of the run, of the year
+            from its start and of the months before it: households live them
+            as weekend days, builders rest, and second homes are used over
+            the long weekends they make. Default: none.
 
         Returns
         -------
@@ -370,7 +371,7 @@ class HouseholdFleet:
         )
 
         travellers = draw_look_empty_travellers(rng, code, p)
-        episodes = draw_episodes(rng, axis, code, p, travellers)
+        episodes = draw_episodes(rng, axis, code, p, travellers, holidays)
 
         features = CalendarFeatures.of(axis, latitude_deg, holidays)
         tables = StepTables.build(axis.interval_s)

@@ -20,7 +20,8 @@ periods.
   cottage, the city flat of a weekly commuter) used on a share of all
   weekends drawn per home (``second_home_weekend_use``, default 50-90 %),
   all year; the others are holiday homes, used on a few weekends (more in
-  summer, :data:`SEASONAL_WEEKEND_P`).
+  summer, :data:`SEASONAL_WEEKEND_P`). A weekend next to public holidays is
+  used as the long weekend it is (Easter, Ascension with its bridge day).
 
 Episodes are drawn in a window that starts 120 days before the run, so a run
 can start in the middle of one; times are floored onto the interval grid.
@@ -151,9 +152,11 @@ class LocalCalendar:
     ----------
     axis : TimeAxis
         The run's interval grid.
+    holidays : numpy.ndarray, optional
+        Public holidays, days since 1970-01-01 (default none).
     """
 
-    def __init__(self, axis: TimeAxis) -> None:
+    def __init__(self, axis: TimeAxis, holidays: NDArray[np.int64] | None = None) -> None:
         self.axis = axis
         local_start = axis.start.tz_convert(axis.timezone)
         self.date0 = pd.Timestamp(local_start.tz_localize(None).normalize())
@@ -165,6 +168,35 @@ class LocalCalendar:
         self.month = np.asarray(dates.month, dtype=np.int64)
         self.year = np.asarray(dates.year, dtype=np.int64)
         self.day_of_year = np.asarray(dates.dayofyear, dtype=np.int64)
+        epoch_day = np.asarray(dates.values.astype("datetime64[D]").astype(np.int64))
+        self.holiday = np.isin(epoch_day, holidays if holidays is not None else [])
+
+    def days_off(self) -> NDArray[np.bool_]:
+        """Weekends, public holidays and bridge days, per day of the window.
+
+        A bridge day is a Friday after a holiday Thursday or a Monday before
+        a holiday Tuesday: the working day many take off to join a holiday
+        to the weekend (Ascension Thursday in Germany).
+        """
+        before = np.roll(self.holiday, 1)
+        after = np.roll(self.holiday, -1)
+        before[0] = after[-1] = False
+        bridge = ((self.weekday == 4) & before) | ((self.weekday == 0) & after)
+        return np.asarray((self.weekday >= 5) | self.holiday | bridge)
+
+    def stretch_of(self, day: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """First and last day of the stretch of days off (:meth:`days_off`) around ``day``.
+
+        A day that is not off is its own stretch.
+        """
+        off = self.days_off()
+        index = np.arange(self.n_days)
+        first = np.maximum.accumulate(np.where(off, -1, index))
+        last = np.minimum.accumulate(np.where(off, self.n_days, index)[::-1])[::-1]
+        row = self.row(np.asarray(day, dtype=np.int64))
+        start = np.where(off[row], first[row] + 1, row)
+        end = np.where(off[row], last[row] - 1, row)
+        return start + self.first_day, end + self.first_day
 
     @property
     def n_days(self) -> int:
@@ -332,7 +364,10 @@ def draw_seasonal_absences(
 ) -> Episodes:
     """Absences of weekend/seasonal homes: everything between their stays.
 
-    Stays: weekends (arrive Friday 16:00-22:00, leave Sunday 14:00-20:00) with
+    Stays: weekends (arrive Friday 16:00-22:00, leave Sunday 14:00-20:00;
+    over a long weekend, from the evening before its first day off to its
+    last, :meth:`LocalCalendar.stretch_of`: Easter from Thursday to Monday,
+    Ascension from Wednesday to Sunday) with
     the monthly chance :data:`SEASONAL_WEEKEND_P` (holiday homes) or a chance
     drawn per home from ``weekend_use`` (the share ``weekend_homes`` that are
     weekend homes), and one summer stay a year (starting 20 June to
@@ -367,9 +402,9 @@ def draw_seasonal_absences(
     p_used = np.where(weekend_home[:, None], p_home[:, None], p_weekend[None, :])
     used = rng.random((n, fridays.size)) < p_used
     who, which = np.nonzero(used)
-    w_day = fridays[which]
-    w_start = calendar.run_seconds(w_day, rng.uniform(16.0, 22.0, who.size))
-    w_end = calendar.run_seconds(w_day + 2, rng.uniform(14.0, 20.0, who.size))
+    first_off, last_off = calendar.stretch_of(fridays[which] + 1)
+    w_start = calendar.run_seconds(first_off - 1, rng.uniform(16.0, 22.0, who.size))
+    w_end = calendar.run_seconds(last_off, rng.uniform(14.0, 20.0, who.size))
     years = np.unique(calendar.year)
     june20 = np.asarray(
         [(pd.Timestamp(year=int(y), month=6, day=20) - calendar.date0).days for y in years],
