@@ -235,7 +235,7 @@ def draw_episodes(
     normal = np.flatnonzero(code < SEASONAL_CODE)
     le, vb = params.look_empty, params.vacant
     moves = draw_moves(normal, rng, calendar, params.move_rate_per_year)
-    holidays = draw_holidays(normal, rng, calendar, params.holiday_weeks_per_year)
+    away = draw_holidays(normal, rng, calendar, params.holiday_weeks_per_year)
     going = np.flatnonzero(travellers) if travellers is not None else normal[:0]
     trips = draw_trips(going, rng, calendar, le.trips_per_month, le.trip_nights)
     students = draw_student_absences(
@@ -245,7 +245,7 @@ def draw_episodes(
         le.student_weekend_away,
         le.student_weeks_away,
     )
-    changes = resolve_conflicts(moves, Episodes.concat([holidays, trips, students]))
+    changes = resolve_conflicts(moves, Episodes.concat([away, trips, students]))
     away_seasonal = draw_seasonal_absences(
         np.flatnonzero(code == SEASONAL_CODE),
         rng,
