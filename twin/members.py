@@ -74,6 +74,29 @@ class Members:
         lo, hi = (int(i) for i in np.searchsorted(self.index, [start, stop]))
         return Members(self.index[lo:hi] - start, stop - start), slice(lo, hi)
 
+    def within(self, chosen: NDArray[np.bool_]) -> tuple[Members, NDArray[np.bool_]]:
+        """The members among the chosen positions of the full fleet, as a fleet of their own.
+
+        Parameters
+        ----------
+        chosen : numpy.ndarray
+            bool per position of the full fleet (``n_total``).
+
+        Returns
+        -------
+        members : Members
+            Of a fleet of ``chosen.sum()``, numbered in the order of the
+            chosen positions.
+        keep : numpy.ndarray
+            bool per member: its position is chosen.
+        """
+        mask = np.asarray(chosen, dtype=bool)
+        if mask.shape != (self.n_total,):
+            raise ValueError(f"chosen given for {mask.size} positions; expected {self.n_total}")
+        keep = mask[self.index]
+        rank = np.cumsum(mask, dtype=np.int64) - 1
+        return Members(rank[self.index[keep]], int(mask.sum())), keep
+
     def take(self, full: NDArray[_S]) -> NDArray[_S]:
         """Rows of a full-fleet array (first axis) that belong to the members."""
         return full if self.is_all else full[self.index]

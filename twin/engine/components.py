@@ -5,9 +5,9 @@ the area check meters, the background injections and the power-flow solver,
 for a whole run or for one shard of it (:mod:`twin.engine.sharding`).
 
 The metered fleet is in segments (:class:`~twin.engine.meter_points.MeterPoints`):
-households, other customers, generators. Arrays the engine passes around are
-indexed by local meter position; a segment's members sit in one contiguous
-run of local positions (:class:`Segments`).
+households, other customers, generators, medium-voltage customers. Arrays the
+engine passes around are indexed by local meter position; a segment's members
+sit in one contiguous run of local positions (:class:`Segments`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from twin.clock import IntervalTime, TimeAxis
 from twin.devices.behind_the_meter import DerFleets
 from twin.devices.customers import CustomerFleet
 from twin.devices.households import HouseholdFleet
-from twin.devices.weather import average_hourly, load_weather
 from twin.engine.ami import Ami
 from twin.engine.area_meters import AreaMeters, create_area_meters
 from twin.engine.der import create_der
+from twin.engine.mv_customers import MvCustomers, create_customer_fleet, create_mv_customers
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site, member_ids
@@ -72,7 +72,10 @@ class Segments:
 
     @property
     def consumers(self) -> slice:
-        """Households and customers: the meters whose power goes to a load row."""
+        """Households and LV customers: the meters whose power goes to a load row.
+
+        (So does that of the modelled medium-voltage customers, in the last segment.)
+        """
         return slice(self.households.start, self.customers.stop)
 
 
@@ -95,6 +98,7 @@ class Components:
     member_ids: MemberIds
     segments: Segments
     customers: CustomerFleet | None = None
+    mv_customers: MvCustomers | None = None
     der: DerFleets | None = None
     area_meters: AreaMeters | None = None
     thefts: Thefts | None = None
@@ -103,9 +107,11 @@ class Components:
     _load_rows: NDArray[np.int64] = field(init=False)
     _fed: NDArray[np.int64] = field(init=False)
     _fed_rows: NDArray[np.int64] = field(init=False)
-    _observers: NDArray[np.int64] = field(init=False)
+    _outside: NDArray[np.int64] = field(init=False)
     _generation: NDArray[np.int64] = field(init=False)
-    _mv_customers: NDArray[np.int64] = field(init=False)
+    _mv_modelled: NDArray[np.int64] = field(init=False)
+    _mv_observed: NDArray[np.int64] = field(init=False)
+    _mv_observed_index: NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
         take, points, seg = self.members.take, self.site.points, self.segments
@@ -113,14 +119,32 @@ class Components:
         # position of each local generation meter among the metered generators of the fleet
         first = points.n_households + points.n_customers
         self._generation = self.members.index[seg.generators] - first
-        self._mv_customers = self.members.index[seg.mv_customers] - points.mv_customers.start
-        observer = np.asarray(take(points.observers), dtype=bool)
-        generator = np.zeros(observer.size, dtype=bool)
+        outside = np.asarray(take(points.outside_areas), dtype=bool)
+        generator = np.zeros(outside.size, dtype=bool)
         generator[seg.generators] = True
-        # generators whose output reaches the grid through their meter, and MV observers
-        self._fed = np.flatnonzero(generator & ~observer).astype(np.int64)
+        # generators whose output reaches the grid through their meter
+        self._fed = np.flatnonzero(generator & ~outside).astype(np.int64)
         self._fed_rows = np.asarray(take(points.sgen_row)[self._fed], dtype=np.int64)
-        self._observers = np.flatnonzero(observer).astype(np.int64)
+        self._outside = np.flatnonzero(outside).astype(np.int64)
+        # MV customers: modelled ones (the fleet's members, in order) and profile observers
+        mv = points.mv_customers
+        in_mv = self.members.index[seg.mv_customers] - mv.start
+        modelled = points.mv_modelled[mv]
+        here = modelled[in_mv]
+        self._mv_modelled = (seg.mv_customers.start + np.flatnonzero(here)).astype(np.int64)
+        self._mv_observed = np.flatnonzero(~here).astype(np.int64)
+        # position of each local observer among the observed loads (unmodelled MV customers)
+        self._mv_observed_index = (np.cumsum(~modelled) - 1)[in_mv[~here]].astype(np.int64)
+        n_fleet = 0 if self.mv_customers is None else self.mv_customers.n
+        if n_fleet != self._mv_modelled.size:
+            raise ValueError(
+                f"medium-voltage customer fleet of {n_fleet}; expected {self._mv_modelled.size}"
+            )
+
+    @property
+    def mv_modelled(self) -> NDArray[np.int64]:
+        """Local meter positions of the modelled MV customers (``mv_customers``' members)."""
+        return self._mv_modelled
 
     @property
     def generation_rated_kw(self) -> NDArray[np.float64]:
@@ -165,15 +189,24 @@ class Components:
         if self._generation.size:
             p_parts.append(-self.background.generation_kw(t.index)[self._generation])
             q_parts.append(np.zeros(self._generation.size))
-        if self._mv_customers.size:
-            p_mv, q_mv = self.background.observed_load_kw(t.index)
-            p_parts.append(p_mv[self._mv_customers])
-            q_parts.append(q_mv[self._mv_customers])
+        n_mv = seg.mv_customers.stop - seg.mv_customers.start
+        if n_mv:
+            p_mv, q_mv = np.empty(n_mv), np.empty(n_mv)
+            if self._mv_observed.size:
+                p_o, q_o = self.background.observed_load_kw(t.index)
+                p_mv[self._mv_observed] = p_o[self._mv_observed_index]
+                q_mv[self._mv_observed] = q_o[self._mv_observed_index]
+            if self.mv_customers is not None:
+                p_m, q_m = self.mv_customers.step(t)
+                at = self._mv_modelled - seg.mv_customers.start
+                p_mv[at], q_mv[at] = p_m, q_m
+            p_parts.append(p_mv)
+            q_parts.append(q_mv)
         p_kw = np.concatenate(p_parts) if len(p_parts) > 1 else p_h
         q_kvar = np.concatenate(q_parts) if len(q_parts) > 1 else q_h
         behind, q_behind = self.ami.relay(p_kw, q_kvar)
-        if self._observers.size and behind is not p_kw:  # no relay in front of an MV plant
-            behind[self._observers] = p_kw[self._observers]
+        if self._outside.size and behind is not p_kw:  # no relay in front of an MV plant
+            behind[self._outside] = p_kw[self._outside]
         return behind, q_behind
 
     def solve(
@@ -205,9 +238,9 @@ class Components:
     def grid_injections(
         self, index: int, p_kw: np.ndarray, q_kvar: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Power-flow injections of interval ``index``: the customers on their loads, the
-        generators on theirs, public charging stations and illegal connections on
-        theirs, plus the background.
+        """Power-flow injections of interval ``index``: the customers (LV and modelled
+        MV) on their loads, the generators on theirs, public charging stations and
+        illegal connections on theirs, plus the background.
 
         Parameters
         ----------
@@ -228,6 +261,10 @@ class Components:
         load_q = np.bincount(rows, weights=q_kvar[consumers], minlength=n_load) / 1e3
         load_p[: bg_p.size] += bg_p
         load_q[: bg_q.size] += bg_q
+        if self.mv_customers is not None:  # one load row each, 0 in the background
+            mv_rows, mv = self.mv_customers.load_rows, self._mv_modelled
+            load_p[mv_rows] += p_kw[mv] / 1e3
+            load_q[mv_rows] += q_kvar[mv] / 1e3
         if self._fed.size:
             sgen_p[self._fed_rows] -= p_kw[self._fed] / 1e3
         stations = self.site.stations.rows
@@ -261,7 +298,7 @@ def build_components(
     hh_members, hh_local = members.segment(0, points.n_households)
     c_members, c_local = members.segment(points.customers.start, points.customers.stop)
     _, g_local = members.segment(points.generators.start, points.generators.stop)
-    _, mv_local = members.segment(points.mv_customers.start, points.mv_customers.stop)
+    mv_members, mv_local = members.segment(points.mv_customers.start, points.mv_customers.stop)
     households = HouseholdFleet.create(
         points.n_households,
         rng=rng.generator("households"),
@@ -278,7 +315,7 @@ def build_components(
         axis,
         transformer=transformer,
         meter_bus=np.asarray(points.bus, dtype=np.int64),
-        watch_voltage=~points.observers,
+        watch_voltage=~points.outside_areas,
         rng=rng,
         recorder=AmiRecorder(
             writer,
@@ -288,13 +325,17 @@ def build_components(
         ),
         members=members,
     )
+    mv = points.mv_customers
+    modelled = points.mv_modelled[mv]
     background = BackgroundInjections(
         site.grid,
         axis,
-        metered_loads=points.load_row[points.customers],
+        metered_loads=np.concatenate(
+            [points.load_row[points.customers], points.load_row[mv][modelled]]
+        ),
         metered_sgens=points.sgen_row[points.generators],
-        fed_by_meters=~points.observers[points.generators],
-        observed_loads=points.load_row[points.mv_customers],
+        fed_by_meters=~points.outside_areas[points.generators],
+        observed_loads=points.load_row[mv][~modelled],
         holidays=scenario.customers.holidays.around(axis.local_day),
     )
     units = _units_solved_alone(scenario, site, shard)
@@ -341,6 +382,7 @@ def build_components(
         member_ids=ids,
         segments=Segments(hh_local, c_local, g_local, mv_local),
         customers=customers,
+        mv_customers=create_mv_customers(scenario, site.grid, points, rng, mv_members),
         der=der,
         area_meters=create_area_meters(scenario, site, rng, writer, shard),
         thefts=create_thefts(site.thefts, axis, rng, members, simulated_bus),
@@ -355,16 +397,12 @@ def _customer_fleet(
     points = site.points
     if points.n_customers == 0:
         return None
-    axis = scenario.time.axis()
-    weather = load_weather(scenario.pv.weather)
-    return CustomerFleet.create(
-        [str(c) for c in points.customer_class[points.customers]],
+    return create_customer_fleet(
+        scenario,
+        points.customer_class[points.customers],
         np.asarray(points.annual_kwh[points.customers], dtype=np.float64),
-        rng=rng.generator("customers"),
-        axis=axis,
-        temp_air_c=average_hourly(weather.temp_air_c, axis, weather.utc_offset_h),
-        params=scenario.customers.params(),
-        members=members,
+        rng.generator("customers"),
+        members,
     )
 
 
@@ -393,7 +431,7 @@ def _units_solved_alone(
             source,
         )
     points = site.points
-    outside = (np.asarray(points.transformer, dtype=np.int64) < 0) & ~points.observers
+    outside = (np.asarray(points.transformer, dtype=np.int64) < 0) & ~points.outside_areas
     if outside.any():
         raise ScenarioError(
             [

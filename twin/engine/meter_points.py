@@ -7,6 +7,13 @@ customers a scenario adds), then the generation meters of the network's
 static generators (in LV areas and at medium voltage), then the
 medium-voltage customers (loads outside every LV area). Shards, meters and
 recorders index this whole fleet; each device fleet sees its own segment.
+
+Meters outside every LV area (:attr:`MeterPoints.outside_areas`) have no
+relay and watch no voltage. Of them, the medium-voltage customers of a class
+the customer model knows (:attr:`MeterPoints.mv_modelled`) meter that model's
+power, which is also what their load row carries; the medium-voltage
+generators and the other medium-voltage customers observe their element's
+profile power.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from twin.devices.customers import CUSTOMER_CLASSES
 from twin.errors import Problem, ScenarioError
 from twin.grid import GridModel, PremisePlacement, bus_index_of
 from twin.grid.customers import (
@@ -106,17 +114,32 @@ class MeterPoints:
         return slice(self.n - self.n_mv_customers, self.n)
 
     @property
-    def observers(self) -> NDArray[np.bool_]:
+    def outside_areas(self) -> NDArray[np.bool_]:
         """Meters outside every LV area: medium-voltage generators and customers.
 
-        They measure their element's profile power but neither switch it (an
-        MV plant or customer is disconnected at its switchgear, not by a meter
-        relay) nor watch the voltage (a run solves the MV level only in some
-        modes), so that every mode and shard count gives the same tables.
+        They neither switch their element (an MV plant or customer is
+        disconnected at its switchgear, not by a meter relay) nor watch the
+        voltage (a run solves the MV level only in some modes), so that every
+        mode and shard count gives the same tables; a sharded run gives them
+        to its first shard.
         """
         outside = np.asarray(self.transformer < 0, dtype=bool)
         outside[: self.generators.start] = False  # households and LV customers stay LV
         return outside
+
+    @property
+    def mv_modelled(self) -> NDArray[np.bool_]:
+        """Medium-voltage customers of a class the customer model knows (G0-G6, L0-L2).
+
+        Their power is the customer model's
+        (:class:`~twin.devices.customers.CustomerFleet`), on their meter and
+        their load row alike; the other MV customers (SimBench's ``BL``,
+        ``WB``, loads without a profile) observe their load's profile power.
+        """
+        modelled = np.zeros(self.n, dtype=bool)
+        mv = self.mv_customers
+        modelled[mv] = np.isin(self.customer_class[mv], CUSTOMER_CLASSES)
+        return modelled
 
 
 def locate_meter_points(

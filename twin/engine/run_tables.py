@@ -68,6 +68,8 @@ def premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str
     annual[seg.households] = parts.households.annual_kwh
     if parts.customers is not None:
         annual[seg.customers] = parts.customers.annual_kwh
+    if parts.mv_customers is not None:
+        annual[parts.mv_modelled] = parts.mv_customers.fleet.annual_kwh
     return pd.DataFrame(
         {
             "premise_id": premise_ids,

@@ -130,9 +130,9 @@ def _thieves(
     problems: list[Problem],
 ) -> NDArray[np.int64]:
     """Meter points of one fault's thieves (problems appended, empty on error)."""
-    # meters outside every LV area observe a profile: nobody steals in front of them
+    # meters outside every LV area (MV, transformer-operated): nobody steals in front of them
     eligible = np.flatnonzero(
-        np.isin(points.kind, fault.customer_kinds) & ~points.observers
+        np.isin(points.kind, fault.customer_kinds) & ~points.outside_areas
     ).astype(np.int64)
     if isinstance(fault.target, list):
         target = np.asarray(fault.target, dtype=np.int64)

@@ -1,11 +1,13 @@
 """Background injections: everything on the network that no meter stands behind.
 
-Unmetered loads (MV loads, and the G and L loads of a run that keeps them as
-background) follow their SimBench profiles, unmetered static generators
-theirs, and storage elements are held at 0
+Unmetered loads (the loads of a run that keeps them as background) and
+loads whose meter only observes them (medium-voltage customers without a
+model of their own) follow their SimBench profiles, unmetered static
+generators theirs, and storage elements are held at 0
 (:func:`~twin.grid.network.prepare_net` sets them so). Residential loads and
-metered loads are 0 here: the fleets supply them. Metered generators are 0
-too; :meth:`BackgroundInjections.generation_kw` gives their output to their
+metered loads (LV customers, modelled MV customers) are 0 here: the fleets
+supply them. Metered generators are 0 too;
+:meth:`BackgroundInjections.generation_kw` gives their output to their
 meters. Networks without profiles keep every element at its rated
 ``p_mw``/``q_mvar``.
 
@@ -39,7 +41,8 @@ class BackgroundInjections:
         The run's interval grid.
     metered_loads : numpy.ndarray, optional
         ``net.load`` rows of the network's own loads that a fleet supplies
-        (besides the residential ones).
+        (besides the residential ones): LV customers and the modelled
+        medium-voltage customers.
     metered_sgens : numpy.ndarray, optional
         ``net.sgen`` rows behind a generation meter.
     holidays : numpy.ndarray, optional
@@ -47,8 +50,9 @@ class BackgroundInjections:
         of the profile year. Default: none.
     observed_loads : numpy.ndarray, optional
         ``net.load`` rows of the network's own loads behind a meter that only
-        observes them (medium-voltage customers): they stay in the background,
-        and :meth:`observed_load_kw` gives their power to their meters.
+        observes them (medium-voltage customers of a class without a model of
+        its own): they stay in the background, and :meth:`observed_load_kw`
+        gives their power to their meters.
     fed_by_meters : numpy.ndarray, optional
         bool per entry of ``metered_sgens``: the fleet feeds its output to the
         grid (0 here); False keeps it in the background (a meter that only

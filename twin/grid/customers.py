@@ -5,9 +5,9 @@ the household loads (profile ``H0-*``), commercial loads (BDEW ``G0``..``G6``)
 and farms (``L0``..``L2``), and static generators (rooftop PV ``PV1``..``PV8``,
 wind ``WP*``, biomass ``BM*``, ...) [1]_. Each such load inside an LV
 transformer area becomes one customer here, and every generator one
-generation meter. Loads at medium voltage, outside every LV area, stay
-background: they belong to no area's balance, and an area-by-area solve
-never sees them.
+generation meter. Loads at medium voltage, outside every LV area, are the
+medium-voltage customers (:func:`network_mv_customers`): they belong to no
+area's balance, and an area-by-area solve never sees them.
 
 References
 ----------

@@ -5,7 +5,10 @@ Between the two LV levels of a coupled sharded run
 with each LV area replaced by the power its transformer drew in the first
 LV level (:class:`twin.grid.mv_level.MvLevel`). The terminal voltages it
 finds are what the LV areas are solved under in the second level; its own
-buses, lines and HV/MV transformers are written like any run's.
+buses, lines and HV/MV transformers are written like any run's. The modelled
+medium-voltage customers (:mod:`twin.engine.mv_customers`) are drawn here
+from their own generator exactly as in the run's first shard, which meters
+them, so their load rows carry what their meters record.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin.engine.mv_customers import create_mv_customers
 from twin.engine.recording import Recorder
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site
@@ -25,6 +29,7 @@ from twin.engine.summary import RunSummary, exact_total_kw
 from twin.grid import BackgroundInjections
 from twin.grid.islands import LvArea, lv_areas, slack_voltage_pu
 from twin.grid.mv_level import MvLevel
+from twin.random_streams import RandomTree
 from twin.scenario import Scenario
 from twin.streams import RunDirectory, RunWriter
 
@@ -85,8 +90,13 @@ def solve_mv_level(
 
     fixed = scenario.grid.mv_voltage_pu or slack_voltage_pu(grid)
     vm = np.full((axis.n_intervals, mv.terminal_bus.size), fixed)
+    points = site.points
+    customers = create_mv_customers(scenario, grid, points, RandomTree(scenario.seed))
     background = BackgroundInjections(
-        grid, axis, holidays=scenario.customers.holidays.around(axis.local_day)
+        grid,
+        axis,
+        metered_loads=points.load_row[points.mv_modelled],
+        holidays=scenario.customers.holidays.around(axis.local_day),
     )
     summary = RunSummary(
         name=scenario.name,
@@ -121,6 +131,10 @@ def solve_mv_level(
         )
         for i in range(axis.n_intervals):
             load_p, load_q, sgen_p = background.at(i)
+            if customers is not None:
+                p_kw, q_kvar = customers.step(axis.at(i))
+                load_p[customers.load_rows] += p_kw / 1e3
+                load_q[customers.load_rows] += q_kvar / 1e3
             tic = time.perf_counter()
             result = mv.solve(load_p, load_q, sgen_p, p_mw[i], q_mvar[i])
             solve_ms = (time.perf_counter() - tic) * 1e3

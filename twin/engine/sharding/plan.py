@@ -78,8 +78,8 @@ class ShardPlan:
     def members(self, premise_transformer: NDArray[np.int64]) -> Members:
         """The premises of this shard's areas, as positions in the whole fleet.
 
-        Meters outside every LV area (medium-voltage generators, transformer
-        -1) belong to the first shard.
+        Meters outside every LV area (medium-voltage generators and
+        customers, transformer -1) belong to the first shard.
         """
         mask = np.isin(premise_transformer, np.asarray(self.transformers, dtype=np.int64))
         if self.index == 0:
@@ -133,7 +133,7 @@ def plan_shards(scenario: Scenario, count: int, site: Site) -> list[ShardPlan]:
     source = "" if scenario.source is None else str(scenario.source)
     units = solve_units(lv_areas(site.grid))
     transformer = np.asarray(site.points.transformer, dtype=np.int64)
-    outside = (transformer < 0) & ~site.points.observers  # MV generators' meters: shard 0
+    outside = (transformer < 0) & ~site.points.outside_areas  # MV meters: shard 0
     problems = []
     if not 1 <= count <= max(len(units), 1):
         problems.append(
