@@ -137,9 +137,9 @@ def _shares(
 ) -> dict[str, float | None]:
     """Shares of the fitted loss the meters, the time-of-day terms and the technical term explain.
 
-    A loss explained mostly by the time-of-day terms, or spread thinly over
-    many meters, points at an unmetered load (an illegal connection) rather
-    than at one meter.
+    The time-of-day terms take any loss with a daily shape: an unmetered load
+    on at the same hours every day, and the mean daily shape of every theft
+    too, so their share alone does not single out an illegal connection.
     """
     total = float(loss.sum())
     if total <= 0 or not np.isfinite(fit.beta).all():
