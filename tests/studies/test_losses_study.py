@@ -15,6 +15,7 @@ from tests.studies.synthetic_run import write_run
 from twin.cli import main
 from twin.errors import TwinError
 from twin.studies.losses import LossSettings, fit_area_losses, run_losses_study
+from twin.studies.losses.evidence import EVIDENCE
 from twin.studies.losses.suspects import consumption_drop
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -80,11 +81,13 @@ def test_thief_ranks_first_in_its_area(loss_run: LossRun, studied: dict[str, obj
     assert set(suspects["transformer_id"]) == {loss_run.thief_area, loss_run.illegal_area}
     assert "G0" not in set(suspects["meter_id"])  # generation meters are not suspects
     thief = suspects.set_index("meter_id").loc[loss_run.thief]
-    assert thief["rank"] == 1
+    assert thief["rank"] == 1 and thief["regression_rank"] == 1
+    assert thief["evidence"] in {"loss", "drop"}  # a share of the use taken: energy evidence
+    assert thief["score"] == max(thief[f"{name}_z"] for name in EVIDENCE)
     assert thief["beta"] == pytest.approx(1.0, abs=0.1)  # steals 50 %: r / (1 - r) = 1
     theft = pd.read_parquet(loss_run.path / "truth" / "theft.parquet")
     row = theft[theft["meter_id"] == loss_run.thief].iloc[0]
-    assert thief["score"] == pytest.approx(row["true_wh"] - row["metered_wh"], rel=0.1)
+    assert thief["stolen_wh"] == pytest.approx(row["true_wh"] - row["metered_wh"], rel=0.1)
     for area, group in suspects.groupby("transformer_id"):
         assert sorted(group["rank"]) == list(range(1, len(group) + 1)), area
 

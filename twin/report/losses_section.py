@@ -17,8 +17,8 @@ LOSSES_CAPTIONS = {
     "tree) and non-technical (the remainder) loss of every area over its complete days, as "
     "a share of supply.",
     "precision_at_k.png": "Precision at k of the theft suspects of the flagged areas, ranked "
-    "by the loss regression and by the consumption-drop baseline, against the simulator's "
-    "truth.",
+    "by the study's peer evidence, by the loss regression alone and by the consumption-drop "
+    "baseline, against the simulator's truth.",
 }
 
 
@@ -43,7 +43,7 @@ def losses_section(metrics: dict[str, Any], figures: list[FigureRef]) -> Section
     if top:
         tables.append(_suspects_table(top))
     method = metrics.get("method", {})
-    notes = [str(method.get(k, "")) for k in ("technical", "transformer", "suspects")]
+    notes = [str(method.get(k, "")) for k in ("technical", "transformer", "suspects", "regression")]
     return Section(
         anchor="losses",
         title="Line losses and theft",
@@ -87,18 +87,21 @@ def _key_table(metrics: dict[str, Any]) -> Table:
                 f"{fmt(metrics.get('area_precision'), 2)} / {fmt(metrics.get('area_recall'), 2)}",
             ],
             [
-                f"meter precision at k = {fmt(k)}: method / baseline",
+                f"meter precision at k = {fmt(k)}: method / regression / baseline",
                 f"{fmt(metrics.get('meter_precision_at_k'), 2)} / "
+                f"{fmt(metrics.get('regression_precision_at_k'), 2)} / "
                 f"{fmt(metrics.get('baseline_precision_at_k'), 2)}",
             ],
             [
-                f"meter recall at k = {fmt(k)}: method / baseline",
+                f"meter recall at k = {fmt(k)}: method / regression / baseline",
                 f"{fmt(metrics.get('meter_recall_at_k'), 2)} / "
+                f"{fmt(metrics.get('regression_recall_at_k'), 2)} / "
                 f"{fmt(metrics.get('baseline_recall_at_k'), 2)}",
             ],
             [
-                "stolen energy found in the top k: method / baseline",
+                "stolen energy found in the top k: method / regression / baseline",
                 f"{_kwh(metrics.get('energy_recovered_wh'))} / "
+                f"{_kwh(metrics.get('regression_energy_recovered_wh'))} / "
                 f"{_kwh(metrics.get('baseline_energy_recovered_wh'))}",
             ],
             ["stolen energy, all thefts (truth)", _kwh(scoring.get("stolen_wh_total"))],
@@ -144,7 +147,7 @@ def _robustness_table(rows: list[dict[str, Any]]) -> Table:
             "flagged",
             "area P / R",
             "k",
-            "P@k method / baseline",
+            "P@k method / regression / baseline",
         ],
         rows=[
             [
@@ -154,6 +157,7 @@ def _robustness_table(rows: list[dict[str, Any]]) -> Table:
                 f"{fmt(r.get('area_precision'), 2)} / {fmt(r.get('area_recall'), 2)}",
                 fmt(r.get("k")),
                 f"{fmt(r.get('method_precision_at_k'), 2)} / "
+                f"{fmt(r.get('regression_precision_at_k'), 2)} / "
                 f"{fmt(r.get('baseline_precision_at_k'), 2)}",
             ]
             for r in rows
@@ -163,18 +167,28 @@ def _robustness_table(rows: list[dict[str, Any]]) -> Table:
 
 
 def _suspects_table(top: list[dict[str, Any]]) -> Table:
-    """The top suspects by the method's score (estimated stolen energy)."""
+    """The top suspects by the method's score (the largest evidence z-score)."""
     return Table(
-        header=["meter", "LV transformer", "class", "estimated stolen", "rank in area"],
+        header=[
+            "meter",
+            "LV transformer",
+            "class",
+            "score (z)",
+            "evidence",
+            "regression's stolen estimate",
+            "rank in area",
+        ],
         rows=[
             [
                 str(s.get("meter_id")),
                 fmt(s.get("transformer_id")),
                 str(s.get("customer_class") or "-"),
-                _kwh(s.get("score")),
+                fmt(s.get("score"), 1),
+                str(s.get("evidence") or "-"),
+                _kwh(s.get("stolen_wh")),
                 fmt(s.get("rank")),
             ]
             for s in top
         ],
-        caption="Top suspects (loss regression)",
+        caption="Top suspects (largest deviation from their peers)",
     )

@@ -154,7 +154,7 @@ def plot_technical_split(
 
 
 def plot_precision_at_k(curves: dict[str, np.ndarray], path: Path, *, k_true: int) -> str:
-    """Precision at k of the suspects' rankings (method and baseline).
+    """Precision at k of the suspects' rankings (method, regression, baseline).
 
     Parameters
     ----------

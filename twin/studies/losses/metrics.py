@@ -53,11 +53,19 @@ def method_block(settings: LossSettings, interval_s: int) -> dict[str, Any]:
         f"{settings.non_technical_share * 100:g} % of supply (complete days only)",
         "flagged_area": f"abnormal on at least {settings.flag_day_share * 100:g} % of its "
         "complete days",
-        "suspects": "NNLS regression of the area's interval loss on the technical estimate, a "
-        "constant and each candidate meter's interval consumption, over the area's abnormal "
-        "days (all its days when they give too few rows) (after Han and Xiao, 'NFD', IEEE ICC "
-        "2014); score = beta x the meter's consumption on those days = estimated stolen "
-        "energy [Wh]; generation meters are not candidates",
+        "suspects": "score = the largest of six robust z-scores of the meter against its "
+        "peer group (its customer class among the candidates; median and 1.4826 MAD): loss "
+        "(the regression's beta), drop (fall of daily use on the area's abnormal days against "
+        "its normal days, relative to the peers' over the same days), zero (share of zero "
+        "readings), flat (load factor), jitter (minus the lag-1 autocorrelation), mirror "
+        "(correlation of a day with the previous day reversed); the shapes compared as "
+        "changes from the meter's own normal days where the area has a week of each, as "
+        "levels otherwise; rank by score; generation meters are not candidates",
+        "regression": "NNLS regression of the area's interval loss on the technical estimate, "
+        "a loss per time-of-day slot and each candidate meter's interval consumption, over "
+        "the area's abnormal days (all its days when they give too few rows) (after Han and "
+        "Xiao, 'NFD', IEEE ICC 2014); stolen_wh = beta x the meter's consumption on those "
+        "days = estimated stolen energy [Wh]",
         "baseline": "relative drop of the mean interval consumption from the first to the "
         "second half of the run (largest first)",
         "detection_reads": "internal/ only; truth/ is read afterwards, to score",
@@ -153,6 +161,10 @@ def score_block(
             "at_k": meter_scores(suspects, thieves, "method", ks),
             "thief_first_in_area": first_in_area(suspects, thieves, "rank"),
         },
+        "regression": {
+            "at_k": meter_scores(suspects, thieves, "regression", ks),
+            "thief_first_in_area": first_in_area(suspects, thieves, "regression_rank"),
+        },
         "baseline": {
             "at_k": meter_scores(suspects, thieves, "baseline", ks),
             "thief_first_in_area": first_in_area(suspects, thieves, "baseline_rank"),
@@ -217,7 +229,7 @@ def _scores_at(
         "area_recall": areas["recall"],
         "k": k,
     }
-    for ranking in ("method", "baseline"):
+    for ranking in ("method", "regression", "baseline"):
         at = meter_scores(suspects, thieves, ranking, [k])[0] if k else {}
         out[f"{ranking}_precision_at_k"] = at.get("precision")
         out[f"{ranking}_recall_at_k"] = at.get("recall")

@@ -4,7 +4,7 @@ Area level: an area is positive when its theft (true minus metered energy of
 every theft of the area, illegal connections included) reaches a small share
 of its supply over the run; precision and recall of the flagged areas.
 Meter level: the candidate meters of the flagged areas ranked by the method's
-score (and by the baseline's), precision and recall at ``k`` (``k`` = the
+score (and by the loss regression's and the baseline's), precision and recall at ``k`` (``k`` = the
 number of metered thieves in the flagged areas, 5 and 10) and the energy of
 the thieves found. Illegal connections have no meter: they count at the area
 level only.
@@ -36,7 +36,11 @@ __all__ = [
 THEFT_TABLE: Final = "truth/theft"
 FLOW_TABLE: Final = "truth/area_power_flow"
 FIXED_KS: Final = (5, 10)
-METHOD_ORDER: Final = {"method": ["score", "residual_corr"], "baseline": ["baseline_drop"]}
+METHOD_ORDER: Final = {
+    "method": ["score", "stolen_wh"],
+    "regression": ["stolen_wh", "residual_corr"],
+    "baseline": ["baseline_drop"],
+}
 """Sort keys (descending) of each ranking."""
 
 
@@ -115,7 +119,7 @@ def meter_scores(
     thieves : pandas.Series
         Stolen energy [Wh] by meter id, every metered thief of the run.
     ranking : str
-        ``"method"`` or ``"baseline"``.
+        A key of :data:`METHOD_ORDER`.
     ks : list of int
         The cut-offs.
     """

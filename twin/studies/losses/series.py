@@ -5,7 +5,9 @@ loss, the technical estimate and whether the interval is usable
 (:class:`AreaSeries`), and per meter its total import and the means of the two
 halves of the run (:class:`MeterTotals`). The second pass reads the interval
 consumption of the meters of the areas to rank (:func:`collect_consumption`),
-summed into blocks of consecutive intervals when the run is long.
+summed into blocks of consecutive intervals when the run is long, and per
+local day the sums of their shape features
+(:class:`~twin.studies.losses.shapes.DayStats`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from twin.clock import SECONDS_PER_DAY
 from twin.streams import RunClock
 from twin.studies.inputs import InternalData
 from twin.studies.losses.balance import WindowBalance
+from twin.studies.losses.days import LocalDay
 from twin.studies.losses.readings import (
     ESTIMATED,
     METER_TABLE,
@@ -27,13 +31,32 @@ from twin.studies.losses.readings import (
     Readings,
     read_window,
 )
+from twin.studies.losses.shapes import DayStats, day_slots
 
-__all__ = ["AreaSeries", "MeterTotals", "block_length", "collect_consumption"]
+__all__ = [
+    "AreaSeries",
+    "MeterTotals",
+    "SuspectReadings",
+    "block_length",
+    "block_slots",
+    "collect_consumption",
+    "local_seconds",
+]
 
 
 def block_length(n_intervals: int, max_rows: int) -> int:
     """Intervals per block so that a run of ``n_intervals`` gives at most ``max_rows`` blocks."""
     return max(1, -(-n_intervals // max_rows))
+
+
+def block_slots(clock: RunClock, block: int) -> tuple[NDArray[np.int64], int]:
+    """Time-of-day slot of every block (from its first interval's local start), and their count.
+
+    A slot is ``block`` intervals long; a local day has ``ceil(86,400 s / (block x interval))``.
+    """
+    length = block * clock.interval_s
+    first = local_seconds(clock)[:: max(block, 1)]
+    return (first // length).astype(np.int64), max(1, -(-SECONDS_PER_DAY // length))
 
 
 def _blocks(values: NDArray, block: int) -> NDArray:
@@ -134,14 +157,46 @@ class MeterTotals:
             self.half_n[:, half] += valid[:, columns].sum(axis=1)
 
 
+def local_seconds(clock: RunClock) -> NDArray[np.int64]:
+    """Seconds since local midnight of every interval start."""
+    starts = clock.local_interval_starts
+    result: NDArray[np.int64] = (
+        np.asarray(starts.hour, dtype=np.int64) * 3600
+        + np.asarray(starts.minute, dtype=np.int64) * 60
+        + np.asarray(starts.second, dtype=np.int64)
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class SuspectReadings:
+    """The candidates' readings over the run, as the ranking uses them.
+
+    Attributes
+    ----------
+    consumption_wh : numpy.ndarray, shape (meters, blocks)
+        Import summed into blocks [Wh] (0 where missing).
+    readable : numpy.ndarray, shape (meters, blocks)
+        bool: no interval of the block lacks a reading.
+    stats : DayStats
+        Per meter and local day: the sums of the shape features, from the
+        interval readings (not the blocks).
+    """
+
+    consumption_wh: NDArray[np.float64]
+    readable: NDArray[np.bool_]
+    stats: DayStats
+
+
 def collect_consumption(
     internal: InternalData,
     clock: RunClock,
     meter_ids: pd.Index,
+    days: Sequence[LocalDay],
     windows: Sequence[tuple[int, int]],
     block: int,
-) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Interval import of ``meter_ids`` over the run, summed into blocks.
+) -> SuspectReadings:
+    """Interval import of ``meter_ids`` over the run, in blocks and as daily shape sums.
 
     Parameters
     ----------
@@ -151,22 +206,28 @@ def collect_consumption(
         The run's interval grid.
     meter_ids : pandas.Index
         The meters wanted (output row order).
+    days : sequence of LocalDay
+        The run's local days, in order.
     windows : sequence of (first, stop)
-        The windows of intervals to read (whole local days).
+        The windows of intervals to read (whole local days, in order).
     block : int
         Intervals per block (:func:`block_length`).
 
     Returns
     -------
-    consumption_wh : numpy.ndarray, shape (meters, blocks)
-        Import [Wh] (0 where missing).
-    readable : numpy.ndarray, shape (meters, blocks)
-        bool: no interval of the block lacks a reading.
+    SuspectReadings
+        Blocks and day statistics (``valid``: ``ok`` or ``backfilled``
+        readings; an estimated reading counts in the blocks, not in the shapes).
     """
     n = clock.n_intervals
     size = np.bincount(np.arange(n) // block)
     values = np.zeros((len(meter_ids), len(size)))
     present = np.zeros((len(meter_ids), len(size)), dtype=np.int32)
+    stats = DayStats.empty(len(meter_ids), len(days))
+    slots = day_slots(local_seconds(clock), clock.interval_s)
+    n_slots = -(-SECONDS_PER_DAY // clock.interval_s)
+    day_of = {d.first: i for i, d in enumerate(days)}
+    previous: NDArray[np.float64] | None = None
     for first, stop in windows:
         window = read_window(internal, METER_TABLE, "meter_id", meter_ids, clock, first, stop)
         column = (first + np.arange(stop - first)) // block
@@ -174,4 +235,16 @@ def collect_consumption(
         read = (window.state == VALID) | (window.state == ESTIMATED)
         values[:, column[starts]] += np.add.reduceat(window.import_wh, starts, axis=1)
         present[:, column[starts]] += np.add.reduceat(read.astype(np.int32), starts, axis=1)
-    return values, present == size
+        for day in days[day_of[first] :]:
+            if day.first >= stop:
+                break
+            part = window.part(day.first - first, day.stop - first)
+            previous = stats.add_day(
+                day_of[day.first],
+                part.import_wh,
+                part.state == VALID,
+                slots[day.first : day.stop],
+                previous,
+                n_slots,
+            )
+    return SuspectReadings(values, present == size, stats)

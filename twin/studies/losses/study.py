@@ -8,7 +8,7 @@ and ``truth/area_power_flow`` are read afterwards, only to score.
 Outputs in ``RUN_DIR/studies/losses/`` (written atomically): ``metrics.json``,
 ``area_daily.parquet`` (one row per area and local day), ``suspects.parquet``
 (the candidate meters of the flagged areas, ranked by the method and the
-baseline), ``loss_rate_days.png``, ``technical_split.png`` and, where the run
+regression and the baseline), ``loss_rate_days.png``, ``technical_split.png`` and, where the run
 has its truth, ``precision_at_k.png``.
 
 References
@@ -34,6 +34,7 @@ from twin.studies.inputs import InternalData, TruthData
 from twin.studies.losses.balance import AreaBalance
 from twin.studies.losses.daily import area_day_records, finish_area_daily
 from twin.studies.losses.days import LocalDay, group_days, local_days
+from twin.studies.losses.evidence import AreaDays
 from twin.studies.losses.feeders import build_feeders
 from twin.studies.losses.figures import (
     plot_loss_rate_days,
@@ -187,9 +188,11 @@ def _detect(internal: InternalData, where: str, settings: LossSettings) -> _Dete
         register,
         first.totals,
         first.series,
+        days,
         [(g[0].first, g[-1].stop) for g in group_days(days, len(register))],
         block_length(clock.n_intervals, settings.regression_max_rows),
         _abnormal_mask(daily, area_ids, days, clock.n_intervals),
+        _area_days(daily, area_ids, days),
     )
     to_rank = _indices(area_ids, _areas_to_rank(daily, settings, flagged))
     ranked, fits = rank_suspects(inputs, to_rank, area_ids)
@@ -259,6 +262,19 @@ def _abnormal_mask(
     return mask
 
 
+def _area_days(daily: pd.DataFrame, area_ids: np.ndarray, days: list[LocalDay]) -> AreaDays:
+    """The complete and abnormal days of every area (rows in ``area_ids`` order)."""
+    shape = (len(area_ids), len(days))
+    complete, abnormal = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    area = pd.Index(area_ids).get_indexer(pd.Index(daily["transformer_id"]))
+    day = pd.Index([d.day for d in days]).get_indexer(pd.Index(daily["day"]))
+    known = (area >= 0) & (day >= 0)
+    done = daily["complete"].astype(bool).to_numpy()
+    complete[area[known], day[known]] = done[known]
+    abnormal[area[known], day[known]] = (daily["abnormal"].astype(bool).to_numpy() & done)[known]
+    return AreaDays(abnormal=abnormal, complete=complete)
+
+
 def _indices(area_ids: np.ndarray, wanted: list[int]) -> list[int]:
     """Positions of ``wanted`` transformer ids in ``area_ids``."""
     return [int(i) for i in np.flatnonzero(np.isin(area_ids, wanted))]
@@ -291,7 +307,7 @@ def _metrics(
     """metrics.json before scoring: headline first (the CLI prints it), then the blocks."""
     counts = day_counts(daily)
     flagged_ids = summary.loc[summary["flagged"], "transformer_id"].astype(int).tolist()
-    top = suspects.sort_values(["score", "residual_corr"], ascending=False).head(TOP_SUSPECTS)
+    top = suspects.sort_values(["score", "stolen_wh"], ascending=False).head(TOP_SUSPECTS)
     return {
         "study": STUDY_NAME,
         "run": str(run.path),
@@ -303,9 +319,12 @@ def _metrics(
         "area_recall": None,
         "meter_precision_at_k": None,
         "meter_recall_at_k": None,
+        "regression_precision_at_k": None,
+        "regression_recall_at_k": None,
         "baseline_precision_at_k": None,
         "baseline_recall_at_k": None,
         "energy_recovered_wh": None,
+        "regression_energy_recovered_wh": None,
         "baseline_energy_recovered_wh": None,
         "method": method_block(settings, run.clock.interval_s),
         "thresholds": settings.as_dict(),
@@ -315,9 +334,17 @@ def _metrics(
         "suspects": {
             "candidates": len(suspects),
             "fits": fits,
-            "top": top[["transformer_id", "meter_id", "customer_class", "score", "rank"]].to_dict(
-                orient="records"
-            ),
+            "top": top[
+                [
+                    "transformer_id",
+                    "meter_id",
+                    "customer_class",
+                    "score",
+                    "evidence",
+                    "stolen_wh",
+                    "rank",
+                ]
+            ].to_dict(orient="records"),
         },
         "notes": notes,
     }
@@ -348,7 +375,7 @@ def _score(
     k = scores["k_true"]
     at: dict[str, dict[str, Any]] = {
         ranking: next((row for row in scores[ranking]["at_k"] if row["k"] == k), {})
-        for ranking in ("method", "baseline")
+        for ranking in ("method", "regression", "baseline")
     }
     metrics.update(
         {
@@ -356,15 +383,19 @@ def _score(
             "area_recall": scores["areas"]["recall"],
             "meter_precision_at_k": at["method"].get("precision"),
             "meter_recall_at_k": at["method"].get("recall"),
+            "regression_precision_at_k": at["regression"].get("precision"),
+            "regression_recall_at_k": at["regression"].get("recall"),
             "baseline_precision_at_k": at["baseline"].get("precision"),
             "baseline_recall_at_k": at["baseline"].get("recall"),
             "energy_recovered_wh": at["method"].get("energy_recovered_wh"),
+            "regression_energy_recovered_wh": at["regression"].get("energy_recovered_wh"),
             "baseline_energy_recovered_wh": at["baseline"].get("energy_recovered_wh"),
         }
     )
     thieves = metered_thieves(theft)
     return {
-        "method (loss regression)": precision_curve(suspects, thieves, "method"),
+        "method (peer evidence)": precision_curve(suspects, thieves, "method"),
+        "loss regression": precision_curve(suspects, thieves, "regression"),
         "baseline (consumption drop)": precision_curve(suspects, thieves, "baseline"),
     }
 

@@ -6,16 +6,21 @@ loses ``r x = beta c`` with ``beta = r / (1 - r)``: the area's measured loss
 grows in proportion to that meter's own recorded consumption. Per interval
 (or block of intervals) ``t`` of an area's usable intervals,
 
-    loss_t = a * technical_t + b + sum_i beta_i * c_it + e_t,
+    loss_t = a * technical_t + b_s(t) + sum_i beta_i * c_it + e_t,
 
-fitted by non-negative least squares [2]_ (``a, b, beta_i >= 0``): ``a``
+fitted by non-negative least squares [2]_ (``a, b_s, beta_i >= 0``): ``a``
 rescales the technical estimate (its power factor and unbalance are
-assumptions), ``b`` takes a constant unmetered load (an illegal connection
-of flat shape), ``beta_i`` is meter ``i``'s stolen energy per recorded Wh.
-A meter's score is its estimated stolen energy ``beta_i * sum_t c_it`` [Wh]
-over the rows fitted (the area's abnormal days, see
-:mod:`twin.studies.losses.ranking`); ties (most meters get ``beta_i = 0``) are broken by the
-correlation of the fit's residual with the meter's consumption.
+assumptions), ``b_s`` is a loss of its own for every time-of-day slot ``s``
+(seasonal dummies [4]_: an unmetered load that comes on at the same hours
+every day, an illegal connection, lands there instead of being spread over
+the meters whose use peaks at those hours; a single constant ``b`` without
+slots), ``beta_i`` is meter ``i``'s stolen energy per recorded Wh. Only a
+meter's day-to-day departures from its daily shape can then explain the loss.
+``beta_i * sum_t c_it`` is meter ``i``'s estimated stolen energy [Wh] over the
+rows fitted (the area's abnormal days, see :mod:`twin.studies.losses.ranking`);
+ranked by it (ties broken by the correlation of the fit's residual with the
+meter's consumption) it is the study's ``regression`` ranking, and ``beta_i``
+one kind of evidence of the study's score (:mod:`twin.studies.losses.evidence`).
 
 Baseline: the relative drop of a meter's mean consumption from the first to
 the second half of the run, the simplest "consumption fell" rule of the
@@ -30,6 +35,8 @@ References
 .. [3] P. Jokar, N. Arianpoo, V. C. M. Leung, "Electricity theft detection
    in AMI using customers' consumption patterns", IEEE Trans. Smart Grid
    7(1), 2016 (theft shapes as a fall of the recorded consumption).
+.. [4] R. J. Hyndman, G. Athanasopoulos, Forecasting: Principles and Practice,
+   2nd ed., OTexts, 2018, section 5.4 (seasonal dummy variables).
 """
 
 from __future__ import annotations
@@ -57,7 +64,8 @@ class LossFit:
     technical_scale : float
         Factor on the technical estimate [-].
     constant_wh : float
-        Constant unmetered loss per row [Wh].
+        Unmetered loss per row not explained by the meters [Wh]: the constant,
+        or with time-of-day slots the mean over the rows of the slot terms.
     rows : int
         Rows (intervals or blocks) fitted.
     """
@@ -82,6 +90,7 @@ def fit_area_losses(
     loss_wh: NDArray[np.float64],
     consumption_wh: NDArray[np.float64],
     technical_wh: NDArray[np.float64] | None = None,
+    slot: NDArray[np.int64] | None = None,
 ) -> LossFit:
     """Fit an area's measured loss on its meters' consumption by NNLS.
 
@@ -93,6 +102,9 @@ def fit_area_losses(
         Recorded import of each candidate meter per row [Wh].
     technical_wh : numpy.ndarray, shape (rows,), optional
         Technical estimate per row [Wh]; left out when None or not finite.
+    slot : numpy.ndarray, shape (rows,), optional
+        Time-of-day slot of each row: one non-negative term per slot present
+        replaces the constant.
 
     Returns
     -------
@@ -100,7 +112,12 @@ def fit_area_losses(
         All-NaN ``beta`` when there are fewer rows than twice the unknowns.
     """
     rows, meters = consumption_wh.shape
-    columns = [np.ones(rows)]
+    if slot is None or not rows:
+        columns = [np.ones(rows)]
+    else:
+        present, code = np.unique(np.asarray(slot), return_inverse=True)
+        columns = list((code[None, :] == np.arange(len(present))[:, None]).astype(np.float64))
+    periodic = len(columns)
     with_technical = technical_wh is not None and bool(np.isfinite(technical_wh).all())
     if with_technical and technical_wh is not None:
         columns.insert(0, technical_wh)
@@ -115,11 +132,12 @@ def fit_area_losses(
     solution, _ = nnls(design[:, usable] / norm[usable], loss_wh, maxiter=50 * design.shape[1])
     coef[usable] = solution / norm[usable]
     residual = loss_wh - design @ coef
+    unmetered = design[:, extra - periodic : extra] @ coef[extra - periodic : extra]
     return LossFit(
         beta=coef[extra:],
         residual_corr=_corr(residual, consumption_wh),
         technical_scale=float(coef[0]) if with_technical else np.nan,
-        constant_wh=float(coef[extra - 1]),
+        constant_wh=float(unmetered.sum()) / rows,
         rows=rows,
     )
 
