@@ -172,7 +172,7 @@ def household_profiles(network: str, households: int, days: int, intervals: int)
             while j < len(events) and events[j].time_s <= k * axis.interval_s:
                 parts.households.apply(events[j])
                 j += 1
-            p_kw, q_kvar = parts.households.step(axis.at(k))
+            p_kw, q_kvar = parts.step_meters(axis.at(k))
             p[k], q[k], sg[k] = parts.grid_injections(k, p_kw, q_kvar)
     return {"net": net, "bus_id": site.grid.bus_id, "p": p, "q": q, "sgen": sg}
 
