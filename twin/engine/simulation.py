@@ -18,6 +18,7 @@ import simpy
 from tqdm import tqdm
 
 from twin.engine.area_meters import AreaMeterRecorder
+from twin.engine.billing import write_bills
 from twin.engine.components import Components, build_components
 from twin.engine.faults import FirmwareRecorder, schedule_ami_events, schedule_theft_signals
 from twin.engine.interval_loop import IntervalLoop
@@ -125,7 +126,13 @@ def run(
                 parts.area_meters.ami.finish(axis.duration_s, axis.n_intervals - 1)
         t_sim = time.perf_counter() - t1
         _close(loop, summary, firmware, writer)
+        if metering and scenario.tariffs is not None:
+            tic = time.perf_counter()
+            write_bills(scenario, parts, writer)
+            t_bill = time.perf_counter() - tic
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
+        if metering and scenario.tariffs is not None:
+            summary.timings_s["bills"] = round(t_bill, 3)
         summary.wall_s = time.perf_counter() - t0
         manifest = run_manifest(scenario, started, asdict(summary), asdict(parts.ami.spi.stats))
         if shard is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -213,11 +213,29 @@ def _message(err: Any, loc: list[str], data: Mapping[str, Any]) -> str:
 
 
 def _allowed_keys(parent: list[str]) -> list[str]:
-    model: type[BaseModel] = Scenario
+    model: Any = Scenario
     for part in parent:
+        if isinstance(model, dict):  # a mapping of named sections: any name, then its model
+            model = model["value"]
+            continue
         field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        model = _section_model(getattr(field, "annotation", None))
+        if model is None:
             return []
-        model = annotation
-    return list(model.model_fields)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _section_model(annotation: Any) -> Any:
+    """The section model of a field's annotation: the model itself, of ``Model | None``,
+    or ``{"value": Model}`` for ``dict[str, Model]`` (None if none)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is dict and len(args) == 2:
+        inner = _section_model(args[1])
+        return None if inner is None else {"value": inner}
+    if len(args) == 1:
+        return _section_model(args[0])
+    return None

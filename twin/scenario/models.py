@@ -27,6 +27,7 @@ from twin.devices.households.behaviour import RANGE_BOUNDS, LookEmpty, VacantBeh
 from twin.devices.households.occupancy import ARCHETYPES
 from twin.devices.households.params import HouseholdParams
 from twin.meters.time_switch import TariffWindow as MeterTariffWindow
+from twin.meters.time_switch import tariff_count
 from twin.scenario.ami_models import (
     AccuracyShares,
     ClockSection,
@@ -42,6 +43,7 @@ from twin.scenario.customer_models import CustomersSection
 from twin.scenario.der_models import EvSection, PublicStation, PvSection, StorageSection
 from twin.scenario.durations import Duration, format_duration
 from twin.scenario.ranges import range_check
+from twin.scenario.tariff_models import TariffsSection
 from twin.scenario.thermal_models import ThermalSection
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "Scenario",
     "SpiSection",
     "StorageSection",
+    "TariffsSection",
     "ThermalSection",
     "TimeSection",
     "VacancySection",
@@ -491,6 +494,9 @@ class Scenario(_Section):
     ev: EvSection = Field(default_factory=EvSection)
     meters: MetersSection = Field(default_factory=MetersSection)
     comms: CommsSection = Field(default_factory=CommsSection)
+    tariffs: TariffsSection | None = Field(
+        default=None, description="Postpaid price plans; absent: no accounts and no bills."
+    )
     faults: list[FaultEntry] = Field(default_factory=list)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
 
@@ -517,7 +523,21 @@ class Scenario(_Section):
                 f"outputs.der_telemetry_every {format_duration(int(telemetry))!r} is not a "
                 f"multiple of the interval {format_duration(dt)!r}; or use 'none'"
             )
+        self._tariff_registers_fit()
         return self
+
+    def _tariff_registers_fit(self) -> None:
+        """A time-of-use plan prices exactly the meters' tariff registers."""
+        if self.tariffs is None:
+            return
+        registers = tariff_count(self.meters.tariff_windows())
+        for name, plan in self.tariffs.price_plans().items():
+            if plan.kind == "time_of_use" and plan.registers != registers:
+                raise ValueError(
+                    f"tariffs.plans.{name}.register_prices_per_kwh gives {plan.registers} "
+                    f"price(s) but the meters have {registers} tariff register(s) "
+                    f"(meters.tariffs); expected {registers}"
+                )
 
     @property
     def source(self) -> Path | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["SCHEMAS", "TIMESTAMP", "schema_for"]
+__all__ = ["SCHEMAS", "TIMESTAMP", "bill_schema", "schema_for"]
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 _ID = pa.dictionary(pa.int32(), pa.string())
@@ -29,7 +29,51 @@ _REGISTERS = [
 ]
 """Register columns of the billing freezes, OBIS code in the field metadata."""
 
+_CHARGES = ("energy_charge", "demand_charge", "standing_charge", "export_credit", "total")
+"""Charges of a bill [currency units], each rounded to the currency's minor unit."""
+
+
+def bill_schema(tariffs: int = 4) -> pa.Schema:
+    """external/bill of a run whose meters have ``tariffs`` tariff registers (1 .. 4):
+    one ``import_wh_tN`` column per register."""
+    if not 1 <= tariffs <= 4:
+        raise ValueError(f"tariffs given {tariffs}; expected 1 .. 4")
+    return pa.schema(
+        [
+            ("account_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("tariff", pa.string()),
+            ("currency", pa.string()),
+            ("period_start", TIMESTAMP),
+            ("period_end", TIMESTAMP),
+            _obis("import_wh", pa.int64(), "1-0:1.8.0"),
+            *(_obis(f"import_wh_t{i}", pa.int64(), f"1-0:1.8.{i}") for i in range(1, tariffs + 1)),
+            _obis("export_wh", pa.int64(), "1-0:2.8.0"),
+            _obis("max_demand_w", pa.int64(), "1-0:1.6.0"),
+            *((c, pa.float64()) for c in _CHARGES),
+            ("computed_from", pa.string()),
+            ("estimated", pa.bool_()),
+        ]
+    )
+
+
 SCHEMAS: dict[str, pa.Schema] = {
+    "external/account": pa.schema(
+        [
+            ("account_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("customer_kind", pa.string()),
+            ("tariff", pa.string()),
+            ("payment", pa.string()),
+            ("currency", pa.string()),
+            ("opened_at", TIMESTAMP),
+            ("closed_at", TIMESTAMP),
+            ("opened_by", pa.string()),
+            ("closed_by", pa.string()),
+        ]
+    ),
+    "external/bill": bill_schema(4),
     "internal/meter_interval": pa.schema(
         [
             ("meter_id", _ID),
@@ -345,7 +389,8 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 
 def schema_for(table: str) -> pa.Schema:
-    """Schema of a table such as ``internal/meter_interval``."""
+    """Schema of a table such as ``internal/meter_interval`` (external/bill: with all four
+    tariff registers; a run writes :func:`bill_schema` of its own register count)."""
     try:
         return SCHEMAS[table]
     except KeyError:

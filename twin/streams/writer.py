@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
@@ -49,6 +50,7 @@ class TableWriter:
         self._buffered = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = pq.ParquetWriter(path, schema, compression="snappy")
+        self.closed = False
 
     def append(self, columns: dict[str, Any]) -> None:
         """Append columns (arrays of equal length, in schema order or by name)."""
@@ -57,6 +59,8 @@ class TableWriter:
 
     def append_batch(self, batch: pa.RecordBatch) -> None:
         """Append a record batch that has the table's schema."""
+        if self.closed:
+            raise ValueError(f"{self.path.name} is closed; expected an open table")
         if not batch.schema.equals(self.schema):
             raise ValueError(
                 f"batch for {self.path.name} has schema {batch.schema}; expected {self.schema}"
@@ -78,9 +82,12 @@ class TableWriter:
             self._buffered = 0
 
     def close(self) -> None:
-        """Flush and close the file."""
+        """Flush and close the file (once; later calls do nothing)."""
+        if self.closed:
+            return
         self.flush()
         self._writer.close()
+        self.closed = True
 
 
 class RunWriter:
@@ -116,18 +123,34 @@ class RunWriter:
         self._adopted: dict[str, int] = {}
         self._done = False
 
-    def table(self, name: str) -> TableWriter:
-        """The writer of table ``name`` (``internal/meter_interval``), opened on first use."""
+    def table(self, name: str, schema: pa.Schema | None = None) -> TableWriter:
+        """The writer of table ``name`` (``internal/meter_interval``), opened on first use.
+
+        ``schema`` replaces the declared schema of a table whose columns depend on
+        the run (external/bill: :func:`~twin.streams.schemas.bill_schema`).
+        """
         writer = self._tables.get(name)
         if writer is None and name in self._adopted:
             raise ValueError(f"table {name!r} was adopted from parts; expected a new table")
         if writer is None:
             path = self.staging / f"{name}.parquet"
-            writer = TableWriter(path, schema_for(name), row_group_rows=self.row_group_rows)
+            schema = schema_for(name) if schema is None else schema
+            writer = TableWriter(path, schema, row_group_rows=self.row_group_rows)
             self._tables[name] = writer
         return writer
 
-    def adopt(self, name: str, parts: list[Path]) -> None:
+    def read_back(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """Close table ``name`` and read what it holds (a post-run stage reading the
+        run's own tables); nothing more can be appended to it."""
+        writer = self._tables.get(name)
+        if writer is not None:
+            writer.close()
+        path = self.staging / f"{name}.parquet"
+        if not path.exists():
+            raise KeyError(f"table {name!r} is not written here")
+        return pd.read_parquet(path, columns=columns)
+
+    def adopt(self, name: str, parts: list[Path], schema: pa.Schema | None = None) -> None:
         """Move finished Parquet files in as the parts of table ``name``.
 
         The table becomes a directory ``<name>.parquet/`` of ``part-NNN.parquet``
@@ -136,7 +159,7 @@ class RunWriter:
         """
         if name in self._tables or name in self._adopted:
             raise ValueError(f"table {name!r} is already written here; expected a new table")
-        schema = schema_for(name)
+        schema = schema_for(name) if schema is None else schema
         folder = self.staging / f"{name}.parquet"
         folder.mkdir(parents=True, exist_ok=False)
         rows = 0

@@ -22,9 +22,10 @@ from twin.engine.scoreboard import merge_scoreboards
 from twin.engine.site import Site
 from twin.engine.summary import Run, RunSummary, run_manifest
 from twin.grid.export import branch_table, bus_table
+from twin.meters.time_switch import tariff_count
 from twin.scenario import Scenario
 from twin.streams import RunDirectory, RunWriter
-from twin.streams.schemas import schema_for
+from twin.streams.schemas import bill_schema, schema_for
 
 __all__ = ["merge_shards"]
 
@@ -49,7 +50,7 @@ def merge_shards(
     with RunWriter(destination, row_group_rows=scenario.outputs.row_group_rows) as writer:
         for name in names:
             files = [p / f"{name}.parquet" for p in parts if (p / f"{name}.parquet").is_file()]
-            writer.adopt(name, files)
+            writer.adopt(name, files, schema=_schema_of(name, scenario))
         flow = _merged_power_flow(parts)
         writer.table("truth/power_flow").append_batch(
             pa.RecordBatch.from_pandas(
@@ -76,6 +77,13 @@ def merge_shards(
         manifest = {**run_manifest(scenario, started, summary, spi), "sharding": sharding}
         path = writer.commit(manifest=manifest, scenario=scenario.resolved_dict())
     return Run(path, RunSummary(**summary), totals)
+
+
+def _schema_of(name: str, scenario: Scenario) -> pa.Schema:
+    """A table's schema in this run (external/bill: one column per tariff register)."""
+    if name == "external/bill":
+        return bill_schema(tariff_count(scenario.meters.tariff_windows()))
+    return schema_for(name)
 
 
 def _merged_power_flow(parts: list[Path]) -> pd.DataFrame:

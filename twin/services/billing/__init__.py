@@ -1,0 +1,1 @@
+"""Tariffs and bills of postpaid accounts, computed from the legal frozen registers."""
