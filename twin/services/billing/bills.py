@@ -152,19 +152,16 @@ def _periods(accounts: pd.DataFrame, cal: BillingCalendar) -> pd.DataFrame:
     rep = np.repeat(np.arange(row.size), count)
     j = np.arange(rep.size) - np.repeat(np.cumsum(count) - count, count)
     inner = first[rep] + j  # index into months of the boundary ending period j
-    p_start = np.where(j == 0, start[rep], months[np.maximum(inner - 1, 0)])
-    p_end = np.where(j == count[rep] - 1, end[rep], months[np.minimum(inner, months.size - 1)])
+    padded = np.append(months, -1)  # -1: no such month boundary in the run
+    p_start = np.where(j == 0, start[rep], padded[np.maximum(inner - 1, 0)])
+    p_end = np.where(j == count[rep] - 1, end[rep], padded[np.minimum(inner, months.size)])
     demand_at = np.searchsorted(months, p_end, side="left")
     return pd.DataFrame(
         {
             "account": row[rep],
             "start_us": p_start,
             "end_us": p_end,
-            "demand_freeze_us": np.where(
-                demand_at < months.size, months[np.minimum(demand_at, months.size - 1)], -1
-            )
-            if months.size
-            else np.full(rep.size, -1, np.int64),
+            "demand_freeze_us": padded[demand_at],
         }
     )
 
