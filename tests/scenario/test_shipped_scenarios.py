@@ -25,3 +25,12 @@ def test_a_shipped_file_is_valid(path: Path) -> None:
         assert runs and all(spec.scenario(run).name for run in runs[:3])
     else:
         assert load_scenario(path).name == path.stem
+
+
+def test_the_tariffs_demo_prices_every_customer_kind() -> None:
+    scenario = load_scenario(SCENARIOS / "tariffs_demo.yaml")
+    assert scenario.tariffs is not None and scenario.tariffs.currency == "CNY"
+    plans = scenario.tariffs.price_plans()
+    assert set(scenario.tariffs.plan_of().values()) <= set(plans)
+    assert {p.kind for p in plans.values()} == {"tiered", "time_of_use"}
+    assert any(p.demand_per_kw > 0 for p in plans.values())
