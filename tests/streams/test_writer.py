@@ -13,6 +13,7 @@ import pytest
 
 from twin.errors import TwinError
 from twin.streams import RunWriter, open_run
+from twin.streams.schemas import bill_schema, schema_for
 
 
 def _voltages(writer: RunWriter, n: int, start: int = 0) -> None:
@@ -143,3 +144,27 @@ def test_a_part_with_another_schema_is_refused(tmp_path: Path) -> None:
     with RunWriter(tmp_path / "merged") as writer, pytest.raises(ValueError, match="schema"):
         writer.adopt("internal/bus_voltage", [part])
     assert not (tmp_path / "merged").exists()
+
+
+def test_a_table_read_back_is_closed_and_a_run_schema_replaces_the_declared(
+    tmp_path: Path,
+) -> None:
+    with RunWriter(tmp_path / "run") as writer:
+        _voltages(writer, 5)
+        back = writer.read_back("internal/bus_voltage")
+        assert len(back) == 5
+        with pytest.raises(ValueError, match="closed"):
+            _voltages(writer, 1)
+        two = bill_schema(2)
+        assert writer.table("external/bill", two).schema.equals(two)
+        assert not two.equals(schema_for("external/bill"))
+        assert [n for n in two.names if n.startswith("import_wh_t")] == [
+            "import_wh_t1",
+            "import_wh_t2",
+        ]
+        with pytest.raises(KeyError):
+            writer.read_back("truth/premise")
+        path = writer.commit(manifest={}, scenario={})
+    assert open_run(path).table("internal/bus_voltage").shape[0] == 5
+    with pytest.raises(ValueError, match=r"1 \.\. 4"):
+        bill_schema(5)
