@@ -232,3 +232,17 @@ class _only:
 
     def table(self, name: str) -> pd.DataFrame:
         return self._run.table(name)
+
+
+def test_the_shipped_demo_bills_in_yuan_through_the_cli(tmp_path: Path) -> None:
+    from twin.cli import main
+
+    demo = Path(__file__).resolve().parents[2] / "scenarios" / "tariffs_demo.yaml"
+    assert main(["run", str(demo), "--out", str(tmp_path / "demo"), "--no-progress"]) == 0
+    result = twin.open_run(tmp_path / "demo")
+    bills = result.table("external/bill")
+    assert list(bills.columns) == bill_columns(3)
+    assert (bills["currency"] == "CNY").all()
+    assert set(bills["tariff"]) == {"ladder", "business", "industry"}
+    assert (bills.loc[bills["tariff"] == "industry", "demand_charge"] > 0).any()
+    assert result.manifest["row_counts"]["external/bill"] == len(bills)
