@@ -6,7 +6,7 @@ time-of-use register (1-0:1.8.1 .. 1.8.4, whose windows are ``meters.tariffs``)
 or in tiers of cumulative energy per month or year (the Chinese residential
 three-tier ladder, NDRC 2012), plus a demand charge on the monthly maximum
 demand (1-0:1.6.0), a standing charge per day and a feed-in price for the
-energy exported (2-8-0). Prices are in currency units (``currency``).
+energy exported (1-0:2.8.0). Prices are in currency units (``currency``).
 
 The section absent, a run has no accounts and no bills. Present but partial,
 the built-in plans (:data:`DEFAULT_PLANS`) and assignment (:data:`DEFAULT_ASSIGN`)

@@ -37,7 +37,7 @@ Charges (each rounded half-up to the currency's minor unit):
   the run's end) gives no demand charge and an ``estimated`` bill;
 - standing: per day (local calendar days, fractions at a run start that is
   not midnight);
-- export credit: per kWh exported (2-8-0);
+- export credit: per kWh exported (1-0:2.8.0);
 - total = energy + demand + standing - export credit.
 """
 
