@@ -43,6 +43,7 @@ from twin.scenario.der_models import EvSection, PublicStation, PvSection, Storag
 from twin.scenario.durations import Duration, format_duration
 from twin.scenario.ranges import range_check
 from twin.scenario.thermal_models import ThermalSection
+from twin.scenario.utility_models import GasSection, WaterSection
 
 __all__ = [
     "CommsSection",
@@ -50,6 +51,7 @@ __all__ = [
     "CustomersSection",
     "Duration",
     "EvSection",
+    "GasSection",
     "GridSection",
     "HouseholdsSection",
     "MetersSection",
@@ -63,6 +65,7 @@ __all__ = [
     "ThermalSection",
     "TimeSection",
     "VacancySection",
+    "WaterSection",
 ]
 
 MAX_HOUSEHOLDS = 200_000
@@ -491,6 +494,12 @@ class Scenario(_Section):
     ev: EvSection = Field(default_factory=EvSection)
     meters: MetersSection = Field(default_factory=MetersSection)
     comms: CommsSection = Field(default_factory=CommsSection)
+    water: WaterSection | None = Field(
+        default=None, description="Water meters at household premises; absent: none."
+    )
+    gas: GasSection | None = Field(
+        default=None, description="Gas meters at household premises; absent: none."
+    )
     faults: list[FaultEntry] = Field(default_factory=list)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
 
@@ -511,6 +520,13 @@ class Scenario(_Section):
                 f"meters.management.app_power_every {format_duration(int(every))!r} is not a "
                 f"multiple of the interval {format_duration(dt)!r}; or use 'none'"
             )
+        for key, section in (("water", self.water), ("gas", self.gas)):
+            reading = None if section is None else int(section.reading_interval)
+            if reading is not None and (reading % dt or SECONDS_PER_DAY % reading):
+                raise ValueError(
+                    f"{key}.reading_interval {format_duration(reading)!r} is not a multiple of "
+                    f"the interval {format_duration(dt)!r} that divides a day"
+                )
         telemetry = self.outputs.der_telemetry_every
         if telemetry != "none" and (int(telemetry) % dt or int(telemetry) <= 0):
             raise ValueError(
