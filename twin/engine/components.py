@@ -29,6 +29,7 @@ from twin.engine.recording_ami import AmiRecorder
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site, member_ids
 from twin.engine.theft import Thefts, create_thefts
+from twin.engine.utilities import UtilityMeters, create_utility_meters
 from twin.errors import Problem, ScenarioError
 from twin.grid import (
     BackgroundInjections,
@@ -103,6 +104,7 @@ class Components:
     area_meters: AreaMeters | None = None
     thefts: Thefts | None = None
     terminals: TerminalVoltages | None = None
+    utilities: UtilityMeters | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     _load_rows: NDArray[np.int64] = field(init=False)
     _fed: NDArray[np.int64] = field(init=False)
@@ -176,6 +178,8 @@ class Components:
         closed = self.ami.management.relay_closed
         households = self.households
         p_h, q_h = households.step(t)
+        if self.utilities is not None:
+            self.utilities.step(t, households)
         if self.der is not None:
             # present / vacant after the household step: the occupancy of interval t
             p_h = self.der.step(
@@ -357,6 +361,17 @@ def build_components(
         simulated_bus=simulated_bus,
         away=households.vacancy_periods(),
     )
+    utilities = None
+    if shard is None or not shard.flows_only:
+        utilities = create_utility_meters(
+            scenario,
+            axis=axis,
+            rng=rng,
+            writer=writer,
+            members=hh_members,
+            premise_ids=ids.premises[hh_local],
+            thermal=None if der is None else der.thermal,
+        )
     source = "" if scenario.source is None else str(scenario.source)
     solver: PowerFlowSolver | IslandedSolver
     try:
@@ -387,6 +402,7 @@ def build_components(
         area_meters=create_area_meters(scenario, site, rng, writer, shard),
         thefts=create_thefts(site.thefts, axis, rng, members, simulated_bus),
         terminals=None if shard is None else shard.terminals,
+        utilities=utilities,
     )
 
 

@@ -123,6 +123,9 @@ class IntervalLoop:
 
         if self.metering:
             parts.ami.after_flow(k, seen, result)
+            if parts.utilities is not None:
+                running = parts.ami.management.running(float(end_s))
+                parts.utilities.close_interval(k, running[parts.segments.households])
             if parts.area_meters is not None and totals is not None:
                 lv_p_kw = totals.lv_p_kw[self._metered_areas]
                 parts.area_meters.close_interval(k, lv_p_kw, result)

@@ -124,6 +124,8 @@ def run(
             parts.ami.finish(axis.duration_s, axis.n_intervals - 1)
             if parts.area_meters is not None:
                 parts.area_meters.ami.finish(axis.duration_s, axis.n_intervals - 1)
+            if parts.utilities is not None:
+                parts.utilities.finish()
         t_sim = time.perf_counter() - t1
         _close(loop, summary, firmware, writer)
         if metering and scenario.tariffs is not None:
@@ -172,6 +174,8 @@ def _open_recorder(
         line_mask=parts.solved_mask("line", len(net.line)),
     )
     if metering:
+        if parts.utilities is not None:
+            parts.utilities.write_leaks()
         recorder.frame("truth/premise", premise_frame(parts, ids.premises, ids.meters))
         recorder.frame("internal/meter_point", meter_point_frame(parts, ids.meters))
     if whole:

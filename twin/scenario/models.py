@@ -45,6 +45,7 @@ from twin.scenario.durations import Duration, format_duration
 from twin.scenario.ranges import range_check
 from twin.scenario.tariff_models import TariffsSection
 from twin.scenario.thermal_models import ThermalSection
+from twin.scenario.utility_models import GasSection, WaterSection
 
 __all__ = [
     "CommsSection",
@@ -52,6 +53,7 @@ __all__ = [
     "CustomersSection",
     "Duration",
     "EvSection",
+    "GasSection",
     "GridSection",
     "HouseholdsSection",
     "MetersSection",
@@ -66,6 +68,7 @@ __all__ = [
     "ThermalSection",
     "TimeSection",
     "VacancySection",
+    "WaterSection",
 ]
 
 MAX_HOUSEHOLDS = 200_000
@@ -497,6 +500,12 @@ class Scenario(_Section):
     tariffs: TariffsSection | None = Field(
         default=None, description="Postpaid price plans; absent: no accounts and no bills."
     )
+    water: WaterSection | None = Field(
+        default=None, description="Water meters at household premises; absent: none."
+    )
+    gas: GasSection | None = Field(
+        default=None, description="Gas meters at household premises; absent: none."
+    )
     faults: list[FaultEntry] = Field(default_factory=list)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
 
@@ -517,6 +526,13 @@ class Scenario(_Section):
                 f"meters.management.app_power_every {format_duration(int(every))!r} is not a "
                 f"multiple of the interval {format_duration(dt)!r}; or use 'none'"
             )
+        for key, section in (("water", self.water), ("gas", self.gas)):
+            reading = None if section is None else int(section.reading_interval)
+            if reading is not None and (reading % dt or SECONDS_PER_DAY % reading):
+                raise ValueError(
+                    f"{key}.reading_interval {format_duration(reading)!r} is not a multiple of "
+                    f"the interval {format_duration(dt)!r} that divides a day"
+                )
         telemetry = self.outputs.der_telemetry_every
         if telemetry != "none" and (int(telemetry) % dt or int(telemetry) <= 0):
             raise ValueError(

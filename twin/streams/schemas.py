@@ -375,6 +375,35 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("lv_p_kw", pa.float64()),
         ]
     ),
+    "internal/water_interval": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("premise_id", _ID),
+            ("interval_end", TIMESTAMP),
+            ("volume_l", pa.int64()),
+            ("quality", pa.dictionary(pa.int8(), pa.string())),
+            ("received_at", TIMESTAMP),
+        ]
+    ),
+    "internal/gas_interval": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("premise_id", _ID),
+            ("interval_end", TIMESTAMP),
+            ("volume_m3", pa.float64()),
+            ("quality", pa.dictionary(pa.int8(), pa.string())),
+            ("received_at", TIMESTAMP),
+        ]
+    ),
+    "truth/water_leak": pa.schema(
+        [
+            ("meter_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("start", TIMESTAMP),
+            ("end", TIMESTAMP),
+            ("flow_l_per_h", pa.float64()),
+        ]
+    ),
     "truth/power_flow": pa.schema(
         [
             ("interval_end", TIMESTAMP),

@@ -592,6 +592,26 @@ class HouseholdFleet:
         """Nobody lives at / uses the premise now (inside a vacancy period), bool ``(n,)``."""
         return self._row3 == VACANT_ROW * N_STATES
 
+    @property
+    def home_row(self) -> NDArray[np.int64]:
+        """Row of each home's occupancy profile in :attr:`state_marginals` (a copy, ``(n,)``).
+
+        The row of the current (or latest) household, also while it is away.
+        """
+        return self._home_row.copy()
+
+    @property
+    def state_marginals(self) -> NDArray[np.float64]:
+        """Target state probabilities of the occupancy chain, ``(2, slots, rows, 3)``.
+
+        By day type (weekday, weekend), slot of the local day, profile row
+        (:attr:`home_row`) and state (away, at home inactive, at home active).
+        Read-only view.
+        """
+        view = self._tables.marginals.view()
+        view.flags.writeable = False
+        return view
+
     def vacancy_periods(self) -> pd.DataFrame:
         """Every stretch of the run during which nobody lives at / uses a premise.
 
