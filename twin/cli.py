@@ -138,6 +138,19 @@ def _parser() -> argparse.ArgumentParser:
     p_report = sub.add_parser("report", help="write RUN_DIR/report/index.html")
     p_report.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
 
+    p_export = sub.add_parser(
+        "export", help="write Excel workbooks of the platform's reports under RUN_DIR/export/"
+    )
+    p_export.add_argument("run_dir", metavar="RUN_DIR", help="a run directory")
+    p_export.add_argument("--xlsx", action="store_true", help="Excel workbooks (.xlsx)")
+    p_export.add_argument(
+        "--report",
+        default="all",
+        metavar="NAME",
+        help="energy | alarms | finance | all (default all)",
+    )
+    p_export.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+
     sub.add_parser("networks", help="list the built-in network names")
     return parser
 
@@ -320,6 +333,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from twin.export import export_workbooks
+
+    if not args.xlsx:
+        raise TwinError("no format given; expected --xlsx (Excel workbooks, the one format so far)")
+    result = export_workbooks(args.run_dir, args.report, progress=args.progress)
+    for name, path in result.written.items():
+        print(f"{name:<8} {path}: {', '.join(result.sheets[name])}")
+    for name, why in result.skipped.items():
+        print(f"{name:<8} skipped: {why}")
+    return EXIT_OK
+
+
 def _cmd_networks(args: argparse.Namespace) -> int:
     from twin.grid import list_networks
 
@@ -335,6 +361,7 @@ _COMMANDS = {
     "sweep": _cmd_sweep,
     "study": _cmd_study,
     "report": _cmd_report,
+    "export": _cmd_export,
     "networks": _cmd_networks,
 }
 
