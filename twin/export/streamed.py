@@ -7,6 +7,8 @@ numbers, everything else as text.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pyarrow as pa
 
@@ -41,11 +43,16 @@ def column_for(field: pa.Field, zone: str) -> Column:
         return Column(f"{_title(field.name)} [{zone}]", "datetime", 19)
     if pa.types.is_date(field.type):
         return Column(f"{_title(field.name)} [{zone}]", "date", 12)
+    name = field.name
+    register = re.fullmatch(r"(.+)(_[a-z]+)_(t\d+)", name)  # import_wh_t1: register T1 of import
+    if register is not None and register.group(2) in _UNIT_SUFFIXES:
+        name = f"{register.group(1)}_{register.group(3).upper()}{register.group(2)}"
     for suffix, (unit, kind) in _UNIT_SUFFIXES.items():
-        if field.name.endswith(suffix) and (
+        if name.endswith(suffix) and (
             pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
         ):
-            return Column(f"{_title(field.name.removesuffix(suffix))} [{unit}]", kind)
+            title = re.sub(r"\bt(\d+)\b", r"T\1", name.removesuffix(suffix).replace("_", " "))
+            return Column(f"{title[:1].upper()}{title[1:]} [{unit}]", kind)
     if pa.types.is_integer(field.type):
         return Column(_title(field.name), "int", 11)
     if pa.types.is_floating(field.type):
