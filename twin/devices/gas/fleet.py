@@ -42,16 +42,12 @@ from numpy.typing import NDArray
 
 from twin.clock import IntervalTime, TimeAxis
 from twin.devices.heating.building import (
-    GAINS_ABSENT_W_M2,
-    GAINS_PRESENT_W_M2,
-    SOLAR_APERTURE_M2_PER_M2,
     Buildings,
     end_temperature_c,
-    free_end_temperature_c,
-    heat_to_reach_w,
 )
-from twin.devices.heating.control import DAY_WINDOW_H, heating_set_point_c, in_window_mask
+from twin.devices.heating.control import DAY_WINDOW_H, in_window_mask
 from twin.devices.heating.params import ThermalParams
+from twin.devices.heating.room import room_step
 from twin.devices.households import HouseholdFleet
 from twin.devices.water.demand import expected_daily_weight, persons_of, state_weights
 from twin.devices.weather import Weather, average_hourly
@@ -61,7 +57,6 @@ __all__ = [
     "BOILER_SIZING",
     "COOKING_HOURLY_WEIGHT",
     "COOKING_KWH_PER_PERSON_DAY",
-    "FREE_RUNNING_EXCESS_K",
     "HOT_WATER_KWH_PER_PERSON_DAY",
     "HOT_WATER_LOSS_FACTOR",
     "GasFleet",
@@ -94,10 +89,6 @@ COOKING_HOURLY_WEIGHT: Final = np.array((
 # fmt: on
 """Relative cooking per hour of local time while somebody is active [-]: breakfast,
 lunch and dinner (assumed, after HETUS meal-preparation times)."""
-
-FREE_RUNNING_EXCESS_K: Final = 3.0
-"""At the run start a home is this much warmer than outdoors if that is above its
-heating set point, at most at its cooling set point [K] (as the thermal fleet)."""
 
 
 @dataclass(frozen=True)
@@ -297,24 +288,18 @@ class GasFleet:
         """Mean heat the boilers deliver over interval ``k`` [W], advancing the rooms."""
         b, a, h = self._b, self._decay, self._b.heat_loss_w_per_k
         pres, vac = present[self._h], vacant[self._h]
-        t_out = float(self._t_out[k])
-        gains = b.floor_area_m2 * (
-            np.where(pres, GAINS_PRESENT_W_M2, GAINS_ABSENT_W_M2)
-            + SOLAR_APERTURE_M2_PER_M2 * float(self._ghi[k])
-        )
-        sp = heating_set_point_c(
-            present=pres,
-            vacant=vac,
+        room = room_step(
+            b,
+            self._t_in,
+            float(self._t_out[k]),
+            float(self._ghi[k]),
+            pres,
+            vac,
             day=bool(self._day[k]),
-            comfort_c=b.comfort_c,
-            setback_k=b.setback_k,
             frost_c=self._thermal.frost_c,
+            decay=a,
         )
-        if self._t_in is None:
-            warm = np.minimum(t_out + FREE_RUNNING_EXCESS_K, b.cooling_c)
-            self._t_in = np.maximum(sp, warm)
-        free = free_end_temperature_c(self._t_in, t_out, gains, h, a)
-        need = heat_to_reach_w(sp, free, h, a)
+        free, need = room.free_end_c, room.need_w
         heat = np.clip(need, 0.0, self._rating_w)
         heat[self._frost & vac] = 0.0  # the electric frost heater stands in
         self._t_in = end_temperature_c(free, heat, h, a)

@@ -32,12 +32,8 @@ from twin.devices.heating.building import (
     CURVE_EXPONENT,
     DESIGN_FLOW_C,
     DESIGN_OUTDOOR_C,
-    GAINS_ABSENT_W_M2,
-    GAINS_PRESENT_W_M2,
-    SOLAR_APERTURE_M2_PER_M2,
     Buildings,
     end_temperature_c,
-    free_end_temperature_c,
     heat_to_reach_w,
 )
 from twin.devices.heating.control import (
@@ -46,7 +42,6 @@ from twin.devices.heating.control import (
     EER_RATED_RANGE,
     THERMOSTAT_BAND_K,
     eer,
-    heating_set_point_c,
     in_window_mask,
     thermostat_on,
 )
@@ -60,6 +55,7 @@ from twin.devices.heating.heat_pump import (
     heat_pump_table,
 )
 from twin.devices.heating.params import BUILDING_CLASSES, ThermalParams
+from twin.devices.heating.room import room_step
 from twin.devices.heating.water_heater import (
     ELEMENT_KW_RANGE,
     HYSTERESIS_K,
@@ -93,10 +89,6 @@ DIRECT_SIZING: Final = 1.2
 
 FROST_HEATER_KW_RANGE: Final = (1.0, 2.0)
 """Rating of a portable frost heater in an empty home [kW] (assumed)."""
-
-FREE_RUNNING_EXCESS_K: Final = 3.0
-"""At the run start a home is this much warmer than outdoors if that is above its heating
-set point, at most at its cooling set point [K] (assumed)."""
 
 
 class ThermalFleet:
@@ -339,24 +331,18 @@ class ThermalFleet:
         pres, vac = present[i], vacant[i]
         power_on = np.ones(i.size, dtype=bool) if closed is None else closed[i]
         t_out = float(self._t_out[k])
-        gains = b.floor_area_m2 * (
-            np.where(pres, GAINS_PRESENT_W_M2, GAINS_ABSENT_W_M2)
-            + SOLAR_APERTURE_M2_PER_M2 * float(self._ghi[k])
-        )
-        sp = heating_set_point_c(
-            present=pres,
-            vacant=vac,
+        room = room_step(
+            b,
+            self._t_in,
+            t_out,
+            float(self._ghi[k]),
+            pres,
+            vac,
             day=bool(self._day[k]),
-            comfort_c=b.comfort_c,
-            setback_k=b.setback_k,
             frost_c=self._params.frost_c,
+            decay=a,
         )
-        if self._t_in is None:
-            warm = np.minimum(t_out + FREE_RUNNING_EXCESS_K, b.cooling_c)
-            self._t_in = np.maximum(sp, warm)
-        t_in = self._t_in
-        free = free_end_temperature_c(t_in, t_out, gains, h, a)
-        need = heat_to_reach_w(sp, free, h, a)
+        t_in, sp, free, need = room.t_in_c, room.set_point_c, room.free_end_c, room.need_w
         heat = np.zeros(i.size)
         p_w = np.zeros(i.size)
         j = self._hp
