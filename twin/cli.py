@@ -334,7 +334,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from twin.export import export_workbooks
+    from twin.report.excel import export_workbooks
 
     if not args.xlsx:
         raise TwinError("no format given; expected --xlsx (Excel workbooks, the one format so far)")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from twin.export.book import Book, Column, SheetWriter
-from twin.export.daily import Progress
-from twin.export.energy import write_notes
-from twin.export.local_time import local_naive, month_of
-from twin.export.streamed import stream_table
+from twin.report.excel.book import Book, Column, SheetWriter
+from twin.report.excel.daily import Progress
+from twin.report.excel.energy import write_notes
+from twin.report.excel.local_time import local_naive, month_of
+from twin.report.excel.streamed import stream_table
 from twin.streams import RunClock, RunDirectory
 
 __all__ = ["FINANCE_TABLES", "PREPAID_KINDS", "write_finance_workbook"]

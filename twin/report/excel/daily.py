@@ -16,7 +16,12 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from twin.export.local_time import expected_intervals_per_day, freeze_day, interval_day, month_of
+from twin.report.excel.local_time import (
+    expected_intervals_per_day,
+    freeze_day,
+    interval_day,
+    month_of,
+)
 from twin.streams import RunClock, RunDirectory
 
 __all__ = [

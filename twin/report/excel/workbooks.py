@@ -17,10 +17,10 @@ from typing import Literal
 from tqdm import tqdm
 
 from twin.errors import TwinError
-from twin.export.alarms import write_alarms_workbook
-from twin.export.book import EXCEL_MAX_ROWS, Book
-from twin.export.energy import write_energy_workbook
-from twin.export.finance import FINANCE_TABLES, write_finance_workbook
+from twin.report.excel.alarms import write_alarms_workbook
+from twin.report.excel.book import EXCEL_MAX_ROWS, Book
+from twin.report.excel.energy import write_energy_workbook
+from twin.report.excel.finance import FINANCE_TABLES, write_finance_workbook
 from twin.streams import RunClock, RunDirectory, open_run, replace_file
 
 __all__ = ["REPORT_NAMES", "ExportResult", "export_workbooks"]

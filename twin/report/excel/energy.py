@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from twin.export.book import Book, Column, SheetWriter
-from twin.export.daily import SOURCE_REGISTERS, Progress, daily_energy, roll_up
-from twin.export.local_time import interval_day, local_naive, month_of
+from twin.report.excel.book import Book, Column, SheetWriter
+from twin.report.excel.daily import SOURCE_REGISTERS, Progress, daily_energy, roll_up
+from twin.report.excel.local_time import interval_day, local_naive, month_of
 from twin.streams import RunClock, RunDirectory
 
 __all__ = ["TOP_AREAS", "write_energy_workbook"]

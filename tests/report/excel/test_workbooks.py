@@ -14,7 +14,7 @@ import twin
 from tests.conftest import tiny_scenario_dict
 from tests.studies.synthetic_run import write_run
 from twin.cli import main
-from twin.export import export_workbooks
+from twin.report.excel import export_workbooks
 from twin.scenario.loading import validate_scenario_dict
 
 ZONE = "Europe/Berlin"
@@ -316,6 +316,6 @@ def test_all_skips_finance_and_a_failure_leaves_nothing(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("twin.export.workbooks._WRITERS", {"energy": boom, "alarms": boom})
+    monkeypatch.setattr("twin.report.excel.workbooks._WRITERS", {"energy": boom, "alarms": boom})
     assert main(["export", str(run), "--xlsx", "--report", "energy"]) == 1
     assert not (run / "export").exists()

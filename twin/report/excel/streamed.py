@@ -12,9 +12,9 @@ import re
 import pandas as pd
 import pyarrow as pa
 
-from twin.export.book import Book, CellKind, Column, SheetWriter
-from twin.export.daily import Progress
-from twin.export.local_time import local_naive
+from twin.report.excel.book import Book, CellKind, Column, SheetWriter
+from twin.report.excel.daily import Progress
+from twin.report.excel.local_time import local_naive
 from twin.streams import RunDirectory
 
 __all__ = ["column_for", "stream_table"]

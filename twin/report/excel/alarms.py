@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from twin.export.book import Book, Column, SheetWriter
-from twin.export.daily import Progress
-from twin.export.energy import write_notes
-from twin.export.local_time import local_naive
-from twin.export.streamed import stream_table
+from twin.report.excel.book import Book, Column, SheetWriter
+from twin.report.excel.daily import Progress
+from twin.report.excel.energy import write_notes
+from twin.report.excel.local_time import local_naive
+from twin.report.excel.streamed import stream_table
 from twin.streams import RunClock, RunDirectory
 
 __all__ = ["ALARM_TABLES", "write_alarms_workbook"]
