@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +19,7 @@ import twin
 from tests.report.test_report import _check_page
 from tests.studies.synthetic_run import interval_ends, write_run
 from twin.report import write_report
-from twin.report.billing_section import billing_by_month, prepaid_subsection
+from twin.report.billing_section import billing_by_month, estimate_reasons, prepaid_subsection
 from twin.report.water_gas_section import (
     NIGHT_HOURS,
     leak_truth,
@@ -39,9 +42,7 @@ def tariffs_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def water_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    scenario = twin.load_scenario(
-        SCENARIOS / "water_gas_demo.yaml", ["time.duration=3d", "households.count=30"]
-    )
+    scenario = twin.load_scenario(SCENARIOS / "water_gas_demo.yaml", ["time.duration=3d"])
     out = tmp_path_factory.mktemp("water") / "run"
     twin.run(scenario, out=out, progress=False)
     return out
@@ -82,6 +83,34 @@ def test_billing_section_of_the_tariffs_demo(tariffs_run: Path) -> None:
     assert "median and 90th percentile" in section
 
 
+def test_estimated_bills_name_the_missing_freeze(tariffs_run: Path, tmp_path: Path) -> None:
+    copy = Path(shutil.copytree(tariffs_run, tmp_path / "run"))
+    run = twin.open_run(copy)
+    bills = run.table("external/bill")
+    accounts = run.table("external/account").set_index("account_id")
+    kinds = bills["account_id"].map(accounts["customer_kind"])
+    # the factory's demand charge waits for the monthly freeze after the run's end
+    factory = bills.index[(kinds == "factory") & bills["estimated"]]
+    assert len(factory) and (estimate_reasons(run, bills)[factory] == "monthly").all()
+    # drop a household's freeze at its month boundary: both bills that cut there lack it
+    home = bills[kinds == "household"].iloc[0]
+    path = copy / "internal" / "meter_register_daily.parquet"
+    freezes = pq.read_table(path)
+    gone = pc.and_(
+        pc.equal(pc.cast(freezes["meter_id"], "string"), home["meter_id"]),
+        pc.equal(freezes["freeze_time"], home["period_end"]),
+    )
+    assert pc.sum(gone).as_py() == 1
+    pq.write_table(freezes.filter(pc.invert(gone)), path)
+    cut = bills["meter_id"] == home["meter_id"]
+    before = bills.index[cut & (bills["period_end"] == home["period_end"])]
+    after = bills.index[cut & (bills["period_start"] == home["period_end"])]
+    bills.loc[before.union(after), "estimated"] = True
+    reasons = estimate_reasons(twin.open_run(copy), bills)
+    assert list(reasons[before]) == ["end"] and list(reasons[after]) == ["start"]
+    assert (reasons[factory] == "monthly").all()
+
+
 def test_water_gas_section_of_the_demo(water_run: Path) -> None:
     text, page = _check_page(write_report(water_run))
     assert "water-gas" in page.ids and "billing" not in page.ids
@@ -94,6 +123,9 @@ def test_water_gas_section_of_the_demo(water_run: Path) -> None:
     assert "Leak suspects" in section
     assert "precision / recall of the night-flow rule" in section
     assert "not a study" in section
+    leaks = twin.open_run(water_run).table("truth/water_leak")
+    truth_row = re.sub(r"<[^>]+>", "", section)
+    assert f"meters with a leak during the run (truth){leaks['meter_id'].nunique():,}" in truth_row
     water = twin.open_run(water_run).table("internal/water_interval")
     assert f"{len(water):,}" in section  # readings in the quality table
 

@@ -282,6 +282,8 @@ def _household_histogram(
             f"{len(values):,} household accounts' bills over the run, scaled to a month of "
             f"{DAYS_PER_MONTH:.2f} days (the run has no whole calendar month)"
         )
+    if values.size == 0:
+        return []
     name = plot_bill_histogram(values, out / "household_bills.png", currency=currency, what=what)
     return [
         FigureRef(
