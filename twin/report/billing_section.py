@@ -284,7 +284,10 @@ def _household_histogram(
         )
     if values.size == 0:
         return []
-    name = plot_bill_histogram(values, out / "household_bills.png", currency=currency, what=what)
+    counted = "bills" if whole.any() else "accounts"
+    name = plot_bill_histogram(
+        values, out / "household_bills.png", currency=currency, counted=counted
+    )
     return [
         FigureRef(
             name,

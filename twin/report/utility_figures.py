@@ -57,7 +57,9 @@ def plot_billing_by_month(monthly: pd.DataFrame, path: Path, *, currency: str) -
     return save_figure(figure, path)
 
 
-def plot_bill_histogram(values: np.ndarray, path: Path, *, currency: str, what: str) -> str:
+def plot_bill_histogram(
+    values: np.ndarray, path: Path, *, currency: str, counted: str = "bills"
+) -> str:
     """Histogram of household bills with the median and the 90th percentile.
 
     Parameters
@@ -68,8 +70,8 @@ def plot_bill_histogram(values: np.ndarray, path: Path, *, currency: str, what: 
         PNG to write.
     currency : str
         ISO 4217 code.
-    what : str
-        What the values are, for the title.
+    counted : str
+        What a value is (``bills``, ``accounts``), for the count axis.
     """
     figure = new_figure(8.0, 4.2)
     ax = figure.add_subplot()
@@ -79,8 +81,8 @@ def plot_bill_histogram(values: np.ndarray, path: Path, *, currency: str, what: 
         level = float(np.quantile(values, q))
         ax.axvline(level, color="black", linestyle=style, label=f"{name} {level:,.2f} {currency}")
     ax.set_xlabel(f"monthly bill [{currency}]")
-    ax.set_ylabel("bills")
-    ax.set_title(f"Household bills: {what}", fontsize="small")
+    ax.set_ylabel(counted)
+    ax.set_title("Household monthly bills")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     return save_figure(figure, path)
