@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 import twin
+from twin.report.billing_section import billing_section
 from twin.report.data import accumulate_voltage_grid, bus_order, profile_by_day_type
 from twin.report.figures import plot_load_profile, plot_network, plot_voltage_heatmap
 from twin.report.html import FigureRef, Section, render_page
@@ -27,6 +28,7 @@ from twin.report.sections import (
     power_quality_section,
     vacancy_section,
 )
+from twin.report.water_gas_section import water_gas_section
 from twin.streams import RunClock, RunDirectory, open_run, staged_folder
 from twin.studies.grid_loading.demand import FleetDemand, accumulate_fleet_demand
 from twin.studies.grid_loading.figures import plot_transformer_duration
@@ -68,8 +70,11 @@ def write_report(run_dir: str | Path) -> Path:
     curves (and the grid-loading study where it has run); the bus-voltage
     heatmap (buses in network order against time) and the network drawn
     with each bus's minimum voltage; the power-quality, losses and vacancy
-    studies where they have run; the run's details. A figure whose table is absent
-    is skipped with a note.
+    studies where they have run; billing (accounts, billed energy and revenue,
+    household bills, estimated bills) where the run has bills; water and gas
+    (use, daily profile, reading quality, night-flow leak suspects) where it
+    has those meters; the run's details. A figure whose table is absent is
+    skipped with a note; the billing and water and gas sections are left out.
 
     Parameters
     ----------
@@ -94,6 +99,12 @@ def write_report(run_dir: str | Path) -> Path:
         voltage_sections, extremes = _voltage_sections(ctx, out)
         sections = [_load_section(ctx, demand, out), _loading_section(ctx, out), *voltage_sections]
         sections += [_power_quality(ctx, out), _losses(ctx, out), _vacancy(ctx, out)]
+        for optional in (
+            billing_section(ctx.run, out, timezone=ctx.clock.timezone),
+            water_gas_section(ctx.run, out, timezone=ctx.clock.timezone),
+        ):
+            if optional is not None:  # left out of a run without bills or water/gas meters
+                sections.append(optional)
         sections.append(_details_section(ctx))
         summary = ctx.summary
         title = f"gridtwin run report: {summary.get('name') or run.manifest.get('name', '')}"
