@@ -317,6 +317,14 @@ def _hardness_lines(metrics: dict[str, object]) -> list[str]:
         )
     elif isinstance(sep, dict) and "skipped" in sep:
         lines.append(f"  separability skipped: {sep['skipped']}")
+    water = metrics.get("water_evidence")
+    if isinstance(water, dict):
+        alone, both = water["interval_evidence"], water[water["method"]]
+        lines.append(
+            f"  water evidence on the {water['dwellings']} homes with a water meter: F1 "
+            f"{alone['f1']:.3f} -> {both['f1']:.3f}, rate error {alone['rate_error_pp']:+.2f} -> "
+            f"{both['rate_error_pp']:+.2f} pp (electricity only -> {water['method']})"
+        )
     away = metrics.get("home_away_occupancy")
     if isinstance(away, dict) and "accuracy" in away:
         lines.append(

@@ -10,6 +10,7 @@ from twin.studies.vacancy.detection import Detection, Detector
 from twin.studies.vacancy.evidence import EvidenceThresholds, IntervalEvidenceDetector
 from twin.studies.vacancy.rules import RULE_PRESETS, EnergyThresholdRule
 from twin.studies.vacancy.study import run_vacancy_study
+from twin.studies.vacancy.water import WaterEvidenceDetector, WaterThresholds
 
 __all__ = [
     "RULE_PRESETS",
@@ -19,6 +20,8 @@ __all__ = [
     "EvidenceThresholds",
     "IntervalEvidenceDetector",
     "MeterSeries",
+    "WaterEvidenceDetector",
+    "WaterThresholds",
     "Window",
     "load_meter_series",
     "resolve_window",

@@ -35,6 +35,7 @@ __all__ = [
     "aggregate",
     "epoch_seconds",
     "load_meter_series",
+    "local_axis",
     "parse_resolution",
     "resolve_window",
 ]
@@ -324,22 +325,47 @@ def load_meter_series(internal: InternalData, window: Window) -> MeterSeries:
         )
     counts["absent"] = int(seen.size - np.count_nonzero(seen))
     del seen
-    starts = pd.date_range(window.start, periods=n_cols, freq=pd.Timedelta(seconds=dt))
-    local = starts.tz_convert(internal.clock.timezone)
-    local_dates = local.tz_localize(None).normalize()
-    first = window.start.tz_convert(internal.clock.timezone).tz_localize(None).normalize()
-    day = np.asarray((local_dates - first).days, dtype=np.int64)
-    hour = np.asarray(local.hour + local.minute / 60.0, dtype=np.float64)
+    day, hour, weekend = local_axis(window, internal.clock.timezone, dt)
     return MeterSeries(
         meter_id=meters,
         energy_wh=energy,
         interval_s=dt,
         day=day,
         hour=hour,
-        weekend=np.asarray(local.dayofweek >= 5),
+        weekend=weekend,
         days=window.days,
         quality=counts,
     )
+
+
+def local_axis(
+    window: Window, timezone: str, interval_s: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Local day, hour and weekend of every interval of ``window`` (by its start).
+
+    Parameters
+    ----------
+    window : Window
+        Whole local days.
+    timezone : str
+        The run's time zone.
+    interval_s : int
+        Interval length [s].
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Local day ``0 .. days-1`` (int64), local hour of the start [h]
+        (float64) and whether it is a Saturday or Sunday (bool), each ``(k,)``.
+    """
+    n_cols = int((window.end - window.start).total_seconds()) // interval_s
+    starts = pd.date_range(window.start, periods=n_cols, freq=pd.Timedelta(seconds=interval_s))
+    local = starts.tz_convert(timezone)
+    local_dates = local.tz_localize(None).normalize()
+    first = window.start.tz_convert(timezone).tz_localize(None).normalize()
+    day = np.asarray((local_dates - first).days, dtype=np.int64)
+    hour = np.asarray(local.hour + local.minute / 60.0, dtype=np.float64)
+    return day, hour, np.asarray(local.dayofweek >= 5)
 
 
 def aggregate(series: MeterSeries, resolution_s: int) -> MeterSeries:

@@ -132,8 +132,26 @@ class IntervalEvidenceDetector:
 
     def detect_from(self, days: DayFeatures, meter_id: NDArray[np.object_]) -> Detection:
         """:meth:`detect` on features computed before."""
-        t = self.thresholds
         judged, in_use = self.days_in_use(days)
+        return self.verdict(days, meter_id, judged, in_use, method=self.name)
+
+    def verdict(
+        self,
+        days: DayFeatures,
+        meter_id: NDArray[np.object_],
+        judged: NDArray[np.bool_],
+        in_use: NDArray[np.bool_],
+        *,
+        method: str,
+    ) -> Detection:
+        """The dwelling verdicts from days judged and in use, ``(n, days)`` each.
+
+        Shared with the detectors that add other evidence of days in use
+        (:mod:`twin.studies.vacancy.water`); ``days`` gives the weekend and
+        the medians of the details.
+        """
+        t = self.thresholds
+        measured = judged & (days.coverage >= t.min_day_coverage)
         n_judged = judged.sum(axis=1)
         n_days = max(days.coverage.shape[1], 1)
         decided = n_judged >= max(1.0, t.min_judged_share * n_days)
@@ -147,12 +165,12 @@ class IntervalEvidenceDetector:
             "days_in_use": in_use.sum(axis=1).astype(np.float64),
             "weekend_share_of_use": weekend_share.astype(np.float64),
             **{
-                f"{name}_median": _masked_median(getattr(days, name), judged)
+                f"{name}_median": _masked_median(getattr(days, name), measured)
                 for name in ("peak_hours", "persistence", "contrast", "base_w")
             },
         }
         return Detection(
-            method=self.name,
+            method=method,
             meter_id=meter_id,
             vacant=vacant,
             score=share.astype(np.float64),
