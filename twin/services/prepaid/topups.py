@@ -58,8 +58,8 @@ def regular_times(
     # local midnights in seconds since the run start (DST-aware)
     standard = np.zeros(len(days), dtype=bool)  # an ambiguous midnight: standard time
     midnights = days.tz_localize(timezone, ambiguous=standard, nonexistent="shift_forward")
-    midnight_s = (midnights.tz_convert("UTC") - start.tz_convert("UTC")).total_seconds()
-    midnight_s = midnight_s.to_numpy()
+    since = midnights.tz_convert("UTC") - start.tz_convert("UTC")
+    midnight_s = np.asarray(since.total_seconds(), dtype=np.float64)
     on = ((cadence[:, None] == WEEKLY) & (weekday[:, None] == days.weekday.to_numpy()[None, :])) | (
         (cadence[:, None] == PAYDAY) & (payday[:, None] == days.day.to_numpy()[None, :])
     )
