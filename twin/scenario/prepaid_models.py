@@ -24,10 +24,12 @@ Defaults are judgements of GB practice, where prepayment is most studied:
 - ``reconnect.confirmation`` true: a GB smart meter (SMETS2) closes its
   relay after a credit-triggered disconnection only when the customer
   presses a button ("arm then close", GBCS use case ECS 22).
-- Top-up behaviour: median top-up about 20 currency units, weekly for most
-  households (Citizens Advice, "Topping up or dropping out", 2018: the
-  typical prepayment customer tops up weekly, GBP 10-20); the at-risk share
-  and delays are calibrated so that about 16 % of prepaid customers
+- Top-up behaviour: weekly for most households (Citizens Advice, "Topping
+  up or dropping out", 2018: the typical prepayment customer tops up
+  weekly, GBP 10-20 at 2018 prices); the median of 30 currency units is
+  about a week of a household's winter use at the default plan's price
+  (0.35/kWh, a judgement). The at-risk share, the warning reaction and the
+  delays are calibrated on ``scenarios/prepaid_town.yaml`` so that about 16 % of prepaid customers
   self-disconnect in a year (same report, 2018) and about one in five
   disconnections lasts over 24 h (Citizens Advice, "Kept in the dark",
   2022); see the README for what the shipped scenario gets.
@@ -125,14 +127,14 @@ class TopUpSection(_Section):
         default=(9.0, 21.0), description="Local hours [h] between which regular top-ups happen."
     )
     warning_reaction: float = Field(
-        default=0.85, ge=0, le=1, description="Probability of topping up after a warning."
+        default=0.9, ge=0, le=1, description="Probability of topping up after a warning."
     )
     warning_delay: DelayModel = Field(
         default_factory=lambda: DelayModel(median=6 * 3600, sigma=1.0),
         description="From a warning to the top-up it prompts.",
     )
     at_risk_share: float = Field(
-        default=0.12, ge=0, le=1,
+        default=0.07, ge=0, le=1,
         description="Households who let the credit run out and top up only after "
         "disconnection.",
     )  # fmt: skip
@@ -141,7 +143,7 @@ class TopUpSection(_Section):
         description="From a disconnection to the top-up of a household not at risk.",
     )
     at_risk_delay: DelayModel = Field(
-        default_factory=lambda: DelayModel(median=12 * 3600, sigma=1.0),
+        default_factory=lambda: DelayModel(median=10 * 3600, sigma=1.0),
         description="From a disconnection to the top-up of a household at risk.",
     )
     operator_error_rate: float = Field(
