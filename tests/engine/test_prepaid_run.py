@@ -221,3 +221,23 @@ class _Only:
 
     def table(self, name: str) -> pd.DataFrame:
         return self._run.table(name)
+
+
+def test_an_open_relay_cuts_the_household_load(run: twin.Run) -> None:
+    """The legal interval readings are zero while a credit disconnection lasts."""
+    spells = run.table("truth/supply_interruption").dropna(subset=["end"])
+    readings = run.table("internal/meter_interval", ["meter_id", "interval_end", "import_wh"])
+    readings["meter_id"] = readings["meter_id"].astype(str)
+    assert len(spells) > 0
+    dt = pd.Timedelta(minutes=15)
+    checked = 0
+    for _, s in spells.iterrows():
+        last = s["end"].floor("15min")  # the interval holding the reconnection began open
+        mine = readings[
+            (readings["meter_id"] == s["meter_id"])
+            & (readings["interval_end"] > s["start"])
+            & (readings["interval_end"] <= last + dt)
+        ]
+        assert (mine["import_wh"] == 0).all()
+        checked += len(mine)
+    assert checked > 0
