@@ -204,9 +204,9 @@ def test_bad_tariffs_exit_2_naming_the_path(
         assert fragment in err, f"{fragment!r} not in message:\n{err}"
 
 
-def test_prepaid_section_is_still_refused(
+def test_a_prepaid_section_needs_tariffs(
     write_scenario: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["validate", str(write_scenario(tiny_scenario_dict(prepaid={"share": 0.2})))])
     assert code == 2
-    assert "not available" in capsys.readouterr().err
+    assert "prepaid needs a tariffs section" in capsys.readouterr().err

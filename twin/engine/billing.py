@@ -1,6 +1,8 @@
 """The post-run billing stage: external/account and external/bill.
 
-Run after the simulation when the scenario has a ``tariffs`` section. The
+Run after the simulation when the scenario has a ``tariffs`` section. Accounts of
+prepaid premises (:mod:`twin.engine.prepaid`) are listed with payment ``prepaid``
+and get no bills. The
 accounts come from the metered premises and the households' moves; the
 bills are computed from the legal frozen registers the run has just
 written, read back from its own tables (:mod:`twin.services.billing`). A
@@ -48,7 +50,9 @@ def write_bills(scenario: Scenario, parts: Components, writer: RunWriter) -> tup
         currency=tariffs.currency,
         run_start=axis.start,
         duration_s=axis.duration_s,
+        prepaid=_prepaid_premises(parts, len(points)),
     )
+    billed = accounts[accounts["payment"] == "postpaid"].reset_index(drop=True)
     n_tariffs = tariff_count(scenario.meters.tariff_windows())
     calendar = BillingCalendar(
         run_start=axis.start,
@@ -64,7 +68,7 @@ def write_bills(scenario: Scenario, parts: Components, writer: RunWriter) -> tup
     daily = writer.read_back(DAILY, ["meter_id", "freeze_time", *registers])
     monthly = writer.read_back(MONTHLY, ["meter_id", "freeze_time", "max_demand_w"])
     bills = bill_frame(
-        accounts, daily, monthly, tariffs.price_plans(), calendar, decimals=tariffs.decimals
+        billed, daily, monthly, tariffs.price_plans(), calendar, decimals=tariffs.decimals
     )
     _append(writer, ACCOUNT, accounts, schema_for(ACCOUNT))
     schema = bill_schema(n_tariffs)
@@ -85,6 +89,15 @@ def _stays(parts: Components, n: int, duration_s: int) -> pd.DataFrame:
         gaps["end_s"].to_numpy(np.int64),
         duration_s,
     )
+
+
+def _prepaid_premises(parts: Components, n: int) -> np.ndarray | None:
+    """bool per local premise: on prepaid (households first); None without prepaid."""
+    if parts.prepaid is None:
+        return None
+    mask = np.zeros(n, dtype=bool)
+    mask[: parts.prepaid.premise_mask.size] = parts.prepaid.premise_mask
+    return mask
 
 
 def _append(writer: RunWriter, name: str, frame: pd.DataFrame, schema: pa.Schema) -> None:

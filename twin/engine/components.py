@@ -25,6 +25,7 @@ from twin.engine.ami import Ami
 from twin.engine.area_meters import AreaMeters, create_area_meters
 from twin.engine.der import create_der
 from twin.engine.mv_customers import MvCustomers, create_customer_fleet, create_mv_customers
+from twin.engine.prepaid import PrepaidAccounts
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site, member_ids
@@ -103,6 +104,7 @@ class Components:
     der: DerFleets | None = None
     area_meters: AreaMeters | None = None
     thefts: Thefts | None = None
+    prepaid: PrepaidAccounts | None = None
     terminals: TerminalVoltages | None = None
     utilities: UtilityMeters | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
@@ -386,6 +388,20 @@ def build_components(
             solver = create_solver(site.grid, scenario.grid.solver)
     except SolverError as exc:
         raise ScenarioError([Problem("grid.solver", str(exc))], source) from None
+    prepaid = None
+    if scenario.prepaid is not None and (shard is None or not shard.flows_only):
+        prepaid = PrepaidAccounts(
+            scenario,
+            axis,
+            ami,
+            households,
+            hh_members,
+            hh_local,
+            ids.premises[hh_local],
+            ids.meters[hh_local],
+            rng,
+            writer,
+        )
     return Components(
         axis=axis,
         site=site,
@@ -403,6 +419,7 @@ def build_components(
         thefts=create_thefts(site.thefts, axis, rng, members, simulated_bus),
         terminals=None if shard is None else shard.terminals,
         utilities=utilities,
+        prepaid=prepaid,
     )
 
 

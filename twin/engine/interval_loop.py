@@ -103,6 +103,8 @@ class IntervalLoop:
         seen = p_kw if parts.thefts is None else parts.thefts.metered_kw(k, p_kw)
         if self.metering:
             parts.ami.meter(k, seen)
+            if parts.prepaid is not None:
+                parts.prepaid.step(k)
             if self.phases is not None:
                 self.phases.interval(end_s, seen, p_kw)
         self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))

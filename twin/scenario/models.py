@@ -42,6 +42,7 @@ from twin.scenario.ami_models import (
 from twin.scenario.customer_models import CustomersSection
 from twin.scenario.der_models import EvSection, PublicStation, PvSection, StorageSection
 from twin.scenario.durations import Duration, format_duration
+from twin.scenario.prepaid_models import PrepaidSection
 from twin.scenario.ranges import range_check
 from twin.scenario.tariff_models import TariffsSection
 from twin.scenario.thermal_models import ThermalSection
@@ -500,6 +501,9 @@ class Scenario(_Section):
     tariffs: TariffsSection | None = Field(
         default=None, description="Postpaid price plans; absent: no accounts and no bills."
     )
+    prepaid: PrepaidSection | None = Field(
+        default=None, description="Prepaid household accounts (needs tariffs); absent: none."
+    )
     water: WaterSection | None = Field(
         default=None, description="Water meters at household premises; absent: none."
     )
@@ -540,6 +544,11 @@ class Scenario(_Section):
                 f"multiple of the interval {format_duration(dt)!r}; or use 'none'"
             )
         self._tariff_registers_fit()
+        if self.prepaid is not None and self.tariffs is None:
+            raise ValueError(
+                "prepaid needs a tariffs section (the prices and currency the credit is in); "
+                "expected tariffs: {} or more"
+            )
         return self
 
     def _tariff_registers_fit(self) -> None:

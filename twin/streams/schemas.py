@@ -74,6 +74,51 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "external/bill": bill_schema(4),
+    "external/prepaid_transaction": pa.schema(
+        [
+            ("transaction_id", pa.string()),
+            ("account_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("time", TIMESTAMP),
+            ("kind", pa.string()),
+            ("amount", pa.float64()),
+            ("currency", pa.string()),
+        ]
+    ),
+    "external/credit_balance_daily": pa.schema(
+        [
+            ("account_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("date", pa.date32()),
+            ("balance", pa.float64()),
+            ("consumed", pa.float64()),
+            ("topped_up", pa.float64()),
+            ("warnings", pa.int64()),
+            ("currency", pa.string()),
+        ]
+    ),
+    "external/relay_command": pa.schema(
+        [
+            ("command_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("account_id", pa.string()),
+            ("reason", pa.string()),
+            ("sent_at", TIMESTAMP),
+            ("delivered_at", TIMESTAMP),
+            ("executed_at", TIMESTAMP),
+            ("attempts", pa.int64()),
+            ("state", pa.string()),
+        ]
+    ),
+    "truth/supply_interruption": pa.schema(
+        [
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("start", TIMESTAMP),
+            ("end", TIMESTAMP),
+            ("cause", pa.string()),
+        ]
+    ),
     "internal/meter_interval": pa.schema(
         [
             ("meter_id", _ID),

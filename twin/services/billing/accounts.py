@@ -81,6 +81,7 @@ def account_frame(
     currency: str,
     run_start: pd.Timestamp,
     duration_s: int,
+    prepaid: NDArray[np.bool_] | None = None,
 ) -> pd.DataFrame:
     """external/account from the premises and their tenancies.
 
@@ -99,6 +100,9 @@ def account_frame(
         The run's start.
     duration_s : int
         Run length [s].
+    prepaid : numpy.ndarray, optional
+        bool per row of ``premises``: its accounts pay in advance (payment
+        ``prepaid``); default none.
 
     Returns
     -------
@@ -128,7 +132,13 @@ def account_frame(
             "meter_id": premises["meter_id"].astype(str).to_numpy(dtype=object)[row],
             "customer_kind": kind,
             "tariff": pd.Series(kind, dtype=object).map(plan_of).to_numpy(dtype=object),
-            "payment": "postpaid",
+            "payment": (
+                "postpaid"
+                if prepaid is None
+                else np.where(np.asarray(prepaid, dtype=bool)[row], "prepaid", "postpaid").astype(
+                    object
+                )
+            ),
             "currency": currency,
             "opened_at": opened_at,
             "closed_at": closed_at,

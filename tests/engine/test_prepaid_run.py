@@ -1,0 +1,243 @@
+"""A small run with a ``prepaid:`` section: credit conservation per account, friendly
+credit, disconnections and reconnections, accounts and bills, and a sharded run's
+same tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import twin
+from tests.sweep.test_shards import assert_same_tables
+from twin.devices.der_totals import DerTotals
+from twin.engine import build_site
+from twin.engine.sharding import merge_shards, plan_shards
+from twin.scenario.loading import validate_scenario_dict
+from twin.services.prepaid.credit import friendly_mask
+
+PREPAID_TABLES = (
+    "external/prepaid_transaction",
+    "external/credit_balance_daily",
+    "external/relay_command",
+    "truth/supply_interruption",
+)
+
+
+def _data(**prepaid: Any) -> dict[str, Any]:
+    section: dict[str, Any] = {
+        "share": 0.6,
+        "opening_credit": 6.0,
+        "emergency_credit": 3.0,
+        # at-risk homes run out soon and wait for disconnection; lossy downlink
+        "topup": {"at_risk_share": 0.4, "operator_error_rate": 0.2},
+        "reconnect": {"loss": 0.6, "retries": 1, "reissue_after": "3h"},
+    }
+    section.update(prepaid)
+    return {
+        "name": "prepaid",
+        "seed": 5,
+        "time": {
+            "start": "2025-01-06T00:00:00",
+            "timezone": "Europe/London",
+            "duration": "21d",
+            "interval": "15min",
+        },
+        "grid": {"network": "cigre_lv"},
+        "households": {"count": 40, "vacancy": {"move_rate_per_year": 2}},
+        "customers": {"holidays": {"country": "GB"}},
+        "faults": [{"kind": "concentrator_outage", "target": [1], "start": "9d", "duration": "1d"}],
+        "tariffs": {"currency": "GBP"},
+        "prepaid": section,
+    }
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> twin.Run:
+    scenario = validate_scenario_dict(_data())
+    return twin.run(scenario, out=tmp_path_factory.mktemp("prepaid") / "run", progress=False)
+
+
+def _cents(x: pd.Series | float) -> Any:
+    return np.round(np.asarray(x, dtype=np.float64) * 100).astype(np.int64)
+
+
+def test_credit_is_conserved_to_the_cent_per_account(run: twin.Run) -> None:
+    """opening + sales - returns + corrections = consumed + refunds + closing balance."""
+    accounts = run.table("external/account")
+    prepaid = accounts[accounts["payment"] == "prepaid"]
+    tx = run.table("external/prepaid_transaction")
+    days = run.table("external/credit_balance_daily").sort_values(["account_id", "date"])
+    assert set(days["account_id"]) == set(prepaid["account_id"])
+    assert set(tx["kind"]) >= {"sale", "emergency", "correction"}
+    sums = tx.assign(c=_cents(tx["amount"])).pivot_table(
+        index="account_id", columns="kind", values="c", aggfunc="sum", fill_value=0
+    )
+    consumed = days.groupby("account_id")["consumed"].apply(lambda s: _cents(s).sum())
+    topped = days.groupby("account_id")["topped_up"].apply(lambda s: _cents(s).sum())
+    closing = days.groupby("account_id")["balance"].last().map(lambda b: int(_cents(b)))
+    for account in prepaid["account_id"]:
+        row = sums.loc[account] if account in sums.index else pd.Series(dtype=np.int64)
+        paid = row.get("sale", 0) - row.get("return", 0) + row.get("correction", 0)
+        assert topped[account] == paid
+        assert 600 + paid == consumed[account] + row.get("refund", 0) + closing[account]
+    # refunds only at move-out, of what was left, and closed accounts keep no credit
+    closed = prepaid[prepaid["closed_by"] == "move_out"]["account_id"]
+    assert (closing[closed] <= 0).all()
+
+
+def test_emergency_credit_comes_before_the_disconnection(run: twin.Run) -> None:
+    tx = run.table("external/prepaid_transaction")
+    cmds = run.table("external/relay_command")
+    cut = cmds[cmds["reason"] == "credit_exhausted"]
+    assert len(cut) > 0
+    grants = tx[tx["kind"] == "emergency"]
+    assert (grants["amount"] == 3.0).all()
+    for _, c in cut.iterrows():
+        before = grants[
+            (grants["account_id"] == c["account_id"]) & (grants["time"] <= c["sent_at"])
+        ]
+        assert len(before) > 0
+
+
+def test_no_disconnection_starts_in_friendly_credit(run: twin.Run) -> None:
+    spells = run.table("truth/supply_interruption")
+    cmds = run.table("external/relay_command")
+    cut = cmds[cmds["reason"] == "credit_exhausted"]
+    scenario = validate_scenario_dict(_data())
+    days = np.arange(20_090, 20_120, dtype=np.int64)  # around the run (days since 1970)
+    holidays = scenario.customers.holidays.around(days)
+    for stamps in (cut["executed_at"], spells["start"]):
+        local = pd.DatetimeIndex(stamps).tz_convert("Europe/London")
+        assert not friendly_mask(local, night=(18.0, 8.0), weekends=True, holidays=holidays).any()
+
+
+def test_every_disconnection_is_restored_after_a_top_up(run: twin.Run) -> None:
+    """A reconnection is sent at a top-up (or a reissue) and executed within the
+    downlink's bound (retries, timeout) plus the confirmation, unless lost."""
+    scenario = validate_scenario_dict(_data())
+    assert scenario.prepaid is not None
+    r = scenario.prepaid.reconnect
+    bound = r.retries * r.retry_every + 60.0 + r.confirmation_delay  # rf_mesh timeout <= 60 s
+    cmds = run.table("external/relay_command")
+    tx = run.table("external/prepaid_transaction")
+    restore = cmds[cmds["reason"] == "credit_restored"]
+    assert {"executed", "lost"} <= set(restore["state"])
+    done = restore[restore["state"] == "executed"]
+    took = (done["executed_at"] - done["sent_at"]).dt.total_seconds()
+    assert (took >= r.confirmation_delay).all() and (took <= bound).all()
+    lost = restore[restore["state"] == "lost"]
+    assert lost["executed_at"].isna().all() and lost["delivered_at"].isna().all()
+    # each restoration is sent when a top-up or a correction reached the account, or on reissue
+    credited = tx[tx["kind"].isin(["sale", "correction"])]
+    for _, c in done.iterrows():
+        mine = credited[credited["account_id"] == c["account_id"]]
+        assert (mine["time"] <= c["sent_at"]).any()
+    # every cut is followed by an executed reconnection, or the run ends first / it was lost
+    end = run.clock.end
+    for _, c in cmds[cmds["reason"] == "credit_exhausted"].iterrows():
+        later = restore[
+            (restore["meter_id"] == c["meter_id"]) & (restore["sent_at"] >= c["sent_at"])
+        ]
+        if later.empty:
+            continue
+        ok = later[later["state"] == "executed"]
+        assert not ok.empty or (later["state"] != "executed").all()
+        assert ok.empty or ok["executed_at"].min() <= end
+
+
+def test_interruptions_match_the_relay_commands_and_legal_events(run: twin.Run) -> None:
+    spells = run.table("truth/supply_interruption")
+    cmds = run.table("external/relay_command")
+    events = run.table("internal/meter_event")
+    assert (spells["cause"] == "prepaid").all()
+    assert ((spells["end"] > spells["start"]) | spells["end"].isna()).all()
+    cut = cmds[cmds["reason"] == "credit_exhausted"]
+    legal = events[events["event"].astype(str) == "remote_disconnection"]
+    assert len(legal) == len(cut)
+    assert set(spells["start"]) <= set(cut["executed_at"]) | set(
+        run.table("external/account")["opened_at"]
+    )
+
+
+def test_prepaid_accounts_get_no_bills(run: twin.Run) -> None:
+    accounts = run.table("external/account")
+    bills = run.table("external/bill")
+    prepaid = set(accounts.loc[accounts["payment"] == "prepaid", "account_id"])
+    postpaid = set(accounts.loc[accounts["payment"] == "postpaid", "account_id"])
+    assert prepaid and postpaid
+    assert not prepaid & set(bills["account_id"])
+    assert set(bills["account_id"]) == postpaid
+
+
+def test_a_run_without_prepaid_writes_no_prepaid_tables(tmp_path: Path) -> None:
+    data = _data()
+    del data["prepaid"]
+    data["time"]["duration"] = "1d"
+    bare = twin.run(validate_scenario_dict(data), out=tmp_path / "bare", progress=False)
+    assert not set(PREPAID_TABLES) & set(bare.tables)
+    assert (bare.table("external/account")["payment"] == "postpaid").all()
+
+
+@pytest.mark.slow
+def test_a_sharded_run_has_the_same_prepaid_tables(run: twin.Run, tmp_path: Path) -> None:
+    scenario = validate_scenario_dict(_data())
+    site = build_site(scenario)
+    plans = plan_shards(scenario, 2, site)
+    t0 = time.perf_counter()
+    results = [
+        twin.run(scenario, out=tmp_path / f"shard-{p.index}", progress=False, shard=p)
+        for p in plans
+    ]
+    merged = merge_shards(
+        scenario,
+        site,
+        [r.path for r in results],
+        [dataclasses.asdict(r.summary) for r in results],
+        [r.manifest for r in results],
+        [r.der_totals for r in results if isinstance(r.der_totals, DerTotals)],
+        tmp_path / "merged",
+        started=datetime.now(UTC),
+        sharding={"shards": 2, "mv": "fixed", "transformers": [], "premises": []},
+        timings={},
+        t0=t0,
+        merge_tic=time.perf_counter(),
+    )
+    assert_same_tables(_Only(twin.open_run(run.path)), _Only(merged))
+
+
+class _Only:
+    """The prepaid tables of a run, for assert_same_tables."""
+
+    def __init__(self, run: twin.RunDirectory) -> None:
+        self._run = run
+        self.tables = ["external/account", *PREPAID_TABLES]
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self._run.table(name)
+
+
+def test_an_open_relay_cuts_the_household_load(run: twin.Run) -> None:
+    """The legal interval readings are zero while a credit disconnection lasts."""
+    spells = run.table("truth/supply_interruption").dropna(subset=["end"])
+    readings = run.table("internal/meter_interval", ["meter_id", "interval_end", "import_wh"])
+    readings["meter_id"] = readings["meter_id"].astype(str)
+    assert len(spells) > 0
+    dt = pd.Timedelta(minutes=15)
+    checked = 0
+    for _, s in spells.iterrows():
+        last = s["end"].floor("15min")  # the interval holding the reconnection began open
+        mine = readings[
+            (readings["meter_id"] == s["meter_id"])
+            & (readings["interval_end"] > s["start"])
+            & (readings["interval_end"] <= last + dt)
+        ]
+        assert (mine["import_wh"] == 0).all()
+        checked += len(mine)
+    assert checked > 0

@@ -1,0 +1,1 @@
+"""Prepaid electricity: credit kernels, top-up behaviour and the reconnection downlink."""
