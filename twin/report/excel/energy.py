@@ -246,22 +246,19 @@ def _write_meters(book: Book, daily: pd.DataFrame, period: str, zone: str, limit
         Column("Export [kWh]", "kwh"),
         *_QUALITY,
     ]
-    order = [
-        period,
-        *keys,
-        *(["days"] if period != "day" else []),
-        "import_kwh",
-        "export_kwh",
-        "expected",
-        "missing",
-        "estimated",
-        "source",
-    ]
+    order = _energy_order(period, keys)
     sheet = SheetWriter(book, f"Meters {_ADJ[period]}", columns, row_limit=limit)
     sheet.write_frame(frame[order])
 
 
 _ADJ = {"day": "daily", "month": "monthly", "year": "annual"}
+
+
+def _energy_order(period: str, keys: list[str]) -> list[str]:
+    """Columns of a meter or area energy sheet, in the order of its header."""
+    days = ["days"] if period != "day" else []
+    quality = ["expected", "missing", "estimated", "source"]
+    return [period, *keys, *days, "import_kwh", "export_kwh", *quality]
 
 
 def _write_areas(book: Book, daily: pd.DataFrame, period: str, zone: str, limit: int) -> None:
@@ -277,17 +274,7 @@ def _write_areas(book: Book, daily: pd.DataFrame, period: str, zone: str, limit:
         Column("Export from the area [kWh]", "kwh", 16),
         *_QUALITY,
     ]
-    order = [
-        period,
-        *keys,
-        *(["days"] if period != "day" else []),
-        "import_kwh",
-        "export_kwh",
-        "expected",
-        "missing",
-        "estimated",
-        "source",
-    ]
+    order = _energy_order(period, keys)
     sheet = SheetWriter(book, f"Areas {_ADJ[period]}", columns, row_limit=limit)
     sheet.write_frame(frame[order])
 
