@@ -4,9 +4,6 @@ same tables."""
 
 from __future__ import annotations
 
-import dataclasses
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +12,7 @@ import pandas as pd
 import pytest
 
 import twin
-from tests.sweep.test_shards import assert_same_tables
-from twin.devices.der_totals import DerTotals
-from twin.engine import build_site
-from twin.engine.sharding import merge_shards, plan_shards
+from tests.sweep.test_shards import assert_same_tables, run_and_merge_two_shards
 from twin.scenario.loading import validate_scenario_dict
 from twin.services.prepaid.credit import friendly_mask
 
@@ -187,40 +181,9 @@ def test_a_run_without_prepaid_writes_no_prepaid_tables(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_sharded_run_has_the_same_prepaid_tables(run: twin.Run, tmp_path: Path) -> None:
-    scenario = validate_scenario_dict(_data())
-    site = build_site(scenario)
-    plans = plan_shards(scenario, 2, site)
-    t0 = time.perf_counter()
-    results = [
-        twin.run(scenario, out=tmp_path / f"shard-{p.index}", progress=False, shard=p)
-        for p in plans
-    ]
-    merged = merge_shards(
-        scenario,
-        site,
-        [r.path for r in results],
-        [dataclasses.asdict(r.summary) for r in results],
-        [r.manifest for r in results],
-        [r.der_totals for r in results if isinstance(r.der_totals, DerTotals)],
-        tmp_path / "merged",
-        started=datetime.now(UTC),
-        sharding={"shards": 2, "mv": "fixed", "transformers": [], "premises": []},
-        timings={},
-        t0=t0,
-        merge_tic=time.perf_counter(),
-    )
-    assert_same_tables(_Only(twin.open_run(run.path)), _Only(merged))
-
-
-class _Only:
-    """The prepaid tables of a run, for assert_same_tables."""
-
-    def __init__(self, run: twin.RunDirectory) -> None:
-        self._run = run
-        self.tables = ["external/account", *PREPAID_TABLES]
-
-    def table(self, name: str) -> pd.DataFrame:
-        return self._run.table(name)
+    _, merged = run_and_merge_two_shards(validate_scenario_dict(_data()), tmp_path)
+    tables = ["external/account", *PREPAID_TABLES]
+    assert_same_tables(twin.open_run(run.path), merged, tables)
 
 
 def test_an_open_relay_cuts_the_household_load(run: twin.Run) -> None:

@@ -3,9 +3,6 @@ energy billed per meter against its legal registers, and a sharded run's same ta
 
 from __future__ import annotations
 
-import dataclasses
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +11,7 @@ import pandas as pd
 import pytest
 
 import twin
-from tests.sweep.test_shards import assert_same_tables
-from twin.devices.der_totals import DerTotals
-from twin.engine import build_site
-from twin.engine.sharding import merge_shards, plan_shards
+from tests.sweep.test_shards import assert_same_tables, run_and_merge_two_shards
 from twin.scenario.loading import validate_scenario_dict
 from twin.services.billing.bills import bill_columns
 
@@ -192,46 +186,14 @@ def test_a_run_without_tariffs_has_no_money_tables(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_sharded_run_bills_the_same(run: twin.Run, tmp_path: Path) -> None:
-    scenario = validate_scenario_dict(_data())
-    site = build_site(scenario)
-    plans = plan_shards(scenario, 2, site)
-    t0 = time.perf_counter()
-    results = [
-        twin.run(scenario, out=tmp_path / f"shard-{p.index}", progress=False, shard=p)
-        for p in plans
-    ]
+    results, merged = run_and_merge_two_shards(validate_scenario_dict(_data()), tmp_path)
     assert all(r.summary.meters > 0 for r in results)
-    merged = merge_shards(
-        scenario,
-        site,
-        [r.path for r in results],
-        [dataclasses.asdict(r.summary) for r in results],
-        [r.manifest for r in results],
-        [r.der_totals for r in results if isinstance(r.der_totals, DerTotals)],
-        tmp_path / "merged",
-        started=datetime.now(UTC),
-        sharding={"shards": 2, "mv": "fixed", "transformers": [], "premises": []},
-        timings={},
-        t0=t0,
-        merge_tic=time.perf_counter(),
-    )
     for name in ("external/account", "external/bill"):
         a = run.table(name).sort_values(["account_id"], kind="stable", ignore_index=True)
         b = merged.table(name)
         assert list(a.columns) == list(b.columns)
-    whole = twin.open_run(run.path)
-    assert_same_tables(_only(whole), _only(merged))
-
-
-class _only:
-    """The money tables of a run, for assert_same_tables."""
-
-    def __init__(self, run: twin.RunDirectory) -> None:
-        self._run = run
-        self.tables = ["external/account", "external/bill"]
-
-    def table(self, name: str) -> pd.DataFrame:
-        return self._run.table(name)
+    money = ["external/account", "external/bill"]
+    assert_same_tables(twin.open_run(run.path), merged, money)
 
 
 def test_the_shipped_demo_bills_in_yuan_through_the_cli(tmp_path: Path) -> None:

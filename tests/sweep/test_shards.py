@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,11 @@ from hypothesis import strategies as st
 
 import twin
 from twin.cli import main
+from twin.devices.der_totals import DerTotals
 from twin.engine import build_site
-from twin.engine.sharding import ShardPlan, deal_areas, plan_shards
+from twin.engine.sharding import ShardPlan, deal_areas, merge_shards, plan_shards
 from twin.errors import ScenarioError
+from twin.scenario import Scenario
 from twin.streams import RunDirectory
 from twin.sweep import run_shard, run_sharded
 
@@ -83,15 +87,45 @@ def _canonical(frame: pd.DataFrame, drop: list[str]) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns), kind="stable", ignore_index=True)
 
 
-def assert_same_tables(whole: RunDirectory, sharded: RunDirectory) -> None:
-    assert whole.tables == sharded.tables
-    for name in whole.tables:
+def assert_same_tables(
+    whole: RunDirectory, sharded: RunDirectory, tables: list[str] | None = None
+) -> None:
+    """The two runs hold the same tables (or just ``tables``), row for row."""
+    if tables is None:
+        assert whole.tables == sharded.tables
+    for name in whole.tables if tables is None else tables:
         drop = TIMING_COLUMNS.get(name, [])
         a, b = whole.table(name), sharded.table(name)
         assert list(a.columns) == list(b.columns), name
         pd.testing.assert_frame_equal(
             _canonical(a, drop), _canonical(b, drop), check_exact=True, obj=name
         )
+
+
+def run_and_merge_two_shards(scenario: Scenario, folder: Path) -> tuple[list[Any], RunDirectory]:
+    """The scenario in two shards run one after the other in this process (no Dask),
+    merged as a sharded run merges them: the shard runs and the merged run."""
+    site = build_site(scenario)
+    t0 = time.perf_counter()
+    results = [
+        twin.run(scenario, out=folder / f"shard-{p.index}", progress=False, shard=p)
+        for p in plan_shards(scenario, 2, site)
+    ]
+    merged = merge_shards(
+        scenario,
+        site,
+        [r.path for r in results],
+        [dataclasses.asdict(r.summary) for r in results],
+        [r.manifest for r in results],
+        [r.der_totals for r in results if isinstance(r.der_totals, DerTotals)],
+        folder / "merged",
+        started=datetime.now(UTC),
+        sharding={"shards": 2, "mv": "fixed", "transformers": [], "premises": []},
+        timings={},
+        t0=t0,
+        merge_tic=time.perf_counter(),
+    )
+    return results, merged
 
 
 @pytest.fixture(scope="module")
