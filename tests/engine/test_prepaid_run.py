@@ -1,6 +1,7 @@
 """A small run with a ``prepaid:`` section: credit conservation per account, friendly
-credit, disconnections and reconnections, accounts and bills, and a sharded run's
-same tables."""
+credit, disconnections and reconnections, returns, prepaid shops and a factory,
+prepaid water with its valve, a scheduled remote disconnection on a prepaid meter,
+accounts and bills, and a sharded run's same tables."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ PREPAID_TABLES = (
     "truth/supply_interruption",
 )
 
+SCHEDULED = (pd.Timestamp("2025-01-09", tz="UTC"), pd.Timestamp("2025-01-13", tz="UTC"))
+"""The scheduled remote disconnection of M000002 and M000003 (3 d for 4 d)."""
+
 
 def _data(**prepaid: Any) -> dict[str, Any]:
     section: dict[str, Any] = {
@@ -30,8 +34,10 @@ def _data(**prepaid: Any) -> dict[str, Any]:
         "opening_credit": 6.0,
         "emergency_credit": 3.0,
         # at-risk homes run out soon and wait for disconnection; lossy downlink
-        "topup": {"at_risk_share": 0.4, "operator_error_rate": 0.2},
+        "topup": {"at_risk_share": 0.4, "operator_error_rate": 0.2, "return_rate": 0.2},
         "reconnect": {"loss": 0.6, "retries": 1, "reissue_after": "3h"},
+        "customers": {"commercial": 1.0, "factory": 1.0},
+        "water": {"share": 0.7},
     }
     section.update(prepaid)
     return {
@@ -45,9 +51,17 @@ def _data(**prepaid: Any) -> dict[str, Any]:
         },
         "grid": {"network": "cigre_lv"},
         "households": {"count": 40, "vacancy": {"move_rate_per_year": 2}},
-        "customers": {"holidays": {"country": "GB"}},
+        "customers": {
+            "holidays": {"country": "GB"},
+            "added": [
+                {"kind": "commercial", "bus": 12, "count": 2},
+                {"kind": "factory", "bus": 22, "annual_kwh": 60_000},
+            ],
+        },
+        "meters": {"remote_disconnects": [{"meters": [1, 2], "at": "3d", "duration": "4d"}]},
         "faults": [{"kind": "concentrator_outage", "target": [1], "start": "9d", "duration": "1d"}],
-        "tariffs": {"currency": "GBP"},
+        "water": {},
+        "tariffs": {"currency": "GBP", "water": {}},
         "prepaid": section,
     }
 
@@ -69,18 +83,25 @@ def test_credit_is_conserved_to_the_cent_per_account(run: twin.Run) -> None:
     tx = run.table("external/prepaid_transaction")
     days = run.table("external/credit_balance_daily").sort_values(["account_id", "date"])
     assert set(days["account_id"]) == set(prepaid["account_id"])
-    assert set(tx["kind"]) >= {"sale", "emergency", "correction"}
     sums = tx.assign(c=_cents(tx["amount"])).pivot_table(
         index="account_id", columns="kind", values="c", aggfunc="sum", fill_value=0
     )
     consumed = days.groupby("account_id")["consumed"].apply(lambda s: _cents(s).sum())
     topped = days.groupby("account_id")["topped_up"].apply(lambda s: _cents(s).sum())
     closing = days.groupby("account_id")["balance"].last().map(lambda b: int(_cents(b)))
-    for account in prepaid["account_id"]:
+    assert set(tx["kind"]) == {"sale", "return", "emergency", "correction", "refund"}
+    opening = {"household": 600, "water": 240}  # 6.00, and 0.4 of it for water
+    for account, utility, kind in prepaid[["account_id", "utility", "customer_kind"]].itertuples(
+        index=False
+    ):
         row = sums.loc[account] if account in sums.index else pd.Series(dtype=np.int64)
         paid = row.get("sale", 0) - row.get("return", 0) + row.get("correction", 0)
         assert topped[account] == paid
-        assert 600 + paid == consumed[account] + row.get("refund", 0) + closing[account]
+        implied = consumed[account] + row.get("refund", 0) + closing[account] - paid
+        if kind == "household":
+            assert implied == opening["water" if utility == "water" else "household"]
+        else:  # scaled by the customer's annual energy, at least a household's
+            assert implied >= 600
     # refunds only at move-out, of what was left, and closed accounts keep no credit
     closed = prepaid[prepaid["closed_by"] == "move_out"]["account_id"]
     assert (closing[closed] <= 0).all()
@@ -92,7 +113,11 @@ def test_emergency_credit_comes_before_the_disconnection(run: twin.Run) -> None:
     cut = cmds[cmds["reason"] == "credit_exhausted"]
     assert len(cut) > 0
     grants = tx[tx["kind"] == "emergency"]
-    assert (grants["amount"] == 3.0).all()
+    households = set(
+        run.table("external/account").query("customer_kind == 'household'")["account_id"]
+    )
+    mine = grants[grants["account_id"].isin(households)]
+    assert set(mine["amount"].round(2)) == {3.0, 1.2}  # water: 0.4 of electricity's
     for _, c in cut.iterrows():
         before = grants[
             (grants["account_id"] == c["account_id"]) & (grants["time"] <= c["sent_at"])
@@ -107,7 +132,7 @@ def test_no_disconnection_starts_in_friendly_credit(run: twin.Run) -> None:
     scenario = validate_scenario_dict(_data())
     days = np.arange(20_090, 20_120, dtype=np.int64)  # around the run (days since 1970)
     holidays = scenario.customers.holidays.around(days)
-    for stamps in (cut["executed_at"], spells["start"]):
+    for stamps in (cut["executed_at"].dropna(), spells["start"]):
         local = pd.DatetimeIndex(stamps).tz_convert("Europe/London")
         assert not friendly_mask(local, night=(18.0, 8.0), weekends=True, holidays=holidays).any()
 
@@ -119,7 +144,7 @@ def test_every_disconnection_is_restored_after_a_top_up(run: twin.Run) -> None:
     assert scenario.prepaid is not None
     r = scenario.prepaid.reconnect
     bound = r.retries * r.retry_every + 60.0 + r.confirmation_delay  # rf_mesh timeout <= 60 s
-    cmds = run.table("external/relay_command")
+    cmds = run.table("external/relay_command").query("utility == 'electricity'")
     tx = run.table("external/prepaid_transaction")
     restore = cmds[cmds["reason"] == "credit_restored"]
     assert {"executed", "lost"} <= set(restore["state"])
@@ -152,12 +177,18 @@ def test_interruptions_match_the_relay_commands_and_legal_events(run: twin.Run) 
     events = run.table("internal/meter_event")
     assert (spells["cause"] == "prepaid").all()
     assert ((spells["end"] > spells["start"]) | spells["end"].isna()).all()
-    cut = cmds[cmds["reason"] == "credit_exhausted"]
-    legal = events[events["event"].astype(str) == "remote_disconnection"]
-    assert len(legal) == len(cut)
-    assert set(spells["start"]) <= set(cut["executed_at"]) | set(
+    assert set(spells["start"]) <= set(cmds["executed_at"]) | set(
         run.table("external/account")["opened_at"]
     )
+    # every relay the credit opened is in the legal log, except one already held open by
+    # the scheduled disconnection
+    cut = cmds[(cmds["reason"] == "credit_exhausted") & (cmds["utility"] == "electricity")]
+    legal = events[
+        (events["event"].astype(str) == "remote_disconnection")
+        & (events["detail"].astype(str) == "prepaid credit")
+    ]
+    held = cut["meter_id"].isin(["M000002", "M000003"]) & cut["executed_at"].between(*SCHEDULED)
+    assert len(legal) == int((~held).sum())
 
 
 def test_prepaid_accounts_get_no_bills(run: twin.Run) -> None:
@@ -204,3 +235,70 @@ def test_an_open_relay_cuts_the_household_load(run: twin.Run) -> None:
         assert (mine["import_wh"] == 0).all()
         checked += len(mine)
     assert checked > 0
+
+
+def test_returns_reverse_an_earlier_sale_of_the_same_amount(run: twin.Run) -> None:
+    scenario = validate_scenario_dict(_data())
+    assert scenario.prepaid is not None
+    delay = pd.Timedelta(seconds=scenario.prepaid.topup.return_delay)
+    tx = run.table("external/prepaid_transaction")
+    returns = tx[tx["kind"] == "return"]
+    assert len(returns) > 0
+    sales = tx[tx["kind"] == "sale"]
+    for _, r in returns.iterrows():
+        mine = sales[
+            (sales["account_id"] == r["account_id"]) & (sales["time"] == r["time"] - delay)
+        ]
+        assert (mine["amount"] == r["amount"]).any()
+
+
+def test_shops_and_the_factory_pay_in_advance_with_larger_top_ups(run: twin.Run) -> None:
+    accounts = run.table("external/account")
+    prepaid = accounts[(accounts["payment"] == "prepaid") & (accounts["utility"] == "electricity")]
+    assert {"commercial", "factory"} <= set(prepaid["customer_kind"])
+    tx = run.table("external/prepaid_transaction")
+    sales = tx[tx["kind"] == "sale"].merge(prepaid[["account_id", "customer_kind"]])
+    median = sales.groupby("customer_kind")["amount"].median()
+    assert median["factory"] > 4 * median["household"]  # 60 MWh/yr: 20 households' use
+
+
+def test_a_closed_water_valve_stops_the_flow(run: twin.Run) -> None:
+    """Valve commands act at the water meter's telegrams; no water flows while closed."""
+    cmds = run.table("external/relay_command").query("utility == 'water'")
+    done = cmds[cmds["state"] == "executed"]
+    assert {"credit_exhausted", "credit_restored"} <= set(done["reason"])
+    assert done["command_id"].str.startswith("VC").all()
+    telegram = pd.Timedelta(hours=1)
+    assert (done["executed_at"] == done["executed_at"].dt.floor(telegram)).all()
+    spells = run.table("truth/supply_interruption").query("utility == 'water'")
+    spells = spells.dropna(subset=["end"])
+    assert len(spells) > 0 and spells["meter_id"].str.startswith("W").all()
+    water = run.table("internal/water_interval")
+    water["meter_id"] = water["meter_id"].astype(str)
+    checked = 0
+    for _, s in spells.iterrows():
+        mine = water[
+            (water["meter_id"] == s["meter_id"])
+            & (water["interval_end"] > s["start"])
+            & (water["interval_end"] <= s["end"])
+            & (water["quality"].astype(str) == "ok")
+        ]
+        assert (mine["volume_l"] == 0).all()
+        checked += len(mine)
+    assert checked > 0
+
+
+def test_a_top_up_does_not_close_a_relay_the_schedule_holds_open(run: twin.Run) -> None:
+    """M000002 runs out inside its scheduled disconnection: its credit reconnection is
+    executed, but no energy flows until the schedule ends."""
+    cmds = run.table("external/relay_command")
+    mine = cmds[(cmds["meter_id"] == "M000002") & (cmds["state"] == "executed")]
+    inside = mine["executed_at"].between(*SCHEDULED)
+    assert {"credit_exhausted", "credit_restored"} <= set(mine.loc[inside, "reason"])
+    readings = run.table("internal/meter_interval", ["meter_id", "interval_end", "import_wh"])
+    held = readings[
+        (readings["meter_id"].astype(str) == "M000002")
+        & (readings["interval_end"] > SCHEDULED[0] + pd.Timedelta(minutes=15))
+        & (readings["interval_end"] <= SCHEDULED[1])
+    ]
+    assert len(held) > 300 and (held["import_wh"] == 0).all()

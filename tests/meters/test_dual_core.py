@@ -20,6 +20,7 @@ from twin.meters import (
     draw_accuracy,
     split_import_export_wh,
 )
+from twin.meters.management import RELAY_PREPAID, RELAY_SCHEDULED
 from twin.meters.sealing import ZERO_MAC, header_matrix, record_matrix
 
 
@@ -223,3 +224,34 @@ def test_bad_power_is_refused() -> None:
         cores.integrate(np.array([1.0, np.nan]), dt_s=900, interval_end_s=900)
     with pytest.raises(ValueError, match="tariff"):
         cores.integrate(np.ones(2), dt_s=900, interval_end_s=900, tariff=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.sampled_from([RELAY_SCHEDULED, RELAY_PREPAID]),
+                  st.lists(st.integers(0, 5), min_size=1, max_size=4)),
+        max_size=30,
+    )
+)  # fmt: skip
+def test_a_relay_is_closed_exactly_when_no_reason_holds_it(
+    steps: list[tuple[bool, int, list[int]]],
+) -> None:
+    """Scheduled disconnections and prepaid credit hold the relay each for their own
+    reason; what each call reports as opened or closed is what changed."""
+    mgmt = ManagementCores(_link(MetrologyCores(6)))
+    held: list[set[int]] = [set() for _ in range(6)]
+    for hold, reason, meters in steps:
+        before = mgmt.relay_closed.copy()
+        idx = np.asarray(meters, dtype=np.int64)
+        if hold:
+            changed = mgmt.hold_relay(idx, reason)
+            for m in meters:
+                held[m].add(reason)
+        else:
+            changed = mgmt.release_relay(idx, reason)
+            for m in meters:
+                held[m].discard(reason)
+        expected = np.array([not h for h in held])
+        assert (mgmt.relay_closed == expected).all()
+        assert set(changed.tolist()) == set(np.flatnonzero(before != expected).tolist())

@@ -55,6 +55,12 @@ BAD: list[tuple[str, dict[str, Any], list[str]]] = [
     ("night", {"friendly": {"night": [18, 25]}}, ["prepaid.friendly.night", "[0, 24)"]),
     ("threshold", {"warning_thresholds": [5, -1]}, ["prepaid.warning_thresholds", "-1"]),
     ("delay", {"reconnect": {"confirmation_delay": "soon"}}, ["prepaid.reconnect", "soon"]),
+    ("return_rate", {"topup": {"return_rate": 0.7}}, ["prepaid.topup.return_rate", "0.7"]),
+    ("customer_kind", {"customers": {"shop": 0.2}}, ["prepaid.customers", "'shop'", "commercial"]),
+    ("customer_share", {"customers": {"factory": 2}}, ["prepaid.customers", "factory", "[0, 1]"]),
+    ("water_share", {"water": {"share": -1}}, ["prepaid.water.share", "-1"]),
+    ("valve", {"water": {"valve": {"attempts": 0}}}, ["prepaid.water.valve.attempts"]),
+    ("water_needs_meters", {"water": {}}, ["prepaid.water needs a water section"]),
 ]
 
 
@@ -72,3 +78,22 @@ def test_bad_prepaid_input_exits_2_naming_the_path(
     assert "Traceback" not in err
     for fragment in fragments:
         assert fragment in err, f"{fragment!r} not in message:\n{err}"
+
+
+def test_a_negative_water_price_exits_2(
+    write_scenario: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tiny_scenario_dict(
+        tariffs={"currency": "GBP", "water": {"price_per_m3": -2}},
+        water={},
+        prepaid={"water": {}},
+    )
+    assert main(["validate", str(write_scenario(data))]) == 2
+    err = capsys.readouterr().err
+    assert "tariffs.water.price_per_m3" in err and "-2" in err
+
+
+def test_prepaid_water_with_meters_and_a_price_is_valid() -> None:
+    data = tiny_scenario_dict(tariffs={"water": {}}, water={}, prepaid={"water": {}})
+    p = validate_scenario_dict(data).prepaid
+    assert p is not None and p.water is not None and p.water.amount_scale == 0.4

@@ -92,11 +92,11 @@ def _stays(parts: Components, n: int, duration_s: int) -> pd.DataFrame:
 
 
 def _prepaid_premises(parts: Components, n: int) -> np.ndarray | None:
-    """bool per local premise: on prepaid (households first); None without prepaid."""
+    """bool per local premise: its electricity is prepaid; None without prepaid."""
     if parts.prepaid is None:
         return None
     mask = np.zeros(n, dtype=bool)
-    mask[: parts.prepaid.premise_mask.size] = parts.prepaid.premise_mask
+    mask[parts.prepaid.meter] = True
     return mask
 
 

@@ -21,11 +21,14 @@ from twin.clock import IntervalTime, TimeAxis
 from twin.devices.behind_the_meter import DerFleets
 from twin.devices.customers import CustomerFleet
 from twin.devices.households import HouseholdFleet
+from twin.devices.water import WaterFleet
 from twin.engine.ami import Ami
 from twin.engine.area_meters import AreaMeters, create_area_meters
 from twin.engine.der import create_der
 from twin.engine.mv_customers import MvCustomers, create_customer_fleet, create_mv_customers
-from twin.engine.prepaid import PrepaidAccounts
+from twin.engine.prepaid import ElectricityPrepaid
+from twin.engine.prepaid_population import electricity_population, water_population
+from twin.engine.prepaid_water import WaterPrepaid
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site, member_ids
@@ -104,7 +107,8 @@ class Components:
     der: DerFleets | None = None
     area_meters: AreaMeters | None = None
     thefts: Thefts | None = None
-    prepaid: PrepaidAccounts | None = None
+    prepaid: ElectricityPrepaid | None = None
+    prepaid_water: WaterPrepaid | None = None
     terminals: TerminalVoltages | None = None
     utilities: UtilityMeters | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
@@ -388,20 +392,20 @@ def build_components(
             solver = create_solver(site.grid, scenario.grid.solver)
     except SolverError as exc:
         raise ScenarioError([Problem("grid.solver", str(exc))], source) from None
-    prepaid = None
+    prepaid = prepaid_water = None
     if scenario.prepaid is not None and (shard is None or not shard.flows_only):
-        prepaid = PrepaidAccounts(
-            scenario,
-            axis,
-            ami,
-            households,
-            hh_members,
-            hh_local,
-            ids.premises[hh_local],
-            ids.meters[hh_local],
-            rng,
-            writer,
+        population = electricity_population(
+            scenario, axis, households, points, members, ids.premises, ids.meters, rng
         )
+        prepaid = ElectricityPrepaid(scenario, axis, ami, population, writer)
+        water = None if utilities is None else utilities.water_kind
+        if scenario.prepaid.water is not None and water is not None:
+            assert isinstance(water.fleet, WaterFleet)
+            population = water_population(
+                scenario, axis, households, water.fleet, hh_members, hh_local,
+                ids.premises[hh_local], rng,
+            )  # fmt: skip
+            prepaid_water = WaterPrepaid(scenario, axis, ami, population, writer, water)
     return Components(
         axis=axis,
         site=site,
@@ -420,6 +424,7 @@ def build_components(
         terminals=None if shard is None else shard.terminals,
         utilities=utilities,
         prepaid=prepaid,
+        prepaid_water=prepaid_water,
     )
 
 

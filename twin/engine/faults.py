@@ -27,6 +27,7 @@ import simpy
 from twin.engine.ami import Ami
 from twin.engine.theft import Thefts
 from twin.meters import events as ev
+from twin.meters.management import RELAY_SCHEDULED
 from twin.scenario import Scenario
 from twin.scenario.ami_models import FirmwareCampaign, Target, TheftFault
 
@@ -281,8 +282,10 @@ def _outage(
 
 def _disconnect(env: simpy.Environment, ami: Ami, meters: np.ndarray, *, open_: bool) -> None:
     t = float(env.now)
-    relay = ami.management.relay_closed
-    change = meters[relay[meters] == open_]
-    relay[change] = not open_
+    mgmt = ami.management
+    if open_:
+        change = mgmt.hold_relay(meters, RELAY_SCHEDULED)
+    else:
+        change = mgmt.release_relay(meters, RELAY_SCHEDULED)
     code = ev.REMOTE_DISCONNECT if open_ else ev.REMOTE_CONNECT
     ami.metrology.log_event(change, t, ami.clocks.offset_s(t, change), code)

@@ -128,6 +128,8 @@ class IntervalLoop:
             if parts.utilities is not None:
                 running = parts.ami.management.running(float(end_s))
                 parts.utilities.close_interval(k, running[parts.segments.households])
+            if parts.prepaid_water is not None:  # after the water meters were heard
+                parts.prepaid_water.step(k)
             if parts.area_meters is not None and totals is not None:
                 lv_p_kw = totals.lv_p_kw[self._metered_areas]
                 parts.area_meters.close_interval(k, lv_p_kw, result)

@@ -1,33 +1,36 @@
-"""Prepaid household accounts in the interval process: credit, top-ups, relay commands.
+"""Prepaid accounts in the interval process: credit, top-ups, returns, supply commands.
 
-Once per interval (:meth:`PrepaidAccounts.step`, after the metrology cores
-have integrated it) the management cores of prepaid meters debit their
-accounts for the energy the legal tariff registers counted since the last
-read (a core that is down reads the backlog when it is up again) and for the
-standing charge, all prepaid accounts at once as numpy arrays. Then, in
+Once per interval (:meth:`PrepaidAccounts.step`, after the meters have
+counted it) the management cores debit their prepaid accounts for what the
+consumption registers counted since the last read (electricity: the legal
+tariff registers, a core that is down reads the backlog when it is up again;
+water: the water meter's register as last heard over wM-Bus) and for the
+standing charge, all accounts of a utility at once as numpy arrays. Then, in
 order: the top-ups due (regular ones, and those prompted by a warning or a
-disconnection), corrections of wrong sales, low-credit warnings, emergency
-credit, and the disconnection of exhausted accounts outside friendly-credit
-periods (the relay opens as a remote disconnection does, logged by the legal
-core). A top-up that brings a disconnected account's credit above zero sends
-a reconnection over the downlink, a SimPy process (latency, loss, retries,
-blocked during a concentrator outage, then the customer's confirmation).
+disconnection), corrections of wrong sales, returns of sales, low-credit
+warnings, emergency credit, and the disconnection of exhausted accounts
+outside friendly-credit periods. A top-up that brings a disconnected
+account's credit above zero sends a command to restore supply, a SimPy
+process (:class:`ElectricityPrepaid`: the relay over the comms downlink;
+:class:`~twin.engine.prepaid_water.WaterPrepaid`: the valve at the water
+meter's next telegram).
 
 The balance is a signed integer of minor units. Emergency credit is an
 overdraft allowance (DLMS 202D): granted once per exhaustion (a transaction
 ``emergency``), it lets the balance fall to minus its amount, and the next
-top-up repays it by raising the balance. Hence, per account and to the minor
-unit (``closing`` after any refund, negative while emergency credit or
-friendly credit is outstanding)::
+top-up repays it by raising the balance. A return reverses a sale at the
+customer's request when the credit still holds it (else it is refused and
+not recorded). Hence, per account and to the minor unit (``closing`` after
+any refund, negative while emergency credit or friendly credit is
+outstanding)::
 
     opening + sales - returns + corrections = consumed + refunds + closing
 
-Randomness: premise attributes (prepaid or not, at risk, cadence, weekday,
-pay day, hour) are drawn for the whole household fleet from the run's
-``prepaid`` generator and restricted to the members; what happens during the
-run (amounts, errors, delays, downlink attempts) comes from per-premise
-streams (:class:`~twin.random_streams.ItemStreams`), so a shard's premises
-see the whole run's numbers.
+Randomness: premise attributes are drawn for the whole fleet and restricted
+to the members (:mod:`twin.engine.prepaid_population`); what happens during
+the run (amounts, errors, returns, delays, downlink attempts) comes from
+per-premise streams (:class:`~twin.random_streams.ItemStreams`), so a
+shard's premises see the whole run's numbers.
 """
 
 from __future__ import annotations
@@ -42,27 +45,33 @@ from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from twin.clock import TimeAxis
-from twin.devices.households import HouseholdFleet
 from twin.engine.ami import Ami
+from twin.engine.prepaid_population import PrepaidPopulation
 from twin.engine.recording_prepaid import Command, PrepaidRecorder
-from twin.members import Members
 from twin.meters import events as ev
-from twin.meters.time_switch import tariff_count
-from twin.random_streams import ItemStreams, RandomTree
+from twin.meters.management import RELAY_PREPAID
+from twin.random_streams import ItemStreams
 from twin.scenario import Scenario
 from twin.scenario.prepaid_models import DelayModel
-from twin.services.billing.accounts import account_frame, tenancies
-from twin.services.prepaid.credit import friendly_mask, prepaid_prices, rounded_minor
+from twin.services.prepaid.credit import friendly_mask, rounded_minor
 from twin.services.prepaid.topups import PAYDAY, REACTIVE, regular_times, topup_amounts
 from twin.streams import RunWriter
 
-__all__ = ["PrepaidAccounts"]
+__all__ = ["ElectricityPrepaid", "PrepaidAccounts"]
 
 _NONE = np.inf
 
+_STREAM = {"electricity": "prepaid", "water": "prepaid-water"}
+"""Name of each utility's per-premise random streams."""
+
 
 class PrepaidAccounts:
-    """The prepaid accounts of a run's member households and their credit state.
+    """The prepaid accounts of one utility at the premises simulated here, and their credit.
+
+    The credit logic is the same for every utility; a subclass says how the
+    management core reads the consumption and how supply is cut and restored
+    (:class:`ElectricityPrepaid`: the meter's relay;
+    :class:`~twin.engine.prepaid_water.WaterPrepaid`: a water meter's valve).
 
     Parameters
     ----------
@@ -72,94 +81,51 @@ class PrepaidAccounts:
         The run's time axis.
     ami : Ami
         The meters (relays, registers, management cores, concentrators).
-    households : HouseholdFleet
-        The member households (their moves open and close accounts).
-    members : Members
-        The member households among the whole household fleet.
-    meters : slice
-        Local meter positions of the households.
-    premise_ids, meter_ids : list of str
-        Ids of the member households' premises and meters.
-    rng : RandomTree
-        The run's random tree.
+    population : PrepaidPopulation
+        The prepaid premises, their habits, prices and accounts.
     writer : RunWriter
         Where the prepaid tables go.
     """
+
+    ID_PREFIX: tuple[str, str] = ("TX", "RC")
+    """Prefixes of the transaction and command ids (``TX`` + account number, ``RC`` +
+    meter number for electricity)."""
 
     def __init__(
         self,
         scenario: Scenario,
         axis: TimeAxis,
         ami: Ami,
-        households: HouseholdFleet,
-        members: Members,
-        meters: slice,
-        premise_ids: list[str],
-        meter_ids: list[str],
-        rng: RandomTree,
+        population: PrepaidPopulation,
         writer: RunWriter,
     ):
         cfg, tariffs = scenario.prepaid, scenario.tariffs
         assert cfg is not None and tariffs is not None
-        self.cfg, self.axis, self.ami = cfg, axis, ami
+        pop = population
+        self.cfg, self.axis, self.ami, self.population = cfg, axis, ami, pop
         self.env: simpy.Environment | None = None
-        top = cfg.topup
-        n_total = members.n_total
-        g = rng.generator("prepaid")
-        on = g.random(n_total) < cfg.share
-        risk = g.random(n_total) < top.at_risk_share
-        c = top.cadence
-        cadence = g.choice(3, size=n_total, p=[c.weekly, c.payday, c.reactive])
-        w = np.asarray(top.weekday_weights, dtype=np.float64)
-        weekday = g.choice(7, size=n_total, p=w / w.sum())
-        payday = g.choice(np.asarray(top.payday_of_month, dtype=np.int64), size=n_total)
-        hour = g.uniform(top.hours[0], top.hours[1], n_total)
-        slots = np.flatnonzero(members.take(on)).astype(np.int64)  # local household positions
-        self.n = slots.size
-        self.premise = slots
-        self.meter = (meters.start + slots).astype(np.int64)
-        self.premise_mask = np.zeros(households.n, dtype=bool)
-        self.premise_mask[slots] = True
-        self.risk = members.take(risk)[slots]
-        self.cadence = np.asarray(members.take(cadence)[slots], dtype=np.int64)
-        self.streams = ItemStreams(rng.seed, "prepaid", members.index[slots])
-        self.premise_id = [premise_ids[i] for i in slots]
-        self.meter_id = [meter_ids[i] for i in slots]
+        self.n = pop.n
+        self.meter = pop.meter
+        self.risk, self.cadence = pop.risk, pop.cadence
+        self.streams = ItemStreams(scenario.seed, _STREAM[pop.utility], pop.keys)
+        self._returns = ItemStreams(scenario.seed, _STREAM[pop.utility] + "-returns", pop.keys)
+        self.premise_id, self.meter_id = pop.premise_id, pop.meter_id
         self.decimals = tariffs.decimals
         scale = 10.0**self.decimals
         self._scale = scale
-        # prices: every prepaid premise is a household, on the households' plan
-        plan = tariffs.price_plans()[tariffs.plan_of()["household"]]
-        self.registers = tariff_count(scenario.meters.tariff_windows())
-        self._price_minor_per_wh = prepaid_prices(plan, self.registers) * scale / 1e3
-        self._standing_minor_per_s = plan.standing_per_day * scale / 86_400.0
-        self._opening = round(cfg.opening_credit * scale)
-        self._emergency = round(cfg.emergency_credit * scale)
-        self._thresholds = np.round(np.asarray(cfg.warning_thresholds) * scale).astype(np.int64)
-        # accounts: the billing's tenancies of the prepaid premises
-        periods = households.vacancy_periods()
-        gaps = periods[periods["kind"] == "between_tenants"]
-        stays = tenancies(
-            households.n,
-            gaps["premise"].to_numpy(np.int64),
-            gaps["start_s"].to_numpy(np.int64),
-            gaps["end_s"].to_numpy(np.int64),
-            axis.duration_s,
-        )
-        stays = stays[np.isin(stays["premise"].to_numpy(), slots)].reset_index(drop=True)
-        points = pd.DataFrame(
-            {"premise_id": premise_ids, "meter_id": meter_ids, "customer_kind": "household"}
-        )
-        accounts = account_frame(
-            points,
-            stays,
-            plan_of=tariffs.plan_of(),
-            currency=tariffs.currency,
-            run_start=axis.start,
-            duration_s=axis.duration_s,
-        )
-        self.account_id = accounts["account_id"].astype(str).tolist()
-        self._acct_slot = np.searchsorted(slots, stays["premise"].to_numpy(np.int64))
+        self.registers = pop.price.shape[1]
+        self._price = pop.price
+        self._standing = pop.standing
+        money = pop.scale * scale
+        self._opening = np.round(cfg.opening_credit * money).astype(np.int64)
+        self._emergency = np.round(cfg.emergency_credit * money).astype(np.int64)
+        self._thresholds = np.round(
+            np.asarray(cfg.warning_thresholds, dtype=np.float64)[None, :] * money[:, None]
+        ).astype(np.int64)
+        # accounts
+        stays = pop.stays
+        self.account_id = pop.accounts["account_id"].astype(str).tolist()
+        self._acct_slot = stays["premise"].to_numpy(np.int64)
         self._acct_start = stays["start_s"].to_numpy(np.int64)
         self._acct_end = stays["end_s"].to_numpy(np.int64)
         self._opens = np.argsort(self._acct_start, kind="stable")
@@ -170,15 +136,15 @@ class PrepaidAccounts:
         # regular top-ups
         self._reg_slot, self._reg_t = regular_times(
             self.cadence,
-            members.take(weekday)[slots].astype(np.int64),
-            members.take(payday)[slots].astype(np.int64),
-            members.take(hour)[slots],
+            pop.weekday,
+            pop.payday,
+            pop.hour,
             start=axis.start,
             duration_s=axis.duration_s,
             timezone=axis.timezone,
         )
         self._reg_ptr = 0
-        # friendly credit at every interval boundary (when a relay would open)
+        # friendly credit at every interval boundary (when supply would be cut)
         bounds = pd.date_range(
             axis.start.tz_convert("UTC"), periods=axis.n_intervals + 1, freq=f"{axis.interval_s}s"
         ).tz_convert(axis.timezone)
@@ -196,8 +162,7 @@ class PrepaidAccounts:
         self.balance = np.zeros(n, dtype=np.int64)
         self._exact = np.zeros(n)
         self._charged = np.zeros(n, dtype=np.int64)
-        imp, _ = ami.port.read_tariff_registers()
-        self._base = imp[: self.registers][:, self.meter].astype(np.int64)
+        self._base = self._registers().copy()
         self._last = self._base.copy()
         self.emergency_on = np.zeros(n, dtype=bool)
         self.warn_level = np.zeros(n, dtype=np.int64)
@@ -206,12 +171,34 @@ class PrepaidAccounts:
         self.pending_s = np.full(n, _NONE)
         self._corr_s = np.full(n, _NONE)
         self._corr_minor = np.zeros(n, dtype=np.int64)
+        self._ret_s = np.full(n, _NONE)
+        self._ret_minor = np.zeros(n, dtype=np.int64)
         self._intr_start = np.full(n, np.nan)
         self._day = np.zeros((3, n), dtype=np.int64)  # consumed, topped up, warnings
         self._cmd_count = np.zeros(n, dtype=np.int64)
         self.recorder = PrepaidRecorder(
-            writer, axis.start.tz_convert("UTC"), tariffs.currency, self.decimals
+            writer, axis.start.tz_convert("UTC"), tariffs.currency, self.decimals, pop.utility
         )
+
+    # what a subclass provides ---------------------------------------------------------------
+
+    def _registers(self) -> NDArray[np.int64]:
+        """The consumption registers the management cores have read, ``(registers, n)``."""
+        raise NotImplementedError
+
+    def _readable(self, end_s: int) -> NDArray[np.bool_]:
+        """bool per slot: its registers were read now (the core runs)."""
+        raise NotImplementedError
+
+    def _disconnect(self, slots: NDArray[np.int64], t_s: float) -> None:
+        """Cut the supply of ``slots`` for exhausted credit."""
+        raise NotImplementedError
+
+    def _travel(
+        self, env: simpy.Environment, s: int, cmd: Command
+    ) -> Generator[simpy.Event, Any, None]:
+        """The SimPy process carrying ``cmd`` to slot ``s``'s device."""
+        raise NotImplementedError
 
     # the interval -------------------------------------------------------------------------
 
@@ -221,13 +208,12 @@ class PrepaidAccounts:
         t0, end_s = k * dt, (k + 1) * dt
         self._close_accounts(k, t0)
         self._open_accounts(t0)
-        imp, _ = self.ami.port.read_tariff_registers()
-        reg = imp[: self.registers][:, self.meter].astype(np.int64)
+        reg = self._registers()
         self._last = reg
         open_ = self.acct >= 0
-        running = self.ami.management.running(float(end_s))[self.meter] & open_
-        energy = self._price_minor_per_wh @ (reg - self._base)
-        self._exact += np.where(open_, self._standing_minor_per_s * dt, 0.0)
+        running = self._readable(end_s) & open_
+        energy = np.einsum("rn,nr->n", reg - self._base, self._price)
+        self._exact += np.where(open_, self._standing * dt, 0.0)
         self._exact += np.where(running, energy, 0.0)
         self._base[:, running] = reg[:, running]
         debit = rounded_minor(self._exact) - self._charged
@@ -237,6 +223,7 @@ class PrepaidAccounts:
         self._day[0] += debit
         self._top_up(end_s, open_)
         self._correct(end_s, open_)
+        self._return(end_s, open_)
         self._warn(end_s, open_)
         self._exhaust(k, end_s, open_)
         if self.axis.ends_at_local_midnight[k]:
@@ -264,6 +251,7 @@ class PrepaidAccounts:
             s = int(self._acct_slot[a])
             if self._corr_minor[s]:
                 self._apply_correction(s, float(t0))
+            self._ret_s[s], self._ret_minor[s] = _NONE, 0  # the credit is refunded instead
             refund = max(int(self.balance[s]), 0)
             if refund:
                 self._transaction(s, float(t0), "refund", refund)
@@ -284,7 +272,7 @@ class PrepaidAccounts:
             self._open_ptr += 1
             s = int(self._acct_slot[a])
             self.acct[s] = a
-            self.balance[s] = self._opening
+            self.balance[s] = self._opening[s]
             self._exact[s] = 0.0
             self._charged[s] = 0
             self._base[:, s] = self._last[:, s]
@@ -319,18 +307,25 @@ class PrepaidAccounts:
             top.amount.payday_factor,
             1.0,
         )
-        amount = topup_amounts(self.streams.standard_normal(due), top.amount, factor, self.decimals)
+        scale = self.population.scale[due]
+        amount = topup_amounts(
+            self.streams.standard_normal(due), top.amount, factor, self.decimals, scale
+        )
         u = self.streams.random(due, 2)
-        step = round(top.amount.step * self._scale)
+        step = np.round(top.amount.step * scale * self._scale).astype(np.int64)
         wrong = u[:, 0] < top.operator_error_rate
         sold = np.where(
             wrong, np.maximum(amount + np.where(u[:, 1] < 0.5, -step, step), step), amount
         )
+        returned = self._returns.random(due) < top.return_rate
         for i, s in enumerate(due.tolist()):
             self._transaction(s, float(when[s]), "sale", int(sold[i]))
             if wrong[i]:
                 self._corr_minor[s] += int(amount[i] - sold[i])
                 self._corr_s[s] = min(self._corr_s[s], float(when[s]) + top.correction_delay)
+            if returned[i] and self._ret_s[s] == _NONE:
+                self._ret_s[s] = float(when[s]) + top.return_delay
+                self._ret_minor[s] = int(sold[i])
         self.balance[due] += sold
         self._day[1, due] += sold
         self._restored(due)
@@ -340,6 +335,17 @@ class PrepaidAccounts:
         for s in due.tolist():
             self._apply_correction(s, float(self._corr_s[s]))
         self._restored(due)
+
+    def _return(self, end_s: int, open_: NDArray[np.bool_]) -> None:
+        """Sales reversed at the customer's request, where the credit still holds them."""
+        due = np.flatnonzero((self._ret_s < end_s) & open_)
+        for s in due.tolist():
+            amount = int(self._ret_minor[s])
+            if 0 < amount <= self.balance[s]:
+                self._transaction(s, float(self._ret_s[s]), "return", amount)
+                self.balance[s] -= amount
+                self._day[1, s] -= amount
+            self._ret_s[s], self._ret_minor[s] = _NONE, 0
 
     def _apply_correction(self, s: int, t_s: float) -> None:
         amount = int(self._corr_minor[s])
@@ -358,7 +364,7 @@ class PrepaidAccounts:
             self._send(s, "credit_restored")
 
     def _warn(self, end_s: int, open_: NDArray[np.bool_]) -> None:
-        level = (self.balance[:, None] <= self._thresholds[None, :]).sum(axis=1)
+        level = (self.balance[:, None] <= self._thresholds).sum(axis=1)
         new = np.flatnonzero(open_ & (level > self.warn_level))
         self.warn_level = np.where(open_, level, 0)
         if new.size == 0:
@@ -376,12 +382,12 @@ class PrepaidAccounts:
         e = self._emergency
         grant = np.flatnonzero(open_ & (self.balance <= 0) & ~self.emergency_on & (e > 0))
         for s in grant.tolist():
-            self._transaction(s, float(end_s), "emergency", e)
+            self._transaction(s, float(end_s), "emergency", int(e[s]))
         self.emergency_on[grant] = True
         floor = np.where(self.emergency_on, -e, 0)
         out = open_ & ~self.disconnected & (self.balance <= floor) & ((e == 0) | self.emergency_on)
         if not self.friendly[k + 1]:
-            cut = np.flatnonzero(out & self.ami.management.relay_closed[self.meter])
+            cut = np.flatnonzero(out)
             if cut.size:
                 self._disconnect(cut, float(end_s))
         # cut off with no credit and no top-up planned: the household will top up
@@ -394,20 +400,6 @@ class PrepaidAccounts:
             other = self._delays(wait, top.after_disconnection)
             self.pending_s[wait] = end_s + np.where(self.risk[wait], risky, other)
 
-    def _disconnect(self, slots: NDArray[np.int64], t_s: float) -> None:
-        ami = self.ami
-        meters = self.meter[slots]
-        ami.management.relay_closed[meters] = False
-        ami.metrology.log_event(
-            meters, t_s, ami.clocks.offset_s(t_s, meters), ev.REMOTE_DISCONNECT, "prepaid credit"
-        )
-        self.disconnected[slots] = True
-        self._intr_start[slots] = t_s
-        for s in slots.tolist():
-            cmd = self._command(s, "credit_exhausted", t_s)
-            cmd.delivered_s = cmd.executed_s = t_s
-            cmd.attempts, cmd.state = 0, "executed"
-
     def _delays(self, slots: NDArray[np.int64], model: DelayModel) -> NDArray[np.float64]:
         z = self.streams.standard_normal(slots)
         return np.round(model.median * np.exp(model.sigma * z)).astype(np.float64)
@@ -418,7 +410,7 @@ class PrepaidAccounts:
         a = int(self.acct[s])
         self._tx_count[a] += 1
         account = self.account_id[a]
-        tx_id = f"TX{account[3:]}-{int(self._tx_count[a]):05d}"
+        tx_id = f"{self.ID_PREFIX[0]}{account[3:]}-{int(self._tx_count[a]):05d}"
         self.recorder.transaction(tx_id, account, self.meter_id[s], t_s, kind, minor)
 
     def _day_rows(self, slots: NDArray[np.int64], day: np.datetime64) -> None:
@@ -445,7 +437,7 @@ class PrepaidAccounts:
         self._cmd_count[s] += 1
         a = int(self.acct[s])
         cmd = Command(
-            command_id=f"RC{self.meter_id[s][1:]}-{int(self._cmd_count[s]):04d}",
+            command_id=f"{self.ID_PREFIX[1]}{self.meter_id[s][1:]}-{int(self._cmd_count[s]):04d}",
             meter_id=self.meter_id[s],
             account_id=self.account_id[a] if a >= 0 else "",
             reason=reason,
@@ -463,6 +455,39 @@ class PrepaidAccounts:
         cmd = self._command(s, reason, float(env.now))
         self.in_flight[s] = True
         env.process(self._travel(env, s, cmd))
+
+
+class ElectricityPrepaid(PrepaidAccounts):
+    """Prepaid electricity: debited from the legal tariff registers, the relay in the loop.
+
+    The relay opens at once (the management core drives it), logged by the
+    legal core as a remote disconnection; a reconnection travels the comms
+    downlink and may need the customer's confirmation
+    (:class:`~twin.scenario.prepaid_models.ReconnectSection`). A scheduled
+    remote disconnection of the same meter holds the relay for its own reason:
+    the relay closes only when neither holds it.
+    """
+
+    def _registers(self) -> NDArray[np.int64]:
+        imp, _ = self.ami.port.read_tariff_registers()
+        return imp[: self.registers][:, self.meter].astype(np.int64)
+
+    def _readable(self, end_s: int) -> NDArray[np.bool_]:
+        return self.ami.management.running(float(end_s))[self.meter]
+
+    def _disconnect(self, slots: NDArray[np.int64], t_s: float) -> None:
+        """The relay opens at once: the management core holds it open for credit."""
+        ami = self.ami
+        opened = ami.management.hold_relay(self.meter[slots], RELAY_PREPAID)
+        ami.metrology.log_event(
+            opened, t_s, ami.clocks.offset_s(t_s, opened), ev.REMOTE_DISCONNECT, "prepaid credit"
+        )
+        self.disconnected[slots] = True
+        self._intr_start[slots] = t_s
+        for s in slots.tolist():
+            cmd = self._command(s, "credit_exhausted", t_s)
+            cmd.delivered_s = cmd.executed_s = t_s
+            cmd.attempts, cmd.state = 0, "executed"
 
     def _travel(
         self, env: simpy.Environment, s: int, cmd: Command
@@ -505,12 +530,10 @@ class PrepaidAccounts:
 
     def _reconnect(self, s: int, cmd: Command) -> None:
         ami, t = self.ami, float(self.env.now if self.env is not None else cmd.sent_s)
-        meters = self.meter[[s]]
-        if not ami.management.relay_closed[meters[0]]:
-            ami.management.relay_closed[meters] = True
-            ami.metrology.log_event(
-                meters, t, ami.clocks.offset_s(t, meters), ev.REMOTE_CONNECT, "prepaid credit"
-            )
+        closed = ami.management.release_relay(self.meter[[s]], RELAY_PREPAID)
+        ami.metrology.log_event(
+            closed, t, ami.clocks.offset_s(t, closed), ev.REMOTE_CONNECT, "prepaid credit"
+        )
         cmd.executed_s, cmd.state = t, "executed"
         self.disconnected[s] = False
         self.in_flight[s] = False

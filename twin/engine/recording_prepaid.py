@@ -20,6 +20,7 @@ from twin.streams.schemas import schema_for
 
 __all__ = ["Command", "PrepaidRecorder"]
 
+ACCOUNT = "external/account"
 TRANSACTION = "external/prepaid_transaction"
 BALANCE = "external/credit_balance_daily"
 COMMAND = "external/relay_command"
@@ -55,12 +56,15 @@ class PrepaidRecorder:
         ISO 4217 code of every amount.
     decimals : int
         Minor unit of the currency.
+    utility : str
+        ``electricity`` or ``water``: the ``utility`` column of every row.
     """
 
     writer: RunWriter
     start: pd.Timestamp
     currency: str
     decimals: int
+    utility: str = "electricity"
     _tx: list[tuple[str, str, str, float, str, int]] = field(default_factory=list)
     _bal: list[tuple[str, str, np.datetime64, int, int, int, int]] = field(default_factory=list)
     _intr: list[tuple[str, str, float, float]] = field(default_factory=list)
@@ -80,7 +84,7 @@ class PrepaidRecorder:
         self._bal.append((account, meter, day, balance, consumed, topped, warnings))
 
     def interruption(self, premise: str, meter: str, start_s: float, end_s: float) -> None:
-        """A supply interruption of the household (``end_s`` NaN: still on at the run end)."""
+        """A supply interruption of the premise (``end_s`` NaN: still on at the run end)."""
         self._intr.append((premise, meter, start_s, end_s))
 
     def flush(self) -> None:
@@ -98,6 +102,7 @@ class PrepaidRecorder:
                     "kind": list(tx[4]),
                     "amount": np.asarray(tx[5], dtype=np.int64) / scale,
                     "currency": [self.currency] * len(tx[0]),
+                    "utility": self.utility,
                 },
             )
             self._tx.clear()
@@ -114,6 +119,7 @@ class PrepaidRecorder:
                     "topped_up": np.asarray(b[5], dtype=np.int64) / scale,
                     "warnings": np.asarray(b[6], dtype=np.int64),
                     "currency": [self.currency] * len(b[0]),
+                    "utility": self.utility,
                 },
             )
             self._bal.clear()
@@ -127,6 +133,7 @@ class PrepaidRecorder:
                     "start": self._stamps(i[2]),
                     "end": self._stamps(i[3]),
                     "cause": ["prepaid"] * len(i[0]),
+                    "utility": self.utility,
                 },
             )
             self._intr.clear()
@@ -147,10 +154,15 @@ class PrepaidRecorder:
                 "executed_at": self._stamps([x.executed_s for x in c]),
                 "attempts": np.asarray([x.attempts for x in c], dtype=np.int64),
                 "state": [x.state for x in c],
+                "utility": self.utility,
             },
         )
         for name in (TRANSACTION, BALANCE, INTERRUPTION):  # present, even when empty
             self._append(name, None)
+
+    def accounts(self, frame: pd.DataFrame) -> None:
+        """Append rows of external/account (accounts no billing stage lists)."""
+        self._append(ACCOUNT, {c: frame[c] for c in frame.columns})
 
     def _stamps(self, seconds: Any) -> pd.DatetimeIndex:
         s = np.asarray(seconds, dtype=np.float64)

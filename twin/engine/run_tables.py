@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from twin.devices.water.demand import persons_of
 from twin.engine.components import Components
 from twin.engine.site import format_ids
 from twin.meters.connection import CT_THRESHOLD_A, VOLTAGE_LN_V, ct_ratio, peak_current_a
@@ -64,6 +65,8 @@ def premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str
     look_empty[seg.households] = np.asarray(parts.households.look_empty, dtype=object)
     behaviour = np.full(n, None, dtype=object)
     behaviour[seg.households] = np.asarray(parts.households.vacant_behaviour, dtype=object)
+    persons = np.zeros(n, dtype=np.int64)  # residents at the run start; 0 for non-households
+    persons[seg.households] = persons_of(np.asarray(parts.households.occupancy_kind))
     annual = np.asarray(take(parts.site.points.annual_kwh), dtype=np.float64).copy()
     annual[seg.households] = parts.households.annual_kwh
     if parts.customers is not None:
@@ -83,6 +86,7 @@ def premise_frame(parts: Components, premise_ids: list[str], meter_ids: list[str
             "vacant_behaviour": behaviour,
             "annual_kwh": annual,
             **_der_columns(parts, n),
+            "persons": persons,
         }
     )
 

@@ -126,8 +126,9 @@ def run(
                 parts.area_meters.ami.finish(axis.duration_s, axis.n_intervals - 1)
             if parts.utilities is not None:
                 parts.utilities.finish()
-            if parts.prepaid is not None:
-                parts.prepaid.finish()
+            for prepaid in (parts.prepaid, parts.prepaid_water):
+                if prepaid is not None:
+                    prepaid.finish()
         t_sim = time.perf_counter() - t1
         _close(loop, summary, firmware, writer)
         if metering and scenario.tariffs is not None:
@@ -202,8 +203,9 @@ def _schedule(
         if parts.der.ev is not None:
             schedule_ev_events(env, parts.der.ev)
     area_meters = None if parts.area_meters is None else parts.area_meters.ami
-    if parts.prepaid is not None:
-        parts.prepaid.env = env
+    for prepaid in (parts.prepaid, parts.prepaid_water):
+        if prepaid is not None:
+            prepaid.env = env
     firmware = schedule_ami_events(
         env, parts.ami, scenario, firmware=loop.metering, area_meters=area_meters
     )

@@ -36,11 +36,11 @@ from twin.random_streams import ItemStreams, RandomTree
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 
-__all__ = ["UtilityMeters", "create_utility_meters"]
+__all__ = ["MeterKind", "UtilityMeters", "create_utility_meters"]
 
 
 @dataclass
-class _Kind:
+class MeterKind:
     """One kind of volume meter: its fleet, registers, ids and table."""
 
     table: str
@@ -62,7 +62,7 @@ class UtilityMeters:
 
     TABLES = ("internal/water_interval", "internal/gas_interval", "truth/water_leak")
 
-    def __init__(self, axis: TimeAxis, kinds: list[_Kind], writer: RunWriter):
+    def __init__(self, axis: TimeAxis, kinds: list[MeterKind], writer: RunWriter):
         self.axis, self._kinds, self._writer = axis, kinds, writer
         self._quality = pa.array(list(QUALITY), type=pa.string())
         for kind in kinds:
@@ -74,6 +74,14 @@ class UtilityMeters:
         for kind in self._kinds:
             if isinstance(kind.fleet, WaterFleet):
                 return kind.fleet
+        return None
+
+    @property
+    def water_kind(self) -> MeterKind | None:
+        """The water meters (fleet, wM-Bus registers, reading interval), if any."""
+        for kind in self._kinds:
+            if isinstance(kind.fleet, WaterFleet):
+                return kind
         return None
 
     @property
@@ -121,7 +129,7 @@ class UtilityMeters:
                 ]
                 w.append_batch(pa.RecordBatch.from_arrays(cols, schema=w.schema))
 
-    def _write(self, kind: _Kind, rows: ReadingRows) -> None:
+    def _write(self, kind: MeterKind, rows: ReadingRows) -> None:
         if rows.n == 0:
             return
         missing = rows.quality == QUALITY.index("missing")
@@ -170,7 +178,7 @@ def create_utility_meters(
         return None
     n = members.n_total
     ids = np.asarray(premise_ids, dtype=object)
-    kinds: list[_Kind] = []
+    kinds: list[MeterKind] = []
     if water is not None:
         leaks = water.leaks
         wf = WaterFleet.create(
@@ -220,9 +228,9 @@ def _kind(
     axis: TimeAxis,
     premise_ids: NDArray[np.object_],
     prefix: str,
-) -> _Kind:
+) -> MeterKind:
     premises = [str(p) for p in premise_ids[fleet.home]]
-    return _Kind(
+    return MeterKind(
         table=table,
         fleet=fleet,
         meters=meters,

@@ -21,12 +21,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from twin.meters.records import BlockRead
 from twin.meters.spi import SpiLink
 from twin.random_streams import ItemStreams
 
-__all__ = ["DailyUsage", "ManagementCores", "Transmission"]
+__all__ = ["RELAY_PREPAID", "RELAY_SCHEDULED", "DailyUsage", "ManagementCores", "Transmission"]
+
+RELAY_SCHEDULED, RELAY_PREPAID = 1, 2
+"""Reasons that hold a meter's disconnector open (bits): a scheduled remote
+disconnection (``meters.remote_disconnects``) and exhausted prepaid credit. The
+relay closes only when no reason holds it, so either may end without closing a
+relay the other opened."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class ManagementCores:
         self.downtime_s = np.zeros(n, dtype=np.float64)
         self.boot_count = np.zeros(n, dtype=np.int64)
         self.relay_closed = np.ones(n, dtype=bool)
+        self.relay_holds = np.zeros(n, dtype=np.uint8)
         self.alter_p = np.zeros(n)
         self.drop_p = np.zeros(n)
         self.replay_p = np.zeros(n)
@@ -144,6 +152,24 @@ class ManagementCores:
     def n(self) -> int:
         """Number of meters."""
         return self._spi.n
+
+    def hold_relay(self, meters: NDArray[np.int64], reason: int) -> NDArray[np.int64]:
+        """Open the disconnector of ``meters`` for ``reason`` (a :data:`RELAY_SCHEDULED` or
+        :data:`RELAY_PREPAID` bit); the meters whose relay opened now (were closed)."""
+        meters = np.unique(np.asarray(meters, dtype=np.int64))
+        opened = meters[self.relay_closed[meters]]
+        self.relay_holds[meters] |= np.uint8(reason)
+        self.relay_closed[meters] = False
+        return opened
+
+    def release_relay(self, meters: NDArray[np.int64], reason: int) -> NDArray[np.int64]:
+        """Drop ``reason``'s hold on the disconnector of ``meters``; the meters whose relay
+        closed now (no other reason holds it open)."""
+        meters = np.unique(np.asarray(meters, dtype=np.int64))
+        self.relay_holds[meters] &= np.uint8(~np.uint8(reason))
+        closing = meters[(self.relay_holds[meters] == 0) & ~self.relay_closed[meters]]
+        self.relay_closed[closing] = True
+        return closing
 
     @property
     def firmware_version(self) -> str:

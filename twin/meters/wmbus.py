@@ -101,6 +101,11 @@ class WmbusMeters:
         self._all = np.arange(n, dtype=np.int64)
         self.readings = 0
 
+    @property
+    def heard_l(self) -> NDArray[np.int64]:
+        """Register of each meter at its last reading heard by the management core [l]."""
+        return self._delivered
+
     def add(self, litres: NDArray[np.float64]) -> None:
         """Count a true volume through every meter [l] (>= 0)."""
         self.true_litres += litres

@@ -549,6 +549,12 @@ class Scenario(_Section):
                 "prepaid needs a tariffs section (the prices and currency the credit is in); "
                 "expected tariffs: {} or more"
             )
+        wants_water = self.prepaid is not None and self.prepaid.water is not None
+        if wants_water and (self.water is None or self.tariffs is None or not self.tariffs.water):
+            raise ValueError(
+                "prepaid.water needs a water section (the meters) and tariffs.water (the "
+                "price); expected water: {} and tariffs: {water: {}} or more"
+            )
         return self
 
     def _tariff_registers_fit(self) -> None:

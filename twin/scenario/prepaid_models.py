@@ -44,14 +44,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from twin.scenario.durations import Duration
 
 __all__ = [
+    "PREPAID_CUSTOMER_KINDS",
     "AmountModel",
     "CadenceShares",
     "DelayModel",
     "FriendlySection",
     "PrepaidSection",
+    "PrepaidWaterSection",
     "ReconnectSection",
     "TopUpSection",
+    "ValveSection",
 ]
+
+PREPAID_CUSTOMER_KINDS = ("commercial", "agricultural", "base_station", "factory")
+"""Customer kinds other than households that may pay in advance."""
 
 
 class _Section(BaseModel):
@@ -146,6 +152,14 @@ class TopUpSection(_Section):
         default_factory=lambda: DelayModel(median=10 * 3600, sigma=1.0),
         description="From a disconnection to the top-up of a household at risk.",
     )
+    return_rate: float = Field(
+        default=0.005, ge=0, le=0.5,
+        description="Share of sales the operator later reverses at the customer's request "
+        "(bought for the wrong meter or in error; assumed), if the credit still holds them.",
+    )  # fmt: skip
+    return_delay: Duration = Field(
+        default=2 * 86_400, description="From a returned sale to its return."
+    )
     operator_error_rate: float = Field(
         default=0.01, ge=0, le=0.5,
         description="Share of sales entered with a wrong amount (one step off), corrected "
@@ -230,10 +244,60 @@ class ReconnectSection(_Section):
     reissue_after: Duration = Field(default=7200, description="From a lost command to a new one.")
 
 
+class ValveSection(_Section):
+    """How a valve command reaches a prepaid water meter.
+
+    A bidirectional wM-Bus meter (EN 13757-4 mode T2/C2, OMS "frequent
+    access") listens only for a moment after each of its own telegrams, so
+    the management core of the premise's electricity meter can hand it a
+    command only at its next reading time; the attempt is lost with the
+    water meter's ``wmbus_loss`` or while the core is down, and repeats at
+    the following readings.
+    """
+
+    attempts: int = Field(
+        default=24, ge=1, le=1_000,
+        description="Telegrams tried before the command is lost (a day at hourly readings).",
+    )  # fmt: skip
+    reissue_after: Duration = Field(default=7200, description="From a lost command to a new one.")
+
+
+class PrepaidWaterSection(_Section):
+    """Prepaid water: a share of the water-metered homes buys water in advance.
+
+    The account's credit is kept by the premise's electricity meter's
+    management core, debited from the water register as it hears it over
+    wM-Bus, with the same warnings, emergency credit, friendly periods and
+    top-up behaviour as electricity; at zero credit the water meter's valve
+    closes (and a top-up opens it) by a command carried at the meter's next
+    telegram (:class:`ValveSection`).
+    """
+
+    share: float = Field(
+        default=0.3, ge=0, le=1, description="Share of the homes with a water meter."
+    )
+    amount_scale: float = Field(
+        default=0.4, gt=0, le=10,
+        description="Top-up amounts, emergency credit and warning levels relative to "
+        "electricity's: a household's water costs about 0.4 of its electricity at the "
+        "default prices (2.2 persons x 125 l/d x 4.5 /m3 against 3,000 kWh/yr x 0.40 /kWh; "
+        "a judgement).",
+    )  # fmt: skip
+    valve: ValveSection = Field(default_factory=ValveSection)
+
+
 class PrepaidSection(_Section):
     """Prepaid household accounts (see the module for the defaults' sources)."""
 
     share: float = Field(default=0.3, ge=0, le=1, description="Share of household premises.")
+    customers: dict[str, float] = Field(
+        default_factory=dict,
+        description="Share of the premises of other customer kinds (commercial, agricultural, "
+        "base_station, factory) on prepayment; top-ups scale with their annual energy.",
+    )
+    water: PrepaidWaterSection | None = Field(
+        default=None, description="Prepaid water (needs water and tariffs.water); absent: none."
+    )
     opening_credit: float = Field(
         default=10.0, ge=0, description="Credit of a new account [currency]."
     )
@@ -246,6 +310,18 @@ class PrepaidSection(_Section):
     friendly: FriendlySection = Field(default_factory=FriendlySection)
     reconnect: ReconnectSection = Field(default_factory=ReconnectSection)
     topup: TopUpSection = Field(default_factory=TopUpSection)
+
+    @field_validator("customers")
+    @classmethod
+    def _kinds(cls, value: dict[str, float]) -> dict[str, float]:
+        for kind, share in value.items():
+            if kind not in PREPAID_CUSTOMER_KINDS:
+                raise ValueError(
+                    f"customers given kind {kind!r}; expected one of {list(PREPAID_CUSTOMER_KINDS)}"
+                )
+            if not 0 <= share <= 1:
+                raise ValueError(f"customers.{kind} given {share:g}; expected a share in [0, 1]")
+        return value
 
     @field_validator("warning_thresholds")
     @classmethod

@@ -31,6 +31,7 @@ __all__ = [
     "TariffPlan",
     "TariffsSection",
     "Tier",
+    "WaterPlan",
 ]
 
 BILLED_KINDS = (
@@ -196,6 +197,19 @@ class AssignSection(_Section):
     )
 
 
+class WaterPlan(_Section):
+    """The price of water sold in advance (``prepaid.water``).
+
+    Defaults: about the German average of drinking water plus wastewater per
+    cubic metre in the mid-2020s (Destatis, "Wasser- und Abwasserentgelte";
+    roughly 2 EUR/m3 each), read in the run's currency; illustrative, not a
+    utility's tariff.
+    """
+
+    price_per_m3: float = Field(default=4.5, ge=0, description="Price [currency/m3].")
+    standing_per_day: float = Field(default=0.0, ge=0, description="Standing charge [currency/d].")
+
+
 class TariffsSection(_Section):
     """Postpaid price plans, the currency and who is on which plan."""
 
@@ -210,6 +224,9 @@ class TariffsSection(_Section):
         default=None, description="Plan of kinds not in `assign`; default the first plan."
     )
     assign: AssignSection = Field(default_factory=AssignSection)
+    water: WaterPlan | None = Field(
+        default=None, description="Water price for prepaid water accounts; absent: none."
+    )
     payment: Literal["postpaid"] = Field(
         default="postpaid", description="Only postpaid accounts so far."
     )

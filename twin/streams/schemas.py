@@ -71,6 +71,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("closed_at", TIMESTAMP),
             ("opened_by", pa.string()),
             ("closed_by", pa.string()),
+            ("utility", pa.string()),
         ]
     ),
     "external/bill": bill_schema(4),
@@ -83,6 +84,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("kind", pa.string()),
             ("amount", pa.float64()),
             ("currency", pa.string()),
+            ("utility", pa.string()),
         ]
     ),
     "external/credit_balance_daily": pa.schema(
@@ -95,6 +97,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("topped_up", pa.float64()),
             ("warnings", pa.int64()),
             ("currency", pa.string()),
+            ("utility", pa.string()),
         ]
     ),
     "external/relay_command": pa.schema(
@@ -108,6 +111,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("executed_at", TIMESTAMP),
             ("attempts", pa.int64()),
             ("state", pa.string()),
+            ("utility", pa.string()),
         ]
     ),
     "truth/supply_interruption": pa.schema(
@@ -117,6 +121,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("start", TIMESTAMP),
             ("end", TIMESTAMP),
             ("cause", pa.string()),
+            ("utility", pa.string()),
         ]
     ),
     "internal/meter_interval": pa.schema(
@@ -341,6 +346,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("has_ac", pa.bool_()),
             ("has_water_heater", pa.bool_()),
             ("heat_loss_w_per_k", pa.float64()),
+            ("persons", pa.int64()),
         ]
     ),
     "external/ev_charger": pa.schema(

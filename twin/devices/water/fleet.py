@@ -56,6 +56,8 @@ class WaterFleet:
         Last interval's true volume per local meter [l], leaks included.
     leak_litres : numpy.ndarray
         The leaks' share of it [l].
+    valve_open : numpy.ndarray
+        bool per local meter: its valve lets water through (prepaid water closes it).
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class WaterFleet:
         self._daily = np.zeros(0)
         self.litres = np.zeros(self.n)
         self.leak_litres = np.zeros(self.n)
+        self.valve_open = np.ones(self.n, dtype=bool)
 
     @classmethod
     def create(
@@ -169,6 +172,7 @@ class WaterFleet:
         lo, hi = EVENT_SIZE_RANGE
         drawn = count * EVENT_LITRES * (lo + (hi - lo) * u[:, 1])
         leak = self.leaks.litres(t.start_s, t.start_s + t.dt_s, self.n)
-        self.leak_litres = leak
-        self.litres = drawn + leak
+        shut = ~self.valve_open  # a closed prepaid valve stops every flow, leaks included
+        self.leak_litres = np.where(shut, 0.0, leak)
+        self.litres = np.where(shut, 0.0, drawn + leak)
         return self.litres

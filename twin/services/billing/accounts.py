@@ -9,7 +9,7 @@ generation meters keep one account for the whole run.
 
 Account ids are ``ACC`` + the premise number + ``-`` + the tenancy number
 (1 for the first account of the premise in the run), so the same premise
-gets the same ids in a sharded run.
+gets the same ids in a sharded run; water accounts (prepaid water) start ``ACW``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ ACCOUNT_COLUMNS = (
     "closed_at",
     "opened_by",
     "closed_by",
+    "utility",
 )
 """Columns of external/account."""
 
@@ -82,6 +83,7 @@ def account_frame(
     run_start: pd.Timestamp,
     duration_s: int,
     prepaid: NDArray[np.bool_] | None = None,
+    utility: str = "electricity",
 ) -> pd.DataFrame:
     """external/account from the premises and their tenancies.
 
@@ -103,6 +105,9 @@ def account_frame(
     prepaid : numpy.ndarray, optional
         bool per row of ``premises``: its accounts pay in advance (payment
         ``prepaid``); default none.
+    utility : str
+        ``electricity``, or ``water`` for the water accounts of prepaid water
+        meters, whose ids start ``ACW`` instead of ``ACC``.
 
     Returns
     -------
@@ -125,9 +130,10 @@ def account_frame(
         ),
         utc=True,
     )
+    prefix = "ACW" if utility == "water" else "ACC"
     return pd.DataFrame(
         {
-            "account_id": "ACC" + number + "-" + tenancy.astype(str).astype(object),
+            "account_id": prefix + number + "-" + tenancy.astype(str).astype(object),
             "premise_id": premise_id,
             "meter_id": premises["meter_id"].astype(str).to_numpy(dtype=object)[row],
             "customer_kind": kind,
@@ -144,5 +150,6 @@ def account_frame(
             "closed_at": closed_at,
             "opened_by": np.where(start_s == 0, "run_start", "move_in").astype(object),
             "closed_by": np.where(closed, "move_out", "").astype(object),
+            "utility": utility,
         }
     )

@@ -72,13 +72,20 @@ def regular_times(
 
 
 def topup_amounts(
-    z: NDArray[np.float64], model: AmountModel, factor: NDArray[np.float64], decimals: int
+    z: NDArray[np.float64],
+    model: AmountModel,
+    factor: NDArray[np.float64],
+    decimals: int,
+    scale: NDArray[np.float64] | float = 1.0,
 ) -> NDArray[np.int64]:
     """Top-up amounts [minor units] from standard normal draws ``z``.
 
-    ``factor`` scales the median (the payday factor for a monthly top-up, else 1).
+    ``factor`` scales the median (the payday factor for a monthly top-up, else 1);
+    ``scale`` the whole model, median, step and bounds (1 for a household's
+    electricity; a business's use, or water's cost, relative to it).
     """
-    raw = model.median * factor * np.exp(model.sigma * z)
-    stepped = np.round(raw / model.step) * model.step
-    amount = np.clip(stepped, model.minimum, model.maximum)
+    step = model.step * np.asarray(scale, dtype=np.float64)
+    raw = model.median * scale * factor * np.exp(model.sigma * z)
+    stepped = np.round(raw / step) * step
+    amount = np.clip(stepped, model.minimum * scale, model.maximum * scale)
     return np.round(amount * 10.0**decimals).astype(np.int64)
