@@ -213,8 +213,9 @@ def test_a_run_without_prepaid_writes_no_prepaid_tables(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_sharded_run_has_the_same_prepaid_tables(run: twin.Run, tmp_path: Path) -> None:
     _, merged = run_and_merge_two_shards(validate_scenario_dict(_data()), tmp_path)
-    tables = ["external/account", *PREPAID_TABLES]
+    tables = ["external/account", "internal/water_interval", *PREPAID_TABLES]
     assert_same_tables(twin.open_run(run.path), merged, tables)
+    assert merged.summary.money == run.summary.money
 
 
 def test_an_open_relay_cuts_the_household_load(run: twin.Run) -> None:
@@ -302,3 +303,16 @@ def test_a_top_up_does_not_close_a_relay_the_schedule_holds_open(run: twin.Run) 
         & (readings["interval_end"] <= SCHEDULED[1])
     ]
     assert len(held) > 300 and (held["import_wh"] == 0).all()
+
+
+def test_the_summary_money_is_the_tables_money(run: twin.Run) -> None:
+    money = run.summary.money
+    tx = run.table("external/prepaid_transaction")
+    for (utility, kind), amount in tx.groupby(["utility", "kind"])["amount"]:
+        assert money[f"{utility}_{kind}"] == _cents(amount).sum()
+    days = run.table("external/credit_balance_daily")
+    for utility, consumed in days.groupby("utility")["consumed"]:
+        assert money[f"{utility}_consumed"] == _cents(consumed).sum()
+    bills = run.table("external/bill")
+    assert money["bills"] == len(bills) and money["billed"] == _cents(bills["total"]).sum()
+    assert any(line.strip().startswith("prepaid water") for line in run.summary.lines())

@@ -12,11 +12,14 @@ else, so a sharded run's merged tables are the unsharded run's.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from twin.engine.components import Components
+from twin.engine.money_summary import bill_money
 from twin.meters.time_switch import tariff_count
 from twin.scenario import Scenario
 from twin.services.billing.accounts import account_frame, tenancies
@@ -30,13 +33,13 @@ ACCOUNT = "external/account"
 BILL = "external/bill"
 
 
-def write_bills(scenario: Scenario, parts: Components, writer: RunWriter) -> tuple[int, int]:
+def write_bills(scenario: Scenario, parts: Components, writer: RunWriter) -> dict[str, Any]:
     """Write external/account and external/bill of a finished (metering) run.
 
     Returns
     -------
-    tuple of int
-        Accounts and bills written.
+    dict
+        The run summary's money figures (:func:`~twin.engine.money_summary.bill_money`).
     """
     tariffs = scenario.tariffs
     assert tariffs is not None
@@ -74,7 +77,7 @@ def write_bills(scenario: Scenario, parts: Components, writer: RunWriter) -> tup
     schema = bill_schema(n_tariffs)
     assert schema.names == bill_columns(n_tariffs)
     _append(writer, BILL, bills, schema)
-    return len(accounts), len(bills)
+    return bill_money(bills, tariffs.currency, tariffs.decimals)
 
 
 def _stays(parts: Components, n: int, duration_s: int) -> pd.DataFrame:

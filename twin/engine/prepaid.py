@@ -61,6 +61,9 @@ __all__ = ["ElectricityPrepaid", "PrepaidAccounts"]
 
 _NONE = np.inf
 
+_KINDS = ("sale", "return", "correction", "refund", "emergency")
+"""Transaction kinds of external/prepaid_transaction."""
+
 _STREAM = {"electricity": "prepaid", "water": "prepaid-water"}
 """Name of each utility's per-premise random streams."""
 
@@ -176,6 +179,8 @@ class PrepaidAccounts:
         self._intr_start = np.full(n, np.nan)
         self._day = np.zeros((3, n), dtype=np.int64)  # consumed, topped up, warnings
         self._cmd_count = np.zeros(n, dtype=np.int64)
+        self._consumed = 0
+        self._totals: dict[str, int] = {}
         self.recorder = PrepaidRecorder(
             writer, axis.start.tz_convert("UTC"), tariffs.currency, self.decimals, pop.utility
         )
@@ -221,6 +226,7 @@ class PrepaidAccounts:
         self._charged += debit
         self.balance -= debit
         self._day[0] += debit
+        self._consumed += int(debit.sum())
         self._top_up(end_s, open_)
         self._correct(end_s, open_)
         self._return(end_s, open_)
@@ -239,6 +245,21 @@ class PrepaidAccounts:
         for s in np.flatnonzero(~np.isnan(self._intr_start)).tolist():
             self._end_interruption(s, np.nan)
         self.recorder.finish()
+
+    def money(self) -> dict[str, int]:
+        """Totals of the run [minor units]: per transaction kind, consumed, accounts, cuts."""
+        u = self.population.utility
+        cuts = sum(
+            1
+            for c in self.recorder.commands
+            if c.reason == "credit_exhausted" and c.state == "executed"
+        )
+        return {
+            f"{u}_accounts": len(self.account_id),
+            **{f"{u}_{kind}": self._totals.get(kind, 0) for kind in _KINDS},
+            f"{u}_consumed": self._consumed,
+            f"{u}_cuts": cuts,
+        }
 
     # accounts -----------------------------------------------------------------------------
 
@@ -410,6 +431,7 @@ class PrepaidAccounts:
         a = int(self.acct[s])
         self._tx_count[a] += 1
         account = self.account_id[a]
+        self._totals[kind] = self._totals.get(kind, 0) + int(minor)
         tx_id = f"{self.ID_PREFIX[0]}{account[3:]}-{int(self._tx_count[a]):05d}"
         self.recorder.transaction(tx_id, account, self.meter_id[s], t_s, kind, minor)
 

@@ -133,7 +133,10 @@ def run(
         _close(loop, summary, firmware, writer)
         if metering and scenario.tariffs is not None:
             tic = time.perf_counter()
-            write_bills(scenario, parts, writer)
+            summary.money = write_bills(scenario, parts, writer)
+            for prepaid in (parts.prepaid, parts.prepaid_water):
+                if prepaid is not None:
+                    summary.money.update(prepaid.money())
             t_bill = time.perf_counter() - tic
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
         if metering and scenario.tariffs is not None:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from twin.clock import TimeAxis
 from twin.devices.der_totals import DerTotals
+from twin.engine.money_summary import money_lines
 from twin.engine.recording_der import der_lines
 from twin.engine.scoreboard import scoreboard_lines
 from twin.grid import PowerFlowResult
@@ -71,6 +72,7 @@ class RunSummary:
     wall_s: float = 0.0
     timings_s: dict[str, float] = field(default_factory=dict)
     scoreboard: dict[str, Any] = field(default_factory=dict)
+    money: dict[str, Any] = field(default_factory=dict)
 
     def account(
         self, result: PowerFlowResult, axis: TimeAxis, k: int, trafo_ids: np.ndarray
@@ -124,6 +126,7 @@ class RunSummary:
             f"above 100 % ({self.transformer_overload_hours:.2f} h; "
             f"{self.transformer_reverse_overload_intervals} by reverse flow)",
             *der_lines(self.der),
+            *money_lines(self.money),
             f"  power flow        {self.non_converged_intervals} non-converged interval(s)",
             f"  meter readings    {self.meter_readings:,} received, "
             f"{self.missed_readings:,} missed",

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from twin.devices.der_totals import DerTotals
+from twin.engine.money_summary import merge_money
 from twin.engine.scoreboard import merge_scoreboards
 from twin.engine.site import Site
 from twin.engine.summary import Run, RunSummary, run_manifest
@@ -147,6 +148,7 @@ def _merged_summary(
         out[key] = peak[key]
     out["non_converged_intervals"] = int((~flow["converged"].astype(bool)).sum())
     out["der"] = {} if der_totals is None else der_totals.summary()
+    out["money"] = merge_money([s.get("money", {}) for s in summaries])
     return out
 
 
