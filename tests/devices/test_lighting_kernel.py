@@ -145,7 +145,9 @@ def test_lit_fraction_is_a_share_of_the_interval() -> None:
     axis = _axis("2025-03-18", "Europe/Berlin")
     fleet = _fleet(axis, 52.0, 13.0, control="photocell")
     dt = axis.interval_s
-    f = np.array([lit_fraction(fleet.nights, k * dt, (k + 1) * dt) for k in range(axis.n_intervals)])
+    f = np.array(
+        [lit_fraction(fleet.nights, k * dt, (k + 1) * dt) for k in range(axis.n_intervals)]
+    )
     assert ((f >= 0) & (f <= 1)).all()
     # about half of an equinox day is dark (twilight switching makes it a little less)
     assert 0.4 < f.mean() < 0.55
