@@ -140,3 +140,24 @@ def test_a_sharded_run_has_the_same_lighting_tables(
     # the circuits are split between the shards (their tables moved into the merged run)
     assert all(0 < s.manifest["row_counts"]["internal/lighting_circuit"] < 3 for s in shards)
     assert_same_tables(runs[0], merged, TABLES)
+
+
+def test_the_report_section_saves_energy_and_scores_detection(
+    runs: tuple[twin.Run, twin.Run], tmp_path: Path
+) -> None:
+    from twin.report.lighting_section import detect_lamp_faults, lighting_section
+
+    lit, plain = runs
+    assert lighting_section(plain, tmp_path, timezone="Europe/Berlin") is None
+    section = lighting_section(lit, tmp_path, timezone="Europe/Berlin")
+    assert section is not None
+    rows = dict(section.tables[0].rows)
+    assert rows["energy saved against it"].endswith("%")
+    assert "detection recall (circuit-days)" in rows
+    flags = detect_lamp_faults(
+        lit.table("internal/lighting_circuit"), lit.table("internal/lighting_circuit_interval")
+    )
+    truth = lit.table("truth/lamp_failure")
+    # a day-burner flagged only on a circuit that has one in truth
+    day = set(flags.loc[flags["kind"] == "day_burner", "circuit_id"])
+    assert day <= set(truth.loc[truth["kind"] == "day_burner", "circuit_id"])
