@@ -25,6 +25,7 @@ from twin.devices.water import WaterFleet
 from twin.engine.ami import Ami
 from twin.engine.area_meters import AreaMeters, create_area_meters
 from twin.engine.der import create_der
+from twin.engine.lighting import LightingCircuits, create_lighting
 from twin.engine.mv_customers import MvCustomers, create_customer_fleet, create_mv_customers
 from twin.engine.prepaid import ElectricityPrepaid
 from twin.engine.prepaid_population import electricity_population, water_population
@@ -111,6 +112,7 @@ class Components:
     prepaid_water: WaterPrepaid | None = None
     terminals: TerminalVoltages | None = None
     utilities: UtilityMeters | None = None
+    lighting: LightingCircuits | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     _load_rows: NDArray[np.int64] = field(init=False)
     _fed: NDArray[np.int64] = field(init=False)
@@ -250,7 +252,7 @@ class Components:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Power-flow injections of interval ``index``: the customers (LV and modelled
         MV) on their loads, the generators on theirs, public charging stations and
-        illegal connections on theirs, plus the background.
+        illegal connections and lighting circuits on theirs, plus the background.
 
         Parameters
         ----------
@@ -282,6 +284,10 @@ class Components:
             np.add.at(load_p, stations, self.der.station_load_p_mw())
         if self.thefts is not None:
             self.thefts.add_illegal_loads(index, load_p)
+        if self.lighting is not None:  # one load row each, at the interval end
+            rows, p_mw, q_mvar = self.lighting.close_interval(index)
+            load_p[rows] += p_mw
+            load_q[rows] += q_mvar
         return load_p, load_q, sgen_p
 
 
@@ -406,6 +412,17 @@ def build_components(
                 ids.premises[hh_local], rng,
             )  # fmt: skip
             prepaid_water = WaterPrepaid(scenario, axis, ami, population, writer, water)
+    lighting = create_lighting(
+        scenario,
+        axis=axis,
+        plan=site.lighting,
+        rng=rng,
+        writer=writer,
+        transformers=None if shard is None else np.asarray(shard.transformers, dtype=np.int64),
+        technology=ami.technology,
+        concentrators=ami.concentrators,
+        bus_id=site.grid.bus_id,
+    )
     return Components(
         axis=axis,
         site=site,
@@ -425,6 +442,7 @@ def build_components(
         utilities=utilities,
         prepaid=prepaid,
         prepaid_water=prepaid_water,
+        lighting=lighting,
     )
 
 

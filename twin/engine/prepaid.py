@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 import simpy
 from numpy.typing import NDArray
-from scipy.special import ndtri
 
 from twin.clock import TimeAxis
+from twin.comms.downlink import attempt_latency_s
 from twin.engine.ami import Ami
 from twin.engine.prepaid_population import PrepaidPopulation
 from twin.engine.recording_prepaid import Command, PrepaidRecorder
@@ -528,9 +528,9 @@ class ElectricityPrepaid(PrepaidAccounts):
                 yield env.timeout(r.retry_every)
             cmd.attempts = attempt + 1
             u, z = self.streams.random(idx, 2)[0]
-            latency = tech.latency_median_s * float(np.exp(tech.latency_sigma * _normal(z)))
             up = bool(self.ami.concentrators.up[self.ami.concentrators.area[meter]])
-            if not up or u < loss or latency > tech.timeout_s:
+            latency = attempt_latency_s(tech, loss, u, z, up=up)
+            if latency is None:
                 continue
             wait = latency + (r.confirmation_delay if r.confirmation else 0.0)
             if env.now + wait >= horizon:  # still on its way at the run end
@@ -561,8 +561,3 @@ class ElectricityPrepaid(PrepaidAccounts):
         self.in_flight[s] = False
         if not np.isnan(self._intr_start[s]):
             self._end_interruption(s, t)
-
-
-def _normal(u: float) -> float:
-    """Standard normal quantile of a uniform number in [0, 1)."""
-    return float(ndtri(min(max(u, 1e-12), 1 - 1e-12)))

@@ -22,6 +22,7 @@ from twin.engine.billing import write_bills
 from twin.engine.components import Components, build_components
 from twin.engine.faults import FirmwareRecorder, schedule_ami_events, schedule_theft_signals
 from twin.engine.interval_loop import IntervalLoop
+from twin.engine.lighting import LightingCircuits
 from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
@@ -129,6 +130,8 @@ def run(
             for prepaid in (parts.prepaid, parts.prepaid_water):
                 if prepaid is not None:
                     prepaid.finish()
+        if parts.lighting is not None:
+            parts.lighting.finish()
         t_sim = time.perf_counter() - t1
         _close(loop, summary, firmware, writer)
         if metering and scenario.tariffs is not None:
@@ -209,6 +212,8 @@ def _schedule(
     for prepaid in (parts.prepaid, parts.prepaid_water):
         if prepaid is not None:
             prepaid.env = env
+    if parts.lighting is not None:
+        parts.lighting.schedule(env)
     firmware = schedule_ami_events(
         env, parts.ami, scenario, firmware=loop.metering, area_meters=area_meters
     )
@@ -237,7 +242,7 @@ def _close(
         summary.missed_readings = stats.by_quality["missing"]
         summary.scoreboard = scoreboard(parts.ami, firmware, parts.member_ids.meters)
     else:  # a pass that does not meter keeps only the grid's tables
-        for name in {*AmiRecorder.TABLES, *AreaMeterRecorder.TABLES}:
+        for name in {*AmiRecorder.TABLES, *AreaMeterRecorder.TABLES, *LightingCircuits.TABLES}:
             writer.discard(name)
     if parts.der is not None:
         parts.der.finish()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from twin.engine.lighting_plan import LightingPlan, plan_lighting
 from twin.engine.meter_points import MeterPoints, locate_meter_points
 from twin.engine.theft import TheftPlan, plan_thefts
 from twin.errors import Problem, ScenarioError
@@ -70,6 +71,7 @@ class Site:
     stations: PublicStations
     points: MeterPoints
     thefts: TheftPlan | None = None
+    lighting: LightingPlan | None = None
 
     @property
     def n_households(self) -> int:
@@ -114,7 +116,15 @@ def build_site(scenario: Scenario) -> Site:
     stations = connect_public_stations(scenario, grid)
     points = locate_meter_points(scenario, grid, placement)
     thefts = plan_thefts(scenario, grid, points)
-    return Site(grid=grid, placement=placement, stations=stations, points=points, thefts=thefts)
+    lighting = plan_lighting(scenario, grid)
+    return Site(
+        grid=grid,
+        placement=placement,
+        stations=stations,
+        points=points,
+        thefts=thefts,
+        lighting=lighting,
+    )
 
 
 def connect_public_stations(scenario: Scenario, grid: GridModel) -> PublicStations:

@@ -21,6 +21,7 @@ from twin.report.data import accumulate_voltage_grid, bus_order, profile_by_day_
 from twin.report.figures import plot_load_profile, plot_network, plot_voltage_heatmap
 from twin.report.html import FigureRef, Section, render_page
 from twin.report.key_figures import key_figures
+from twin.report.lighting_section import lighting_section
 from twin.report.losses_section import LOSSES_CAPTIONS, losses_section
 from twin.report.sections import (
     fmt_time,
@@ -102,6 +103,7 @@ def write_report(run_dir: str | Path) -> Path:
         for optional in (
             billing_section(ctx.run, out, timezone=ctx.clock.timezone),
             water_gas_section(ctx.run, out, timezone=ctx.clock.timezone),
+            lighting_section(ctx.run, out, timezone=ctx.clock.timezone),
         ):
             if optional is not None:  # left out of a run without bills or water/gas meters
                 sections.append(optional)

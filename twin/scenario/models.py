@@ -42,6 +42,7 @@ from twin.scenario.ami_models import (
 from twin.scenario.customer_models import CustomersSection
 from twin.scenario.der_models import EvSection, PublicStation, PvSection, StorageSection
 from twin.scenario.durations import Duration, format_duration
+from twin.scenario.lighting_models import LightingSection
 from twin.scenario.prepaid_models import PrepaidSection
 from twin.scenario.ranges import range_check
 from twin.scenario.tariff_models import TariffsSection
@@ -510,6 +511,9 @@ class Scenario(_Section):
     gas: GasSection | None = Field(
         default=None, description="Gas meters at household premises; absent: none."
     )
+    lighting: LightingSection | None = Field(
+        default=None, description="Streetlight circuits on the LV feeders; absent: none."
+    )
     faults: list[FaultEntry] = Field(default_factory=list)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
 
@@ -537,6 +541,12 @@ class Scenario(_Section):
                     f"{key}.reading_interval {format_duration(reading)!r} is not a multiple of "
                     f"the interval {format_duration(dt)!r} that divides a day"
                 )
+        lighting = None if self.lighting is None else self.lighting.reading_interval
+        if lighting is not None and lighting % dt:
+            raise ValueError(
+                f"lighting.reading_interval {format_duration(int(lighting))!r} is not a multiple "
+                f"of the interval {format_duration(dt)!r}"
+            )
         telemetry = self.outputs.der_telemetry_every
         if telemetry != "none" and (int(telemetry) % dt or int(telemetry) <= 0):
             raise ValueError(

@@ -455,6 +455,53 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("flow_l_per_h", pa.float64()),
         ]
     ),
+    "internal/lighting_circuit": pa.schema(
+        [
+            ("circuit_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("bus_id", pa.int64()),
+            ("feeder_id", pa.int64()),
+            ("transformer_id", pa.int64()),
+            ("lamps", pa.int64()),
+            ("lamp", pa.string()),
+            ("rated_w", pa.float64()),
+            ("lamp_system_w", pa.float64()),
+        ]
+    ),
+    "internal/lighting_circuit_interval": pa.schema(
+        [
+            ("circuit_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("interval_end", TIMESTAMP),
+            ("power_w", pa.float64()),
+            ("energy_wh", pa.int64()),
+            ("on", pa.bool_()),
+            ("dimming_level", pa.float64()),
+            ("baseline_wh", pa.float64()),
+        ]
+    ),
+    "external/lighting_command": pa.schema(
+        [
+            ("command_id", pa.string()),
+            ("circuit_id", pa.string()),
+            ("action", pa.string()),
+            ("level", pa.float64()),
+            ("sent_at", TIMESTAMP),
+            ("delivered_at", TIMESTAMP),
+            ("executed_at", TIMESTAMP),
+            ("attempts", pa.int64()),
+            ("state", pa.string()),
+        ]
+    ),
+    "truth/lamp_failure": pa.schema(
+        [
+            ("circuit_id", pa.string()),
+            ("lamps", pa.int64()),
+            ("kind", pa.string()),
+            ("start", TIMESTAMP),
+            ("end", TIMESTAMP),
+        ]
+    ),
     "truth/power_flow": pa.schema(
         [
             ("interval_end", TIMESTAMP),

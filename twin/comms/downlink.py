@@ -1,0 +1,45 @@
+"""One attempt of a platform command over the downlink: lost, late, or its latency.
+
+Shared by the commands the platform sends one at a time as SimPy processes
+(prepaid reconnections, lighting commands): an attempt fails when the
+area's concentrator is down, when the channel loses it (probability
+``loss``) or when its lognormal latency exceeds the technology's timeout;
+otherwise it arrives after that latency (see :mod:`twin.comms.technology`
+for the technologies' figures).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+from twin.comms.technology import Technology
+
+__all__ = ["attempt_latency_s"]
+
+
+def attempt_latency_s(
+    tech: Technology, loss: float, u: float, z: float, *, up: bool
+) -> float | None:
+    """Latency of one downlink attempt [s], or None when the attempt fails.
+
+    Parameters
+    ----------
+    tech : Technology
+        Latency median [s], lognormal sigma [-] and timeout [s].
+    loss : float
+        Probability the attempt is lost [-].
+    u, z : float
+        Two uniform numbers in [0, 1): the loss draw and the latency draw.
+    up : bool
+        The concentrator of the device's area is up.
+    """
+    latency = tech.latency_median_s * float(np.exp(tech.latency_sigma * _normal(z)))
+    if not up or u < loss or latency > tech.timeout_s:
+        return None
+    return latency
+
+
+def _normal(u: float) -> float:
+    """Standard normal quantile of a uniform number in [0, 1)."""
+    return float(ndtri(min(max(u, 1e-12), 1 - 1e-12)))
