@@ -9,6 +9,8 @@ Months and days are local, from a bill's period start and a transaction's time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -120,19 +122,38 @@ def _write_revenue(book: Book, bills: pd.DataFrame, zone: str, limit: int) -> No
     SheetWriter(book, "Revenue by tariff", columns, row_limit=limit).write_frame(by_tariff)
 
 
+_PLURAL = {
+    "sale": "Sales",
+    "return": "Returns",
+    "correction": "Corrections",
+    "emergency": "Emergency credit",
+    "refund": "Refunds",
+}
+"""Sheet headers of the transaction kinds."""
+
+
+def _utility_frames(run: RunDirectory, table: str, columns: list[str]) -> Iterator[pd.DataFrame]:
+    """Batches of ``table`` with a ``utility`` column (all electricity in a run written
+    before prepaid water existed)."""
+    has = "utility" in run.dataset(table).schema.names
+    for frame in run.iter_frames(table, [*columns, "utility"] if has else columns):
+        frame["utility"] = frame["utility"].astype(str) if has else "electricity"
+        yield frame
+
+
 def _prepaid_by_day(run: RunDirectory, zone: str) -> pd.DataFrame:
-    """Prepaid amounts per local day and kind (columns ``sale`` ... ``refund``, ``count``)."""
+    """Prepaid amounts per local day, utility and kind (``sale`` ... ``refund``, ``count``)."""
     parts = []
-    for frame in run.iter_frames(PREPAID, ["time", "kind", "amount"]):
+    for frame in _utility_frames(run, PREPAID, ["time", "kind", "amount"]):
         frame["day"] = local_naive(frame["time"], zone).dt.floor("D")
         frame["kind"] = frame["kind"].astype(str)
         frame["count"] = 1
-        parts.append(frame.groupby(["day", "kind"])[["amount", "count"]].sum())
+        parts.append(frame.groupby(["day", "utility", "kind"])[["amount", "count"]].sum())
     if not parts:
-        return pd.DataFrame(columns=["day", *PREPAID_KINDS, "transactions"])
-    sums = pd.concat(parts).groupby(level=[0, 1]).sum()
+        return pd.DataFrame(columns=["day", "utility", *PREPAID_KINDS, "transactions"])
+    sums = pd.concat(parts).groupby(level=[0, 1, 2]).sum()
     amounts = sums["amount"].unstack("kind").reindex(columns=list(PREPAID_KINDS)).fillna(0.0)
-    amounts["transactions"] = sums["count"].groupby(level=0).sum()
+    amounts["transactions"] = sums["count"].groupby(level=[0, 1]).sum()
     return amounts.reset_index()
 
 
@@ -150,12 +171,13 @@ def _write_prepaid(book: Book, run: RunDirectory, zone: str, unit: str, limit: i
         frame = daily
         if period == "month":
             frame = daily.assign(month=month_of(daily["day"])).drop(columns="day")
-            frame = frame.groupby("month").sum().reset_index()
+            frame = frame.groupby(["month", "utility"]).sum().reset_index()
         frame = frame.assign(net=_net(frame))
         label = "Day" if period == "day" else "Month"
         columns = [
             Column(f"{label} [{zone}]", "date" if period == "day" else "month", 12),
-            *(Column(f"{k.capitalize()}s [{unit}]", "money", 14) for k in PREPAID_KINDS),
+            Column("Utility", "text", 11),
+            *(Column(f"{_PLURAL[k]} [{unit}]", "money", 14) for k in PREPAID_KINDS),
             Column("Transactions", "int", 12),
             Column(f"Net sales [{unit}]", "money", 14),
         ]
@@ -164,20 +186,22 @@ def _write_prepaid(book: Book, run: RunDirectory, zone: str, unit: str, limit: i
 
 def _write_arrears(book: Book, run: RunDirectory, zone: str, unit: str, limit: int) -> None:
     parts = []
-    for frame in run.iter_frames(BALANCES, ["date", "balance"]):
+    for frame in _utility_frames(run, BALANCES, ["date", "balance"]):
         balance = frame["balance"].astype(float)
         part = pd.DataFrame(
             {
                 "day": pd.to_datetime(frame["date"]),
+                "utility": frame["utility"],
                 "accounts": 1,
                 "in_arrears": (balance < 0).astype(np.int64),
                 "arrears": (-balance).clip(lower=0),
             }
         )
-        parts.append(part.groupby("day").sum())
-    totals = pd.concat(parts).groupby(level=0).sum().reset_index() if parts else None
+        parts.append(part.groupby(["day", "utility"]).sum())
+    totals = pd.concat(parts).groupby(level=[0, 1]).sum().reset_index() if parts else None
     columns = [
         Column(f"Day [{zone}]", "date", 12),
+        Column("Utility", "text", 11),
         Column("Accounts", "int", 10),
         Column("Accounts in arrears", "int", 12),
         Column(f"Arrears [{unit}]", "money", 14),
