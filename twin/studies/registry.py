@@ -66,13 +66,13 @@ STUDIES: Final = {
     for study in (
         Study("grid-loading", "twin.studies.grid_loading", "run_grid_loading_study"),
         Study("losses", "twin.studies.losses", "run_losses_study"),
+        Study("power-quality", "twin.studies.power_quality", "run_power_quality_study"),
         Study(
             "prepaid",
             "twin.studies.prepaid",
             "run_prepaid_study",
             sweep_function="write_prepaid_tradeoff",
         ),
-        Study("power-quality", "twin.studies.power_quality", "run_power_quality_study"),
         Study("vacancy", "twin.studies.vacancy", "run_vacancy_study"),
     )
 }
