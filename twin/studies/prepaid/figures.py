@@ -136,13 +136,11 @@ def plot_tradeoff(frame: pd.DataFrame, metrics: dict[str, str], path: Path) -> s
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     y = np.arange(len(frame))
     for ax, (metric, label) in zip(axes, metrics.items(), strict=False):
-        ax.barh(
-            y,
-            frame[f"{metric}_mean"].fillna(0.0),
-            xerr=frame[f"{metric}_sd"].fillna(0.0),
-            color="tab:blue",
-            alpha=0.7,
-        )
+        mean = frame[f"{metric}_mean"].fillna(0.0).to_numpy(dtype=np.float64)
+        sd = frame[f"{metric}_sd"].fillna(0.0).to_numpy(dtype=np.float64)
+        ax.barh(y, mean, xerr=sd, color="tab:blue", alpha=0.7)
+        if len(mean) and (mean >= 0).all():  # a zero metric still shows its axis from 0
+            ax.set_xlim(0, max(float((mean + sd).max()) * 1.08, 1e-3))
         ax.set_yticks(y, frame["value"].tolist(), fontsize=7)
         ax.invert_yaxis()
         ax.set_title(label, fontsize=9)
