@@ -12,6 +12,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from twin.errors import Problem, ScenarioError, TwinError
 from twin.studies.registry import STUDY_NAMES, check_study_names, run_study
@@ -284,7 +285,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
     print(f"study {args.study} on {args.run_dir}: written to {folder}")
     for key, value in list(headline.items())[:12]:
         print(f"  {key:<28} {json.dumps(value) if isinstance(value, str) else value}")
-    for line in _hardness_lines(metrics):
+    for line in _hardness_lines(metrics) + _prepaid_lines(metrics):
         print(line)
     return EXIT_OK
 
@@ -331,6 +332,30 @@ def _hardness_lines(metrics: dict[str, object]) -> list[str]:
             f"  home/away accuracy on lived-in homes (not vacancy): {away['accuracy']:.3f} "
             f"(always 'at home': {away['always_home_accuracy']:.3f})"
         )
+    return lines
+
+
+def _prepaid_lines(metrics: dict[str, Any]) -> list[str]:
+    """The prepaid study's figures per utility, beside the published ones."""
+    lines = []
+    for utility in metrics.get("utilities", []) if metrics.get("study") == "prepaid" else []:
+        cut = metrics["self_disconnection"][utility]
+        length = metrics["lengths"][utility]
+        money = metrics["money"][utility]
+        over = length["share_over_24h"]
+        residual = money["identity"]["max_abs_residual_minor"]
+        lines += [
+            f"  {utility}: {cut['self_disconnected']} of {cut['prepaid_premises']} prepaid "
+            f"premises self-disconnected in the run ({cut['share_in_run']:.1%}; published "
+            f"{cut['published_share_year']:.0%} a year)",
+            f"    {length['disconnections']} disconnections, "
+            + ("none ended or known" if over is None else f"{over:.1%} over 24 h")
+            + f" (published {length['published_share_over_24h']:.0%}); "
+            f"{cut['hours_off_per_customer_year'] or 0.0:.1f} h off supply per customer-year",
+            f"    revenue {money['revenue']:,.2f} {money['currency']}, arrears at the end "
+            f"{money['arrears_at_end']:,.2f}, money identity largest residual "
+            f"{'not checked' if residual is None else residual} minor units",
+        ]
     return lines
 
 

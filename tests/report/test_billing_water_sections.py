@@ -181,13 +181,13 @@ def test_night_flow_rule_and_its_truth() -> None:
     assert truth.to_dict() == {"W1": True, "W2": False, "W3": False}
 
 
-def test_prepaid_accounts_are_only_noted() -> None:
-    accounts = pd.DataFrame({"payment": ["postpaid", "prepaid", "prepaid"]})
-    assert prepaid_subsection(accounts, pd.DataFrame()) == (
-        [],
-        ["2 prepaid accounts: their balances are not shown yet."],
-    )
-    assert prepaid_subsection(accounts.iloc[:1], pd.DataFrame()) == ([], [])
+def test_no_prepaid_part_without_prepaid_accounts(tmp_path: Path) -> None:
+    """Postpaid accounts only (or none): the prepaid part adds nothing and reads no table;
+    a prepaid run's part is checked against the study in tests/studies/test_prepaid_study.py."""
+    run = twin.RunDirectory(tmp_path)  # no manifest, no tables: nothing may be read
+    accounts = pd.DataFrame({"payment": ["postpaid", "postpaid"]})
+    assert prepaid_subsection(run, tmp_path, accounts) == ([], [], [])
+    assert prepaid_subsection(run, tmp_path, accounts.iloc[:0]) == ([], [], [])
 
 
 @settings(max_examples=50, deadline=None)

@@ -1,7 +1,8 @@
 """The report's billing section: accounts, billed energy and revenue, household bills.
 
 Reads ``external/account`` and ``external/bill`` (written by the billing
-stage of a run with ``tariffs``), and the freeze times of
+stage of a run with ``tariffs``), the prepaid accounts' figures
+(:mod:`twin.report.prepaid_section`), and the freeze times of
 ``internal/meter_register_daily`` to say why a bill is ``estimated``. Bills
 and accounts are one row per account and month, small beside the interval
 tables, so they are read whole. The section is left out of a run without
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from twin.report.html import FigureRef, Section, Table
+from twin.report.prepaid_section import prepaid_subsection
 from twin.report.sections import fmt, fmt_share
 from twin.report.utility_figures import plot_bill_histogram, plot_billing_by_month
 from twin.streams import RunDirectory
@@ -85,6 +87,7 @@ def billing_section(run: RunDirectory, out: Path, *, timezone: str) -> Section |
     )
     if bills.empty:
         section.notes.append("external/bill has no rows: nothing was billed.")
+        _add_prepaid(section, run, out, accounts)
         return section
     currencies = sorted(bills["currency"].astype(str).unique())
     if len(currencies) > 1:
@@ -108,10 +111,16 @@ def billing_section(run: RunDirectory, out: Path, *, timezone: str) -> Section |
     section.tables.append(_revenue_table(revenue_by_tariff(bills), currency))
     section.figures += _household_histogram(bills, out, timezone=timezone, currency=currency)
     section.tables.append(_estimated_table(bills, estimate_reasons(run, bills)))
-    tables, notes = prepaid_subsection(accounts, bills)
-    section.tables += tables
-    section.notes += notes
+    _add_prepaid(section, run, out, accounts)
     return section
+
+
+def _add_prepaid(section: Section, run: RunDirectory, out: Path, accounts: pd.DataFrame) -> None:
+    """Add the prepaid accounts' tables, figures and notes to the section."""
+    tables, figures, notes = prepaid_subsection(run, out, accounts)
+    section.tables += tables
+    section.figures += figures
+    section.notes += notes
 
 
 def billing_by_month(bills: pd.DataFrame, timezone: str) -> pd.DataFrame:
@@ -196,21 +205,6 @@ def estimate_reasons(run: RunDirectory, bills: pd.DataFrame) -> pd.Series:
         have = pd.MultiIndex.from_arrays([meter, stamp]).isin(held)
         reason[~have & (stamp != run_start).to_numpy()] = cut
     return reason
-
-
-def prepaid_subsection(
-    accounts: pd.DataFrame, bills: pd.DataFrame
-) -> tuple[list[Table], list[str]]:
-    """The prepaid accounts' part of the section: tables and notes.
-
-    Prepaid accounts are not modelled yet (every account is ``postpaid``);
-    their balances, top-ups and disconnections will be shown here. Until
-    then this only notes prepaid accounts should a run have them.
-    """
-    prepaid = int((accounts["payment"].astype(str) == "prepaid").sum()) if len(accounts) else 0
-    if prepaid == 0:
-        return [], []
-    return [], [f"{prepaid:,} prepaid accounts: their balances are not shown yet."]
 
 
 def _accounts_table(accounts: pd.DataFrame) -> Table:

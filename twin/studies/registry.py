@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -27,6 +27,7 @@ __all__ = [
     "read_headlines",
     "run_study",
     "study_columns",
+    "sweep_function",
 ]
 
 
@@ -42,11 +43,17 @@ class Study:
         Its package; ``<package>.headline`` holds ``HEADLINE_METRICS`` and ``headline()``.
     function : str
         The function of the package that runs it on a run directory.
+    sweep_function : str, optional
+        A function of the package that adds outputs of its own to the study's
+        folder of a sweep directory, beside the robustness table:
+        ``f(folder, sweep_table, parameters, design) -> dict`` (merged into
+        that folder's ``metrics.json``).
     """
 
     name: str
     package: str
     function: str
+    sweep_function: str | None = None
 
     @property
     def prefix(self) -> str:
@@ -60,6 +67,12 @@ STUDIES: Final = {
         Study("grid-loading", "twin.studies.grid_loading", "run_grid_loading_study"),
         Study("losses", "twin.studies.losses", "run_losses_study"),
         Study("power-quality", "twin.studies.power_quality", "run_power_quality_study"),
+        Study(
+            "prepaid",
+            "twin.studies.prepaid",
+            "run_prepaid_study",
+            sweep_function="write_prepaid_tradeoff",
+        ),
         Study("vacancy", "twin.studies.vacancy", "run_vacancy_study"),
     )
 }
@@ -127,6 +140,17 @@ def run_study(name: str, run_dir: str | Path, **options: Any) -> dict[str, Any]:
     function = getattr(importlib.import_module(study.package), study.function)
     metrics: dict[str, Any] = function(run_dir, **options)
     return metrics
+
+
+def sweep_function(name: str) -> Callable[..., dict[str, Any]] | None:
+    """Study ``name``'s function for a sweep directory's extra outputs, or None."""
+    study = STUDIES[name]
+    if study.sweep_function is None:
+        return None
+    function: Callable[..., dict[str, Any]] = getattr(
+        importlib.import_module(study.package), study.sweep_function
+    )
+    return function
 
 
 def headline_module(name: str) -> Any:

@@ -13,7 +13,9 @@
 - ``robustness.png``: the metrics against each parameter's value, the
   spread over seeds as error bars;
 - ``metrics.json``: the sweep, the runs used and the worst value of each
-  metric over the sweep.
+  metric over the sweep;
+- whatever the study's own ``sweep_function`` adds (the prepaid study's
+  policy trade-off, :mod:`twin.studies.prepaid.tradeoff`).
 
 Reading several seeds per value is what makes a robustness table honest: a
 difference smaller than the spread over seeds is not a difference.
@@ -39,6 +41,7 @@ from twin.studies.registry import (
     read_headlines,
     run_study,
     study_columns,
+    sweep_function,
 )
 
 __all__ = ["BASE", "is_sweep_dir", "robustness_table", "run_robustness"]
@@ -138,6 +141,12 @@ def robustness_table(
 
 
 def _text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list | tuple | np.ndarray):
+        return "[" + ", ".join(_text(v) for v in list(value)) + "]"
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) >= 1 else f"{value:g}"
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -240,5 +249,8 @@ def run_robustness(
     with staged_folder(folder / "studies" / name) as out:
         frame.to_csv(out / "robustness.csv", index=False, float_format="%.6g")
         result["figure"] = _figure(frame, chosen, out / "robustness.png")
+        extra = sweep_function(name)
+        if extra is not None:
+            result.update(extra(out, table, parameters, design))
         write_json(out / "metrics.json", result)
     return result

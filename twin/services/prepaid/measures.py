@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["PrepaidFigures", "prepaid_figures"]
+__all__ = ["LONG_S", "PrepaidFigures", "prepaid_figures", "share_longer_than"]
 
 LONG_S = 86_400
 """A disconnection over this long is a long one [s]."""
@@ -75,6 +75,37 @@ def prepaid_figures(
     end = pd.to_datetime(interruptions["end"], utc=True)
     start = pd.to_datetime(interruptions["start"], utc=True)
     length = (end.fillna(run_end) - start).dt.total_seconds().to_numpy()
-    known = end.notna().to_numpy() | (length > LONG_S)
-    long_share = float(np.mean(length[known] > LONG_S)) if known.any() else 0.0
-    return PrepaidFigures(n, len(hit), p, upper, int(known.sum()), long_share)
+    long_share, known = share_longer_than(length, end.notna().to_numpy(), LONG_S)
+    return PrepaidFigures(n, len(hit), p, upper, known, 0.0 if long_share is None else long_share)
+
+
+def share_longer_than(
+    length_s: np.ndarray, ended: np.ndarray, threshold_s: float
+) -> tuple[float | None, int]:
+    """Share of disconnections lasting over ``threshold_s``, censored at the run end.
+
+    A disconnection still on at the run end (``ended`` False, its length
+    counted to the run end) counts when it already lasted over the
+    threshold, and is left out otherwise: its length is not known.
+
+    Parameters
+    ----------
+    length_s : numpy.ndarray
+        Length of each disconnection [s] (to the run end where still on).
+    ended : numpy.ndarray of bool
+        Whether each ended within the run.
+    threshold_s : float
+        The length to exceed [s].
+
+    Returns
+    -------
+    share : float or None
+        The share 0..1 (None without any disconnection of known class).
+    known : int
+        How many disconnections it is the share of.
+    """
+    length = np.asarray(length_s, dtype=np.float64)
+    known = np.asarray(ended, dtype=bool) | (length > threshold_s)
+    if not known.any():
+        return None, 0
+    return float(np.mean(length[known] > threshold_s)), int(known.sum())
