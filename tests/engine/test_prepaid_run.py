@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import twin
 from tests.sweep.test_shards import assert_same_tables, run_and_merge_two_shards
@@ -76,10 +78,12 @@ def _cents(x: pd.Series | float) -> Any:
     return np.round(np.asarray(x, dtype=np.float64) * 100).astype(np.int64)
 
 
-def test_credit_is_conserved_to_the_cent_per_account(run: twin.Run) -> None:
-    """opening + sales - returns + corrections = consumed + refunds + closing balance."""
+def _implied_openings(run: twin.RunDirectory) -> pd.DataFrame:
+    """Per prepaid account: the opening credit the money identity implies [minor units],
+    ``consumed + refunds + closing - (sales - returns + corrections)``, checking on the
+    way that each day's ``topped_up`` adds up to its transactions."""
     accounts = run.table("external/account")
-    prepaid = accounts[accounts["payment"] == "prepaid"]
+    prepaid = accounts[accounts["payment"] == "prepaid"].reset_index(drop=True)
     tx = run.table("external/prepaid_transaction")
     days = run.table("external/credit_balance_daily").sort_values(["account_id", "date"])
     assert set(days["account_id"]) == set(prepaid["account_id"])
@@ -89,22 +93,58 @@ def test_credit_is_conserved_to_the_cent_per_account(run: twin.Run) -> None:
     consumed = days.groupby("account_id")["consumed"].apply(lambda s: _cents(s).sum())
     topped = days.groupby("account_id")["topped_up"].apply(lambda s: _cents(s).sum())
     closing = days.groupby("account_id")["balance"].last().map(lambda b: int(_cents(b)))
-    assert set(tx["kind"]) == {"sale", "return", "emergency", "correction", "refund"}
-    opening = {"household": 600, "water": 240}  # 6.00, and 0.4 of it for water
-    for account, utility, kind in prepaid[["account_id", "utility", "customer_kind"]].itertuples(
-        index=False
-    ):
+    implied = []
+    for account in prepaid["account_id"]:
         row = sums.loc[account] if account in sums.index else pd.Series(dtype=np.int64)
         paid = row.get("sale", 0) - row.get("return", 0) + row.get("correction", 0)
         assert topped[account] == paid
-        implied = consumed[account] + row.get("refund", 0) + closing[account] - paid
-        if kind == "household":
-            assert implied == opening["water" if utility == "water" else "household"]
-        else:  # scaled by the customer's annual energy, at least a household's
-            assert implied >= 600
+        implied.append(consumed[account] + row.get("refund", 0) + closing[account] - paid)
+    return prepaid.assign(implied=implied)
+
+
+def test_credit_is_conserved_to_the_cent_per_account(run: twin.Run) -> None:
+    """opening + sales - returns + corrections = consumed + refunds + closing balance."""
+    prepaid = _implied_openings(run)
+    kinds = set(run.table("external/prepaid_transaction")["kind"])
+    assert kinds == {"sale", "return", "emergency", "correction", "refund"}
+    homes = prepaid[prepaid["customer_kind"] == "household"]
+    expected = np.where(homes["utility"] == "water", 240, 600)  # 6.00, 0.4 of it for water
+    assert (homes["implied"].to_numpy() == expected).all()
+    # other customers' credit scales with their annual energy, at least a household's
+    assert (prepaid.loc[prepaid["customer_kind"] != "household", "implied"] >= 600).all()
     # refunds only at move-out, of what was left, and closed accounts keep no credit
-    closed = prepaid[prepaid["closed_by"] == "move_out"]["account_id"]
+    days = run.table("external/credit_balance_daily").sort_values(["account_id", "date"])
+    closing = days.groupby("account_id")["balance"].last()
+    closed = prepaid.loc[prepaid["closed_by"] == "move_out", "account_id"]
     assert (closing[closed] <= 0).all()
+
+
+@pytest.mark.slow
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    opening=st.sampled_from([0.0, 2.5, 6.0]),
+    emergency=st.sampled_from([0.0, 3.0]),
+    returns=st.floats(0.0, 0.5),
+)
+def test_money_is_conserved_whatever_the_policy_and_seed(
+    seed: int, opening: float, emergency: float, returns: float, tmp_path_factory: Any
+) -> None:
+    """The identity holds to the cent for every household account of both utilities."""
+    data = _data(
+        opening_credit=opening,
+        emergency_credit=emergency,
+        topup={"at_risk_share": 0.5, "operator_error_rate": 0.3, "return_rate": returns},
+    )
+    data.update(seed=seed)
+    data["time"]["duration"] = "5d"
+    data["households"]["count"] = 16
+    out = tmp_path_factory.mktemp("conserved") / "run"
+    prepaid = _implied_openings(twin.run(validate_scenario_dict(data), out=out, progress=False))
+    homes = prepaid[prepaid["customer_kind"] == "household"]
+    scale = np.where(homes["utility"] == "water", 0.4, 1.0)
+    expected = np.round(opening * scale * 100).astype(np.int64)
+    assert len(homes) > 0 and (homes["implied"].to_numpy() == expected).all()
 
 
 def test_emergency_credit_comes_before_the_disconnection(run: twin.Run) -> None:

@@ -43,6 +43,10 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Ten winter days, 40 homes, 60 % prepaid, many at risk: disconnections, moves, refunds."""
     data = _data()
     data["time"]["duration"] = f"{DAYS}d"
+    # households' prepaid electricity only (the utilities test builds a water split itself)
+    for key in ("water", "customers"):
+        del data["prepaid"][key]
+    del data["water"], data["tariffs"]["water"], data["customers"]["added"]
     out = tmp_path_factory.mktemp("prepaid_study") / "run"
     twin.run(validate_scenario_dict(data), out=out, progress=False)
     run_prepaid_study(out)
@@ -169,7 +173,8 @@ def test_who_is_hit_covers_every_account(study: dict[str, Any], premises: pd.Dat
         assert sum(r["disconnections"] for r in rows) <= premises["disconnections"].sum()
     quartiles = premises.drop_duplicates("premise_id")["consumption_quartile"].value_counts()
     assert quartiles.max() - quartiles.min() <= 1  # quartiles of the prepaid premises
-    assert "persons" not in premises.columns  # this run's truth/premise has none
+    by_persons = who["by_persons"]  # truth/premise gives the residents of each home
+    assert sum(r["accounts"] for r in by_persons) == premises["persons"].notna().sum()
 
 
 def test_headline_metrics_are_sweep_columns(run_dir: Path, study: dict[str, Any]) -> None:
