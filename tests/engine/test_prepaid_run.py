@@ -356,3 +356,13 @@ def test_the_summary_money_is_the_tables_money(run: twin.Run) -> None:
     bills = run.table("external/bill")
     assert money["bills"] == len(bills) and money["billed"] == _cents(bills["total"]).sum()
     assert any(line.strip().startswith("prepaid water") for line in run.summary.lines())
+
+
+def test_a_prepaid_section_that_chooses_nobody_runs_with_empty_tables(tmp_path: Path) -> None:
+    data = _data(share=0.0, customers={}, water={"share": 0.0})
+    data["time"]["duration"] = "1d"
+    run = twin.run(validate_scenario_dict(data), out=tmp_path / "nobody", progress=False)
+    assert (run.table("external/account")["payment"] == "postpaid").all()
+    for table in PREPAID_TABLES:
+        assert table in run.tables and len(run.table(table)) == 0
+    assert run.summary.money["electricity_accounts"] == run.summary.money["water_accounts"] == 0

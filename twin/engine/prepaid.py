@@ -53,16 +53,13 @@ from twin.meters.management import RELAY_PREPAID
 from twin.random_streams import ItemStreams
 from twin.scenario import Scenario
 from twin.scenario.prepaid_models import DelayModel
-from twin.services.prepaid.credit import friendly_mask, rounded_minor
+from twin.services.prepaid.credit import TRANSACTION_KINDS, friendly_mask, rounded_minor
 from twin.services.prepaid.topups import PAYDAY, REACTIVE, regular_times, topup_amounts
 from twin.streams import RunWriter
 
 __all__ = ["ElectricityPrepaid", "PrepaidAccounts"]
 
 _NONE = np.inf
-
-_KINDS = ("sale", "return", "correction", "refund", "emergency")
-"""Transaction kinds of external/prepaid_transaction."""
 
 _STREAM = {"electricity": "prepaid", "water": "prepaid-water"}
 """Name of each utility's per-premise random streams."""
@@ -256,7 +253,7 @@ class PrepaidAccounts:
         )
         return {
             f"{u}_accounts": len(self.account_id),
-            **{f"{u}_{kind}": self._totals.get(kind, 0) for kind in _KINDS},
+            **{f"{u}_{kind}": self._totals.get(kind, 0) for kind in TRANSACTION_KINDS},
             f"{u}_consumed": self._consumed,
             f"{u}_cuts": cuts,
         }

@@ -194,24 +194,22 @@ def electricity_population(
     shares = np.array([cfg.customers.get(str(k), 0.0) for k in kinds], dtype=np.float64)
     c = _draw_habits(rng.generator("prepaid-customers"), shares, cfg.topup)
     full = _Habits(*(np.concatenate([getattr(h, f), getattr(c, f)]) for f in _FIELDS))
-    keys = np.concatenate([np.arange(hh.start, hh.stop), np.arange(cu.start, cu.stop)])
-    # members among the households and customers, in local order
+    # members among the households and customers, in local order; pos: their row in `full`
     local = np.flatnonzero(members.index < cu.stop).astype(np.int64)
     full_pos = members.index[local]
     pos = np.where(full_pos < hh.stop, full_pos, full_pos - cu.start + (hh.stop - hh.start))
     chosen = full.on[pos]
-    slot_local, slot_pos = local[chosen], pos[chosen]
-    kind_of = np.asarray(points.kind, dtype=object)[members.index[slot_local]]
-    is_household = members.index[slot_local] < hh.stop
-    annual = np.asarray(points.annual_kwh, dtype=np.float64)[members.index[slot_local]]
+    slot_local, slot_pos, slot_full = local[chosen], pos[chosen], full_pos[chosen]
+    kind_of = [str(k) for k in np.asarray(points.kind, dtype=object)[slot_full]]
+    is_household = slot_full < hh.stop
+    annual = np.asarray(points.annual_kwh, dtype=np.float64)[slot_full]
     scale = np.where(is_household, 1.0, np.clip(annual / REFERENCE_HOUSEHOLD_KWH, 1.0, MAX_SCALE))
     money = 10.0**tariffs.decimals
     plans, plan_of = tariffs.price_plans(), tariffs.plan_of()
     registers = tariff_count(scenario.meters.tariff_windows())
-    price = np.stack([prepaid_prices(plans[plan_of[str(k)]], registers) for k in kind_of]).reshape(
-        -1, registers
-    )
-    standing = np.array([plans[plan_of[str(k)]].standing_per_day for k in kind_of])
+    plan = [plans[plan_of[k]] for k in kind_of]
+    price = np.asarray([prepaid_prices(p, registers) for p in plan], dtype=np.float64)
+    standing = np.asarray([p.standing_per_day for p in plan], dtype=np.float64)
     # accounts: households' tenancies, everyone else's the whole run
     hh_stays = _household_stays(households, axis.duration_s)
     slot_of = np.full(local.size, -1, dtype=np.int64)  # households and customers: 0 .. size-1
@@ -234,14 +232,13 @@ def electricity_population(
     )
     premise = [str(premise_ids[i]) for i in slot_local]
     meter = [str(meter_ids[i]) for i in slot_local]
-    kinds_list = [str(k) for k in kind_of]
-    accounts = _accounts(scenario, axis, premise, meter, kinds_list, stays, "electricity")
+    accounts = _accounts(scenario, axis, premise, meter, kind_of, stays, "electricity")
     return PrepaidPopulation(
         utility="electricity",
-        keys=keys[slot_pos].astype(np.int64),
+        keys=slot_full.astype(np.int64),
         premise_id=premise,
         meter_id=meter,
-        customer_kind=kinds_list,
+        customer_kind=kind_of,
         meter=slot_local,
         device=slot_local,
         risk=full.risk[slot_pos],
@@ -250,7 +247,7 @@ def electricity_population(
         payday=full.payday[slot_pos],
         hour=full.hour[slot_pos],
         scale=scale,
-        price=price * money / 1e3,
+        price=price.reshape(-1, registers) * money / 1e3,
         standing=standing * money / 86_400.0,
         stays=stays,
         accounts=accounts,

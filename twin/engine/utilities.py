@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
@@ -71,10 +72,8 @@ class UtilityMeters:
     @property
     def water(self) -> WaterFleet | None:
         """The water fleet, if any."""
-        for kind in self._kinds:
-            if isinstance(kind.fleet, WaterFleet):
-                return kind.fleet
-        return None
+        kind = self.water_kind
+        return None if kind is None else cast(WaterFleet, kind.fleet)
 
     @property
     def water_kind(self) -> MeterKind | None:

@@ -19,6 +19,7 @@ from twin.report.excel.daily import Progress
 from twin.report.excel.energy import write_notes
 from twin.report.excel.local_time import local_naive, month_of
 from twin.report.excel.streamed import stream_table
+from twin.services.prepaid.credit import TRANSACTION_KINDS
 from twin.streams import RunClock, RunDirectory
 
 __all__ = ["FINANCE_TABLES", "PREPAID_KINDS", "write_finance_workbook"]
@@ -30,7 +31,7 @@ FINANCE_TABLES = (BILLS, PREPAID)
 """A run with neither has no tariffs, and no finance workbook."""
 
 CHARGES = ["energy_charge", "demand_charge", "standing_charge", "export_credit", "total"]
-PREPAID_KINDS = ("sale", "return", "correction", "emergency", "refund")
+PREPAID_KINDS = TRANSACTION_KINDS
 """Kinds of prepaid transaction, in column order."""
 _NET_SIGN = {"sale": 1, "return": -1, "correction": 1, "emergency": 0, "refund": -1}
 """How each kind counts in net sales: emergency credit is advanced, not paid, so it is left out."""

@@ -15,7 +15,10 @@ from numpy.typing import NDArray
 
 from twin.scenario.tariff_models import TariffPlan
 
-__all__ = ["friendly_mask", "prepaid_prices", "rounded_minor"]
+__all__ = ["TRANSACTION_KINDS", "friendly_mask", "prepaid_prices", "rounded_minor"]
+
+TRANSACTION_KINDS = ("sale", "return", "correction", "emergency", "refund")
+"""Kinds of external/prepaid_transaction, in the order reports list them."""
 
 _NOISE = 6
 """Decimals of a minor unit kept before rounding (as :mod:`twin.services.billing.money`)."""

@@ -17,6 +17,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from twin.services.prepaid.credit import TRANSACTION_KINDS
 from twin.services.prepaid.measures import prepaid_figures
 from twin.streams import epoch_us
 from twin.studies.prepaid.data import PrepaidTables, to_minor
@@ -91,9 +92,8 @@ def _transaction_sums(tables: PrepaidTables) -> pd.DataFrame:
     counts = tx.pivot_table(
         index="account_id", columns="kind", values="minor", aggfunc="size", fill_value=0
     )
-    kinds = ("sale", "return", "correction", "emergency", "refund")
     out = pd.DataFrame(index=sums.index)
-    for kind in kinds:
+    for kind in TRANSACTION_KINDS:
         out[f"{kind}_minor"] = sums.get(kind, 0)
         out[f"{kind}_count"] = counts.get(kind, 0)
     return out
