@@ -22,6 +22,7 @@ from twin.devices.behind_the_meter import DerFleets
 from twin.devices.customers import CustomerFleet
 from twin.devices.households import HouseholdFleet
 from twin.devices.water import WaterFleet
+from twin.engine.alarms import AlarmLog
 from twin.engine.ami import Ami
 from twin.engine.area_meters import AreaMeters, create_area_meters
 from twin.engine.der import create_der
@@ -113,6 +114,7 @@ class Components:
     terminals: TerminalVoltages | None = None
     utilities: UtilityMeters | None = None
     lighting: LightingCircuits | None = None
+    alarms: AlarmLog | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     _load_rows: NDArray[np.int64] = field(init=False)
     _fed: NDArray[np.int64] = field(init=False)
@@ -443,6 +445,7 @@ def build_components(
         prepaid=prepaid,
         prepaid_water=prepaid_water,
         lighting=lighting,
+        alarms=None if shard is not None and shard.flows_only else AlarmLog(axis, writer),
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import simpy
 from tqdm import tqdm
 
+from twin.engine.alarms import AlarmLog
 from twin.engine.area_meters import AreaMeterRecorder
 from twin.engine.billing import write_bills
 from twin.engine.components import Components, build_components
@@ -132,6 +133,8 @@ def run(
                     prepaid.finish()
         if parts.lighting is not None:
             parts.lighting.finish()
+        if metering and parts.alarms is not None:
+            parts.alarms.finish()
         t_sim = time.perf_counter() - t1
         _close(loop, summary, firmware, writer)
         if metering and scenario.tariffs is not None:
@@ -242,7 +245,12 @@ def _close(
         summary.missed_readings = stats.by_quality["missing"]
         summary.scoreboard = scoreboard(parts.ami, firmware, parts.member_ids.meters)
     else:  # a pass that does not meter keeps only the grid's tables
-        for name in {*AmiRecorder.TABLES, *AreaMeterRecorder.TABLES, *LightingCircuits.TABLES}:
+        for name in {
+            *AmiRecorder.TABLES,
+            *AreaMeterRecorder.TABLES,
+            *LightingCircuits.TABLES,
+            *AlarmLog.TABLES,
+        }:
             writer.discard(name)
     if parts.der is not None:
         parts.der.finish()

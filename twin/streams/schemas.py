@@ -502,6 +502,46 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("end", TIMESTAMP),
         ]
     ),
+    "external/alarm": pa.schema(
+        [
+            ("alarm_id", pa.string()),
+            ("source", pa.string()),
+            ("device_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("kind", pa.string()),
+            ("severity", pa.string()),
+            ("raised_at", TIMESTAMP),
+            ("acknowledged_at", TIMESTAMP),
+            ("cleared_at", TIMESTAMP),
+            ("value", pa.float64()),
+            ("threshold", pa.float64()),
+            ("unit", pa.string()),
+            ("work_order_id", pa.string()),
+        ]
+    ),
+    "external/safety_alarm": pa.schema(
+        [
+            ("alarm_id", pa.string()),
+            ("device_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("kind", pa.string()),
+            ("severity", pa.string()),
+            ("raised_time", TIMESTAMP),
+            ("acknowledged_time", TIMESTAMP),
+            ("cleared_time", TIMESTAMP),
+            ("value", pa.float64()),
+            ("threshold", pa.float64()),
+            ("unit", pa.string()),
+            ("work_order_id", pa.string()),
+        ]
+    ),
+    "truth/alarm_cause": pa.schema(
+        [
+            ("alarm_id", pa.string()),
+            ("cause", pa.string()),
+            ("cause_id", pa.string()),
+        ]
+    ),
     "truth/power_flow": pa.schema(
         [
             ("interval_end", TIMESTAMP),
