@@ -27,6 +27,7 @@ from twin.engine.components import Components
 from twin.engine.recording import OccupancySpells, Recorder
 from twin.engine.recording_der import DerRecorder
 from twin.engine.recording_phases import PhaseRecorder
+from twin.engine.recording_power_quality import PowerQualityRecorder
 from twin.engine.summary import RunSummary, exact_total_kw
 from twin.grid.area_balance import AreaBalance
 
@@ -48,6 +49,7 @@ class IntervalLoop:
         self.spells = OccupancySpells(parts.households.n, parts.axis.interval_s)
         self.der_recorder: DerRecorder | None = None
         self.phases: PhaseRecorder | None = None
+        self.power_quality: PowerQualityRecorder | None = None
         self._solved_loads = parts.solved_rows("load")
         self.metering = True
         self.balance = AreaBalance(parts.site.grid)
@@ -107,6 +109,8 @@ class IntervalLoop:
                 parts.prepaid.step(k)
             if self.phases is not None:
                 self.phases.interval(end_s, seen, p_kw)
+            if self.power_quality is not None:
+                self.power_quality.interval(k, seen, p_kw, q_kvar, result)
         self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))
         totals = None
         if self.metering and self._areas.size:

@@ -28,6 +28,7 @@ from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
 from twin.engine.recording_phases import PhaseRecorder
+from twin.engine.recording_power_quality import PowerQualityRecorder
 from twin.engine.run_tables import (
     bus_mask,
     meter_point_frame,
@@ -116,6 +117,9 @@ def run(
         loop.metering = metering
         if metering:
             loop.phases = PhaseRecorder.for_run(writer, parts)
+            loop.power_quality = PowerQualityRecorder.for_run(
+                writer, parts, scenario.seed, scenario.outputs.meter_power_quality
+            )
         env = simpy.Environment()
         firmware = _schedule(env, loop, scenario, writer)
         env.process(loop.process(env))
@@ -232,6 +236,8 @@ def _close(
     parts, recorder = loop.parts, loop.recorder
     if loop.phases is not None:
         loop.phases.flush()
+    if loop.power_quality is not None:
+        loop.power_quality.flush()
     if loop.metering:
         recorder.occupancy(*loop.spells.close(parts.axis.duration_s))
         recorder.frame("truth/vacancy", vacancy_frame(parts, parts.member_ids.premises))

@@ -473,6 +473,12 @@ class OutputsSection(_Section):
     bus_voltage: Literal["all", "lv", "none"] = "all"
     line_loading: Literal["all", "none"] = "all"
     row_group_rows: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
+    meter_power_quality: Literal["none", "all"] = Field(
+        default="none",
+        description="internal/meter_power_quality: every meter's phase voltages, phase "
+        "currents and power factor per interval ('all'), or none (the default: it "
+        "doubles the per-meter rows).",
+    )
     der_telemetry_every: Duration | Literal["none"] = Field(
         default="none",
         description="Period of external/der_telemetry (PV, storage), a multiple of the "

@@ -57,6 +57,14 @@ def bill_schema(tariffs: int = 4) -> pa.Schema:
     )
 
 
+_PQ_V = ((0, 32), (1, 52), (2, 72))
+"""OBIS value group C of the voltage of phases L1, L2, L3 (IEC 62056-6-1)."""
+_PQ_I = ((0, 31), (1, 51), (2, 71))
+"""OBIS value group C of the current of phases L1, L2, L3; value group D 24 of all
+power-quality columns is "current average 3", the interval average (IEC 62056-6-1:2017,
+value group D for electricity; 7 would be the instantaneous value)."""
+
+
 SCHEMAS: dict[str, pa.Schema] = {
     "external/account": pa.schema(
         [
@@ -147,6 +155,15 @@ SCHEMAS: dict[str, pa.Schema] = {
             _obis("current_l2_a", pa.float32(), "1-0:51.7.0"),
             _obis("current_l3_a", pa.float32(), "1-0:71.7.0"),
             _obis("current_n_a", pa.float32(), "1-0:91.7.0"),
+        ]
+    ),
+    "internal/meter_power_quality": pa.schema(
+        [
+            ("meter_id", _ID),
+            ("interval_end", TIMESTAMP),
+            *(_obis(f"voltage_l{j + 1}_v", pa.float32(), f"1-0:{c}.24.0") for j, c in _PQ_V),
+            *(_obis(f"current_l{j + 1}_a", pa.float32(), f"1-0:{c}.24.0") for j, c in _PQ_I),
+            _obis("power_factor", pa.float32(), "1-0:13.24.0"),
         ]
     ),
     "internal/area_meter_interval": pa.schema(
