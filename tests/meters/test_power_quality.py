@@ -67,6 +67,11 @@ def test_currents_give_back_the_measured_power_per_phase(n: int, seed: int) -> N
 @given(hnp.arrays(np.float64, 4, elements=st.floats(-50, 50)))
 def test_unknown_voltage_gives_no_readings(p_kw: np.ndarray) -> None:
     u, i = power_quality_readings(
-        np.full(4, np.nan), np.full(4, 230.0), np.zeros((4, 3)), p_kw, np.full((4, 3), 1 / 3), np.ones(4)
+        np.full(4, np.nan),
+        np.full(4, 230.0),
+        np.zeros((4, 3)),
+        p_kw,
+        np.full((4, 3), 1 / 3),
+        np.ones(4),
     )
     assert np.isnan(u).all() and np.isnan(i).all()

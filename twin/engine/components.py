@@ -25,6 +25,7 @@ from twin.devices.water import WaterFleet
 from twin.engine.alarms import AlarmLog
 from twin.engine.ami import Ami
 from twin.engine.area_meters import AreaMeters, create_area_meters
+from twin.engine.common_lighting import create_common_lighting
 from twin.engine.der import create_der
 from twin.engine.lighting import LightingCircuits, create_lighting
 from twin.engine.mv_customers import MvCustomers, create_customer_fleet, create_mv_customers
@@ -114,6 +115,7 @@ class Components:
     terminals: TerminalVoltages | None = None
     utilities: UtilityMeters | None = None
     lighting: LightingCircuits | None = None
+    common_lighting: LightingCircuits | None = None
     alarms: AlarmLog | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     _load_rows: NDArray[np.int64] = field(init=False)
@@ -286,10 +288,11 @@ class Components:
             np.add.at(load_p, stations, self.der.station_load_p_mw())
         if self.thefts is not None:
             self.thefts.add_illegal_loads(index, load_p)
-        if self.lighting is not None:  # one load row each, at the interval end
-            rows, p_mw, q_mvar = self.lighting.close_interval(index)
-            load_p[rows] += p_mw
-            load_q[rows] += q_mvar
+        for lights in (self.lighting, self.common_lighting):
+            if lights is not None:  # one load row each, at the interval end
+                rows, p_mw, q_mvar = lights.close_interval(index)
+                load_p[rows] += p_mw
+                load_q[rows] += q_mvar
         return load_p, load_q, sgen_p
 
 
@@ -425,6 +428,19 @@ def build_components(
         concentrators=ami.concentrators,
         bus_id=site.grid.bus_id,
     )
+    common_lighting = create_common_lighting(
+        scenario,
+        axis=axis,
+        plan=site.common_lighting,
+        rng=rng,
+        writer=writer,
+        transformers=None if shard is None else np.asarray(shard.transformers, dtype=np.int64),
+        technology=ami.technology,
+        concentrators=ami.concentrators,
+        bus_id=site.grid.bus_id,
+        households=households,
+        household_members=hh_members,
+    )
     return Components(
         axis=axis,
         site=site,
@@ -445,6 +461,7 @@ def build_components(
         prepaid=prepaid,
         prepaid_water=prepaid_water,
         lighting=lighting,
+        common_lighting=common_lighting,
         alarms=None if shard is not None and shard.flows_only else AlarmLog(axis, writer),
     )
 

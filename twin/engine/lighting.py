@@ -8,7 +8,9 @@ cabinet meters, sends the platform's commands over the comms downlink as
 SimPy processes, and writes ``internal/lighting_circuit``,
 ``internal/lighting_circuit_interval``, ``external/lighting_command`` and
 ``truth/lamp_failure``. Circuit ids are ``C`` and meter ids ``L`` plus the
-circuit's number in the whole run.
+circuit's number in the whole run. The apartment buildings' common-area
+circuits (:mod:`twin.engine.common_lighting`) are a second instance,
+numbered after the streetlights, whose level a presence callback may set.
 
 Draws: the generator "lighting" (for the whole fleet, restricted to the
 members) and the per-circuit streams "lighting-commands", so a sharded run
@@ -17,7 +19,7 @@ gives the unsharded tables.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -81,12 +83,17 @@ class LightingCircuits:
         area_up: Any,
         writer: RunWriter,
         bus_id: NDArray[np.int64],
+        level_of: Callable[[], NDArray[np.float64]] | None = None,
     ):
         self.axis, self.plan, self.fleet, self.members = axis, plan, fleet, members
         self.rows = np.asarray(members.take(plan.rows), dtype=np.int64)
-        every_c, every_l = format_ids("C", plan.n), format_ids("L", plan.n)
-        self.circuit_ids = pa.array([every_c[i] for i in members.index.tolist()], pa.string())
-        self.meter_ids = pa.array([every_l[i] for i in members.index.tolist()], pa.string())
+        first = plan.first_number  # numbered after the circuits planned before these
+        every_c, every_l = format_ids("C", first + plan.n), format_ids("L", first + plan.n)
+        self.circuit_ids = pa.array(
+            [every_c[first + i] for i in members.index.tolist()], pa.string()
+        )
+        self.meter_ids = pa.array([every_l[first + i] for i in members.index.tolist()], pa.string())
+        self._level_of = level_of
         self._commands_in = commands
         self._reading_k = reading_s // axis.interval_s
         self._streams = ItemStreams(seed, "lighting-commands", members.index)
@@ -160,7 +167,7 @@ class LightingCircuits:
 
     def close_interval(self, k: int) -> tuple[NDArray[np.int64], NDArray[np.float64], Any]:
         """Power of interval ``k`` (at its end): load rows, p [MW], q [Mvar]; reads the meters."""
-        p_w, base_w = self.fleet.step(k)
+        p_w, base_w = self.fleet.step(k, None if self._level_of is None else self._level_of())
         self.p_w = p_w
         self._sum_w += p_w
         self._sum_base_w += base_w
@@ -206,6 +213,13 @@ class LightingCircuits:
             pa.array([LAMP_KINDS[int(i)] for i in kind], pa.string()),
             pa.array(take(plan.rated_w), pa.float64()),
             pa.array(self.fleet.lamp_w, pa.float64()),
+            pa.array([plan.purpose] * self.n, pa.string()),
+            pa.array(
+                [f"B{int(b)}" for b in bus_id[take(plan.bus)]]
+                if plan.purpose == "common_area"
+                else [None] * self.n,
+                pa.string(),
+            ),
         ]
         w.append_batch(pa.RecordBatch.from_arrays(cols, schema=w.schema))
 

@@ -135,8 +135,9 @@ def run(
             for prepaid in (parts.prepaid, parts.prepaid_water):
                 if prepaid is not None:
                     prepaid.finish()
-        if parts.lighting is not None:
-            parts.lighting.finish()
+        for lights in (parts.lighting, parts.common_lighting):
+            if lights is not None:
+                lights.finish()
         if metering and parts.alarms is not None:
             parts.alarms.finish()
         t_sim = time.perf_counter() - t1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from twin.engine.lighting_plan import LightingPlan, plan_lighting
+from twin.engine.lighting_plan import LightingPlan, plan_common_areas, plan_lighting
 from twin.engine.meter_points import MeterPoints, locate_meter_points
 from twin.engine.theft import TheftPlan, plan_thefts
 from twin.errors import Problem, ScenarioError
@@ -72,6 +72,7 @@ class Site:
     points: MeterPoints
     thefts: TheftPlan | None = None
     lighting: LightingPlan | None = None
+    common_lighting: LightingPlan | None = None
 
     @property
     def n_households(self) -> int:
@@ -117,6 +118,7 @@ def build_site(scenario: Scenario) -> Site:
     points = locate_meter_points(scenario, grid, placement)
     thefts = plan_thefts(scenario, grid, points)
     lighting = plan_lighting(scenario, grid)
+    common = plan_common_areas(scenario, grid, points, 0 if lighting is None else lighting.n)
     return Site(
         grid=grid,
         placement=placement,
@@ -124,6 +126,7 @@ def build_site(scenario: Scenario) -> Site:
         points=points,
         thefts=thefts,
         lighting=lighting,
+        common_lighting=common,
     )
 
 

@@ -124,10 +124,9 @@ def power_quality_readings(
         current of a phase that carries no share is 0 (the caller blanks the
         phases a single-phase meter lacks).
     """
-    u = (
-        (np.asarray(vm_pu, dtype=np.float64) * np.asarray(voltage_ln_v, dtype=np.float64))[:, None]
-        * (1.0 + np.asarray(voltage_error, dtype=np.float64))
-    )
+    u = (np.asarray(vm_pu, dtype=np.float64) * np.asarray(voltage_ln_v, dtype=np.float64))[
+        :, None
+    ] * (1.0 + np.asarray(voltage_error, dtype=np.float64))
     p_w = np.abs(np.asarray(measured_p_kw, dtype=np.float64)) * 1e3
     pf = np.asarray(power_factor, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -3,7 +3,9 @@
 Off when absent (nothing is drawn, no load row is added, no table written).
 Streetlight circuits hang on LV buses: by default one per LV feeder at its
 first bus (the cabinet), with ``lamps_per_km`` times the feeder's line length
-in lamps; or an explicit list. The model is :mod:`twin.devices.lighting`;
+in lamps; or an explicit list. The optional ``common_areas`` sub-section adds
+one common-area circuit (stairwells, corridors) per apartment building
+(:mod:`twin.engine.buildings`), on the building's bus. The model is :mod:`twin.devices.lighting`;
 commands travel the comms downlink as relay commands do.
 """
 
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from twin.devices.lighting.params import (
     LAMP_RATED_W,
     CommandParams,
+    CommonAreaParams,
     DimmingWindow,
     FailureParams,
     StreetlightParams,
@@ -26,6 +29,7 @@ from twin.scenario.ranges import range_check
 
 __all__ = [
     "CircuitEntry",
+    "CommonAreasSection",
     "DimmingEntry",
     "FailuresSection",
     "LightingCommandEntry",
@@ -35,6 +39,7 @@ __all__ = [
 
 _SP = StreetlightParams()
 _FP = FailureParams()
+_CP = CommonAreaParams()
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -119,6 +124,55 @@ class StreetlightsSection(_Section):
         )
 
 
+class CommonAreasSection(_Section):
+    """Common-area lighting of the apartment buildings (see
+    :class:`~twin.devices.lighting.CommonAreaParams`): one landlord circuit per building."""
+
+    lamps_per_dwelling: float = Field(
+        default=_CP.lamps_per_dwelling,
+        gt=0,
+        le=20,
+        description="Luminaires per dwelling (a building has at least one).",
+    )
+    rated_w: float = Field(
+        default=_CP.rated_w, gt=0, le=500, description="LED luminaire system power [W]."
+    )
+    control: Literal["timer", "motion"] = Field(
+        default=_CP.control,
+        description="'timer': on at full from dusk to dawn (astronomical clock); 'motion': "
+        "from dusk to dawn at standby_level, at full while somebody passes.",
+    )
+    standby_level: float = Field(
+        default=_CP.standby_level, ge=0, le=1, description="Motion: level with nobody there [-]."
+    )
+    passages_per_hour: float = Field(
+        default=_CP.passages_per_hour,
+        ge=0,
+        le=60,
+        description="Motion: trips per active household and hour [1/h].",
+    )
+    hold: Duration = Field(
+        default=int(_CP.hold_s),
+        gt=0,
+        le=3600,
+        description="Motion: time the lights stay at full after a passage.",
+    )
+    failures: FailuresSection = Field(default_factory=FailuresSection)
+
+    def params(self) -> CommonAreaParams:
+        """The circuits' parameters."""
+        f = self.failures
+        return CommonAreaParams(
+            lamps_per_dwelling=self.lamps_per_dwelling,
+            rated_w=self.rated_w,
+            control=self.control,
+            standby_level=self.standby_level,
+            passages_per_hour=self.passages_per_hour,
+            hold_s=float(self.hold),
+            failures=FailureParams(f.burn_out, f.day_burner, f.cycling, f.repair_days),
+        )
+
+
 class CircuitEntry(_Section):
     """An explicit streetlight circuit."""
 
@@ -162,6 +216,11 @@ class LightingSection(_Section):
         "streetlights.lamps_per_km times its length.",
     )
     commands: list[LightingCommandEntry] = Field(default_factory=list)
+    common_areas: CommonAreasSection | None = Field(
+        default=None,
+        description="Common-area circuits of the apartment buildings; absent: none. "
+        "Platform commands address the streetlight circuits only.",
+    )
     reading_interval: Duration | None = Field(
         default=None, gt=0, description="Cabinet-meter reading interval; default time.interval."
     )

@@ -483,6 +483,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("lamp", pa.string()),
             ("rated_w", pa.float64()),
             ("lamp_system_w", pa.float64()),
+            ("purpose", pa.string()),
+            ("building_id", pa.string()),
         ]
     ),
     "internal/lighting_circuit_interval": pa.schema(

@@ -202,10 +202,14 @@ class LightingFleet:
 
     # the interval -----------------------------------------------------------------------
 
-    def step(self, k: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def step(
+        self, k: int, level: NDArray[np.float64] | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Mean power of every circuit over interval ``k`` [W], and its fixed-schedule baseline.
 
         Call at the interval end, after the commands executed during it.
+        ``level`` (per circuit, [-]) replaces the dimming schedule's level over
+        the interval: a presence-detected circuit's mean level.
 
         Returns
         -------
@@ -218,7 +222,9 @@ class LightingFleet:
         self._advance_failures(k)
         auto = lit_fraction(self.nights, t0, t1)
         hour = (float(self._hour[k]) + dt / 7200.0) % 24.0
-        schedule = dimming_level(hour, self.dimming)
+        schedule: float | NDArray[np.float64] = (
+            dimming_level(hour, self.dimming) if level is None else level
+        )
         e_new = self._energy_share(self.mode, self.level, auto, schedule)
         changed = ~np.isnan(self._changed_s)
         if changed.any():
@@ -246,7 +252,7 @@ class LightingFleet:
         mode: NDArray[np.int8],
         level: NDArray[np.float64],
         auto: NDArray[np.float64],
-        schedule: float,
+        schedule: float | NDArray[np.float64],
     ) -> NDArray[np.float64]:
         lit = np.where(mode == AUTO, auto, (mode == ON).astype(np.float64))
         return np.asarray(lit * np.where(np.isnan(level), schedule, level), dtype=np.float64)

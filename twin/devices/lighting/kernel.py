@@ -39,6 +39,7 @@ __all__ = [
     "elevation_for_lux",
     "lit_at",
     "lit_fraction",
+    "motion_level",
     "nights_of",
     "sun_grid",
 ]
@@ -290,3 +291,34 @@ def circuit_power_w(
     """
     lit = lit_level * (healthy + cycling_duty * cycling)
     return np.asarray(lamp_w * (lit + day_burners), dtype=np.float64)
+
+
+def motion_level(
+    active: ArrayLike, passages_per_hour: float, hold_s: float, standby_level: float
+) -> NDArray[np.float64]:
+    """Mean level of a presence-detected circuit over an interval [-], in ``[standby, 1]``.
+
+    Passages through the common areas arrive as a Poisson process of rate
+    ``active x passages_per_hour``; each holds the lights at full for
+    ``hold_s``. The share of time at full is the probability that at least one
+    hold is running, ``1 - exp(-rate hold)`` (the busy probability of an
+    M/G/infinity queue [m1]_), and the rest is at the standby level.
+
+    Parameters
+    ----------
+    active : array_like
+        Active occupants' households in each building [-] (at home and awake).
+    passages_per_hour : float
+        Passages per active household and hour [1/h].
+    hold_s : float
+        Hold time after a passage [s].
+    standby_level : float
+        Level with nobody passing [-], in [0, 1].
+
+    References
+    ----------
+    .. [m1] L. Kleinrock (1975), "Queueing Systems, Volume 1: Theory", Wiley
+       (M/G/infinity: the number in service is Poisson with mean ``lambda E[S]``).
+    """
+    busy = -np.expm1(-np.asarray(active, dtype=np.float64) * passages_per_hour * hold_s / 3600.0)
+    return np.asarray(standby_level + (1.0 - standby_level) * busy, dtype=np.float64)

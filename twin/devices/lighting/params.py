@@ -15,6 +15,15 @@ References
 .. [4] R. Bond, S. Henderson (1963), "The Conquest of Darkness", AD 346297,
    U.S. Defense Documentation Center (illuminance against solar elevation
    in twilight, tabulated by the U.S. Naval Observatory).
+.. [5] SLL Lighting Guide 9 (2013), "Lighting for communal residential
+   buildings", CIBSE Society of Light and Lighting (stairwell, landing and
+   corridor lighting; LED bulkheads and ceiling luminaires of about 8-18 W
+   replacing 2D compact fluorescent ones of 16-38 W).
+.. [6] EN 15193-1:2017, "Energy performance of buildings - Energy
+   requirements for lighting - Part 1: Specifications, Module M9"
+   (occupancy dependency factor F_O: presence detection that dims to a
+   standby level while nobody is there saves in proportion to the absence
+   factor, which is high in circulation areas).
 """
 
 from __future__ import annotations
@@ -25,11 +34,13 @@ from typing import Final, Literal
 __all__ = [
     "ASTRONOMICAL_SUNSET_ELEVATION_DEG",
     "BALLAST_LOSS",
+    "COMMON_AREA_RATED_W",
     "CYCLING_DUTY",
     "LAMP_KINDS",
     "LAMP_RATED_W",
     "POWER_FACTOR",
     "CommandParams",
+    "CommonAreaParams",
     "DimmingWindow",
     "FailureParams",
     "LampKind",
@@ -42,6 +53,10 @@ LAMP_KINDS: Final = ("led", "sodium")
 LAMP_RATED_W: Final[dict[str, float]] = {"led": 55.0, "sodium": 100.0}
 """Default lamp rating [W]: an LED luminaire of 40-70 W and a high-pressure sodium
 lamp of 70-150 W on a residential street ([1]_, [3]_)."""
+
+COMMON_AREA_RATED_W: Final = 12.0
+"""Default common-area luminaire [W]: an LED bulkhead or ceiling luminaire of a stairwell,
+landing or corridor (8-18 W [5]_)."""
 
 BALLAST_LOSS: Final[dict[str, float]] = {"led": 0.0, "sodium": 0.15}
 """Control-gear losses on top of the lamp rating [-]: an LED rating is the
@@ -170,3 +185,54 @@ class StreetlightParams:
         if self.rated_w is not None and kind == self.lamp:
             return float(self.rated_w)
         return LAMP_RATED_W[kind]
+
+
+@dataclass(frozen=True)
+class CommonAreaParams:
+    """Common-area lighting of the apartment buildings: one landlord circuit per building.
+
+    Stairwells, landings and corridors are lit from dusk to dawn (an
+    astronomical clock, as in most stairwells with windows), either at full
+    power all the time (``timer``) or at a dimmed standby level raised to
+    full while somebody passes (``motion``, presence detection [6]_).
+
+    Attributes
+    ----------
+    lamps_per_dwelling : float
+        Luminaires per dwelling [-] (assumed 1.0: with two flats per floor, a
+        landing and a stair luminaire per floor); a building has at least one.
+    rated_w : float
+        Luminaire system power, LED driver included [W] (:data:`COMMON_AREA_RATED_W`).
+    control : {"timer", "motion"}
+    standby_level : float
+        Share of full power a ``motion`` circuit draws with nobody passing [-]
+        (assumed 0.2; dimmed standby of 10-30 % is usual for corridors [6]_).
+    passages_per_hour : float
+        Trips through the common areas per active household and hour [1/h]
+        (assumed 0.5: a few trips out and back a day, visitors and deliveries
+        included, over the hours a household is at home and awake).
+    hold_s : float
+        Time a detector holds the lights at full after a passage [s] (assumed
+        120 s, a usual stairwell time-switch and detector setting).
+    failures : FailureParams
+        Lamp failures (LED: burn-outs and day burners).
+    """
+
+    lamps_per_dwelling: float = 1.0
+    rated_w: float = COMMON_AREA_RATED_W
+    control: Literal["timer", "motion"] = "timer"
+    standby_level: float = 0.2
+    passages_per_hour: float = 0.5
+    hold_s: float = 120.0
+    failures: FailureParams = field(default_factory=FailureParams)
+
+    def streetlight_params(self) -> StreetlightParams:
+        """The circuits' switching as the lighting fleet takes it: an astronomical clock,
+        LED lamps of :attr:`rated_w`, no dimming schedule, these failures."""
+        return StreetlightParams(
+            lamps_per_km=0.0,
+            lamp="led",
+            rated_w=self.rated_w,
+            control="astronomical",
+            failures=self.failures,
+        )
