@@ -3,11 +3,15 @@ error, currents that give back the metered energy, single-phase meters on L1 onl
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 
 import twin
 from tests.conftest import tiny_scenario_dict
+from tests.sweep.test_shards import assert_same_tables, run_and_merge_two_shards
 from twin.meters.power_quality import VOLTAGE_ERROR_LIMIT
 from twin.scenario.loading import validate_scenario_dict
 from twin.streams.schemas import SCHEMAS
@@ -103,3 +107,26 @@ def test_current_times_voltage_times_pf_is_the_metered_power(
     assert len(importing) > 0
     for j in (1, 2, 3):
         assert (importing[f"w{j}"] - importing[f"import_l{j}_wh"]).abs().max() <= 1.0 + 1e-3
+
+
+def test_a_sharded_run_with_mv_meters_writes_the_unsharded_rows(tmp_path: Path) -> None:
+    data = {
+        "name": "mvpq",
+        "seed": 5,
+        "time": {"start": "2025-07-07T10:00:00", "timezone": "Europe/Berlin", "duration": "2h"},
+        "grid": {"network": "simbench:1-MVLV-rural-all-0-sw", "mv": "fixed"},
+        "households": {"count": 300},
+        "outputs": {"meter_power_quality": "all", "bus_voltage": "none", "line_loading": "none"},
+    }
+    scenario = validate_scenario_dict(data)
+    whole = twin.run(scenario, out=tmp_path / "whole", progress=False)
+    _, merged = run_and_merge_two_shards(scenario, tmp_path)
+    assert_same_tables(whole, merged, [TABLE])
+    # the MV meters (outside every LV area, not solved with them) read the held MV voltage
+    points = _table(whole, "internal/meter_point")
+    mv = points.loc[points["transformer_id"] < 0, "meter_id"]
+    pq = _table(whole, TABLE)
+    at_mv = pq[pq["meter_id"].isin(mv)]
+    assert len(mv) > 0 and len(at_mv) == len(mv) * 8
+    nominal = 20e3 / np.sqrt(3.0)
+    assert at_mv["voltage_l1_v"].between(0.9 * nominal, 1.1 * nominal).all()
