@@ -16,7 +16,9 @@ from twin.cli import main
 from twin.scenario.loading import validate_scenario_dict
 
 TABLES = [
+    "external/alarm",
     "external/app_daily",
+    "external/safety_alarm",
     "internal/area_meter_interval",
     "internal/area_meter_register_daily",
     "internal/bus_voltage",
@@ -32,6 +34,7 @@ TABLES = [
     "internal/network_branch",
     "internal/network_bus",
     "internal/transformer_interval",
+    "truth/alarm_cause",
     "truth/area_power_flow",
     "truth/meter",
     "truth/meter_energy_daily",
