@@ -28,6 +28,7 @@ from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
 from twin.engine.recording_phases import PhaseRecorder
+from twin.engine.safety import SafetyPremises
 from twin.engine.run_tables import (
     bus_mask,
     meter_point_frame,
@@ -133,6 +134,8 @@ def run(
                     prepaid.finish()
         if parts.lighting is not None:
             parts.lighting.finish()
+        if metering and parts.safety is not None:
+            parts.safety.finish()
         if metering and parts.alarms is not None:
             parts.alarms.finish()
         t_sim = time.perf_counter() - t1
@@ -217,6 +220,8 @@ def _schedule(
             prepaid.env = env
     if parts.lighting is not None:
         parts.lighting.schedule(env)
+    if parts.safety is not None:
+        parts.safety.operations.schedule(env)
     firmware = schedule_ami_events(
         env, parts.ami, scenario, firmware=loop.metering, area_meters=area_meters
     )
@@ -250,6 +255,7 @@ def _close(
             *AreaMeterRecorder.TABLES,
             *LightingCircuits.TABLES,
             *AlarmLog.TABLES,
+            *SafetyPremises.TABLES,
         }:
             writer.discard(name)
     if parts.der is not None:
