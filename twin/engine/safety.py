@@ -28,7 +28,7 @@ unsharded tables. A building belongs to the shard of its bus.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Final
 
 import numpy as np
@@ -49,15 +49,27 @@ from twin.devices.safety import (
     measure,
 )
 from twin.devices.safety.leakage import moisture_factor
-from twin.devices.safety.params import CABLE_AMPACITY_A, CABLE_SIZES_MM2, PVC_SHARE
+from twin.devices.safety.params import (
+    CABLE_AMPACITY_A,
+    CABLE_SIZES_MM2,
+    NOMINAL_VOLTAGE_V,
+    POWER_FACTOR,
+    PVC_SHARE,
+)
 from twin.devices.safety.params import natural_leakage_ma as leakage_of
 from twin.devices.safety.thermal import cable_ambient_c, cable_for_design_current, thermal_tau_s
 from twin.devices.weather import average_hourly, load_weather
 from twin.engine.alarms import AlarmLog, ConditionTracker
-from twin.engine.buildings import apartment_buildings
 from twin.engine.operations import Operations
+from twin.engine.safety_candidates import (
+    always_up,
+    area_up,
+    candidates,
+    check_threshold,
+    first_dwelling,
+    load_map,
+)
 from twin.engine.site import Site, format_ids
-from twin.errors import Problem, ScenarioError
 from twin.members import Members
 from twin.random_streams import ItemStreams, RandomTree
 from twin.scenario import Scenario
@@ -70,18 +82,11 @@ RETRY_EVERY_S: Final = 60.0
 CLEAR_REPORTS: Final = 2
 """Reports below the threshold in a row before an alarm clears (assumed; hysteresis in
 time against chattering, as IEC 62682 recommends)."""
-COMMERCIAL_LOAD_FACTOR: Final = 0.35
-"""Mean over peak demand of a shop or office [-] (assumed), for its cable's design."""
-COMMERCIAL_DEFAULT_KW: Final = 20.0
-"""Design peak of a commercial customer without an annual energy [kW] (assumed)."""
-HOUSEHOLD_DESIGN_KW: Final = 9.0
-"""Design peak of a single household's supply [kW] (assumed)."""
-DWELLING_ADMD_KW: Final = 2.0
-"""After-diversity maximum demand per dwelling for a building's supply [kW] (assumed;
-UK practice quotes 1.5-2.5 kW)."""
-BUILDING_COMMON_KW: Final = 5.0
-"""Common-area load of a building (lift, lighting, pumps) [kW] (assumed)."""
-SEVERITY: Final = {"residual_current": "major", "cable_temperature": "major", "arc_fault": "critical"}
+SEVERITY: Final = {
+    "residual_current": "major",
+    "cable_temperature": "major",
+    "arc_fault": "critical",
+}
 """Alarm severity of each sensor kind (ITU-T X.733 scale; an arc is the most urgent)."""
 _WATCHES: Final = {
     "residual_current": (HAZARD_KINDS.index("insulation_ageing"),
@@ -90,76 +95,6 @@ _WATCHES: Final = {
     "arc_fault": (HAZARD_KINDS.index("arcing"),),
 }  # fmt: skip
 """The hazard kinds each sensor kind sees."""
-
-
-@dataclass(frozen=True)
-class _Candidates:
-    """The whole run's premises a safety section concerns (fitted or not)."""
-
-    kind: NDArray[np.object_]
-    meter: NDArray[np.int64]  # meter position, -1 for a building
-    building: NDArray[np.int64]  # building position, -1 otherwise
-    transformer: NDArray[np.int64]
-    dwellings: NDArray[np.int64]
-    design_kw: NDArray[np.float64]
-    phases: NDArray[np.float64]
-    ids: list[str]
-    building_ids: list[str]
-
-    @property
-    def n(self) -> int:
-        return int(self.kind.size)
-
-
-def _candidates(scenario: Scenario, site: Site, params: SafetyParams) -> _Candidates:
-    points = site.points
-    kinds, meters, buildings, trafos, dwell, design, phases = [], [], [], [], [], [], []
-    ids: list[str] = []
-    every = format_ids("P", points.n)
-    transformer = np.asarray(points.transformer, dtype=np.int64)
-    if params.shares["commercial"] > 0:
-        pos = np.arange(points.customers.start, points.customers.stop)
-        pos = pos[points.kind[pos] == "commercial"]
-        annual = np.asarray(points.annual_kwh[pos], dtype=np.float64)
-        peak = np.where(
-            np.isfinite(annual), annual / 8760.0 / COMMERCIAL_LOAD_FACTOR, COMMERCIAL_DEFAULT_KW
-        )
-        kinds += ["commercial"] * pos.size
-        meters.append(pos), buildings.append(np.full(pos.size, -1)), trafos.append(transformer[pos])
-        dwell.append(np.zeros(pos.size)), design.append(peak), phases.append(np.full(pos.size, 3.0))
-        ids += [every[i] for i in pos.tolist()]
-    b_ids: list[str] = []
-    if params.shares["apartment_building"] > 0:
-        b = apartment_buildings(points)
-        kinds += ["apartment_building"] * b.n
-        meters.append(np.full(b.n, -1)), buildings.append(np.arange(b.n))
-        trafos.append(b.transformer), dwell.append(b.dwellings)
-        design.append(b.dwellings * DWELLING_ADMD_KW + BUILDING_COMMON_KW)
-        phases.append(np.full(b.n, 3.0))
-        b_ids = b.ids(site.grid.bus_id)
-        ids += b_ids
-    if params.shares["household"] > 0:
-        pos = np.arange(points.n_households)
-        kinds += ["household"] * pos.size
-        meters.append(pos), buildings.append(np.full(pos.size, -1)), trafos.append(transformer[pos])
-        dwell.append(np.zeros(pos.size)), design.append(np.full(pos.size, HOUSEHOLD_DESIGN_KW))
-        phases.append(np.ones(pos.size))
-        ids += [every[i] for i in pos.tolist()]
-
-    def cat(parts: list[Any], dtype: Any) -> Any:
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
-
-    return _Candidates(
-        kind=np.asarray(kinds, dtype=object),
-        meter=cat(meters, np.int64),
-        building=cat(buildings, np.int64),
-        transformer=cat(trafos, np.int64),
-        dwellings=cat(dwell, np.int64),
-        design_kw=cat(design, np.float64),
-        phases=cat(phases, np.float64),
-        ids=ids,
-        building_ids=b_ids,
-    )
 
 
 class SafetyPremises:
@@ -233,7 +168,8 @@ class SafetyPremises:
 
     def premise_power_kw(self, p_kw: NDArray[np.float64]) -> NDArray[np.float64]:
         """Mean power of each local premise [kW] from the local meters' [kW]."""
-        return np.bincount(self._dst, weights=p_kw[self._src], minlength=self.n)
+        out = np.bincount(self._dst, weights=p_kw[self._src], minlength=self.n)
+        return out.astype(np.float64)
 
     def close_interval(self, k: int, p_kw: NDArray[np.float64]) -> None:
         """Advance the premises over interval ``k``; the sensors that report now report.
@@ -456,24 +392,28 @@ def create_safety(
     params = section.params()
     dt = axis.interval_s
     params = replace(params, arc_fault=replace(params.arc_fault, reporting_interval_s=dt))
-    cand = _candidates(scenario, site, params)
+    cand = candidates(scenario, site, params)
     g = rng.generator("safety")
     share = np.array([params.shares[str(k)] for k in cand.kind], dtype=np.float64)
     fitted = g.random(cand.n) < share
     pvc = g.random(cand.n) < PVC_SHARE
-    natural = np.array([leakage_of(str(k), int(d)) for k, d in zip(cand.kind, cand.dwellings)])
-    _check_threshold(scenario, params, cand, fitted, natural)
-    design_a = cand.design_kw * 1e3 / (cand.phases * 230.0 * 0.95)
+    natural = np.array(
+        [leakage_of(str(k), int(d)) for k, d in zip(cand.kind, cand.dwellings, strict=True)]
+    )
+    check_threshold(scenario, params, cand, fitted, natural)
+    design_a = cand.design_kw * 1e3 / (cand.phases * NOMINAL_VOLTAGE_V * POWER_FACTOR)
     cable = cable_for_design_current(design_a)
     rated = np.asarray(CABLE_AMPACITY_A)[cable]
     # the members: meter premises by their meter, buildings by their first dwelling
     meter_member = np.zeros(site.points.n, dtype=bool)
     meter_member[members.index] = True
-    building_first = _first_dwelling(site)
+    building_first = first_dwelling(site)
     is_member = np.where(
         cand.meter >= 0,
         meter_member[np.maximum(cand.meter, 0)],
-        meter_member[building_first[np.maximum(cand.building, 0)]] if building_first.size else False,
+        meter_member[building_first[np.maximum(cand.building, 0)]]
+        if building_first.size
+        else False,
     )
     local = Members(np.flatnonzero(is_member).astype(np.int64), cand.n)
     moisture = moisture_factor(axis.day_of_year)
@@ -499,7 +439,7 @@ def create_safety(
         hazards=hazards,
         dt_s=float(dt),
     )
-    src, dst = _load_map(site, members, cand, local)
+    src, dst = load_map(site, members, cand, local)
     # sensors: three per fitted premise, numbered in whole-run order
     rank = np.cumsum(fitted) - 1
     n_sensors = 3 * int(fitted.sum())
@@ -518,9 +458,9 @@ def create_safety(
     area_full = np.searchsorted(all_areas, cand.transformer).astype(np.int64)
     sensor_trafo = take(cand.transformer)[sensor_premise]
     if params.path == "iot_gateway":
-        tech, up_of = TECHNOLOGIES["nb_iot"], _always_up
+        tech, up_of = TECHNOLOGIES["nb_iot"], always_up
     else:
-        tech, up_of = technology, _area_up(concentrators, sensor_trafo)
+        tech, up_of = technology, area_up(concentrators, sensor_trafo)
     weather = load_weather(scenario.pv.weather)
     temp = average_hourly(weather.temp_air_c, axis, weather.utc_offset_h)
     hazard_ids = [f"H{int(n):06d}" for n in hazards.number]
@@ -563,85 +503,3 @@ def create_safety(
         operations=operations,
         writer=writer,
     )
-
-
-def _check_threshold(
-    scenario: Scenario,
-    params: SafetyParams,
-    cand: _Candidates,
-    fitted: NDArray[np.bool_],
-    natural: NDArray[np.float64],
-) -> None:
-    threshold = params.residual_current.threshold
-    over = np.flatnonzero(fitted & (natural > threshold))
-    if over.size:
-        worst = int(over[np.argmax(natural[over])])
-        raise ScenarioError(
-            [
-                Problem(
-                    "safety.sensors.residual_current.threshold_ma",
-                    f"given {threshold:g}, below the natural leakage of {over.size} fitted "
-                    f"premise(s), up to {natural[worst]:g} mA at {cand.ids[worst]} "
-                    f"({cand.kind[worst]}); expected at least {natural[worst]:g} mA "
-                    "(GB 50116: the alarm setting sits above the natural leakage)",
-                )
-            ],
-            "" if scenario.source is None else str(scenario.source),
-        )
-
-
-def _first_dwelling(site: Site) -> NDArray[np.int64]:
-    """Meter position of each building's first dwelling."""
-    b = apartment_buildings(site.points)
-    first = np.full(b.n, -1, dtype=np.int64)
-    pos = np.flatnonzero(b.building_of >= 0)
-    if pos.size:
-        owner = b.building_of[pos]
-        first[owner[::-1]] = pos[::-1]
-    return first
-
-
-def _load_map(
-    site: Site, members: Members, cand: _Candidates, local: Members
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(local meter position, local premise) pairs whose power makes up each premise's."""
-    meters = cand.meter[local.index]
-    keep, src = members.localise(meters[meters >= 0])
-    dst = np.flatnonzero(meters >= 0)[keep]
-    src_parts, dst_parts = [src], [dst]
-    buildings = cand.building[local.index]
-    if (buildings >= 0).any():
-        b = apartment_buildings(site.points)
-        hh = np.flatnonzero(b.building_of >= 0)
-        keep_h, hh_local = members.localise(hh)
-        owner = b.building_of[hh[keep_h]]
-        slot = np.full(b.n, -1, dtype=np.int64)
-        slot[buildings[buildings >= 0]] = np.flatnonzero(buildings >= 0)
-        inside = slot[owner] >= 0
-        src_parts.append(hh_local[inside])
-        dst_parts.append(slot[owner[inside]])
-    return (
-        np.concatenate(src_parts).astype(np.int64),
-        np.concatenate(dst_parts).astype(np.int64),
-    )
-
-
-def _always_up(areas: NDArray[np.int64]) -> NDArray[np.bool_]:
-    return np.ones(np.asarray(areas).size, dtype=bool)
-
-
-def _area_up(concentrators: Any, sensor_trafo: NDArray[np.int64]) -> Any:
-    """A function: bool per sensor, its area's concentrator is up (no meters there: up)."""
-    ids = concentrators.transformer_ids
-    pos = np.searchsorted(ids, sensor_trafo) if ids.size else np.zeros(sensor_trafo.size, int)
-    known = np.zeros(sensor_trafo.size, dtype=bool)
-    if ids.size:
-        known = (pos < ids.size) & (ids[np.minimum(pos, ids.size - 1)] == sensor_trafo)
-    pos = np.minimum(pos, max(ids.size - 1, 0))
-
-    def up(sensors: NDArray[np.int64]) -> NDArray[np.bool_]:
-        if not ids.size:
-            return np.ones(np.asarray(sensors).size, dtype=bool)
-        return np.where(known[sensors], concentrators.up[pos[sensors]], True)
-
-    return up

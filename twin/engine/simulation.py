@@ -28,7 +28,6 @@ from twin.engine.recording import Recorder
 from twin.engine.recording_ami import AmiRecorder
 from twin.engine.recording_der import DerRecorder, schedule_ev_events
 from twin.engine.recording_phases import PhaseRecorder
-from twin.engine.safety import SafetyPremises
 from twin.engine.run_tables import (
     bus_mask,
     meter_point_frame,
@@ -36,6 +35,7 @@ from twin.engine.run_tables import (
     theft_frame,
     vacancy_frame,
 )
+from twin.engine.safety import SafetyPremises
 from twin.engine.scoreboard import scoreboard
 from twin.engine.sharding.plan import ShardPlan
 from twin.engine.site import build_site

@@ -56,13 +56,15 @@ class SafetyPremises(_Section):
 class _Sensor(_Section):
     """Shared rule: the delay is a whole number of reports."""
 
+    delay: Duration = Field(default=0, ge=0)
+
     def _reporting_s(self) -> int | None:
         return None
 
     @model_validator(mode="after")
     def _delay_fits(self) -> _Sensor:
         every = self._reporting_s()
-        delay = int(getattr(self, "delay"))
+        delay = int(self.delay)
         if every and delay % every:
             raise ValueError(
                 f"delay given {format_duration(delay)!r}, not a multiple of the reporting "

@@ -164,17 +164,17 @@ class SafetyFleet:
         if np.isnan(self.temp_c).any():  # first interval: start at the load's steady state
             start = steady_state_c(load_a + extra, rated, ambient_c, self.rated_c)
             self.temp_c = np.where(np.isnan(self.temp_c), start, self.temp_c)
+        self._step_shadows(k, load_a, ambient_c)  # from the temperatures at the start
         self.temp_c = cable_temperature_step(
             self.temp_c, load_a + extra, rated, ambient_c, self.rated_c, self.dt_s, self.tau_s
         )
-        self._step_shadows(k, load_a, ambient_c)
         ins = self._insulation[active[self._insulation]]
         fault = np.bincount(hz.premise[ins], weights=hz.path[ins, k], minlength=n)
         arc = self._arcing[active[self._arcing]]
         arcs = np.bincount(hz.premise[arc], weights=hz.path[arc, k], minlength=n)
         loading = np.minimum(load_a / self.rated_a, 1.0)
         residual = self.natural_ma * moisture * (0.7 + 0.3 * loading) + fault
-        self.state = SafetyState(residual, self.temp_c.copy(), arcs)
+        self.state = SafetyState(residual, self.temp_c.copy(), arcs.astype(np.float64))
         # failures at the interval end
         for j in np.concatenate([ins, arc]).tolist():
             if hz.fail_k[j] == k:
@@ -208,8 +208,8 @@ class SafetyFleet:
             self.tau_s[p],
         )
         self._shadow_c = np.where(started, t, self._shadow_c)
-        crossed = started & (self._shadow_c >= self.critical_c[p]) & np.isnan(
-            self.would_fail_s[idx]
+        crossed = (
+            started & (self._shadow_c >= self.critical_c[p]) & np.isnan(self.would_fail_s[idx])
         )
         self.would_fail_s[idx[crossed]] = (k + 1) * self.dt_s
 

@@ -47,7 +47,7 @@ ARC_START_MEDIAN_PER_MIN: Final = 0.3
 ARC_DOUBLING_MEDIAN_S: Final = 12 * 3600.0
 """Median doubling time of a series arc's rate [s] (assumed: a loose connection
 oxidises and worsens over days)."""
-EXTRA_LOAD_OF_RATING: Final = (0.5, 1.3)
+EXTRA_LOAD_OF_RATING: Final = (0.4, 2.0)
 """An overload's extra current as a share of the cable's rating, uniform [-] (assumed:
 heaters, kilns or machines added without an upgrade)."""
 SPREAD: Final = 0.8
@@ -103,7 +103,9 @@ class HazardSet:
 
 def _own_generator(seed: int, number: int) -> np.random.Generator:
     key = zlib.crc32(b"safety-hazard")
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key, number))))
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key, number)))
+    )
 
 
 def draw_hazards(
@@ -159,7 +161,9 @@ def draw_hazards(
     # undersized cables: overloads present from the start
     small = np.flatnonzero(undersized)
     smaller = np.maximum(cable_index[small] - down[small], 0)
-    factor = np.asarray(CABLE_AMPACITY_A)[smaller] / np.asarray(CABLE_AMPACITY_A)[cable_index[small]]
+    factor = (
+        np.asarray(CABLE_AMPACITY_A)[smaller] / np.asarray(CABLE_AMPACITY_A)[cable_index[small]]
+    )
     premise = np.concatenate([small, premise]).astype(np.int64)
     kind = np.concatenate([np.full(small.size, HAZARD_KINDS.index("overload")), kind])
     onset = np.concatenate([np.zeros(small.size), onset])
@@ -226,9 +230,7 @@ def _paths(
             first = np.flatnonzero(fires | trips)
             if first.size:
                 fail_k[j] = k0 + int(first[0])
-                fail_kind[j] = FAILURE_KINDS.index(
-                    "protective_trip" if trips[first[0]] else "fire"
-                )
+                fail_kind[j] = FAILURE_KINDS.index("protective_trip" if trips[first[0]] else "fire")
         elif name == "arcing":
             r0 = ARC_START_MEDIAN_PER_MIN * float(np.exp(0.5 * g.normal()))
             doubling = ARC_DOUBLING_MEDIAN_S * float(np.exp(0.7 * g.normal()))
