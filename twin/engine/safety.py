@@ -21,9 +21,11 @@ Ids: premises ``P`` (meter premises) or ``B<bus>`` (buildings), sensors
 ``W`` + premise number + order count.
 
 Draws: the generator "safety" for the whole fleet of candidate premises
-(restricted to the members), each hazard's own generator, and per-sensor
-streams "safety-noise" and "safety-comms", so a sharded run gives the
-unsharded tables. A building belongs to the shard of its bus.
+(restricted to the members), each hazard's own generator, the generator
+"safety-readings" for every report of the whole run's sensors (noise and the
+first comms attempt; restricted to the members) and per-sensor streams
+"safety-comms" for retries, so a sharded run gives the unsharded tables. A
+building belongs to the shard of its bus.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from twin.devices.safety.params import (
     PVC_SHARE,
 )
 from twin.devices.safety.params import natural_leakage_ma as leakage_of
+from twin.devices.safety.sensors import UNIFORMS
 from twin.devices.safety.thermal import cable_ambient_c, cable_for_design_current, thermal_tau_s
 from twin.devices.weather import average_hourly, load_weather
 from twin.engine.alarms import AlarmLog, ConditionTracker
@@ -131,6 +134,8 @@ class SafetyPremises:
         retries: int,
         area_up: Any,
         seed: int,
+        readings_rng: np.random.Generator,
+        n_fitted: int,
         alarms: AlarmLog,
         operations: Operations,
         writer: RunWriter,
@@ -145,8 +150,10 @@ class SafetyPremises:
         self.hazard_ids = hazard_ids
         self._ambient, self._moisture = ambient_c, moisture
         self._tech, self._retries, self._area_up = technology, retries, area_up
-        self._noise = ItemStreams(seed, "safety-noise", sensor_items)
-        self._comms = ItemStreams(seed, "safety-comms", sensor_items)
+        self._draws = readings_rng
+        self._n_fitted = n_fitted
+        self._rank = sensor_items // 3  # the premise's rank among the fitted ones of the run
+        self._retry = ItemStreams(seed, "safety-comms", sensor_items)
         self.alarms, self.operations, self._writer = alarms, operations, writer
         dt = axis.interval_s
         self._every_k, self._trackers, self._members = {}, {}, {}
@@ -194,30 +201,44 @@ class SafetyPremises:
         for kind in SENSOR_KINDS:
             every = self._every_k[kind]
             idx = self._members[kind]
-            if (k + 1) % every or idx.size == 0:
+            if (k + 1) % every or self._n_fitted == 0:
                 continue
+            # the whole run's sensors of this kind draw, the local ones keep theirs
+            u = self._draws.random((self._n_fitted, UNIFORMS[kind] + 2))[self._rank[idx]]
             true = truths[kind][self.sensor_premise[idx]]
             minutes = every * self.axis.interval_s / 60.0
-            value = measure(kind, true, self._noise.random(idx, 3), minutes)
-            received = self._received_s(idx, end_s)
+            value = measure(kind, true, u[:, 2:], minutes)
+            received = self._received_s(idx, end_s, u[:, :2])
             got = ~np.isnan(received)
             batches.append((idx[got], value[got], received[got]))
             self._alarms(kind, k, idx, true, value, received)
         if batches:
             self._write_readings(end_s, batches)
 
-    def _received_s(self, idx: NDArray[np.int64], end_s: float) -> NDArray[np.float64]:
-        """When each report reaches the platform [s]; NaN: lost (or after the run end)."""
-        tech, tries = self._tech, self._retries + 1
-        u = self._comms.random(idx, 2 * tries)
-        z = np.asarray(ndtri(np.clip(u[:, tries:], 1e-12, 1 - 1e-12)), dtype=np.float64)
-        latency = tech.latency_median_s * np.exp(tech.latency_sigma * z)
+    def _received_s(
+        self, idx: NDArray[np.int64], end_s: float, first: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """When each report reaches the platform [s]; NaN: lost (or after the run end).
+
+        Each attempt takes two uniform numbers (loss, latency): the first attempt
+        ``first``, a retry (:data:`RETRY_EVERY_S` after a failed attempt, up to
+        ``comms.retries``) the sensor's own stream "safety-comms".
+        """
+        tech = self._tech
         up = np.asarray(self._area_up(self._area[idx]), dtype=bool)
-        ok = up[:, None] & (u[:, :tries] >= tech.loss) & (latency <= tech.timeout_s)
-        first = np.argmax(ok, axis=1)
-        rows = np.arange(idx.size)
-        at = end_s + first * RETRY_EVERY_S + latency[rows, first]
-        at = np.where(ok.any(axis=1), at, np.nan)
+        at = np.full(idx.size, np.nan)
+        todo = np.arange(idx.size)
+        for attempt in range(self._retries + 1):
+            if todo.size == 0:
+                break
+            u = first if attempt == 0 else self._retry.random(idx[todo], 2)
+            latency = np.full(todo.size, tech.latency_median_s)
+            if tech.latency_sigma:
+                z = ndtri(np.clip(u[:, 1], 1e-12, 1 - 1e-12))
+                latency = latency * np.exp(tech.latency_sigma * z)
+            ok = up[todo] & (u[:, 0] >= tech.loss) & (latency <= tech.timeout_s)
+            at[todo[ok]] = end_s + attempt * RETRY_EVERY_S + latency[ok]
+            todo = todo[~ok]
         return np.where(at < self.axis.duration_s, at, np.nan)
 
     def _alarms(
@@ -499,6 +520,8 @@ def create_safety(
         retries=retries,
         area_up=up_of,
         seed=scenario.seed,
+        readings_rng=rng.generator("safety-readings"),
+        n_fitted=int(fitted.sum()),
         alarms=alarms,
         operations=operations,
         writer=writer,

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from twin.devices.safety.params import (
+    SMALLEST_BUILDING_DWELLINGS,
     HazardRates,
     OperationsParams,
     SafetyParams,
@@ -181,13 +182,18 @@ class SafetySection(_Section):
     @model_validator(mode="after")
     def _threshold_above_natural_leakage(self) -> SafetySection:
         threshold = self.sensors.residual_current.threshold_ma
-        kinds = {"commercial": self.premises.commercial, "household": self.premises.households}
+        kinds = {
+            "commercial": self.premises.commercial,
+            "apartment_building": self.premises.apartment_buildings,
+            "household": self.premises.households,
+        }
         for kind, share in kinds.items():
-            leakage = natural_leakage_ma(kind)
+            leakage = natural_leakage_ma(kind, SMALLEST_BUILDING_DWELLINGS)
             if share > 0 and threshold < leakage:
                 raise ValueError(
                     f"safety.sensors.residual_current.threshold_ma given {threshold:g}, below "
-                    f"the natural leakage of a {kind} premise ({leakage:g} mA); expected at "
+                    f"the natural leakage of the smallest {kind} premise ({leakage:g} mA); "
+                    f"expected at "
                     f"least {leakage:g} mA (GB 50116: above the natural leakage)"
                 )
         return self

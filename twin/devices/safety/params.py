@@ -56,6 +56,7 @@ __all__ = [
     "RCD_SHARE",
     "SENSOR_KINDS",
     "SENSOR_UNITS",
+    "SMALLEST_BUILDING_DWELLINGS",
     "SUSTAINED_ARCS_PER_MIN",
     "HazardRates",
     "OperationsParams",
@@ -89,6 +90,12 @@ supply carries its dwellings' circuits plus :data:`BUILDING_COMMON_CIRCUITS`."""
 BUILDING_COMMON_CIRCUITS: Final = 4
 """Circuits of a building's common areas: stairwell lighting, lift, pumps, door entry
 (assumed)."""
+
+
+SMALLEST_BUILDING_DWELLINGS: Final = 6
+"""Fewest dwellings of an apartment building: ``twin.engine.buildings.APARTMENT_MIN_DWELLINGS``
+repeated here (a test holds them equal) for the scenario's check of the residual-current
+setting, which cannot import the engine."""
 
 
 def circuits_of(kind: str, dwellings: int = 0) -> int:
