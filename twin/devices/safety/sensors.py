@@ -35,7 +35,7 @@ TRANSIENT_MEDIAN_MA: Final = 250.0
 """Median size of such a transient [mA] (assumed; lognormal, sigma 0.6)."""
 TEMPERATURE_NOISE_C: Final = 1.0
 """Cable-temperature reading noise, sd [degC] (assumed)."""
-NUISANCE_PROBABILITY: Final = 0.0003
+NUISANCE_PROBABILITY: Final = 0.0001
 """Probability an arc-fault report holds a nuisance burst [-] (assumed)."""
 NUISANCE_MEDIAN_ARCS: Final = 20.0
 """Median arcs of a nuisance burst [-] (assumed; lognormal, sigma 0.8)."""
