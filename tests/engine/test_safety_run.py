@@ -214,3 +214,40 @@ def test_the_readings_are_the_premises_truth_plus_noise(run: twin.Run) -> None:
     assert np.nanmin(temp) > 5 and np.median(temp) < 70
     rc = readings.loc[kind == "residual_current", "value"].to_numpy()
     assert (rc >= 0).all() and np.median(rc) < 300
+
+
+def test_readings_through_the_meters_wait_for_the_concentrator_a_gateway_does_not(
+    tmp_path: Path,
+) -> None:
+    data = _data()
+    data["time"]["duration"] = "1d"
+    data["faults"] = [
+        {"kind": "concentrator_outage", "target": [1], "start": "6h", "duration": "6h"}
+    ]
+    core = twin.run(validate_scenario_dict(data), out=tmp_path / "core", progress=False)
+    data["safety"]["path"] = "iot_gateway"
+    gateway = twin.run(validate_scenario_dict(data), out=tmp_path / "gw", progress=False)
+    n_core = len(core.table("internal/safety_reading"))
+    n_gateway = len(gateway.table("internal/safety_reading"))
+    sensors = core.table("internal/safety_sensor")
+    expected = len(sensors) * 96
+    assert n_core < n_gateway <= expected  # the outage loses the meters' reports
+    assert set(gateway.table("internal/safety_sensor")["path"]) == {"iot_gateway"}
+    latency = (
+        gateway.table("internal/safety_reading")["received_at"]
+        - gateway.table("internal/safety_reading")["reading_end"]
+    ).dt.total_seconds()
+    assert latency.median() < 10 and (latency > 0).all()
+
+
+def test_the_shipped_safety_town_runs_briefly(tmp_path: Path) -> None:
+    from twin.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "safety_town.yaml"
+    scenario = load_scenario(path, ["time.duration=2d"])
+    assert scenario.safety is not None and scenario.time.duration_s == 2 * 86_400
+    run = twin.run(scenario, out=tmp_path / "town", progress=False)
+    sensors = run.table("internal/safety_sensor")
+    assert sensors["building_id"].notna().any() and sensors["meter_id"].notna().any()
+    for name in TABLES[:3]:
+        assert name in run.tables
