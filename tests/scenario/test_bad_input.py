@@ -40,7 +40,7 @@ CASES: list[tuple[str, dict[str, Any] | str | None, list[str], list[str]]] = [
     ("empty_file", "", [], ["empty"]),
     ("unknown_top_key", _with(colour="red"), [], ["colour", "unknown key", "households"]),
     ("unknown_nested_key", _with(**{"households.cuont": 3}), [], ["households.cuont", "count"]),
-    ("future_section", _with(safety={"share": 0.3}), [], ["safety", "not available"]),
+    ("unknown_safety_key", _with(safety={"share": 0.3}), [], ["safety.share", "unknown key"]),
     ("wrong_type", _with(**{"households.count": "many"}), [], ["households.count", "many"]),
     ("negative_count", _with(**{"households.count": -5}), [], ["households.count", "-5"]),
     ("zero_count", _with(**{"households.count": 0}), [], ["households.count", "given 0"]),

@@ -33,6 +33,7 @@ from twin.engine.prepaid import ElectricityPrepaid
 from twin.engine.prepaid_population import electricity_population, water_population
 from twin.engine.prepaid_water import WaterPrepaid
 from twin.engine.recording_ami import AmiRecorder
+from twin.engine.safety import SafetyPremises, create_safety
 from twin.engine.sharding.plan import ShardPlan, TerminalVoltages
 from twin.engine.site import Site, member_ids
 from twin.engine.theft import Thefts, create_thefts
@@ -117,6 +118,7 @@ class Components:
     lighting: LightingCircuits | None = None
     common_lighting: LightingCircuits | None = None
     alarms: AlarmLog | None = None
+    safety: SafetyPremises | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     _load_rows: NDArray[np.int64] = field(init=False)
     _fed: NDArray[np.int64] = field(init=False)
@@ -441,6 +443,21 @@ def build_components(
         households=households,
         household_members=hh_members,
     )
+    alarms = None if shard is not None and shard.flows_only else AlarmLog(axis, writer)
+    safety = None
+    if alarms is not None:  # the lean pass of a coupled sharded run has no sensors
+        safety = create_safety(
+            scenario,
+            axis=axis,
+            site=site,
+            members=members,
+            rng=rng,
+            writer=writer,
+            alarms=alarms,
+            technology=ami.technology,
+            concentrators=ami.concentrators,
+            retries=scenario.comms.retries,
+        )
     return Components(
         axis=axis,
         site=site,
@@ -462,7 +479,8 @@ def build_components(
         prepaid_water=prepaid_water,
         lighting=lighting,
         common_lighting=common_lighting,
-        alarms=None if shard is not None and shard.flows_only else AlarmLog(axis, writer),
+        alarms=alarms,
+        safety=safety,
     )
 
 

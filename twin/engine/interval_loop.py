@@ -6,7 +6,8 @@ interval end the grid solves with the true power (and any illegal loads),
 the metrology cores integrate what the meters see (short of what thieves
 take), the DER and the meters see the voltages, the area check meters
 measure the transformers' LV side, the management cores and the head-end
-move the data, and the recorders append. Household
+move the data, the safety sensors report on the premises' load, and the
+recorders append. Household
 happenings (moves, holidays) are SimPy events scheduled before the process,
 so that an event at ``T`` shapes the interval starting at ``T``.
 """
@@ -137,6 +138,8 @@ class IntervalLoop:
             if parts.area_meters is not None and totals is not None:
                 lv_p_kw = totals.lv_p_kw[self._metered_areas]
                 parts.area_meters.close_interval(k, lv_p_kw, result)
+            if parts.safety is not None:  # the premises' cables carry this interval's load
+                parts.safety.close_interval(k, p_kw)
         if self.on_progress is not None and ((k + 1) % 96 == 0 or k == axis.n_intervals - 1):
             self.on_progress(k + 1)
         if self.progress is not None:

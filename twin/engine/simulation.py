@@ -36,6 +36,7 @@ from twin.engine.run_tables import (
     theft_frame,
     vacancy_frame,
 )
+from twin.engine.safety import SafetyPremises
 from twin.engine.scoreboard import scoreboard
 from twin.engine.sharding.plan import ShardPlan
 from twin.engine.site import build_site
@@ -138,6 +139,8 @@ def run(
         for lights in (parts.lighting, parts.common_lighting):
             if lights is not None:
                 lights.finish()
+        if metering and parts.safety is not None:
+            parts.safety.finish()
         if metering and parts.alarms is not None:
             parts.alarms.finish()
         t_sim = time.perf_counter() - t1
@@ -222,6 +225,8 @@ def _schedule(
             prepaid.env = env
     if parts.lighting is not None:
         parts.lighting.schedule(env)
+    if parts.safety is not None:
+        parts.safety.operations.schedule(env)
     firmware = schedule_ami_events(
         env, parts.ami, scenario, firmware=loop.metering, area_meters=area_meters
     )
@@ -257,6 +262,7 @@ def _close(
             *AreaMeterRecorder.TABLES,
             *LightingCircuits.TABLES,
             *AlarmLog.TABLES,
+            *SafetyPremises.TABLES,
         }:
             writer.discard(name)
     if parts.der is not None:

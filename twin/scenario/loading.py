@@ -21,7 +21,7 @@ from twin.scenario.models import Scenario
 __all__ = ["apply_overrides", "load_scenario", "parse_overrides", "validate_scenario_dict"]
 
 MAX_FILE_BYTES = 1_000_000
-FUTURE_SECTIONS = frozenset({"safety"})
+FUTURE_SECTIONS: frozenset[str] = frozenset()
 
 
 def load_scenario(

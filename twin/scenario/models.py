@@ -45,6 +45,7 @@ from twin.scenario.durations import Duration, format_duration
 from twin.scenario.lighting_models import LightingSection
 from twin.scenario.prepaid_models import PrepaidSection
 from twin.scenario.ranges import range_check
+from twin.scenario.safety_models import SafetySection
 from twin.scenario.tariff_models import TariffsSection
 from twin.scenario.thermal_models import ThermalSection
 from twin.scenario.utility_models import GasSection, WaterSection
@@ -520,6 +521,10 @@ class Scenario(_Section):
     lighting: LightingSection | None = Field(
         default=None, description="Streetlight circuits on the LV feeders; absent: none."
     )
+    safety: SafetySection | None = Field(
+        default=None,
+        description="Electrical safety sensors, alarms and field crews; absent: none.",
+    )
     faults: list[FaultEntry] = Field(default_factory=list)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
 
@@ -553,6 +558,7 @@ class Scenario(_Section):
                 f"lighting.reading_interval {format_duration(int(lighting))!r} is not a multiple "
                 f"of the interval {format_duration(dt)!r}"
             )
+        self._safety_periods_fit()
         telemetry = self.outputs.der_telemetry_every
         if telemetry != "none" and (int(telemetry) % dt or int(telemetry) <= 0):
             raise ValueError(
@@ -572,6 +578,27 @@ class Scenario(_Section):
                 "price); expected water: {} and tariffs: {water: {}} or more"
             )
         return self
+
+    def _safety_periods_fit(self) -> None:
+        """Safety sensors report at multiples of the metering interval."""
+        if self.safety is None:
+            return
+        dt = self.time.interval
+        s = self.safety.sensors
+        for key, every in (
+            ("residual_current", int(s.residual_current.reporting_interval)),
+            ("cable_temperature", int(s.cable_temperature.reporting_interval)),
+        ):
+            if every % dt:
+                raise ValueError(
+                    f"safety.sensors.{key}.reporting_interval {format_duration(every)!r} is not "
+                    f"a multiple of the interval {format_duration(dt)!r}"
+                )
+        if int(s.arc_fault.delay) % dt:
+            raise ValueError(
+                f"safety.sensors.arc_fault.delay {format_duration(int(s.arc_fault.delay))!r} is "
+                f"not a multiple of its reporting interval, the interval {format_duration(dt)!r}"
+            )
 
     def _tariff_registers_fit(self) -> None:
         """A time-of-use plan prices exactly the meters' tariff registers."""
