@@ -542,6 +542,68 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("cause_id", pa.string()),
         ]
     ),
+    "internal/safety_sensor": pa.schema(
+        [
+            ("sensor_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("building_id", pa.string()),
+            ("kind", pa.string()),
+            ("path", pa.string()),
+            ("reporting_interval_s", pa.int64()),
+            ("threshold", pa.float64()),
+            ("delay_s", pa.float64()),
+            ("unit", pa.string()),
+            ("rated_current_a", pa.float64()),
+        ]
+    ),
+    "internal/safety_reading": pa.schema(
+        [
+            ("sensor_id", _ID),
+            ("reading_end", TIMESTAMP),
+            ("value", pa.float32()),
+            ("received_at", TIMESTAMP),
+        ]
+    ),
+    "truth/safety_hazard": pa.schema(
+        [
+            ("hazard_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("sensor_id", pa.string()),
+            ("kind", pa.string()),
+            ("onset", TIMESTAMP),
+            ("end", TIMESTAMP),
+            ("end_reason", pa.string()),
+            ("would_fail_at", TIMESTAMP),
+            ("failure_id", pa.string()),
+        ]
+    ),
+    "truth/safety_failure": pa.schema(
+        [
+            ("failure_id", pa.string()),
+            ("hazard_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("kind", pa.string()),
+            ("time", TIMESTAMP),
+            ("value", pa.float64()),
+            ("unit", pa.string()),
+        ]
+    ),
+    "external/work_order": pa.schema(
+        [
+            ("work_order_id", pa.string()),
+            ("alarm_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("device_id", pa.string()),
+            ("created_at", TIMESTAMP),
+            ("dispatched_at", TIMESTAMP),
+            ("arrived_at", TIMESTAMP),
+            ("completed_at", TIMESTAMP),
+            ("state", pa.string()),
+            ("outcome", pa.string()),
+            ("crew", pa.int64()),
+        ]
+    ),
     "truth/power_flow": pa.schema(
         [
             ("interval_end", TIMESTAMP),
