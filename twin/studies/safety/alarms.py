@@ -94,7 +94,7 @@ def alarm_table(tables: SafetyTables) -> pd.DataFrame:
         alarms[column] = alarms["work_order"].map(done[column])
     causes = tables.causes.drop_duplicates("alarm_id").set_index("alarm_id")
     alarms["cause"] = alarms["alarm_id"].map(causes["cause"]).fillna(UNKNOWN).astype(str)
-    alarms["cause_id"] = alarms["alarm_id"].map(causes["cause_id"])
+    alarms["cause_id"] = alarms["alarm_id"].map(causes["cause_id"]).astype(object)
     kinds = tables.hazards.drop_duplicates("hazard_id").set_index("hazard_id")["kind"]
     is_hazard = alarms["cause"] == HAZARD
     alarms["hazard_kind"] = alarms["cause_id"].where(is_hazard).map(kinds)

@@ -52,7 +52,8 @@ def _first_hazard_alarm(alarms: pd.DataFrame) -> pd.DataFrame:
     """Hazard alarms: ``hazard_id``, ``alarm_id``, ``raised_at``, by raise time."""
     hazard = alarms[alarms["cause"] == HAZARD]
     frame = hazard[["cause_id", "alarm_id", "raised_at"]].rename(columns={"cause_id": "hazard_id"})
-    return frame.dropna(subset=["hazard_id"]).sort_values(["raised_at", "alarm_id"])
+    frame = frame.dropna(subset=["hazard_id"]).astype({"hazard_id": object, "alarm_id": object})
+    return frame.sort_values(["raised_at", "alarm_id"])
 
 
 def hazard_table(
@@ -74,25 +75,28 @@ def hazard_table(
     pandas.DataFrame
         The hazard's columns, then ``sensor_kind`` and ``path`` of the sensor
         that can see it (:data:`~twin.studies.safety.alarms.NO_SENSOR` for
-        none), ``alarms`` (hazard alarms it raised), ``first_alarm_at``,
-        ``detected`` (any alarm), ``detection_h`` (onset to first alarm [h]),
+        none), ``alarms`` (hazard alarms it raised, at any time),
+        ``first_alarm_at`` (the first raised while the hazard was present, before
+        its end), ``detected`` (such an alarm exists), ``detection_h`` (onset to
+        that alarm [h]),
         ``outcome`` (:data:`PREVENTED`, :data:`FAILED`,
         :data:`REPAIRED_NOT_DUE`, :data:`OPEN_AT_END`, or the ``end_reason``
         as given).
     """
-    frame = hazards.copy()
-    frame["sensor_id"] = frame["sensor_id"].astype(object)
+    frame = hazards.astype({"hazard_id": object, "sensor_id": object})
     kinds = sensors.drop_duplicates("sensor_id").set_index("sensor_id")
     frame["sensor_kind"] = frame["sensor_id"].map(kinds["kind"]).fillna(NO_SENSOR).astype(str)
     frame["path"] = frame["sensor_id"].map(kinds["path"]).fillna(NO_SENSOR).astype(str)
-    first = _first_hazard_alarm(alarms)
-    counts = first.groupby("hazard_id").size()
+    raised = _first_hazard_alarm(alarms)
+    counts = raised.groupby("hazard_id").size()
     frame["alarms"] = frame["hazard_id"].map(counts).fillna(0).astype(np.int64)
+    ends = raised.merge(frame[["hazard_id", "end"]], on="hazard_id", how="inner")
+    seen = ends[ends["end"].isna() | (ends["raised_at"] < ends["end"])]
     frame["first_alarm_at"] = frame["hazard_id"].map(
-        first.drop_duplicates("hazard_id").set_index("hazard_id")["raised_at"]
+        seen.drop_duplicates("hazard_id").set_index("hazard_id")["raised_at"]
     )
     frame["first_alarm_at"] = pd.to_datetime(frame["first_alarm_at"], utc=True)
-    frame["detected"] = frame["alarms"] > 0
+    frame["detected"] = frame["first_alarm_at"].notna()
     frame["detection_h"] = hours_between(frame["first_alarm_at"], frame["onset"])
     reason = frame["end_reason"].astype(object)
     due = frame["would_fail_at"].notna()

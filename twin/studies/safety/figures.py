@@ -206,6 +206,7 @@ def plot_tradeoff(frame: pd.DataFrame, metrics: dict[str, str], path: Path) -> s
         ax.grid(alpha=0.3, axis="x")
     for ax in axes[panels:]:
         ax.set_visible(False)
-    names = " & ".join(str(p).split(".")[-1] for p in dict.fromkeys(frame["parameter"]))
-    figure.suptitle(f"Safety policy trade-off over {names} (bars: sd over seeds)")
+    keys = [key for p in dict.fromkeys(frame["parameter"]) for key in str(p).split(" & ")]
+    names = ", ".join(key.split(".")[-1] for key in dict.fromkeys(keys))
+    figure.suptitle(f"Safety policy trade-off over {names} (labels: values; bars: sd over seeds)")
     return save_figure(figure, path)
