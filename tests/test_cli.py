@@ -98,6 +98,7 @@ def test_unknown_command_is_bad_input(capsys: pytest.CaptureFixture[str]) -> Non
         ["study", "power-quality"],
         ["study", "grid-loading"],
         ["study", "losses"],
+        ["study", "safety"],
         ["report"],
     ],
     ids=lambda a: "-".join(a),
