@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import twin
 from tests.studies.synthetic_run import START, write_run
@@ -422,16 +424,16 @@ def _sweep(folder: Path) -> Path:
         (300, 2): [(0.5, 4.0, 20.0), None],
     }
     for (ma, n), seeds in values.items():
-        for seed, given in enumerate(seeds):
+        for seed, preset in enumerate(seeds):
             run_id = f"r{len(records)}"
             record: dict[str, Any] = {"run_id": run_id, threshold: ma, crews: n}
             record |= {"seed_index": seed, "status": "complete", "study_error": ""}
             record |= dict.fromkeys(study_columns("safety"), np.nan)
-            if given is None:  # the study has not run here: the sweep's study runs it
+            if preset is None:  # the study has not run here: the sweep's study runs it
                 _write(folder / "runs" / run_id, _tables())
             else:
                 (folder / "runs" / run_id).mkdir(parents=True)
-                share, false, lead = given
+                share, false, lead = preset
                 record |= {
                     "safety_prevented_share": share,
                     "safety_false_alarms_per_sensor_year": false,
@@ -472,3 +474,51 @@ def test_the_trade_off_over_a_sweep_of_the_safety_keys(tmp_path: Path) -> None:
     table["safety_prevented_share"] = [0.6, 0.4]
     only = tradeoff_table(table, ["safety.operations.crews"], "one_at_a_time")
     assert only["value"].tolist() == ["1"] and only["safety.operations.crews"].tolist() == [1]
+
+
+def test_crew_shifts_are_local_hours() -> None:
+    from twin.studies.safety.data import Operations
+    from twin.studies.safety.operations import shift_hours
+
+    ops = Operations(crews=2, jobs_per_crew_day=4, shift=(8, 17))
+    # 00:00 UTC is 08:00 in Shanghai: ten whole shifts; in UTC too
+    assert shift_hours(ops, t(0), t(DAYS), "Asia/Shanghai") == pytest.approx(90.0)
+    assert shift_hours(ops, t(0), t(DAYS), "UTC") == pytest.approx(90.0)
+    # a run from 12:00 to 12:00 UTC the next day: 5 h of one day's shift and 4 h of the next
+    assert shift_hours(ops, t(0, 12), t(1, 12), "UTC") == pytest.approx(9.0)
+    night = Operations(crews=1, shift=(22, 6))  # past midnight: 8 h a day
+    assert night.shift_h == 8.0
+    assert shift_hours(night, t(0), t(2), "UTC") == pytest.approx(6 + 8 + 2)
+    assert shift_hours(Operations(), t(0), t(1), "UTC") is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    created=st.lists(st.integers(0, DAYS * 24 - 1), min_size=0, max_size=12),
+    took=st.lists(st.one_of(st.none(), st.integers(0, 120)), min_size=12, max_size=12),
+    timezone=st.sampled_from(["UTC", "Asia/Shanghai", "America/New_York"]),
+)
+def test_backlog_carries_over_from_day_to_day(
+    created: list[int], took: list[int | None], timezone: str
+) -> None:
+    """Open at a day's end = open the day before + created - completed, whatever the zone."""
+    from twin.studies.safety.operations import backlog_daily
+
+    made = [t(0, h) for h in created]
+    done = [
+        NAT if d is None else m + pd.Timedelta(hours=d)
+        for m, d in zip(made, took[: len(made)], strict=True)
+    ]
+    orders = pd.DataFrame(
+        {
+            "created_at": pd.to_datetime(pd.Series(made, dtype=object), utc=True),
+            "completed_at": pd.to_datetime(pd.Series(done, dtype=object), utc=True),
+        }
+    )
+    orders["completed_at"] = orders["completed_at"].where(orders["completed_at"] < t(DAYS))
+    backlog = backlog_daily(orders, t(0), t(DAYS), timezone)
+    before = np.concatenate([[0], backlog["open_at_end"].to_numpy()[:-1]])
+    carried = before + backlog["created"].to_numpy() - backlog["completed"].to_numpy()
+    np.testing.assert_array_equal(backlog["open_at_end"].to_numpy(), carried)
+    assert backlog["created"].sum() == len(orders)
+    assert backlog["open_at_end"].iloc[-1] == orders["completed_at"].isna().sum()
