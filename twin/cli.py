@@ -285,7 +285,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
     print(f"study {args.study} on {args.run_dir}: written to {folder}")
     for key, value in list(headline.items())[:12]:
         print(f"  {key:<28} {json.dumps(value) if isinstance(value, str) else value}")
-    for line in _hardness_lines(metrics) + _prepaid_lines(metrics):
+    for line in _hardness_lines(metrics) + _prepaid_lines(metrics) + _safety_lines(metrics):
         print(line)
     return EXIT_OK
 
@@ -357,6 +357,37 @@ def _prepaid_lines(metrics: dict[str, Any]) -> list[str]:
             f"{'not checked' if residual is None else residual} minor units",
         ]
     return lines
+
+
+def _safety_lines(metrics: dict[str, Any]) -> list[str]:
+    """The safety study's headline: warnings, false alarms, failures prevented, response."""
+    if metrics.get("study") != "safety":
+        return []
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    def num(value: float | None, unit: str = "") -> str:
+        return "n/a" if value is None else f"{value:.3g}{unit}"
+
+    warning, alarms = metrics["early_warning"], metrics["alarms"]
+    prevention, ops = metrics["prevention"], metrics["operations"]
+    return [
+        f"  failures warned              {warning['warned']} of {warning['failures']} "
+        f"({pct(warning['warned_share'])}; at least {warning['early_h']:g} h ahead "
+        f"{pct(warning['warned_24h_share'])}), median lead "
+        f"{num(warning['lead_h']['median'], ' h')}",
+        f"  alarms                       {alarms['alarms']}: precision "
+        f"{pct(alarms['precision'])}, false alarms per sensor-year "
+        f"{num(alarms['false_alarms_per_sensor_year'])}",
+        f"  failures prevented           {prevention['prevented']} of "
+        f"{prevention['prevented'] + prevention['failed']} due "
+        f"({pct(prevention['prevented_share'])})",
+        f"  work orders                  {ops['work_orders']}: median alarm to arrival "
+        f"{num(ops['alarm_to_arrival_h']['median'], ' h')}, to completion "
+        f"{num(ops['alarm_to_completion_h']['median'], ' h')}, crew utilisation "
+        f"{pct(ops['crews']['utilisation'])}",
+    ]
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

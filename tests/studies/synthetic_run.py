@@ -57,8 +57,10 @@ def write_run(
     n_intervals: int,
     timezone: str = "UTC",
     summary: dict[str, Any] | None = None,
+    sections: dict[str, Any] | None = None,
 ) -> Path:
-    """Write a finished run directory holding ``tables`` (declared schemas where known)."""
+    """Write a finished run directory holding ``tables`` (declared schemas where known);
+    ``sections`` are added to its scenario (``{"safety": {...}}``)."""
     with RunWriter(dest) as writer:
         for name, frame in tables.items():
             if name in SCHEMAS:
@@ -66,6 +68,7 @@ def write_run(
         scenario = {
             "name": "synthetic",
             "time": {"start": START, "timezone": timezone, "interval": f"{interval_s}s"},
+            **(sections or {}),
         }
         manifest = {
             "name": "synthetic",

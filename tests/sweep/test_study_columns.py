@@ -30,7 +30,14 @@ def _write_metrics(run_dir: Path, study: str, metrics: dict[str, object]) -> Non
 
 
 def test_every_study_has_prefixed_columns_in_a_stable_order() -> None:
-    assert STUDY_NAMES == ("grid-loading", "losses", "power-quality", "prepaid", "vacancy")
+    assert STUDY_NAMES == (
+        "grid-loading",
+        "losses",
+        "power-quality",
+        "prepaid",
+        "safety",
+        "vacancy",
+    )
     columns = headline_columns()
     assert len(columns) == len(set(columns))
     assert RUN_KPI_COLUMNS + columns == KPI_COLUMNS
@@ -92,7 +99,7 @@ def test_study_names_are_checked_deduplicated_and_ordered() -> None:
         check_study_names(["vacancy", "theft", "power_quality"])
     text = str(exc.value)
     assert "'theft'" in text and "'power_quality'" in text and "--study" in text
-    assert "grid-loading, losses, power-quality, prepaid, vacancy" in text
+    assert "grid-loading, losses, power-quality, prepaid, safety, vacancy" in text
 
 
 def test_sweep_file_names_its_studies(tmp_path: Path) -> None:

@@ -73,6 +73,12 @@ STUDIES: Final = {
             "run_prepaid_study",
             sweep_function="write_prepaid_tradeoff",
         ),
+        Study(
+            "safety",
+            "twin.studies.safety",
+            "run_safety_study",
+            sweep_function="write_safety_tradeoff",
+        ),
         Study("vacancy", "twin.studies.vacancy", "run_vacancy_study"),
     )
 }

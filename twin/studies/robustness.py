@@ -44,7 +44,13 @@ from twin.studies.registry import (
     sweep_function,
 )
 
-__all__ = ["BASE", "is_sweep_dir", "robustness_table", "run_robustness"]
+__all__ = [
+    "BASE",
+    "combination_labels",
+    "is_sweep_dir",
+    "robustness_table",
+    "run_robustness",
+]
 
 BASE: Final = "base"
 """Parameter name of the base run's row in a one-at-a-time robustness table."""
@@ -79,6 +85,44 @@ def _fill_missing(sweep_dir: Path, table: pd.DataFrame, name: str) -> pd.DataFra
     return table
 
 
+def combination_labels(
+    table: pd.DataFrame, parameters: list[str], design: str
+) -> tuple[pd.Series, pd.Series]:
+    """Each run's row label in a robustness table: its ``parameter`` and ``value`` text.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of ``sweep.parquet`` (one per run).
+    parameters : list of str
+        The sweep's parameters (columns of ``table``).
+    design : {"grid", "one_at_a_time"}
+        How the sweep combined them.
+
+    Returns
+    -------
+    parameter, value : pandas.Series
+        On ``table``'s index. One at a time: :data:`BASE` and ``""`` for the base
+        run, else the one parameter given and its value; a grid: the parameters
+        joined by ``&`` and their values joined by ``,``.
+    """
+    given = table[parameters].notna() if parameters else pd.DataFrame(index=table.index)
+    if design == "one_at_a_time":
+        parameter = pd.Series(BASE, index=table.index, dtype=object)
+        value = pd.Series("", index=table.index, dtype=object)
+        for key in parameters:
+            parameter[given[key]] = key
+            value[given[key]] = table.loc[given[key], key].map(_text)
+        return parameter, value
+    parameter = pd.Series(" & ".join(parameters), index=table.index, dtype=object)
+    value = (
+        table[parameters].apply(lambda row: ", ".join(_text(v) for v in row), axis=1)
+        if parameters and len(table)
+        else pd.Series("", index=table.index, dtype=object)
+    )
+    return parameter, value
+
+
 def robustness_table(
     table: pd.DataFrame, parameters: list[str], design: str, name: str
 ) -> pd.DataFrame:
@@ -107,20 +151,7 @@ def robustness_table(
     prefix = STUDIES[name].prefix + "_"
     metrics = [c[len(prefix) :] for c in study_columns(name)]
     usable = table[table[list(study_columns(name))].notna().any(axis=1)].copy()
-    given = usable[parameters].notna() if parameters else pd.DataFrame(index=usable.index)
-    if design == "one_at_a_time":
-        parameter = pd.Series(BASE, index=usable.index, dtype=object)
-        value = pd.Series("", index=usable.index, dtype=object)
-        for key in parameters:
-            parameter[given[key]] = key
-            value[given[key]] = usable.loc[given[key], key].map(_text)
-    else:
-        parameter = pd.Series(" & ".join(parameters), index=usable.index, dtype=object)
-        value = (
-            usable[parameters].apply(lambda row: ", ".join(_text(v) for v in row), axis=1)
-            if parameters
-            else pd.Series("", index=usable.index, dtype=object)
-        )
+    parameter, value = combination_labels(usable, parameters, design)
     usable["parameter"], usable["value"] = parameter, value
     order = list(dict.fromkeys(zip(parameter, value, strict=True)))
     records = []
