@@ -16,16 +16,17 @@ library reports them, and the bus voltage magnitudes [pu] per interval and
     with every numba kernel compiled before timing by a short warm-up time
     series on a copy of the network, ``init="results"`` and the ``recycle``
     options that ``run_timeseries`` derives itself when every controller is a
-    recyclable ``ConstControl`` and only ``res_bus`` is logged
-    (``pandapower.timeseries.run_time_series.get_recycle_settings``: the
-    admittance matrix is built once, only the bus P/Q are updated, each step
-    starts from the previous step's voltages and the voltages are read back
-    in one batch at the end), and ``check_controllers=False`` (no
-    ``control_diagnostic``, which the source marks as "significant overhead
-    if you run many timeseries of short duration"). The ``OutputWriter`` logs
+    recyclable ``ConstControl`` and the writer logs only results its batch
+    read supports (``run_time_series.get_recycle_settings``: the admittance
+    matrix is built once, only the bus P/Q are updated, each step starts from
+    the previous step's voltages, and the voltages are read back and the
+    branch results derived from them in one batch at the end), and
+    ``check_controllers=False`` (no ``control_diagnostic``, which the source
+    marks as "significant overhead if you run many timeseries of short
+    duration"). The ``OutputWriter`` logs
     the grid quantities the twin records that its batch read provides (bus
     voltages, line and transformer loading, :data:`PP_LOG`) and dumps them as
-    pickles, its fastest file type.
+    pickles (its default file type).
 
 (c) :func:`run_lightsim2grid_timeseries`: lightsim2grid's own time-series
     solver ``TimeSeriesCPP`` [3]_ on a ``LSGrid`` converted with
@@ -79,8 +80,8 @@ PP_LOG: tuple[tuple[str, str], ...] = (
 """What the ``OutputWriter`` logs: the grid quantities the twin records by default (bus
 voltages, line and transformer loading) that pandapower's batch read after a recycled time
 series provides (``OutputWriter.get_batch_outputs``). Given as the writer's ``log_variables``
-(pairs): anything else, or a variable added by ``log_variable``, turns the batch read off and
-costs about 20 ms more per interval on the 10,000-bus network."""
+(pairs): anything else, or a variable added by ``log_variable``, turns the batch read off,
+which cost about 20 ms more per interval on the 10,000-bus network in one measurement."""
 
 PP_WARMUP_STEPS = 4
 """Intervals of the untimed-loop warm-up time series that compiles pandapower's numba kernels

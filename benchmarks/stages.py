@@ -86,7 +86,7 @@ class Stages:
                 self.missing.append(label)
                 continue
             own = name in getattr(owner, "__dict__", {})
-            raw = owner.__dict__[name] if own else original  # type: ignore[attr-defined]
+            raw = owner.__dict__[name] if own else original
             setattr(owner, name, self.timed(original, stage))
             saved.append((owner, name, raw, own))
         try:
