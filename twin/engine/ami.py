@@ -168,6 +168,13 @@ class Ami:
             supervision=self.supervision,
         )
 
+    @property
+    def watches_voltage(self) -> NDArray[np.bool_]:
+        """bool per local meter: it watches its bus voltage (the others see it nominal)."""
+        watch = np.ones(self.n, dtype=bool)
+        watch[self._blind] = False
+        return watch
+
     def _build_meters(self, m_cfg: MetersSection, rng: RandomTree, n_total: int) -> None:
         """Accuracy, clocks, keys, metrology cores, SPI links and management cores.
 

@@ -91,6 +91,9 @@ class FirmwareRecorder:
         self.active = active
         self.attempts = np.zeros(ami.n, dtype=np.int64)
         self.results: dict[str, int] = {}
+        self.on_failed: Callable[[np.ndarray, np.ndarray], None] | None = None
+        """Called with the meters whose management update fails and the times the
+        attempts end (rolled back) [s]."""
 
     def wave(
         self,
@@ -138,6 +141,8 @@ class FirmwareRecorder:
             self.results[r] = self.results.get(r, 0) + 1
         if failed.any():
             ami.ledger.add("firmware_failure_observed", meters[failed])
+            if self.on_failed is not None:
+                self.on_failed(meters[failed], finish[failed])
 
 
 def _campaign(

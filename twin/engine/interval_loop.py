@@ -24,6 +24,7 @@ import simpy
 from tqdm import tqdm
 
 from twin.devices.households import HouseholdEvent, HouseholdFleet
+from twin.engine.alarm_sources import AlarmSources
 from twin.engine.components import Components
 from twin.engine.recording import OccupancySpells, Recorder
 from twin.engine.recording_der import DerRecorder
@@ -51,6 +52,7 @@ class IntervalLoop:
         self.der_recorder: DerRecorder | None = None
         self.phases: PhaseRecorder | None = None
         self.power_quality: PowerQualityRecorder | None = None
+        self.alarm_sources: AlarmSources | None = None
         self._solved_loads = parts.solved_rows("load")
         self.metering = True
         self.balance = AreaBalance(parts.site.grid)
@@ -64,6 +66,11 @@ class IntervalLoop:
             if meters is None
             else np.searchsorted(areas, meters.transformers).astype(np.int64)
         )
+
+    @property
+    def area_transformer_rows(self) -> np.ndarray:
+        """Rows of ``net.trafo`` of the LV areas solved here."""
+        return np.asarray(self.balance.transformers[self._areas], dtype=np.int64)
 
     def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
         """Register every household happening as a SimPy timeout with a callback.
@@ -140,6 +147,8 @@ class IntervalLoop:
                 parts.area_meters.close_interval(k, lv_p_kw, result)
             if parts.safety is not None:  # the premises' cables carry this interval's load
                 parts.safety.close_interval(k, p_kw)
+            if self.alarm_sources is not None:
+                self.alarm_sources.step(k, result)
         if self.on_progress is not None and ((k + 1) % 96 == 0 or k == axis.n_intervals - 1):
             self.on_progress(k + 1)
         if self.progress is not None:

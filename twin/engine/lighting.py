@@ -107,6 +107,8 @@ class LightingCircuits:
         self._register_wh = np.zeros(n)
         self._reported_wh = np.zeros(n, dtype=np.int64)
         self.p_w = np.zeros(n)
+        self.on_reading: Callable[[float, NDArray[np.float64], Any, Any], None] | None = None
+        """Called at each reading with its end [s], mean power [W], on and dimming level."""
         self._write_circuits(bus_id)
 
     @property
@@ -194,6 +196,10 @@ class LightingCircuits:
             pa.array(self._sum_base_w / n_k * (n_k * self.axis.interval_s / 3600.0), pa.float64()),
         ]
         w.append_batch(pa.RecordBatch.from_arrays(cols, schema=w.schema))
+        if self.on_reading is not None:
+            self.on_reading(
+                float(end_s), self._sum_w / n_k, self.fleet.on_at_end, self.fleet.level_at_end
+            )
         self._sum_w[:] = 0.0
         self._sum_base_w[:] = 0.0
 

@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 
 from twin.clock import TimeAxis
 from twin.comms.downlink import attempt_latency_s
+from twin.engine.alarm_prepaid import PrepaidAlarms
 from twin.engine.ami import Ami
 from twin.engine.prepaid_population import PrepaidPopulation
 from twin.engine.recording_prepaid import Command, PrepaidRecorder
@@ -104,6 +105,8 @@ class PrepaidAccounts:
         pop = population
         self.cfg, self.axis, self.ami, self.population = cfg, axis, ami, pop
         self.env: simpy.Environment | None = None
+        self.alarms: PrepaidAlarms | None = None
+        """Low-credit and self-disconnection alarms (the engine sets them)."""
         self.n = pop.n
         self.meter = pop.meter
         self.risk, self.cadence = pop.risk, pop.cadence
@@ -385,6 +388,8 @@ class PrepaidAccounts:
         level = (self.balance[:, None] <= self._thresholds).sum(axis=1)
         new = np.flatnonzero(open_ & (level > self.warn_level))
         self.warn_level = np.where(open_, level, 0)
+        if self.alarms is not None:
+            self.alarms.warnings(end_s, new, self.warn_level, self.balance, self._thresholds)
         if new.size == 0:
             return
         self._day[2, new] += 1
@@ -417,6 +422,13 @@ class PrepaidAccounts:
             risky = self._delays(wait, top.at_risk_delay)
             other = self._delays(wait, top.after_disconnection)
             self.pending_s[wait] = end_s + np.where(self.risk[wait], risky, other)
+
+    def _cut_alarms(self, slots: NDArray[np.int64], t_s: float) -> None:
+        """Self-disconnection alarms of ``slots``, cut at ``t_s``."""
+        if self.alarms is not None:
+            floor = np.where(self.emergency_on[slots], -self._emergency[slots], 0)
+            for s, f in zip(slots.tolist(), floor.tolist(), strict=True):
+                self.alarms.disconnected(np.array([s]), t_s, self.balance, float(f))
 
     def _delays(self, slots: NDArray[np.int64], model: DelayModel) -> NDArray[np.float64]:
         z = self.streams.standard_normal(slots)
@@ -503,6 +515,7 @@ class ElectricityPrepaid(PrepaidAccounts):
         )
         self.disconnected[slots] = True
         self._intr_start[slots] = t_s
+        self._cut_alarms(slots, t_s)
         for s in slots.tolist():
             cmd = self._command(s, "credit_exhausted", t_s)
             cmd.delivered_s = cmd.executed_s = t_s
@@ -556,5 +569,7 @@ class ElectricityPrepaid(PrepaidAccounts):
         cmd.executed_s, cmd.state = t, "executed"
         self.disconnected[s] = False
         self.in_flight[s] = False
+        if self.alarms is not None:
+            self.alarms.restored(s, t)
         if not np.isnan(self._intr_start[s]):
             self._end_interruption(s, t)

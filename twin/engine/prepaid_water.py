@@ -139,10 +139,13 @@ class WaterPrepaid(PrepaidAccounts):
             valve.valve_open[device] = False
             cmd.executed_s, cmd.state = t, "executed"
             self._intr_start[s] = t
+            self._cut_alarms(np.array([s]), t)
             return
         valve.valve_open[device] = True
         cmd.executed_s, cmd.state = t, "executed"
         self.disconnected[s] = False
+        if self.alarms is not None:
+            self.alarms.restored(s, t)
         if not np.isnan(self._intr_start[s]):
             self._end_interruption(s, t)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -55,6 +55,8 @@ class AmiRecorder:
         self._meters = pa.array(list(meter_ids), type=pa.string())
         self._quality = pa.array(list(QUALITY_CODES), type=pa.string())
         self._tariffs = tariffs
+        self.event_listeners: list[Callable[[EventRows, np.ndarray], None]] = []
+        """Called with every batch of legal events received (and their ``received_at``)."""
         for table in self.TABLES:
             writer.table(table)
 
@@ -132,6 +134,8 @@ class AmiRecorder:
                 self.stamp(received_at_s),
             ],
         )
+        for listener in self.event_listeners:
+            listener(rows, received_at_s)
 
     def firmware(
         self,

@@ -32,6 +32,8 @@ from numpy.typing import NDArray
 from twin.clock import TimeAxis, utc_stamps
 from twin.devices.behind_the_meter import DerFleets
 from twin.devices.ev import END_OF_RUN, EvEvent, EvFleet
+from twin.engine.alarm_charger import ChargerAlarms
+from twin.engine.alarms import AlarmLog
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 
@@ -123,6 +125,16 @@ class DerRecorder:
         # the OCPP 1.6 status each charge point shows now, updated by SimPy events
         self.charger_status = np.full(n_chargers, "Available", dtype=object)
         self._fired: list[tuple[int, int, str, str]] = []
+        self.alarms: ChargerAlarms | None = None
+        """Faulted charge points' alarms (set by the engine when the run raises them)."""
+
+    def charger_alarms(self, log: AlarmLog) -> ChargerAlarms | None:
+        """Raise the charge points' Faulted alarms into ``log`` (None without chargers)."""
+        ev = self.der.ev
+        if ev is None:
+            return None
+        self.alarms = ChargerAlarms(log, self._charger_ids, self._charger_premise, ev.is_public)
+        return self.alarms
 
     def schedule_status_changes(self, env: simpy.Environment) -> None:
         """Each charger status change of the interval just stepped as a SimPy event.
@@ -151,6 +163,8 @@ class DerRecorder:
     def _status_fired(self, change: tuple[int, int, str, str], _event: simpy.Event) -> None:
         self.charger_status[change[0]] = change[2]
         self._fired.append(change)
+        if self.alarms is not None:
+            self.alarms.status(change[0], float(change[1]), change[2], change[3])
 
     @classmethod
     def for_run(

@@ -17,6 +17,7 @@ from pathlib import Path
 import simpy
 from tqdm import tqdm
 
+from twin.engine.alarm_sources import attach_alarm_sources
 from twin.engine.alarms import AlarmLog
 from twin.engine.area_meters import AreaMeterRecorder
 from twin.engine.billing import write_bills
@@ -123,6 +124,14 @@ def run(
             )
         env = simpy.Environment()
         firmware = _schedule(env, loop, scenario, writer)
+        if metering:
+            loop.alarm_sources = attach_alarm_sources(
+                scenario,
+                parts,
+                transformer_rows=loop.area_transformer_rows,
+                der_recorder=loop.der_recorder,
+                firmware=firmware,
+            )
         env.process(loop.process(env))
         t1 = time.perf_counter()
         env.run()
@@ -142,6 +151,8 @@ def run(
         if metering and parts.safety is not None:
             parts.safety.finish()
         if metering and parts.alarms is not None:
+            if loop.alarm_sources is not None:
+                loop.alarm_sources.finish()
             parts.alarms.finish()
         t_sim = time.perf_counter() - t1
         _close(loop, summary, firmware, writer)

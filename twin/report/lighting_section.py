@@ -17,53 +17,56 @@ active that day.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from twin.report.html import Section, Table
 from twin.report.sections import fmt, fmt_share
+from twin.services.lighting_faults import MISSING_LAMP_SHARE, lamp_fault_flags
 from twin.streams import RunDirectory
 
 __all__ = ["MISSING_LAMP_SHARE", "detect_lamp_faults", "lighting_section"]
 
-MISSING_LAMP_SHARE: Final = 0.4
-"""Power deficit (lit) or surplus (dark) that flags a circuit, in lamps [-] (assumed:
-above meter and rounding noise, and a cycling lamp's half share still shows)."""
-
 
 def detect_lamp_faults(circuits: pd.DataFrame, readings: pd.DataFrame) -> pd.DataFrame:
-    """Readings flagged with lamps out or day-burning.
+    """Readings flagged with lamps out or day-burning (the platform's rule,
+    :func:`twin.services.lighting_faults.lamp_fault_flags`).
 
     Returns
     -------
     pandas.DataFrame
-        circuit_id, interval_end, kind (``lamps_out`` or ``day_burner``), lamps (estimate).
+        circuit_id, interval_end, kind (``lamps_out``: burnt-out or cycling lamps, or
+        ``day_burner``), lamps (estimate).
     """
     info = circuits.set_index("circuit_id")
     r = readings.sort_values(["circuit_id", "interval_end"], kind="stable").copy()
     r["circuit_id"] = r["circuit_id"].astype(str)
-    lamp_w = r["circuit_id"].map(info["lamp_system_w"]).to_numpy(dtype=float)
-    lamps = r["circuit_id"].map(info["lamps"]).to_numpy(dtype=float)
+    ids = r["circuit_id"]
     prev_on = r.groupby("circuit_id")["on"].shift(1).fillna(False).astype(bool).to_numpy()
-    on = r["on"].to_numpy(dtype=bool)
-    level = r["dimming_level"].to_numpy(dtype=float)
-    power = r["power_w"].to_numpy(dtype=float)
-    deficit = (lamps * lamp_w * level - power) / np.maximum(lamp_w * level, 1e-9)
-    surplus = power / np.maximum(lamp_w, 1e-9)
-    out = on & prev_on & (deficit >= MISSING_LAMP_SHARE)
-    day = ~on & ~prev_on & (surplus >= MISSING_LAMP_SHARE)
+    flags = lamp_fault_flags(
+        power_w=r["power_w"].to_numpy(dtype=float),
+        on=r["on"].to_numpy(dtype=bool),
+        prev_on=prev_on,
+        level=r["dimming_level"].to_numpy(dtype=float),
+        lamps=ids.map(info["lamps"]).to_numpy(dtype=float),
+        lamp_w=ids.map(info["lamp_system_w"]).to_numpy(dtype=float),
+        sodium=(ids.map(info["lamp"]) == "sodium").to_numpy(dtype=bool),
+    )
+    out = flags.burn_out | flags.cycling
     frames = [
         pd.DataFrame(
             {
-                "circuit_id": r["circuit_id"].to_numpy()[mask],
+                "circuit_id": ids.to_numpy()[mask],
                 "interval_end": r["interval_end"].to_numpy()[mask],
                 "kind": kind,
                 "lamps": np.rint(value[mask]).astype(np.int64),
             }
         )
-        for mask, kind, value in ((out, "lamps_out", deficit), (day, "day_burner", surplus))
+        for mask, kind, value in (
+            (out, "lamps_out", flags.deficit),
+            (flags.day_burner, "day_burner", flags.surplus),
+        )
     ]
     return pd.concat(frames, ignore_index=True)
 

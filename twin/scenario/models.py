@@ -28,6 +28,7 @@ from twin.devices.households.occupancy import ARCHETYPES
 from twin.devices.households.params import HouseholdParams
 from twin.meters.time_switch import TariffWindow as MeterTariffWindow
 from twin.meters.time_switch import tariff_count
+from twin.scenario.alarm_models import AlarmsSection
 from twin.scenario.ami_models import (
     AccuracyShares,
     ClockSection,
@@ -525,6 +526,10 @@ class Scenario(_Section):
         default=None,
         description="Electrical safety sensors, alarms and field crews; absent: none.",
     )
+    alarms: AlarmsSection = Field(
+        default_factory=AlarmsSection,
+        description="The platform's alarm sources but safety; absent: all on at their defaults.",
+    )
     faults: list[FaultEntry] = Field(default_factory=list)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
 
@@ -566,6 +571,7 @@ class Scenario(_Section):
                 f"multiple of the interval {format_duration(dt)!r}; or use 'none'"
             )
         self._tariff_registers_fit()
+        self.alarms.check_delays(dt)
         if self.prepaid is not None and self.tariffs is None:
             raise ValueError(
                 "prepaid needs a tariffs section (the prices and currency the credit is in); "
