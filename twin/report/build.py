@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 import twin
+from twin.report.alarms_section import alarms_section
 from twin.report.billing_section import billing_section
 from twin.report.data import accumulate_voltage_grid, bus_order, profile_by_day_type
 from twin.report.figures import plot_load_profile, plot_network, plot_voltage_heatmap
@@ -74,7 +75,9 @@ def write_report(run_dir: str | Path) -> Path:
     studies where they have run; billing (accounts, billed energy and revenue,
     household bills, estimated bills) where the run has bills; water and gas
     (use, daily profile, reading quality, night-flow leak suspects) where it
-    has those meters; the run's details. A figure whose table is absent is
+    has those meters; street lighting where it has circuits; the alarms (per source,
+    kind, severity and device, alarms per day, times to clear and acknowledge, the
+    share with a true cause); the run's details. A figure whose table is absent is
     skipped with a note; the billing and water and gas sections are left out.
 
     Parameters
@@ -104,6 +107,7 @@ def write_report(run_dir: str | Path) -> Path:
             billing_section(ctx.run, out, timezone=ctx.clock.timezone),
             water_gas_section(ctx.run, out, timezone=ctx.clock.timezone),
             lighting_section(ctx.run, out, timezone=ctx.clock.timezone),
+            alarms_section(ctx.run, out, timezone=ctx.clock.timezone),
         ):
             if optional is not None:  # left out of a run without bills or water/gas meters
                 sections.append(optional)

@@ -43,7 +43,7 @@ def detect_lamp_faults(circuits: pd.DataFrame, readings: pd.DataFrame) -> pd.Dat
     r = readings.sort_values(["circuit_id", "interval_end"], kind="stable").copy()
     r["circuit_id"] = r["circuit_id"].astype(str)
     ids = r["circuit_id"]
-    prev_on = r.groupby("circuit_id")["on"].shift(1).fillna(False).astype(bool).to_numpy()
+    prev_on = r.groupby("circuit_id")["on"].shift(1, fill_value=False).astype(bool).to_numpy()
     flags = lamp_fault_flags(
         power_w=r["power_w"].to_numpy(dtype=float),
         on=r["on"].to_numpy(dtype=bool),

@@ -2,7 +2,10 @@
 
 Sheets: ``Summary`` (events per code over the run, with a chart), ``Events
 per day`` (per local day, core and code), ``Events`` (every event, streamed),
-then, where the run has them, ``Alarms per day`` and ``Alarms``
+then, where the run has them, ``Alarm summary`` (per source, kind and
+severity: raised, acknowledged, open at the run end, median times to
+acknowledge and clear), ``Open alarms`` (those not cleared at the run end,
+oldest first, with their age), ``Alarms per day`` and ``Alarms``
 (``external/alarm``) and ``Safety per day`` and ``Safety alarms``
 (``external/safety_alarm``); ``Notes`` last.
 """
@@ -81,6 +84,76 @@ def _write_event_summary(book: Book, per_day: pd.DataFrame) -> None:
         sheet.write_row(["", None, "no meter events in this run", "", None])
 
 
+def _write_alarm_summary(book: Book, run: RunDirectory, clock: RunClock, *, row_limit: int) -> None:
+    """The ``Alarm summary`` and ``Open alarms`` sheets of ``external/alarm``."""
+    zone = clock.timezone
+    alarms = run.table("external/alarm")
+    hour = pd.Timedelta("1h")
+    alarms["ack_min"] = (alarms["acknowledged_at"] - alarms["raised_at"]) / hour * 60.0
+    alarms["clear_h"] = (alarms["cleared_at"] - alarms["raised_at"]) / hour
+    keys = ["source", "kind", "severity"]
+    g = alarms.groupby(keys, sort=True)
+    summary = pd.DataFrame(
+        {
+            "raised": g.size(),
+            "acknowledged": g["acknowledged_at"].count(),
+            "open": g["cleared_at"].agg(lambda c: int(c.isna().sum())),
+            "ack_min": g["ack_min"].median(),
+            "clear_h": g["clear_h"].median(),
+        }
+    ).reset_index()
+    columns = [
+        Column("Source", "text", 12),
+        Column("Kind", "text", 26),
+        Column("Severity", "text", 10),
+        Column("Raised", "int", 10),
+        Column("Acknowledged", "int", 13),
+        Column("Open at the run end", "int", 18),
+        Column("Median time to acknowledge [min]", "float", 18),
+        Column("Median time to clear [h]", "float", 16),
+    ]
+    sheet = SheetWriter(book, "Alarm summary", columns, row_limit=row_limit)
+    if len(summary):
+        sheet.write_frame(summary[[*keys, "raised", "acknowledged", "open", "ack_min", "clear_h"]])
+    else:
+        sheet.write_row(["no alarms in this run", "", "", 0, 0, 0, None, None])
+    still = alarms[alarms["cleared_at"].isna()].sort_values(["raised_at", "alarm_id"])
+    age_h = (clock.end - still["raised_at"]) / hour
+    open_frame = pd.DataFrame(
+        {
+            "alarm_id": still["alarm_id"].astype(str),
+            "source": still["source"].astype(str),
+            "device_id": still["device_id"].astype(str),
+            "premise_id": still["premise_id"].astype(object).where(still["premise_id"].notna(), ""),
+            "kind": still["kind"].astype(str),
+            "severity": still["severity"].astype(str),
+            "raised": local_naive(still["raised_at"], zone),
+            "acknowledged": local_naive(still["acknowledged_at"], zone),
+            "age_h": age_h.to_numpy(dtype=float),
+            "work_order_id": still["work_order_id"]
+            .astype(object)
+            .where(still["work_order_id"].notna(), ""),
+        }
+    )
+    columns = [
+        Column("Alarm id", "text", 26),
+        Column("Source", "text", 12),
+        Column("Device id", "text", 12),
+        Column("Premise id", "text", 12),
+        Column("Kind", "text", 24),
+        Column("Severity", "text", 10),
+        Column(f"Raised at [{zone}]", "datetime", 20),
+        Column(f"Acknowledged at [{zone}]", "datetime", 20),
+        Column("Age at the run end [h]", "float", 14),
+        Column("Work order id", "text", 14),
+    ]
+    sheet = SheetWriter(book, "Open alarms", columns, row_limit=row_limit)
+    if len(open_frame):
+        sheet.write_frame(open_frame)
+    else:
+        sheet.write_row(["no alarm open at the run end", "", "", "", "", "", None, None, None, ""])
+
+
 def write_alarms_workbook(
     book: Book,
     run: RunDirectory,
@@ -120,6 +193,16 @@ def write_alarms_workbook(
         if not run.has(table):
             notes.append((label, f"the run has no {table} table: no {label.lower()} sheets."))
             continue
+        if table == "external/alarm":
+            _write_alarm_summary(book, run, clock, row_limit=row_limit)
+            notes.append(
+                (
+                    "Alarm summary",
+                    "external/alarm per source, kind and severity; median times over the "
+                    "alarms acknowledged or cleared within the run. Open alarms: not cleared "
+                    "at the run end, with their age then.",
+                )
+            )
         keys = _ALARM_KEYS[table]
         per_day = _counts_per_day(run, table, _ALARM_TIME[table], keys, zone)
         columns = [
