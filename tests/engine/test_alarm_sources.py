@@ -17,6 +17,7 @@ import yaml
 import twin
 from tests.conftest import tiny_scenario_dict
 from tests.sweep.test_shards import assert_same_tables, run_and_merge_two_shards
+from twin.engine.alarm_desk import OperatorDesk
 from twin.engine.alarm_grid import VOLTAGE_ERROR_SIGMA
 from twin.engine.alarm_meter import MeterAlarms
 from twin.engine.alarms import ALARM_SEVERITIES, AlarmLog
@@ -294,6 +295,32 @@ def test_bad_alarms_input_exits_2_naming_the_yaml_path(
     assert path in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_bypassed_three_phase_meter_raises_a_neutral_mismatch(tmp_path: Path) -> None:
+    data = {
+        "name": "thief",
+        "seed": 3,
+        "time": {"start": "2025-01-06T00:00:00", "timezone": "Europe/Berlin", "duration": "1d"},
+        "grid": {"network": "cigre_lv"},
+        "households": {"count": 20},
+        "customers": {
+            "added": [
+                {"kind": "commercial", "bus": 12, "count": 4},
+                {"kind": "factory", "bus": 22, "annual_kwh": 60000},
+            ]
+        },
+        "faults": [{"kind": "theft", "target": 1.0, "start": "0min", "shapes": ["bypass"]}],
+    }
+    run = twin.run(validate_scenario_dict(data), out=tmp_path / "thief", progress=False)
+    a = run.table("external/alarm").merge(run.table("truth/alarm_cause"), on="alarm_id")
+    neutral = a[a["kind"] == "neutral_mismatch"]
+    assert len(neutral)
+    three_phase = set(run.table("internal/meter_phase_interval")["meter_id"].astype(str))
+    thieves = set(run.table("truth/theft")["meter_id"].astype(str))
+    assert set(neutral["device_id"]) <= three_phase & thieves
+    assert (neutral["value"] > neutral["threshold"]).all()
+    assert (neutral["cause"] == "condition").all() and (neutral["severity"] == "major").all()
+
+
 def _rows(items: list[tuple[int, int, int]]) -> EventRows:
     """Event rows of (meter, time_s, code), seq numbers per meter in order."""
     seq: dict[int, int] = {}
@@ -329,3 +356,43 @@ def test_a_power_failure_alarms_only_when_long_and_not_the_platforms_own_cut() -
     ]
     watch.events(_rows([(2, 1500, ev.POWER_UP)]), np.array([1800.0]))
     assert log.alarms[0].cleared_s == 1800.0
+
+
+@pytest.mark.parametrize(
+    ("raised_s", "severity", "expected_s"),
+    [
+        (0, "major", 8.5 * 3600),  # Monday 00:00 -> the shift opens at 08:00, +30 min
+        (16 * 3600 + 50 * 60, "critical", 17 * 3600),  # 16:50 + 10 min: just in the shift
+        (16 * 3600 + 55 * 60, "major", 32 * 3600 + 25 * 60),  # 5 min Monday, 25 Tuesday
+        (5 * 86_400 + 10 * 3600, "major", 7 * 86_400 + 8.5 * 3600),  # Saturday -> Monday
+        (0, "minor", None),
+        (0, "warning", None),
+    ],
+)
+def test_the_desk_counts_staffed_time_only(
+    raised_s: float, severity: str, expected_s: float | None
+) -> None:
+    scenario = validate_scenario_dict(tiny_scenario_dict())  # starts Monday 2025-03-03 00:00
+    desk = OperatorDesk(scenario.alarms.desk, scenario.time.axis())
+    assert desk.acknowledge_at(raised_s, severity) == expected_s
+
+
+def test_the_desk_leaves_safety_alarms_and_late_acknowledgements_alone() -> None:
+    scenario = validate_scenario_dict(tiny_scenario_dict())  # one day
+    axis = scenario.time.axis()
+    log = AlarmLog(axis, None)  # type: ignore[arg-type]  # raising needs no writer
+    common: dict[str, Any] = {
+        "premise_id": None,
+        "kind": "x",
+        "severity": "critical",
+        "value": 1.0,
+        "threshold": 1.0,
+        "unit": "",
+        "cause": "condition",
+    }
+    safety = log.raise_alarm(source="safety", device_id="S1", time_s=3600, **common)
+    early = log.raise_alarm(source="transformer", device_id="T1", time_s=3600, **common)
+    late = log.raise_alarm(source="transformer", device_id="T2", time_s=20 * 3600, **common)
+    assert OperatorDesk(scenario.alarms.desk, axis).acknowledge(log) == 1
+    assert np.isnan(safety.acknowledged_s) and np.isnan(late.acknowledged_s)
+    assert early.acknowledged_s == 8 * 3600 + 600

@@ -22,6 +22,14 @@ A management-core update that fails and rolls back (``internal/firmware_update``
 result ``failed_rolled_back``) raises ``firmware_failed`` (minor) when the
 attempt ends; it stays open (the update must be tried again).
 
+A three-phase meter whose measured neutral current differs from what its
+phase currents imply by more than :data:`NEUTRAL_MISMATCH_A` for
+``alarms.meter.neutral_delay`` raises ``neutral_mismatch`` (major: a
+bypass of the phase elements with the return through the meter, the
+theft's side signal), cleared when it has matched again for as long;
+its cause is ``condition`` (the neutral really carries what the phases
+do not count).
+
 The legal core logs these events itself (the management core cannot forge
 them), so every such alarm has a real cause: ``condition``. Severities are
 assumed; sags and swells are left to the voltage source.
@@ -39,11 +47,15 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from twin.engine.alarms import Alarm, AlarmLog, Severity
+from twin.engine.alarms import Alarm, AlarmLog, ConditionTracker, Severity
 from twin.meters import events as ev
 from twin.meters.events import EventRows
 
-__all__ = ["MeterAlarms"]
+__all__ = ["NEUTRAL_MISMATCH_A", "MeterAlarms"]
+
+NEUTRAL_MISMATCH_A: Final = 1.0
+"""Neutral current beyond what the phases imply that counts as a mismatch [A] (assumed:
+several times a class-1 meter's current error at typical loads)."""
 
 _WATCHED: Final = np.array(
     [
@@ -63,6 +75,7 @@ SEVERITY: Final[dict[str, Severity]] = {
     "clock_fault": "minor",
     "firmware_refused": "warning",
     "firmware_failed": "minor",
+    "neutral_mismatch": "major",
 }
 """Severity per meter alarm kind (assumed)."""
 
@@ -98,6 +111,27 @@ class MeterAlarms:
         self._relay_open = np.zeros(len(meter_ids), dtype=bool)
         self._down: dict[int, Alarm] = {}
         self._firmware: list[tuple[float, int]] = []
+        self._neutral_meters = np.zeros(0, dtype=np.int64)
+        self._neutral: ConditionTracker | None = None
+        self._neutral_open: dict[int, Alarm] = {}
+
+    def watch_neutral(self, meters: NDArray[np.int64], delay_steps: int) -> None:
+        """Watch the neutral of the three-phase ``meters`` (local positions)."""
+        self._neutral_meters = np.asarray(meters, dtype=np.int64)
+        self._neutral = ConditionTracker(self._neutral_meters.size, delay_steps, delay_steps)
+
+    def neutral(self, end_s: float, mismatch_a: NDArray[np.float64]) -> None:
+        """One interval of the watched meters' neutral mismatch [A] (at its end ``end_s``)."""
+        if self._neutral is None:
+            return
+        raised, cleared = self._neutral.step(mismatch_a > NEUTRAL_MISMATCH_A)
+        for i in raised.tolist():
+            m = int(self._neutral_meters[i])
+            self._neutral_open[i] = self._raise(
+                m, "neutral_mismatch", float(end_s), float(mismatch_a[i]), NEUTRAL_MISMATCH_A, "A"
+            )
+        for i in cleared.tolist():
+            self.log.clear(self._neutral_open.pop(i), float(end_s))
 
     def _raise(
         self, m: int, kind: str, t_s: float, value: float, threshold: float, unit: str

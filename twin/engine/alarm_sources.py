@@ -26,9 +26,11 @@ from twin.engine.alarms import AlarmLog
 from twin.engine.components import Components
 from twin.engine.faults import FirmwareRecorder
 from twin.engine.recording_der import DerRecorder
+from twin.engine.recording_phases import PhaseRecorder
 from twin.grid import PowerFlowResult
 from twin.random_streams import RandomTree
 from twin.scenario import Scenario
+from twin.scenario.alarm_models import NEUTRAL_DELAY_S, AlarmsSection
 
 __all__ = ["AlarmSources", "attach_alarm_sources"]
 
@@ -67,6 +69,7 @@ def attach_alarm_sources(
     transformer_rows: NDArray[np.int64],
     der_recorder: DerRecorder | None,
     firmware: FirmwareRecorder | None,
+    phases: PhaseRecorder | None = None,
 ) -> AlarmSources | None:
     """Create and hook the alarm sources; None when the run keeps no alarm log.
 
@@ -78,6 +81,8 @@ def attach_alarm_sources(
         The charge points' recorder (their status notifications).
     firmware : FirmwareRecorder, optional
         The firmware campaigns' tally (failed management updates).
+    phases : PhaseRecorder, optional
+        The three-phase meters' recorder (their neutral mismatch).
     """
     log = parts.alarms
     if log is None:
@@ -135,4 +140,10 @@ def attach_alarm_sources(
         parts.ami.recorder.event_listeners.append(meter.events)
         if firmware is not None:
             firmware.on_failed = meter.firmware_failed
+        if phases is not None:
+            steps = AlarmsSection.steps(
+                section.meter.neutral_delay, NEUTRAL_DELAY_S, axis.interval_s
+            )
+            meter.watch_neutral(phases.meters, steps)
+            phases.on_neutral = meter.neutral
     return AlarmSources(log, grid, meter, OperatorDesk(section.desk, axis), axis.interval_s)

@@ -13,6 +13,8 @@ metered ones, so the neutral no longer matches what the phases imply.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
@@ -75,6 +77,9 @@ class PhaseRecorder:
         self._gain = 1.0 + error
         self._true_neutral = np.flatnonzero(true_neutral)
         self._u = voltage_ln_v
+        self.on_neutral: Callable[[int, NDArray[np.float64]], None] | None = None
+        """Called each interval with its end [s] and, per three-phase meter (``meters``
+        order), how far the measured neutral current is from what the phases imply [A]."""
 
     @classmethod
     def for_run(cls, writer: RunWriter, parts: Components) -> PhaseRecorder | None:
@@ -99,6 +104,11 @@ class PhaseRecorder:
             voltage_ln_v=c.voltage_ln_v[meters],
         )
 
+    @property
+    def meters(self) -> NDArray[np.int64]:
+        """Local positions of the three-phase meters."""
+        return self._meters
+
     def interval(
         self, end_s: int, seen_kw: NDArray[np.float64], true_kw: NDArray[np.float64]
     ) -> None:
@@ -109,10 +119,15 @@ class PhaseRecorder:
         phase_wh = split_phase_wh(import_wh, self._share)
         currents = phase_currents_a(seen_kw[m] * self._gain, self._share, self._pf, self._u)
         neutral = neutral_current_a(currents)
+        mismatch = np.zeros(m.size)
         if self._true_neutral.size:
             j = self._true_neutral
             true_i = phase_currents_a(true_kw[m[j]], self._share[j], self._pf[j], self._u[j])
-            neutral[j] = neutral_current_a(true_i * self._gain[j, None])
+            measured = neutral_current_a(true_i * self._gain[j, None])
+            mismatch[j] = np.abs(measured - neutral[j])
+            neutral[j] = measured
+        if self.on_neutral is not None:
+            self.on_neutral(end_s, mismatch)
         self._pending.append((end_s, phase_wh, np.column_stack([currents, neutral])))
         if len(self._pending) >= self.BATCH_INTERVALS:
             self.flush()

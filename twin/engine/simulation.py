@@ -131,6 +131,7 @@ def run(
                 transformer_rows=loop.area_transformer_rows,
                 der_recorder=loop.der_recorder,
                 firmware=firmware,
+                phases=loop.phases,
             )
         env.process(loop.process(env))
         t1 = time.perf_counter()

@@ -42,9 +42,9 @@ def alarm_frame(run: RunDirectory) -> pd.DataFrame:
         alarms["cause"] = pd.Series([None] * len(alarms), dtype=object)
         alarms["cause_id"] = pd.Series([None] * len(alarms), dtype=object)
     alarms["true_cause"] = alarms["cause"].notna() & (alarms["cause"] != "false")
-    hour = pd.Timedelta("1h")
-    alarms["clear_h"] = (alarms["cleared_at"] - alarms["raised_at"]) / hour
-    alarms["ack_h"] = (alarms["acknowledged_at"] - alarms["raised_at"]) / hour
+    raised = alarms["raised_at"]
+    alarms["clear_h"] = (alarms["cleared_at"] - raised).dt.total_seconds() / 3600.0
+    alarms["ack_h"] = (alarms["acknowledged_at"] - raised).dt.total_seconds() / 3600.0
     return alarms
 
 
@@ -197,14 +197,16 @@ def _top_devices(alarms: pd.DataFrame) -> Table:
         .head(TOP_DEVICES)
     )
     rows = [
-        [
-            f"{r.device_id} ({r.source})",
-            fmt(int(r.alarms), 0),
-            str(r.kinds),
-            fmt(int(r.open), 0),
-            fmt(float(r.hours), 1),
-        ]
-        for r in top.itertuples()
+        [f"{device} ({source})", fmt(int(n), 0), str(kinds), fmt(int(o), 0), fmt(float(h), 1)]
+        for device, source, n, kinds, o, h in zip(
+            top["device_id"].astype(str),
+            top["source"].astype(str),
+            top["alarms"].to_numpy(dtype=np.int64),
+            top["kinds"],
+            top["open"].to_numpy(dtype=np.int64),
+            top["hours"].to_numpy(dtype=np.float64),
+            strict=True,
+        )
     ]
     return Table(
         header=["device", "alarms", "kinds", "open at end", "hours in alarm (cleared)"],

@@ -88,9 +88,9 @@ def _write_alarm_summary(book: Book, run: RunDirectory, clock: RunClock, *, row_
     """The ``Alarm summary`` and ``Open alarms`` sheets of ``external/alarm``."""
     zone = clock.timezone
     alarms = run.table("external/alarm")
-    hour = pd.Timedelta("1h")
-    alarms["ack_min"] = (alarms["acknowledged_at"] - alarms["raised_at"]) / hour * 60.0
-    alarms["clear_h"] = (alarms["cleared_at"] - alarms["raised_at"]) / hour
+    raised = alarms["raised_at"]
+    alarms["ack_min"] = (alarms["acknowledged_at"] - raised).dt.total_seconds() / 60.0
+    alarms["clear_h"] = (alarms["cleared_at"] - raised).dt.total_seconds() / 3600.0
     keys = ["source", "kind", "severity"]
     g = alarms.groupby(keys, sort=True)
     summary = pd.DataFrame(
@@ -118,7 +118,7 @@ def _write_alarm_summary(book: Book, run: RunDirectory, clock: RunClock, *, row_
     else:
         sheet.write_row(["no alarms in this run", "", "", 0, 0, 0, None, None])
     still = alarms[alarms["cleared_at"].isna()].sort_values(["raised_at", "alarm_id"])
-    age_h = (clock.end - still["raised_at"]) / hour
+    age_h = (clock.end - still["raised_at"]).dt.total_seconds() / 3600.0
     open_frame = pd.DataFrame(
         {
             "alarm_id": still["alarm_id"].astype(str),
