@@ -4,31 +4,33 @@ Once per interval, after the power flow, :class:`GridAlarms` compares what
 the platform measures with its thresholds (``alarms.voltage``,
 ``alarms.transformer``) through :class:`~twin.engine.alarms.ConditionTracker`:
 
-- ``voltage``: the interval-mean voltage each meter measures at its
-  terminals, outside EN 50160's supply-voltage range (Un +- 10 %,
-  10-min means; the interval mean stands for them). A meter measures its
-  bus voltage with a fixed gain error per meter (IEC 61000-4-30:2015 class
-  S, +-0.5 % of the declared voltage, taken as two standard deviations), so
-  a voltage just inside the limits may be measured outside: the alarm's
-  truth cause is ``condition`` when the true bus voltage is outside the
-  limit crossed, ``false`` when only the measurement error put it there.
-  A meter whose bus is de-energised or whose power flow failed is not
-  watched that interval; meters that do not watch the voltage never alarm.
+- ``voltage``: the interval-mean voltage each meter measures on its
+  phases, outside EN 50160's supply-voltage range (Un +- 10 %, 10-min
+  means; the interval mean stands for them); the lowest phase reading for
+  ``voltage_low``, the highest for ``voltage_high``. A meter reads its bus
+  voltage through the gain error of each voltage channel
+  (:mod:`twin.meters.power_quality`: IEC 61557-12 class 0.5, the same
+  draws as ``internal/meter_power_quality``), so a voltage just inside the
+  limits may be read outside: the alarm's truth cause is ``condition``
+  when the true bus voltage is outside the limit crossed, ``false`` when
+  only the measurement error put it there. A meter whose bus is
+  de-energised, not solved here, or whose power flow failed is not watched
+  that interval; meters that do not watch the voltage never alarm.
 - ``transformer``: the loading of each LV-area transformer solved here
   (``internal/transformer_interval``'s ``loading_percent``), above
   ``loading_percent``; measured at the substation without error, so the
   cause is always ``condition``.
 
 Both are vectorised over the devices; an interval without a change costs a
-few numpy operations. The voltage error is drawn for the whole fleet from
-its own stream ("meter-voltage-error") and restricted to the members, so a
-shard's meters measure what they measure in the whole run.
+few numpy operations. The voltage errors are drawn for the whole fleet
+(generator "meter-voltage") and restricted to the members, so a shard's
+meters read what they read in the whole run.
 
 References
 ----------
 EN 50160:2010, *Voltage characteristics of electricity supplied by public
-electricity networks*, 4.2.2. IEC 61000-4-30:2015, *Power quality
-measurement methods*, 5.2 (class S uncertainty).
+electricity networks*, 4.2.2. IEC 61557-12:2018 (performance class 0.5 of
+the voltage measurement).
 """
 
 from __future__ import annotations
@@ -41,13 +43,10 @@ from numpy.typing import NDArray
 from twin.engine.alarms import Alarm, AlarmLog, ConditionTracker
 from twin.grid import PowerFlowResult
 from twin.members import Members
+from twin.meters.power_quality import draw_voltage_error
 from twin.scenario.alarm_models import TRANSFORMER_DELAY_S, AlarmsSection
 
-__all__ = ["VOLTAGE_ERROR_SIGMA", "GridAlarms", "draw_voltage_error"]
-
-VOLTAGE_ERROR_SIGMA: Final = 0.0025
-"""Standard deviation of a meter's voltage gain error [-] (assumed: IEC 61000-4-30
-class S, +-0.5 % of the declared voltage, as two standard deviations)."""
+__all__ = ["GridAlarms", "voltage_channel_gains"]
 
 TRANSFORMER_SEVERITY: Final = "major"
 """Severity of a transformer overload (assumed: it ages the transformer, not yet a trip)."""
@@ -55,11 +54,26 @@ VOLTAGE_SEVERITY: Final = "minor"
 """Severity of a voltage outside EN 50160 at a meter (assumed: a quality complaint)."""
 
 
-def draw_voltage_error(rng: np.random.Generator, members: Members) -> NDArray[np.float64]:
-    """Gain error of each member meter's voltage measurement [-], drawn for the whole fleet."""
-    return np.asarray(
-        members.take(rng.normal(0.0, VOLTAGE_ERROR_SIGMA, members.n_total)), dtype=np.float64
-    )
+def voltage_channel_gains(
+    rng: np.random.Generator, members: Members, phases: NDArray[np.integer]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Lowest and highest gain ``1 + e`` of each member meter's voltage channels in use.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The generator "meter-voltage" (drawn for the whole fleet, restricted to the members).
+    members : Members
+        The meters simulated here.
+    phases : numpy.ndarray
+        Phases of each member meter (1: only L1 is read).
+    """
+    every = draw_voltage_error(rng, members.n_total)
+    gain = 1.0 + np.asarray(members.take(every), dtype=np.float64)
+    used = np.arange(3)[None, :] < np.asarray(phases)[:, None]
+    low = np.where(used, gain, np.inf).min(axis=1)
+    high = np.where(used, gain, -np.inf).max(axis=1)
+    return low, high
 
 
 class GridAlarms:
@@ -79,8 +93,12 @@ class GridAlarms:
         Bus position of each local meter in the power-flow result.
     watches : numpy.ndarray
         bool per local meter: it watches the voltage.
-    voltage_error : numpy.ndarray
-        Gain error of each local meter's voltage measurement [-].
+    solved_bus : numpy.ndarray, optional
+        bool per bus of the network: solved here (None: all); a meter on a bus not
+        solved here (a medium-voltage meter while LV areas are solved alone) is not watched.
+    voltage_gains : tuple of numpy.ndarray
+        Lowest and highest gain of each local meter's voltage channels in use [-]
+        (:func:`voltage_channel_gains`).
     transformer_rows : numpy.ndarray
         Rows of ``net.trafo`` watched here (the LV-area transformers solved here).
     transformer_ids : numpy.ndarray
@@ -97,7 +115,8 @@ class GridAlarms:
         premise_ids: list[str],
         meter_bus: NDArray[np.int64],
         watches: NDArray[np.bool_],
-        voltage_error: NDArray[np.float64],
+        solved_bus: NDArray[np.bool_] | None = None,
+        voltage_gains: tuple[NDArray[np.float64], NDArray[np.float64]],
         transformer_rows: NDArray[np.int64],
         transformer_ids: NDArray[np.int64],
     ):
@@ -105,9 +124,13 @@ class GridAlarms:
         v, t = section.voltage, section.transformer
         self._voltage = v.enabled
         self._low, self._high = v.low_pu, v.high_pu
-        self._meters = np.flatnonzero(watches).astype(np.int64) if v.enabled else np.zeros(0, int)
+        watched = np.asarray(watches, dtype=bool) & v.enabled
+        if solved_bus is not None:
+            watched &= solved_bus[meter_bus]
+        self._meters = np.flatnonzero(watched).astype(np.int64)
         self._bus = meter_bus[self._meters]
-        self._gain = 1.0 + voltage_error[self._meters]
+        self._gain_low = voltage_gains[0][self._meters]
+        self._gain_high = voltage_gains[1][self._meters]
         self._meter_ids = [meter_ids[i] for i in self._meters.tolist()]
         self._premise_ids = [premise_ids[i] for i in self._meters.tolist()]
         up = AlarmsSection.steps(v.delay, interval_s, interval_s)
@@ -134,9 +157,9 @@ class GridAlarms:
         if self._meters.size:
             true = result.vm_pu[self._bus]
             seen = np.isfinite(true)
-            measured = true * self._gain
-            self._track(self.low, measured < self._low, seen, measured, true, end_s, low=True)
-            self._track(self.high, measured > self._high, seen, measured, true, end_s, low=False)
+            lowest, highest = true * self._gain_low, true * self._gain_high
+            self._track(self.low, lowest < self._low, seen, lowest, true, end_s, low=True)
+            self._track(self.high, highest > self._high, seen, highest, true, end_s, low=False)
         if self._trafo_rows.size:
             loading = result.trafo_loading_percent[self._trafo_rows]
             seen = np.isfinite(loading)

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from twin.engine.alarm_desk import OperatorDesk
-from twin.engine.alarm_grid import GridAlarms, draw_voltage_error
+from twin.engine.alarm_grid import GridAlarms, voltage_channel_gains
 from twin.engine.alarm_lighting import LightingAlarms
 from twin.engine.alarm_meter import MeterAlarms
 from twin.engine.alarm_prepaid import PrepaidAlarms
@@ -27,6 +27,7 @@ from twin.engine.components import Components
 from twin.engine.faults import FirmwareRecorder
 from twin.engine.recording_der import DerRecorder
 from twin.engine.recording_phases import PhaseRecorder
+from twin.engine.run_tables import meter_connections
 from twin.grid import PowerFlowResult
 from twin.random_streams import RandomTree
 from twin.scenario import Scenario
@@ -34,8 +35,9 @@ from twin.scenario.alarm_models import NEUTRAL_DELAY_S, AlarmsSection
 
 __all__ = ["AlarmSources", "attach_alarm_sources"]
 
-VOLTAGE_ERROR_STREAM = "meter-voltage-error"
-"""Name of the random stream of the meters' voltage gain errors."""
+VOLTAGE_ERROR_STREAM = "meter-voltage"
+"""Generator of the meters' voltage-channel gain errors (shared with the power-quality
+profile, :mod:`twin.engine.recording_power_quality`, so both read the same voltages)."""
 
 
 @dataclass
@@ -92,8 +94,10 @@ def attach_alarm_sources(
     grid = None
     if section.voltage.enabled or section.transformer.enabled:
         ami = parts.ami
-        error = draw_voltage_error(
-            RandomTree(scenario.seed).generator(VOLTAGE_ERROR_STREAM), parts.members
+        gains = voltage_channel_gains(
+            RandomTree(scenario.seed).generator(VOLTAGE_ERROR_STREAM),
+            parts.members,
+            meter_connections(parts).phases,
         )
         trafo_ids = parts.site.grid.net.trafo.index.to_numpy()[transformer_rows]
         grid = GridAlarms(
@@ -103,8 +107,9 @@ def attach_alarm_sources(
             meter_ids=ids.meters,
             premise_ids=ids.premises,
             meter_bus=ami.meter_bus,
+            solved_bus=parts.solved_mask("bus", len(parts.site.grid.net.bus)),
             watches=ami.watches_voltage,
-            voltage_error=error,
+            voltage_gains=gains,
             transformer_rows=np.asarray(transformer_rows, dtype=np.int64),
             transformer_ids=np.asarray(trafo_ids, dtype=np.int64),
         )
