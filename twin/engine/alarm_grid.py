@@ -122,7 +122,6 @@ class GridAlarms:
     ):
         self.log, self.dt = log, interval_s
         v, t = section.voltage, section.transformer
-        self._voltage = v.enabled
         self._low, self._high = v.low_pu, v.high_pu
         watched = np.asarray(watches, dtype=bool) & v.enabled
         if solved_bus is not None:
