@@ -15,7 +15,9 @@ import yaml
 
 import twin
 from tests.sweep.test_shards import assert_same_tables, run_and_merge_two_shards
+from twin.report.safety_section import safety_section
 from twin.scenario.loading import validate_scenario_dict
+from twin.studies.safety.study import safety_figures
 
 TABLES = [
     "internal/safety_sensor",
@@ -251,3 +253,13 @@ def test_the_shipped_safety_town_runs_briefly(tmp_path: Path) -> None:
     assert sensors["building_id"].notna().any() and sensors["meter_id"].notna().any()
     for name in TABLES[:3]:
         assert name in run.tables
+
+
+def test_the_report_section_gives_the_study_figures(run: twin.Run, tmp_path: Path) -> None:
+    section = safety_section(run, tmp_path)
+    assert section is not None and section.anchor == "safety"
+    rows = {row[0]: row[1] for row in section.tables[0].rows}
+    figures = safety_figures(run.path)
+    assert rows["failures (fires and protective trips)"] == f"{figures['failures']:,.0f}"
+    assert rows["work orders"] == f"{figures['work_orders']:,.0f}"
+    assert all((tmp_path / f.file).is_file() for f in section.figures)

@@ -24,6 +24,7 @@ from twin.report.html import FigureRef, Section, render_page
 from twin.report.key_figures import key_figures
 from twin.report.lighting_section import lighting_section
 from twin.report.losses_section import LOSSES_CAPTIONS, losses_section
+from twin.report.safety_section import safety_section
 from twin.report.sections import (
     fmt_time,
     grid_loading_tables,
@@ -108,6 +109,7 @@ def write_report(run_dir: str | Path) -> Path:
             water_gas_section(ctx.run, out, timezone=ctx.clock.timezone),
             lighting_section(ctx.run, out, timezone=ctx.clock.timezone),
             alarms_section(ctx.run, out, timezone=ctx.clock.timezone),
+            safety_section(ctx.run, out),
         ):
             if optional is not None:  # left out of a run without bills or water/gas meters
                 sections.append(optional)
