@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twin.clock import TimeAxis
+from twin.engine.alarm_summary import alarm_lines, merge_alarm_counts
 from twin.engine.alarms import AlarmLog, ConditionTracker
 from twin.engine.buildings import apartment_buildings
 from twin.engine.meter_points import MeterPoints
@@ -95,3 +96,29 @@ def test_buildings_are_buses_with_enough_dwellings():
     assert b.building_of.tolist() == [0, 0, 0, -1, 0, 0, 0, -1]
     assert b.ids(np.arange(10) * 10) == ["B30"]
     assert apartment_buildings(points, 7).n == 0
+
+
+def test_shards_alarm_counts_add_up_and_print() -> None:
+    a = {
+        "raised": {"safety": 2, "meter": 1},
+        "open_at_end": 1,
+        "failures": {"fire": 1},
+        "work_orders": 2,
+    }
+    b = {
+        "raised": {"safety": 1},
+        "open_at_end": 0,
+        "failures": {"protective_trip": 2},
+        "work_orders": 1,
+    }
+    merged = merge_alarm_counts([a, b])
+    assert merged == {
+        "raised": {"meter": 1, "safety": 3},
+        "open_at_end": 1,
+        "failures": {"fire": 1, "protective_trip": 2},
+        "work_orders": 3,
+    }
+    lines = alarm_lines(merged)
+    assert "4 raised (safety 3, meter 1), 1 open at the end" in lines[0]
+    assert "3 failure(s) (1 fire, 2 protective trip), 3 work order(s)" in lines[1]
+    assert alarm_lines({}) == []

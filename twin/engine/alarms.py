@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -156,6 +156,14 @@ class AlarmLog:
         """An operator acknowledges ``alarm`` at ``time_s`` (the first time counts)."""
         if np.isnan(alarm.acknowledged_s):
             alarm.acknowledged_s = max(float(time_s), alarm.raised_s)
+
+    def counts(self) -> dict[str, Any]:
+        """Alarms raised per source and those open at the end, for the run summary."""
+        sources = [a.source for a in self.alarms]
+        return {
+            "raised": {k: sources.count(k) for k in sorted(set(sources))},
+            "open_at_end": sum(a.open for a in self.alarms),
+        }
 
     def finish(self) -> None:
         """Write ``external/alarm``, ``external/safety_alarm`` and ``truth/alarm_cause``."""

@@ -343,10 +343,8 @@ class SafetyPremises:
         if hz.n:
             seeing = []
             for j in range(hz.n):
-                kind = HAZARD_KINDS[int(hz.kind[j])]
                 sk = next(i for i, s in enumerate(SENSOR_KINDS) if hz.kind[j] in _WATCHES[s])
                 seeing.append(sensor_of.get((int(hz.premise[j]), sk)))
-                del kind
             cols = [
                 pa.array(self.hazard_ids, pa.string()),
                 pa.array([self.premise_ids[int(p)] for p in hz.premise], pa.string()),
@@ -376,6 +374,14 @@ class SafetyPremises:
             ]
             w.append_batch(pa.RecordBatch.from_arrays(cols, schema=w.schema))
         self.operations.finish()
+
+    def counts(self) -> dict[str, Any]:
+        """Failures per kind and work orders, for the run summary."""
+        kinds = [FAILURE_KINDS[f.kind] for f in self.fleet.failures]
+        return {
+            "failures": {k: kinds.count(k) for k in sorted(set(kinds))},
+            "work_orders": len(self.operations.orders),
+        }
 
 
 def create_safety(

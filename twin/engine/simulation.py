@@ -155,6 +155,9 @@ def run(
             if loop.alarm_sources is not None:
                 loop.alarm_sources.finish()
             parts.alarms.finish()
+            summary.alarms = parts.alarms.counts()
+            if parts.safety is not None:
+                summary.alarms.update(parts.safety.counts())
         t_sim = time.perf_counter() - t1
         _close(loop, summary, firmware, writer)
         if metering and scenario.tariffs is not None:

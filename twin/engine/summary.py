@@ -14,6 +14,7 @@ import pandas as pd
 
 from twin.clock import TimeAxis
 from twin.devices.der_totals import DerTotals
+from twin.engine.alarm_summary import alarm_lines
 from twin.engine.money_summary import money_lines
 from twin.engine.recording_der import der_lines
 from twin.engine.scoreboard import scoreboard_lines
@@ -73,6 +74,7 @@ class RunSummary:
     timings_s: dict[str, float] = field(default_factory=dict)
     scoreboard: dict[str, Any] = field(default_factory=dict)
     money: dict[str, Any] = field(default_factory=dict)
+    alarms: dict[str, Any] = field(default_factory=dict)
 
     def account(
         self, result: PowerFlowResult, axis: TimeAxis, k: int, trafo_ids: np.ndarray
@@ -127,6 +129,7 @@ class RunSummary:
             f"{self.transformer_reverse_overload_intervals} by reverse flow)",
             *der_lines(self.der),
             *money_lines(self.money),
+            *alarm_lines(self.alarms),
             f"  power flow        {self.non_converged_intervals} non-converged interval(s)",
             f"  meter readings    {self.meter_readings:,} received, "
             f"{self.missed_readings:,} missed",

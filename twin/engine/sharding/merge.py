@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from twin.devices.der_totals import DerTotals
+from twin.engine.alarm_summary import merge_alarm_counts
 from twin.engine.money_summary import merge_money
 from twin.engine.scoreboard import merge_scoreboards
 from twin.engine.site import Site
@@ -149,6 +150,7 @@ def _merged_summary(
     out["non_converged_intervals"] = int((~flow["converged"].astype(bool)).sum())
     out["der"] = {} if der_totals is None else der_totals.summary()
     out["money"] = merge_money([s.get("money", {}) for s in summaries])
+    out["alarms"] = merge_alarm_counts([s.get("alarms", {}) for s in summaries])
     return out
 
 
