@@ -33,7 +33,7 @@ from twin.clock import TimeAxis
 from twin.comms.technology import Technology
 from twin.devices.households import HouseholdFleet
 from twin.devices.lighting import CommonAreaParams, LightingFleet, motion_level
-from twin.engine.lighting import LightingCircuits, site_longitude_deg
+from twin.engine.lighting import LightingCircuits, area_reachability, site_longitude_deg
 from twin.engine.lighting_plan import LightingPlan
 from twin.members import Members
 from twin.random_streams import RandomTree
@@ -94,16 +94,6 @@ def create_common_lighting(
     level_of = None
     if params.control == "motion":
         level_of = _motion_levels(plan, members, households, household_members, params)
-    circuit_t = members.take(plan.transformer)
-    ids = concentrators.transformer_ids
-    pos = np.searchsorted(ids, circuit_t)
-    known = np.zeros(circuit_t.size, dtype=bool)
-    if ids.size:
-        known = (pos < ids.size) & (ids[np.minimum(pos, ids.size - 1)] == circuit_t)
-
-    def area_up(c: int) -> bool:
-        return True if not known[c] else bool(concentrators.up[pos[c]])
-
     return LightingCircuits(
         axis=axis,
         plan=plan,
@@ -114,7 +104,7 @@ def create_common_lighting(
         seed=scenario.seed,
         technology=technology,
         retries=scenario.comms.retries,
-        area_up=area_up,
+        area_up=area_reachability(concentrators, members.take(plan.transformer)),
         writer=writer,
         bus_id=bus_id,
         level_of=level_of,

@@ -39,7 +39,7 @@ from twin.random_streams import ItemStreams, RandomTree
 from twin.scenario import Scenario
 from twin.streams import RunWriter
 
-__all__ = ["LightingCircuits", "create_lighting", "site_longitude_deg"]
+__all__ = ["LightingCircuits", "area_reachability", "create_lighting", "site_longitude_deg"]
 
 RETRY_EVERY_S: Final = 60.0
 """Wait before the platform re-sends an unanswered lighting command [s] (assumed)."""
@@ -261,6 +261,29 @@ class LightingCircuits:
             w.append_batch(pa.RecordBatch.from_arrays(cols, schema=w.schema))
 
 
+def area_reachability(concentrators: Any, circuit_t: NDArray[np.int64]) -> Callable[[int], bool]:
+    """Whether local circuit ``c``'s commands can reach it now: its LV area's
+    concentrator is up (a circuit in an area without meters is always reachable).
+
+    Parameters
+    ----------
+    concentrators : Concentrators
+        The run's concentrators.
+    circuit_t : numpy.ndarray
+        LV transformer row of each local circuit.
+    """
+    ids = concentrators.transformer_ids
+    pos = np.searchsorted(ids, circuit_t)
+    known = np.zeros(circuit_t.size, dtype=bool)
+    if ids.size:
+        known = (pos < ids.size) & (ids[np.minimum(pos, ids.size - 1)] == circuit_t)
+
+    def area_up(c: int) -> bool:
+        return True if not known[c] else bool(concentrators.up[pos[c]])
+
+    return area_up
+
+
 def site_longitude_deg(scenario: Scenario, axis: TimeAxis) -> float:
     """The scenario's ``lighting.longitude_deg``, else the meridian of the time zone's
     standard offset at the run start (15 deg per hour)."""
@@ -318,16 +341,6 @@ def create_lighting(
         rng=rng.generator("lighting"),
         members=members,
     )
-    circuit_t = members.take(plan.transformer)
-    ids = concentrators.transformer_ids
-    pos = np.searchsorted(ids, circuit_t)
-    known = np.zeros(circuit_t.size, dtype=bool)
-    if ids.size:
-        known = (pos < ids.size) & (ids[np.minimum(pos, ids.size - 1)] == circuit_t)
-
-    def area_up(c: int) -> bool:
-        return True if not known[c] else bool(concentrators.up[pos[c]])
-
     return LightingCircuits(
         axis=axis,
         plan=plan,
@@ -338,7 +351,7 @@ def create_lighting(
         seed=scenario.seed,
         technology=technology,
         retries=scenario.comms.retries,
-        area_up=area_up,
+        area_up=area_reachability(concentrators, members.take(plan.transformer)),
         writer=writer,
         bus_id=bus_id,
     )
