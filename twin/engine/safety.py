@@ -157,6 +157,8 @@ class SafetyPremises:
         self.alarms, self.operations, self._writer = alarms, operations, writer
         dt = axis.interval_s
         self._every_k, self._trackers, self._members = {}, {}, {}
+        self._pending: list[tuple[NDArray[np.float64], NDArray[np.int64], Any, Any]] = []
+        self._pending_k = 0
         self._open: dict[int, Any] = {}
         for i, kind in enumerate(SENSOR_KINDS):
             s = params.sensor(kind)
@@ -289,23 +291,40 @@ class SafetyPremises:
 
     # tables -----------------------------------------------------------------------------
 
+    BATCH_INTERVALS: Final = 96
+    """Intervals of readings gathered into one record batch (a batch per interval costs
+    more than its rows)."""
+
     def _write_readings(
         self,
         end_s: float,
         batches: list[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]],
     ) -> None:
+        """Gather one interval's readings; written every :attr:`BATCH_INTERVALS`."""
         idx = np.concatenate([b[0] for b in batches])
-        if idx.size == 0:
+        if idx.size:
+            values = np.concatenate([b[1] for b in batches])
+            received = np.concatenate([b[2] for b in batches])
+            self._pending.append((np.full(idx.size, end_s), idx, values, received))
+        self._pending_k += 1
+        if self._pending_k >= self.BATCH_INTERVALS:
+            self._flush_readings()
+
+    def _flush_readings(self) -> None:
+        """Write the gathered readings."""
+        pending, self._pending, self._pending_k = self._pending, [], 0
+        if not pending:
             return
+        idx = np.concatenate([p[1] for p in pending])
         w = self._writer.table("internal/safety_reading")
         sensor = pa.DictionaryArray.from_arrays(
             pa.array(idx.astype(np.int32)), self._sensor_dict.dictionary
         )
         cols = [
             sensor,
-            utc_stamps(self.axis, end_s, idx.size),
-            pa.array(np.concatenate([b[1] for b in batches]).astype(np.float32)),
-            utc_stamps(self.axis, np.concatenate([b[2] for b in batches])),
+            utc_stamps(self.axis, np.concatenate([p[0] for p in pending])),
+            pa.array(np.concatenate([p[2] for p in pending]).astype(np.float32)),
+            utc_stamps(self.axis, np.concatenate([p[3] for p in pending])),
         ]
         w.append_batch(pa.RecordBatch.from_arrays(cols, schema=w.schema))
 
@@ -332,7 +351,8 @@ class SafetyPremises:
         w.append_batch(pa.RecordBatch.from_arrays(cols, schema=w.schema))
 
     def finish(self) -> None:
-        """Write the hazards, the failures and the work orders."""
+        """Write the last readings, the hazards, the failures and the work orders."""
+        self._flush_readings()
         fleet, hz, ax = self.fleet, self.fleet.hazards, self.axis
         sensor_of = {
             (int(self.sensor_premise[s]), int(self.sensor_kind[s])): self.sensor_ids[s]
