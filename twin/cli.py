@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="progress bar in simulated time (default: when the terminal shows it)",
     )
+    p_run.add_argument(
+        "--profile",
+        action="store_true",
+        help="print the wall time per stage of the interval loop and per table written "
+        "(always kept in manifest.json's summary.profile)",
+    )
     sharding = p_run.add_argument_group("sharded run (split by LV transformer area, on Dask)")
     sharding.add_argument(
         "--shards", type=int, default=None, metavar="K", help="run in K shards (default 1: none)"
@@ -158,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from twin.engine import run
+    from twin.engine.stage_clock import profile_lines
     from twin.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed)
@@ -188,6 +195,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for line in result.summary.lines():
         print(line)
     print(f"  run directory     {result.path}")
+    if args.profile:
+        for line in profile_lines(result.summary.profile):
+            print(line)
     return EXIT_OK
 
 

@@ -30,6 +30,7 @@ from twin.engine.recording import OccupancySpells, Recorder
 from twin.engine.recording_der import DerRecorder
 from twin.engine.recording_phases import PhaseRecorder
 from twin.engine.recording_power_quality import PowerQualityRecorder
+from twin.engine.stage_clock import StageClock
 from twin.engine.summary import RunSummary, exact_total_kw
 from twin.grid.area_balance import AreaBalance
 
@@ -51,6 +52,7 @@ class IntervalLoop:
         self.spells = OccupancySpells(parts.households.n, parts.axis.interval_s)
         self.der_recorder: DerRecorder | None = None
         self.phases: PhaseRecorder | None = None
+        self.clock = StageClock()
         self.power_quality: PowerQualityRecorder | None = None
         self.alarm_sources: AlarmSources | None = None
         self._solved_loads = parts.solved_rows("load")
@@ -89,9 +91,11 @@ class IntervalLoop:
 
     def process(self, env: simpy.Environment):  # type: ignore[no-untyped-def]
         """SimPy process: one pass per metering interval."""
-        axis = self.parts.axis
+        axis, clock = self.parts.axis, self.clock
+        clock.mark()
         for k in range(axis.n_intervals):
             p_kw, q_kvar = self.parts.step_meters(axis.at(k))
+            clock.lap("devices")
             if self.parts.der is not None:
                 if self.der_recorder is not None:
                     self.der_recorder.schedule_status_changes(env)
@@ -100,31 +104,39 @@ class IntervalLoop:
                     self.parts.der.ev.finished_sessions()
             if self.metering:
                 self.recorder.occupancy(*self.spells.observe(k, self.parts.households.present))
+            clock.lap("device records")
             yield env.timeout(axis.interval_s)
+            clock.lap("discrete events")
             self._close_interval(k, p_kw, q_kvar)
 
     def _close_interval(self, k: int, p_kw: np.ndarray, q_kvar: np.ndarray) -> None:
-        parts, axis = self.parts, self.parts.axis
+        parts, axis, clock = self.parts, self.parts.axis, self.clock
         end_s = (k + 1) * axis.interval_s
         load_p, load_q, sgen_p = parts.grid_injections(k, p_kw, q_kvar)
+        clock.lap("grid injections")
         tic = time.perf_counter()
         result = parts.solve(k, load_p, load_q, sgen_p)
         solve_ms = (time.perf_counter() - tic) * 1e3
+        clock.lap("power flow")
         seen = p_kw if parts.thefts is None else parts.thefts.metered_kw(k, p_kw)
         if self.metering:
             parts.ami.meter(k, seen)
+            clock.lap("metrology")
             if parts.prepaid is not None:
                 parts.prepaid.step(k)
+                clock.lap("prepaid")
             if self.phases is not None:
                 self.phases.interval(end_s, seen, p_kw)
             if self.power_quality is not None:
                 self.power_quality.interval(k, seen, p_kw, q_kvar, result)
+            clock.lap("phase and power-quality records")
         self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))
         totals = None
         if self.metering and self._areas.size:
             totals = self.balance.totals(result, load_p, sgen_p)
             self.recorder.areas(end_s, self._area_ids, totals, self._areas)
         self.summary.account(result, axis, k, self._trafo_ids)
+        clock.lap("grid and truth records")
         if parts.der is not None:
             parts.der.after_flow(
                 converged=result.converged,
@@ -134,9 +146,11 @@ class IntervalLoop:
             )
             if self.der_recorder is not None:
                 self.der_recorder.interval(k)
+            clock.lap("DER after the flow")
 
         if self.metering:
             parts.ami.after_flow(k, seen, result)
+            clock.lap("management cores, comms, head-end")
             if parts.utilities is not None:
                 running = parts.ami.management.running(float(end_s))
                 parts.utilities.close_interval(k, running[parts.segments.households])
@@ -145,10 +159,13 @@ class IntervalLoop:
             if parts.area_meters is not None and totals is not None:
                 lv_p_kw = totals.lv_p_kw[self._metered_areas]
                 parts.area_meters.close_interval(k, lv_p_kw, result)
+            clock.lap("water, gas and area meters")
             if parts.safety is not None:  # the premises' cables carry this interval's load
                 parts.safety.close_interval(k, p_kw)
+                clock.lap("safety sensors")
             if self.alarm_sources is not None:
                 self.alarm_sources.step(k, result)
+                clock.lap("alarms")
         if self.on_progress is not None and ((k + 1) % 96 == 0 or k == axis.n_intervals - 1):
             self.on_progress(k + 1)
         if self.progress is not None:
@@ -158,6 +175,7 @@ class IntervalLoop:
                 self.progress.set_postfix_str(
                     stamp.tz_convert(axis.timezone).strftime("%Y-%m-%d %H:%M"), refresh=False
                 )
+        clock.lap("progress")
 
     def _load_kw(self, load_p_mw: np.ndarray) -> float:
         rows = self._solved_loads

@@ -136,6 +136,7 @@ def run(
         env.process(loop.process(env))
         t1 = time.perf_counter()
         env.run()
+        t_loop = time.perf_counter() - t1
         bar.close()
         if metering:
             parts.ami.finish(axis.duration_s, axis.n_intervals - 1)
@@ -168,8 +169,13 @@ def run(
                     summary.money.update(prepaid.money())
             t_bill = time.perf_counter() - tic
         summary.timings_s = {"build": round(t_build, 3), "simulate": round(t_sim, 3)}
+        summary.timings_s["finish"] = round(t_sim - t_loop, 3)
         if metering and scenario.tariffs is not None:
             summary.timings_s["bills"] = round(t_bill, 3)
+        tic = time.perf_counter()
+        writer.flush_all()
+        summary.timings_s["flush"] = round(time.perf_counter() - tic, 3)
+        summary.profile = loop.clock.profile(axis.n_intervals, writer.write_seconds())
         summary.wall_s = time.perf_counter() - t0
         manifest = run_manifest(scenario, started, asdict(summary), asdict(parts.ami.spi.stats))
         if shard is not None:

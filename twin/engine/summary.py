@@ -75,6 +75,7 @@ class RunSummary:
     scoreboard: dict[str, Any] = field(default_factory=dict)
     money: dict[str, Any] = field(default_factory=dict)
     alarms: dict[str, Any] = field(default_factory=dict)
+    profile: dict[str, Any] = field(default_factory=dict)
 
     def account(
         self, result: PowerFlowResult, axis: TimeAxis, k: int, trafo_ids: np.ndarray

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -46,6 +47,7 @@ class TableWriter:
         self.schema = schema
         self.row_group_rows = row_group_rows
         self.rows = 0
+        self.write_s = 0.0  # wall time spent writing row groups [s]
         self._buffer: list[pa.RecordBatch] = []
         self._buffered = 0
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,10 +78,12 @@ class TableWriter:
     def flush(self) -> None:
         """Write the buffered rows as one row group."""
         if self._buffer:
+            tic = time.perf_counter()
             table = pa.Table.from_batches(self._buffer, schema=self.schema)
             self._writer.write_table(table, row_group_size=max(self._buffered, 1))
             self._buffer.clear()
             self._buffered = 0
+            self.write_s += time.perf_counter() - tic
 
     def close(self) -> None:
         """Flush and close the file (once; later calls do nothing)."""
@@ -170,6 +174,15 @@ class RunWriter:
             rows += pq.ParquetFile(part).metadata.num_rows
             os.replace(part, folder / f"part-{i:03d}.parquet")
         self._adopted[name] = rows
+
+    def flush_all(self) -> None:
+        """Write every table's buffered rows (before the manifest takes the timings)."""
+        for writer in self._tables.values():
+            writer.flush()
+
+    def write_seconds(self) -> dict[str, float]:
+        """Wall time each table has spent writing row groups so far [s]."""
+        return {name: writer.write_s for name, writer in self._tables.items()}
 
     def discard(self, name: str) -> None:
         """Drop table ``name`` and what it holds (a pass that keeps only some tables)."""

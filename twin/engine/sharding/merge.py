@@ -22,6 +22,7 @@ from twin.engine.alarm_summary import merge_alarm_counts
 from twin.engine.money_summary import merge_money
 from twin.engine.scoreboard import merge_scoreboards
 from twin.engine.site import Site
+from twin.engine.stage_clock import merge_profiles
 from twin.engine.summary import Run, RunSummary, run_manifest
 from twin.grid.export import branch_table, bus_table
 from twin.meters.time_switch import tariff_count
@@ -151,6 +152,7 @@ def _merged_summary(
     out["der"] = {} if der_totals is None else der_totals.summary()
     out["money"] = merge_money([s.get("money", {}) for s in summaries])
     out["alarms"] = merge_alarm_counts([s.get("alarms", {}) for s in summaries])
+    out["profile"] = merge_profiles([s.get("profile", {}) for s in summaries])
     return out
 
 
