@@ -13,9 +13,10 @@ import contextlib
 import json
 import os
 import time
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import pyarrow as pa
@@ -40,9 +41,25 @@ class TableWriter:
         The table's declared schema; every batch must match it.
     row_group_rows : int
         Rows buffered before a row group is written.
+    executor : concurrent.futures.Executor, optional
+        Where row groups are encoded and written (one thread shared by the
+        run's tables: the writes of a table keep their order, and Parquet
+        encoding and compression release the GIL, so they overlap with the
+        simulation on a second core); None: in the caller's thread.
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, *, row_group_rows: int):
+    MAX_PENDING: Final = 2
+    """Row groups of one table waiting for the writer thread before :meth:`flush` waits
+    for the oldest (bounds the memory held by a table that is written slower than filled)."""
+
+    def __init__(
+        self,
+        path: Path,
+        schema: pa.Schema,
+        *,
+        row_group_rows: int,
+        executor: Executor | None = None,
+    ):
         self.path = path
         self.schema = schema
         self.row_group_rows = row_group_rows
@@ -50,6 +67,8 @@ class TableWriter:
         self.write_s = 0.0  # wall time spent writing row groups [s]
         self._buffer: list[pa.RecordBatch] = []
         self._buffered = 0
+        self._executor = executor
+        self._pending: list[Future[None]] = []
         path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = pq.ParquetWriter(path, schema, compression="snappy")
         self.closed = False
@@ -76,20 +95,35 @@ class TableWriter:
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffered rows as one row group."""
-        if self._buffer:
-            tic = time.perf_counter()
-            table = pa.Table.from_batches(self._buffer, schema=self.schema)
-            self._writer.write_table(table, row_group_size=max(self._buffered, 1))
-            self._buffer.clear()
-            self._buffered = 0
-            self.write_s += time.perf_counter() - tic
+        """Write the buffered rows as one row group (handed to the executor, if any)."""
+        if not self._buffer:
+            return
+        batches, rows = self._buffer, self._buffered
+        self._buffer, self._buffered = [], 0
+        if self._executor is None:
+            self._write(batches, rows)
+            return
+        while self._pending and (self._pending[0].done() or len(self._pending) >= self.MAX_PENDING):
+            self._pending.pop(0).result()  # a failed write raises here
+        self._pending.append(self._executor.submit(self._write, batches, rows))
+
+    def _write(self, batches: list[pa.RecordBatch], rows: int) -> None:
+        tic = time.perf_counter()
+        table = pa.Table.from_batches(batches, schema=self.schema)
+        self._writer.write_table(table, row_group_size=max(rows, 1))
+        self.write_s += time.perf_counter() - tic
+
+    def wait(self) -> None:
+        """Wait until every row group handed over is written (raises a failed write)."""
+        while self._pending:
+            self._pending.pop(0).result()
 
     def close(self) -> None:
-        """Flush and close the file (once; later calls do nothing)."""
+        """Flush, wait for the writes and close the file (once; later calls do nothing)."""
         if self.closed:
             return
         self.flush()
+        self.wait()
         self._writer.close()
         self.closed = True
 
@@ -126,6 +160,7 @@ class RunWriter:
         self._tables: dict[str, TableWriter] = {}
         self._adopted: dict[str, int] = {}
         self._done = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-writer")
 
     def table(self, name: str, schema: pa.Schema | None = None) -> TableWriter:
         """The writer of table ``name`` (``internal/meter_interval``), opened on first use.
@@ -139,7 +174,9 @@ class RunWriter:
         if writer is None:
             path = self.staging / f"{name}.parquet"
             schema = schema_for(name) if schema is None else schema
-            writer = TableWriter(path, schema, row_group_rows=self.row_group_rows)
+            writer = TableWriter(
+                path, schema, row_group_rows=self.row_group_rows, executor=self._executor
+            )
             self._tables[name] = writer
         return writer
 
@@ -176,9 +213,12 @@ class RunWriter:
         self._adopted[name] = rows
 
     def flush_all(self) -> None:
-        """Write every table's buffered rows (before the manifest takes the timings)."""
+        """Write every table's buffered rows and wait for them (before the manifest
+        takes the timings)."""
         for writer in self._tables.values():
             writer.flush()
+        for writer in self._tables.values():
+            writer.wait()
 
     def write_seconds(self) -> dict[str, float]:
         """Wall time each table has spent writing row groups so far [s]."""
@@ -201,6 +241,7 @@ class RunWriter:
         """Close every table, write ``scenario.yaml`` then ``manifest.json``, move into place."""
         for writer in self._tables.values():
             writer.close()
+        self._executor.shutdown(wait=True)
         (self.staging / "scenario.yaml").write_text(
             yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8"
         )
@@ -215,6 +256,7 @@ class RunWriter:
 
     def abort(self) -> None:
         """Discard everything written."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
         for writer in self._tables.values():
             with contextlib.suppress(Exception):
                 writer._writer.close()
