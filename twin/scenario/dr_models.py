@@ -30,7 +30,14 @@ __all__ = [
 DR_DEVICES = ("ev", "storage", "heat_pump", "water_heater")
 """Devices behind the meter a programme can act on."""
 
+DeviceName = Literal["ev", "storage", "heat_pump", "water_heater"]
+"""A responsive device's name."""
+
 _LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+
+
+def _all_devices() -> list[DeviceName]:
+    return ["ev", "storage", "heat_pump", "water_heater"]
 
 
 class _Section(BaseModel):
@@ -106,9 +113,7 @@ class DrProgramme(_Section):
     opt_out_probability: float = Field(
         default=0.0, ge=0, le=1, description="Chance a participant opts out of one event [-]."
     )
-    devices: list[Literal["ev", "storage", "heat_pump", "water_heater"]] = Field(
-        default_factory=lambda: list(DR_DEVICES), min_length=1
-    )
+    devices: list[DeviceName] = Field(default_factory=lambda: _all_devices(), min_length=1)
     notice: Duration = Field(default=SECONDS_PER_DAY, description="Call ahead of the start.")
     comfort_c: float = Field(
         default=2.0, ge=0, le=10, description="Largest indoor / tank temperature drop [K]."

@@ -1,0 +1,103 @@
+"""truth/dr_counterfactual: the enrolled premises' power had there been no event.
+
+A shadow copy of the enrolled premises' behind-the-meter devices (made from
+the same random draws, :func:`twin.engine.der.create_der` restricted to them)
+advances in lockstep with the same inputs but never receives a signal. The
+counterfactual premise power is then::
+
+    p_kw = p_kw_actual - actual device power + shadow device power
+
+over the responsive devices (thermal loads, EV home charging, battery); every
+other part of the premise is the same in both. Rows are kept for every
+interval within 24 h of an event (from 24 h before its start to 24 h after
+its end, windows merged); since an event may be called less than 24 h ahead,
+each interval is decided :data:`WINDOW_S` after its end, from a rolling buffer.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from twin.clock import TimeAxis, utc_stamps
+from twin.streams import RunWriter
+
+__all__ = ["WINDOW_S", "CounterfactualRecorder"]
+
+WINDOW_S: Final = 86_400
+"""Rows are kept from this long before an event's start to this long after its end [s]."""
+
+
+class CounterfactualRecorder:
+    """Buffers the last :data:`WINDOW_S` of counterfactual power and writes what falls in a window.
+
+    Parameters
+    ----------
+    writer : RunWriter
+        The run's writer.
+    axis : TimeAxis
+        The run's intervals.
+    premise_ids, meter_ids : list of str
+        Identifiers of the enrolled premises (the shadow's members, in order).
+    """
+
+    TABLE: Final = "truth/dr_counterfactual"
+
+    def __init__(
+        self, writer: RunWriter, axis: TimeAxis, premise_ids: list[str], meter_ids: list[str]
+    ) -> None:
+        self.axis = axis
+        self._w = writer.table(self.TABLE)
+        self._premises = pa.array(premise_ids, pa.string())
+        self._meters = pa.array(meter_ids, pa.string())
+        self._lag = max(1, -(-WINDOW_S // axis.interval_s))
+        n = len(premise_ids)
+        self._cf = np.zeros((self._lag + 1, n))
+        self._actual = np.zeros((self._lag + 1, n))
+        self._next = 0  # first interval not yet decided
+        self._windows: list[tuple[int, int]] = []
+
+    def add_event(self, start_s: int, end_s: int) -> None:
+        """An event was called: keep the intervals around it."""
+        self._windows.append((start_s - WINDOW_S, end_s + WINDOW_S))
+
+    def interval(
+        self, k: int, p_cf_kw: NDArray[np.float64], p_actual_kw: NDArray[np.float64]
+    ) -> None:
+        """Buffer interval ``k``; write the interval that has left the buffer, if in a window."""
+        slot = k % (self._lag + 1)
+        self._cf[slot], self._actual[slot] = p_cf_kw, p_actual_kw
+        while self._next <= k - self._lag:
+            self._decide(self._next)
+            self._next += 1
+
+    def finish(self) -> None:
+        """Decide the intervals still buffered at the run end."""
+        while self._next < self.axis.n_intervals:
+            self._decide(self._next)
+            self._next += 1
+
+    def _decide(self, k: int) -> None:
+        end_s = (k + 1) * self.axis.interval_s
+        if not any(a < end_s <= b for a, b in self._windows):
+            return
+        slot = k % (self._lag + 1)
+        n = len(self._premises)
+        if n == 0:
+            return
+        stamps = utc_stamps(self.axis, np.full(n, float(end_s)))
+        self._w.append_batch(
+            pa.RecordBatch.from_arrays(
+                [
+                    self._premises,
+                    self._meters,
+                    stamps,
+                    pa.array(self._cf[slot].copy(), pa.float64()),
+                    pa.array(self._actual[slot].copy(), pa.float64()),
+                ],
+                schema=self._w.schema,
+            )
+        )
