@@ -481,6 +481,7 @@ def build_components(
         premise_bus=np.asarray(points.bus[points.households], dtype=np.int64),
         premise_transformer=transformer[points.households],
         away=households.vacancy_periods(),
+        writes_shared=shard is None or shard.index == 0,
     )
     return Components(
         axis=axis,

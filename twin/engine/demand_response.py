@@ -109,6 +109,9 @@ class DemandResponse:
         Makes the shadow fleets of the given household members (the same draws).
     rng : RandomTree
         The run's random tree; ``writer`` the run's writer.
+    writes_shared : bool
+        Write the events addressed to ``all`` (False in every shard of a
+        sharded run but the first, so that the merged table has each once).
     """
 
     TABLES: Final = (
@@ -135,6 +138,7 @@ class DemandResponse:
         shadow_factory: Callable[[Members], DerFleets | None],
         rng: RandomTree,
         writer: RunWriter,
+        writes_shared: bool = True,
     ) -> None:
         section = scenario.demand_response
         assert section is not None
@@ -147,6 +151,7 @@ class DemandResponse:
         self._tech, self._retries, self._area_up = technology, retries, area_up
         self._currency = None if scenario.tariffs is None else scenario.tariffs.currency
         self._writer = writer
+        self._writes_shared = writes_shared
         self._streams = ItemStreams(scenario.seed, "dr-dispatch", members.index)
         self.owned = _owned_devices(der)
         self.enrolled: list[NDArray[np.bool_]] = []
@@ -185,6 +190,7 @@ class DemandResponse:
                 axis,
                 [premise_ids[i] for i in self.shadow_local.tolist()],
                 [meter_ids[i] for i in self.shadow_local.tolist()],
+                self._transformer[self.shadow_local],
             )
         self._auto_days: dict[tuple[int, int], list[int]] = {}
         self._auto_busy: dict[tuple[int, int], int] = {}
@@ -210,7 +216,7 @@ class DemandResponse:
         at = len(self.events)
         self.events.append(event)
         if self.counterfactual is not None:
-            self.counterfactual.add_event(event.start_s, event.end_s)
+            self.counterfactual.add_event(event.start_s, event.end_s, event.transformer)
         who = self.enrolled[event.programme]
         if event.transformer is not None:
             who = who & (self._transformer == event.transformer)
@@ -324,7 +330,7 @@ class DemandResponse:
         actual = der.thermal_kw[s] + der.ev_kw[s] + der.storage_kw[s]
         shadow = sh.thermal_kw + sh.ev_kw + sh.storage_kw
         p = np.asarray(p_kw, dtype=np.float64)[s]
-        self.counterfactual.interval(k, p - actual + shadow, p)
+        self.counterfactual.interval(k, p + (shadow - actual), p)
 
     def after_flow(self, **flow: Any) -> None:
         """Give the shadow the voltages of this power flow."""
@@ -362,7 +368,12 @@ class DemandResponse:
     def _write_events(self) -> None:
         if not self.events:
             return
-        ev = sorted(self.events, key=lambda e: (e.programme, e.number))
+        ev = sorted(
+            (e for e in self.events if e.transformer is not None or self._writes_shared),
+            key=lambda e: (e.programme, e.number),
+        )
+        if not ev:
+            return
         axis = self.axis
         stamp = axis.start.tz_convert("UTC")
         openadr, signal = [], []

@@ -8,9 +8,10 @@ counterfactual premise power is then::
     p_kw = p_kw_actual - actual device power + shadow device power
 
 over the responsive devices (thermal loads, EV home charging, battery); every
-other part of the premise is the same in both. Rows are kept for every
-interval within 24 h of an event (from 24 h before its start to 24 h after
-its end, windows merged); since an event may be called less than 24 h ahead,
+other part of the premise is the same in both. A premise has rows for every
+interval within 24 h of an event addressed to its area (``all``, or its
+transformer's): from 24 h before the start to 24 h after the end, windows
+merged, so that a shard holding the premise's area writes the same rows; since an event may be called less than 24 h ahead,
 each interval is decided :data:`WINDOW_S` after its end, from a rolling buffer.
 """
 
@@ -42,12 +43,19 @@ class CounterfactualRecorder:
         The run's intervals.
     premise_ids, meter_ids : list of str
         Identifiers of the enrolled premises (the shadow's members, in order).
+    transformer : numpy.ndarray
+        ``net.trafo`` index of each one's area.
     """
 
     TABLE: Final = "truth/dr_counterfactual"
 
     def __init__(
-        self, writer: RunWriter, axis: TimeAxis, premise_ids: list[str], meter_ids: list[str]
+        self,
+        writer: RunWriter,
+        axis: TimeAxis,
+        premise_ids: list[str],
+        meter_ids: list[str],
+        transformer: NDArray[np.int64],
     ) -> None:
         self.axis = axis
         self._w = writer.table(self.TABLE)
@@ -58,11 +66,13 @@ class CounterfactualRecorder:
         self._cf = np.zeros((self._lag + 1, n))
         self._actual = np.zeros((self._lag + 1, n))
         self._next = 0  # first interval not yet decided
-        self._windows: list[tuple[int, int]] = []
+        self._transformer = np.asarray(transformer, dtype=np.int64)
+        self._windows: list[tuple[int, int, int | None]] = []
 
-    def add_event(self, start_s: int, end_s: int) -> None:
-        """An event was called: keep the intervals around it."""
-        self._windows.append((start_s - WINDOW_S, end_s + WINDOW_S))
+    def add_event(self, start_s: int, end_s: int, transformer: int | None) -> None:
+        """An event for ``transformer``'s area (None: all) was called: keep the intervals
+        around it."""
+        self._windows.append((start_s - WINDOW_S, end_s + WINDOW_S, transformer))
 
     def interval(
         self, k: int, p_cf_kw: NDArray[np.float64], p_actual_kw: NDArray[np.float64]
@@ -82,21 +92,24 @@ class CounterfactualRecorder:
 
     def _decide(self, k: int) -> None:
         end_s = (k + 1) * self.axis.interval_s
-        if not any(a < end_s <= b for a, b in self._windows):
+        keep = np.zeros(len(self._premises), dtype=bool)
+        for a, b, transformer in self._windows:
+            if a < end_s <= b:
+                keep |= True if transformer is None else self._transformer == transformer
+        if not keep.any():
             return
+        rows = np.flatnonzero(keep)
         slot = k % (self._lag + 1)
-        n = len(self._premises)
-        if n == 0:
-            return
-        stamps = utc_stamps(self.axis, np.full(n, float(end_s)))
+        stamps = utc_stamps(self.axis, np.full(rows.size, float(end_s)))
+        take = pa.array(rows)
         self._w.append_batch(
             pa.RecordBatch.from_arrays(
                 [
-                    self._premises,
-                    self._meters,
+                    self._premises.take(take),
+                    self._meters.take(take),
                     stamps,
-                    pa.array(self._cf[slot].copy(), pa.float64()),
-                    pa.array(self._actual[slot].copy(), pa.float64()),
+                    pa.array(self._cf[slot][rows], pa.float64()),
+                    pa.array(self._actual[slot][rows], pa.float64()),
                 ],
                 schema=self._w.schema,
             )

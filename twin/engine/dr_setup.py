@@ -70,12 +70,15 @@ def create_demand_response(
     premise_bus: NDArray[np.int64],
     premise_transformer: NDArray[np.int64],
     away: pd.DataFrame | None,
+    writes_shared: bool = True,
 ) -> DemandResponse | None:
     """The run's demand response, or None without programmes or devices behind the meters.
 
     ``members`` are the household premises simulated here; ``premise_bus``,
     ``premise_transformer`` cover every household premise of the fleet;
-    ``away`` the household fleet's vacancy periods (local premises).
+    ``away`` the household fleet's vacancy periods (local premises);
+    ``writes_shared`` False in every shard but the first (events for ``all``
+    are written once).
     """
     check_triggers(scenario, site)
     section = scenario.demand_response
@@ -120,4 +123,5 @@ def create_demand_response(
         shadow_factory=shadow,
         rng=rng,
         writer=writer,
+        writes_shared=writes_shared,
     )
