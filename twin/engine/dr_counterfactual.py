@@ -11,8 +11,9 @@ over the responsive devices (thermal loads, EV home charging, battery); every
 other part of the premise is the same in both. A premise has rows for every
 interval within 24 h of an event addressed to its area (``all``, or its
 transformer's): from 24 h before the start to 24 h after the end, windows
-merged, so that a shard holding the premise's area writes the same rows; since an event may be called less than 24 h ahead,
-each interval is decided :data:`WINDOW_S` after its end, from a rolling buffer.
+merged, so that a shard holding the premise's area writes the same rows.
+Since an event may be called less than 24 h ahead, each interval is decided
+:data:`WINDOW_S` after its end, from a rolling buffer.
 """
 
 from __future__ import annotations
