@@ -43,7 +43,8 @@ import simpy
 from numpy.typing import NDArray
 
 from twin.clock import SECONDS_PER_DAY, IntervalTime, TimeAxis, utc_stamps
-from twin.comms.downlink import attempt_latency_s
+from twin.comms.concentrators import Concentrators
+from twin.comms.downlink import attempt_latencies_s
 from twin.comms.technology import Technology
 from twin.devices.behind_the_meter import DerFleets
 from twin.devices.dr_control import STORAGE_DISCHARGE, STORAGE_PRECHARGE, DrControl
@@ -75,12 +76,14 @@ _HEAT_PUMP: Final = HEATING_KINDS.index("heat_pump")
 
 @dataclass
 class _Dispatch:
+    """The signals of one event to its participants (arrays over them)."""
+
     event: int  # position in DemandResponse.events
-    premise: int  # local
+    premise: NDArray[np.int64]  # local
     sent_s: float
-    delivered_s: float = np.nan
-    acted_s: float = np.nan
-    opted_out: bool = False
+    delivered_s: NDArray[np.float64]
+    acted_s: NDArray[np.float64]
+    opted_out: NDArray[np.bool_]
 
 
 class DemandResponse:
@@ -102,9 +105,9 @@ class DemandResponse:
         ``net.trafo`` index of each local premise's area (-1: none).
     all_transformers : numpy.ndarray
         Every ``net.trafo`` index of the network (sorted), for event numbers.
-    technology, retries, area_up
-        The downlink: latency and loss, attempts after the first, and
-        whether local premise ``i``'s concentrator is up now.
+    technology, retries, concentrators
+        The downlink: latency and loss, attempts after the first, and the
+        concentrators (household premise ``i`` is meter ``i``).
     shadow_factory : callable
         Makes the shadow fleets of the given household members (the same draws).
     rng : RandomTree
@@ -134,7 +137,7 @@ class DemandResponse:
         all_transformers: NDArray[np.int64],
         technology: Technology,
         retries: int,
-        area_up: Callable[[int], bool],
+        concentrators: Concentrators,
         shadow_factory: Callable[[Members], DerFleets | None],
         rng: RandomTree,
         writer: RunWriter,
@@ -148,7 +151,8 @@ class DemandResponse:
         self._premise_ids, self._meter_ids = premise_ids, meter_ids
         self._transformer = np.asarray(premise_transformer, dtype=np.int64)
         self._all_trafos = np.asarray(all_transformers, dtype=np.int64)
-        self._tech, self._retries, self._area_up = technology, retries, area_up
+        self._tech, self._retries = technology, retries
+        self._concentrators = concentrators
         self._currency = None if scenario.tariffs is None else scenario.tariffs.currency
         self._writer = writer
         self._writes_shared = writes_shared
@@ -220,39 +224,56 @@ class DemandResponse:
         who = self.enrolled[event.programme]
         if event.transformer is not None:
             who = who & (self._transformer == event.transformer)
-        for i in np.flatnonzero(who).tolist():
-            record = _Dispatch(at, i, float(env.now))
-            self.dispatches.append(record)
-            env.process(self._travel(env, record))
+        premise = np.flatnonzero(who).astype(np.int64)
+        if premise.size:
+            env.process(self._send(env, at, premise))
 
-    def _travel(self, env: simpy.Environment, d: _Dispatch) -> Generator[simpy.Event, Any, None]:
-        """Attempts over the downlink; a signal lost on every attempt never acts."""
-        event = self.events[d.event]
+    def _send(
+        self, env: simpy.Environment, at: int, premise: NDArray[np.int64]
+    ) -> Generator[simpy.Event, Any, None]:
+        """Attempts over the downlink, every participant at once; a failed attempt is
+        retried after :data:`RETRY_EVERY_S`; a signal lost on every attempt never acts."""
+        event = self.events[at]
         programme = self.programmes[event.programme]
-        draws = self._streams.random(np.array([d.premise]), 1 + 2 * (self._retries + 1))[0]
-        d.opted_out = bool(draws[0] < programme.opt_out_probability)
+        m, attempts = premise.size, self._retries + 1
+        draws = self._streams.random(premise, 1 + 2 * attempts)
+        d = _Dispatch(
+            at, premise, float(env.now), np.full(m, np.nan), np.full(m, np.nan),
+            draws[:, 0] < programme.opt_out_probability,
+        )  # fmt: skip
+        self.dispatches.append(d)
         horizon = float(self.axis.duration_s)
-        for attempt in range(self._retries + 1):
+        pending = np.arange(m)
+        concentrators = self._concentrators
+        for attempt in range(attempts):
             if attempt:
                 if env.now + RETRY_EVERY_S >= horizon:
-                    return
+                    break
                 yield env.timeout(RETRY_EVERY_S)
-            u, z = float(draws[1 + 2 * attempt]), float(draws[2 + 2 * attempt])
-            latency = attempt_latency_s(
-                self._tech, self._tech.loss, u, z, up=bool(self._area_up(d.premise))
+            local = premise[pending]
+            up = concentrators.up[concentrators.area[local]]
+            latency, arrives = attempt_latencies_s(
+                self._tech,
+                self._tech.loss,
+                draws[pending, 1 + 2 * attempt],
+                draws[pending, 2 + 2 * attempt],
+                up=up,
             )
-            if latency is None:
-                continue
-            if env.now + latency >= horizon:
-                return
-            yield env.timeout(latency)
-            d.delivered_s = float(env.now)
-            ignoring = bool(self.ignores[event.programme][d.premise])
-            if not d.opted_out and not ignoring and d.delivered_s < event.end_s:
-                d.acted_s = max(d.delivered_s, float(event.start_s))
-                self._act.add(d.premise, d.delivered_s, d.acted_s, event, programme,
-                              self.responds[event.programme][d.premise])  # fmt: skip
-            return
+            when = float(env.now) + latency
+            # arriving after the run end: still on its way, never retried
+            d.delivered_s[pending[arrives & (when < horizon)]] = when[arrives & (when < horizon)]
+            pending = pending[~arrives]
+            if not pending.size:
+                break
+        ignoring = self.ignores[event.programme][premise]
+        acts = np.isfinite(d.delivered_s) & ~d.opted_out & ~ignoring
+        acts &= d.delivered_s < event.end_s
+        d.acted_s[acts] = np.maximum(d.delivered_s[acts], float(event.start_s))
+        if acts.any():
+            self._act.add(
+                premise[acts], d.delivered_s[acts], d.acted_s[acts], event, programme,
+                self.responds[event.programme][premise[acts]],
+            )  # fmt: skip
 
     def _watch(self, env: simpy.Environment, j: int) -> Generator[simpy.Event, Any, None]:
         """Every hour: forecast the hour ``notice`` ahead, call events where it is too high."""
@@ -418,32 +439,37 @@ class DemandResponse:
         )
 
     def _write_dispatches(self) -> None:
-        d = sorted(
-            self.dispatches,
-            key=lambda x: (
-                self.events[x.event].programme,
-                self.events[x.event].number,
-                int(self.members.index[x.premise]),
-            ),
+        events = self.events
+        parts = sorted(
+            self.dispatches, key=lambda d: (events[d.event].programme, events[d.event].number)
         )
-        if not d:
+        if not parts:
             return
-        w = self._writer.table("external/dr_dispatch")
+        premise = np.concatenate([d.premise for d in parts])
+        event_id = np.concatenate(
+            [np.full(d.premise.size, self.events[d.event].event_id, dtype=object) for d in parts]
+        )
+        programme = np.concatenate(
+            [
+                np.full(d.premise.size, self.programmes[self.events[d.event].programme].name,
+                        dtype=object)
+                for d in parts
+            ]
+        )  # fmt: skip
+        sent = np.concatenate([np.full(d.premise.size, d.sent_s) for d in parts])
         axis = self.axis
+        w = self._writer.table("external/dr_dispatch")
         w.append_batch(
             pa.RecordBatch.from_arrays(
                 [
-                    pa.array([self.events[x.event].event_id for x in d], pa.string()),
-                    pa.array(
-                        [self.programmes[self.events[x.event].programme].name for x in d],
-                        pa.string(),
-                    ),
-                    pa.array([self._premise_ids[x.premise] for x in d], pa.string()),
-                    pa.array([self._meter_ids[x.premise] for x in d], pa.string()),
-                    utc_stamps(axis, np.array([x.sent_s for x in d])),
-                    utc_stamps(axis, np.array([x.delivered_s for x in d])),
-                    utc_stamps(axis, np.array([x.acted_s for x in d])),
-                    pa.array([x.opted_out for x in d], pa.bool_()),
+                    pa.array(event_id, pa.string()),
+                    pa.array(programme, pa.string()),
+                    pa.array(np.asarray(self._premise_ids, dtype=object)[premise], pa.string()),
+                    pa.array(np.asarray(self._meter_ids, dtype=object)[premise], pa.string()),
+                    utc_stamps(axis, sent),
+                    utc_stamps(axis, np.concatenate([d.delivered_s for d in parts])),
+                    utc_stamps(axis, np.concatenate([d.acted_s for d in parts])),
+                    pa.array(np.concatenate([d.opted_out for d in parts]), pa.bool_()),
                 ],
                 schema=w.schema,
             )
@@ -451,33 +477,42 @@ class DemandResponse:
 
 
 class _Actions:
-    """The acting events of every premise, as growing arrays."""
+    """The acting events of every premise, as blocks of arrays."""
+
+    _COLUMNS = 8  # premise, delivered, acted, start, end, depth, comfort, device bits
 
     def __init__(self) -> None:
-        self._rows: list[tuple[int, float, float, float, float, float, float, int]] = []
+        self._blocks: list[NDArray[np.float64]] = []
         self._arr: NDArray[np.float64] | None = None
 
     def add(
         self,
-        premise: int,
-        delivered_s: float,
-        acted_s: float,
+        premise: NDArray[np.int64],
+        delivered_s: NDArray[np.float64],
+        acted_s: NDArray[np.float64],
         event: DrEvent,
         programme: DrProgramme,
         responds: NDArray[np.bool_],
     ) -> None:
-        mask = int(np.dot(responds.astype(np.int64), 1 << np.arange(len(DR_DEVICES))))
-        self._rows.append(
-            (premise, delivered_s, acted_s, float(event.start_s), float(event.end_s),
-             event.depth, programme.comfort_c, mask)
-        )  # fmt: skip
+        """Participants ``premise`` act on ``event`` from ``acted_s`` with the devices
+        ``responds`` (bool ``(m, 4)``)."""
+        premise = np.atleast_1d(premise)
+        bits = np.atleast_2d(responds).astype(np.int64) @ (1 << np.arange(len(DR_DEVICES)))
+        block = np.empty((premise.size, self._COLUMNS))
+        block[:, 0], block[:, 1], block[:, 2] = premise, delivered_s, acted_s
+        block[:, 3], block[:, 4] = event.start_s, event.end_s
+        block[:, 5], block[:, 6], block[:, 7] = event.depth, programme.comfort_c, bits
+        self._blocks.append(block)
         self._arr = None
 
     def control(self, n: int, a: float, b: float) -> DrControl | None:
-        if not self._rows:
+        """The set-points of the interval ``[a, b)`` [s]; None when nothing acts."""
+        if not self._blocks:
             return None
         if self._arr is None:
-            self._arr = np.asarray(self._rows, dtype=np.float64)
+            x = np.concatenate(self._blocks)
+            self._blocks = [x]
+            self._arr = x
         x = self._arr
         premise, delivered, acted, start, end = (x[:, c] for c in range(5))
         depth, comfort, mask = x[:, 5], x[:, 6], x[:, 7].astype(np.int64)

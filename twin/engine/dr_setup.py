@@ -84,10 +84,6 @@ def create_demand_response(
     section = scenario.demand_response
     if section is None or not section.programmes or der is None:
         return None
-    concentrators = ami.concentrators
-
-    def area_up(i: int) -> bool:
-        return bool(concentrators.up[concentrators.area[i]])
 
     def shadow(m: Members) -> DerFleets | None:
         gone = away
@@ -119,7 +115,7 @@ def create_demand_response(
         all_transformers=np.sort(site.grid.net.trafo.index.to_numpy().astype(np.int64)),
         technology=ami.technology,
         retries=scenario.comms.retries,
-        area_up=area_up,
+        concentrators=ami.concentrators,
         shadow_factory=shadow,
         rng=rng,
         writer=writer,
