@@ -202,7 +202,11 @@ class DerFleets:
                 cap = self.ev.power_kw.copy()
                 at_home = ~self.ev.is_public
                 cap[at_home] *= control.ev_share[self.ev.premise[at_home]]
-            power = self.ev.step(t, headroom, vm_ev, cap)
+            power = (
+                self.ev.step(t, headroom, vm_ev)
+                if cap is None
+                else self.ev.step(t, headroom, vm_ev, cap)
+            )
             home = ~self.ev.is_public
             np.add.at(ev_kw, self.ev.premise[home], power[home])
             station_kw = np.zeros(self.station_bus.size)
@@ -212,7 +216,10 @@ class DerFleets:
         if self.storage is not None:
             before = (load + ev_kw - pv_kw)[self.storage.premise]
             mode = None if control is None else control.storage_mode[self.storage.premise]
-            np.add.at(storage_kw, self.storage.premise, self.storage.step(t, before, mode))
+            p_bat = (
+                self.storage.step(t, before) if mode is None else self.storage.step(t, before, mode)
+            )
+            np.add.at(storage_kw, self.storage.premise, p_bat)
         if not closed.all():
             hh, ev_kw, pv_kw, storage_kw = (x * closed for x in (hh, ev_kw, pv_kw, storage_kw))
         net = hh + thermal_kw + ev_kw - pv_kw + storage_kw
