@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.devices.heating.test_thermal_fleet import WEATHER, make_axis
+from twin.comms.downlink import attempt_latencies_s, attempt_latency_s
+from twin.comms.technology import TECHNOLOGIES
 from twin.devices.dr_control import (
     STORAGE_DISCHARGE,
     STORAGE_FREE,
@@ -76,7 +78,7 @@ def test_the_rule_scales_with_the_level_and_acts_from_max_of_delivery_and_start(
             assert out.storage_mode[1] == STORAGE_DISCHARGE
     else:
         assert out.heat_pump_setback_k[1] == 0.0
-        pre = delivered < b and start - PRECHARGE_S < b and start > a
+        pre = delivered < b and start - PRECHARGE_S < b and start > a and level > 0
         assert out.storage_mode[1] == (STORAGE_PRECHARGE if pre else STORAGE_FREE)
 
 
@@ -160,6 +162,25 @@ def test_batteries_precharge_and_cover_the_load() -> None:
     assert p[0] == pytest.approx(3.0)  # charges at full power
     assert p[1] == pytest.approx(-2.0)  # covers the load
     assert p[2] == pytest.approx(0.0)  # nothing to cover under export
+
+
+@given(
+    u=st.floats(0, 1, exclude_max=True),
+    z=st.floats(0, 1, exclude_max=True),
+    up=st.booleans(),
+    loss=st.floats(0, 0.99),
+)
+def test_vectorised_attempts_match_one_attempt_at_a_time(
+    u: float, z: float, up: bool, loss: float
+) -> None:
+    tech = TECHNOLOGIES["hplc"]
+    one = attempt_latency_s(tech, loss, u, z, up=up)
+    latency, arrives = attempt_latencies_s(
+        tech, loss, np.array([u]), np.array([z]), up=np.array([up])
+    )
+    assert bool(arrives[0]) == (one is not None)
+    if one is not None:
+        assert latency[0] == pytest.approx(one, rel=1e-12)
 
 
 def test_neutral_control_is_inactive() -> None:

@@ -517,7 +517,7 @@ class _Actions:
         premise, delivered, acted, start, end = (x[:, c] for c in range(5))
         depth, comfort, mask = x[:, 5], x[:, 6], x[:, 7].astype(np.int64)
         acting = (acted < b) & (end > a)
-        before = (delivered < b) & (start - PRECHARGE_S < b) & (start > a)
+        before = (delivered < b) & (start - PRECHARGE_S < b) & (start > a) & (depth > 0)
         if not (acting.any() or before.any()):
             return None
         out = DrControl.neutral(n)
