@@ -99,18 +99,24 @@ class CounterfactualRecorder:
                 keep |= True if transformer is None else self._transformer == transformer
         if not keep.any():
             return
-        rows = np.flatnonzero(keep)
         slot = k % (self._lag + 1)
-        stamps = utc_stamps(self.axis, np.full(rows.size, float(end_s)))
-        take = pa.array(rows)
+        if keep.all():  # the usual case: no string gather
+            premises, meters = self._premises, self._meters
+            cf, actual = self._cf[slot].copy(), self._actual[slot].copy()
+        else:
+            rows = np.flatnonzero(keep)
+            take = pa.array(rows)
+            premises, meters = self._premises.take(take), self._meters.take(take)
+            cf, actual = self._cf[slot][rows], self._actual[slot][rows]
+        stamps = utc_stamps(self.axis, float(end_s), len(premises))
         self._w.append_batch(
             pa.RecordBatch.from_arrays(
                 [
-                    self._premises.take(take),
-                    self._meters.take(take),
+                    premises,
+                    meters,
                     stamps,
-                    pa.array(self._cf[slot][rows], pa.float64()),
-                    pa.array(self._actual[slot][rows], pa.float64()),
+                    pa.array(cf, pa.float64()),
+                    pa.array(actual, pa.float64()),
                 ],
                 schema=self._w.schema,
             )
