@@ -11,11 +11,12 @@ for the technologies' figures).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from twin.comms.technology import Technology
 
-__all__ = ["attempt_latency_s"]
+__all__ = ["attempt_latencies_s", "attempt_latency_s"]
 
 
 def attempt_latency_s(
@@ -43,3 +44,26 @@ def attempt_latency_s(
 def _normal(u: float) -> float:
     """Standard normal quantile of a uniform number in [0, 1)."""
     return float(ndtri(min(max(u, 1e-12), 1 - 1e-12)))
+
+
+def attempt_latencies_s(
+    tech: Technology,
+    loss: float,
+    u: NDArray[np.float64],
+    z: NDArray[np.float64],
+    *,
+    up: NDArray[np.bool_],
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """:func:`attempt_latency_s` for many attempts at once.
+
+    Returns
+    -------
+    latency_s : numpy.ndarray
+        Each attempt's latency [s] (whether or not it arrives).
+    arrives : numpy.ndarray
+        bool: the attempt arrives (``attempt_latency_s`` would not return None).
+    """
+    zz = np.clip(np.asarray(z, dtype=np.float64), 1e-12, 1 - 1e-12)
+    latency = tech.latency_median_s * np.exp(tech.latency_sigma * ndtri(zz))
+    arrives = np.asarray(up, dtype=bool) & (np.asarray(u) >= loss) & (latency <= tech.timeout_s)
+    return latency, arrives

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from twin.clock import IntervalTime
 from twin.devices.der_totals import DerTotals, milli
+from twin.devices.dr_control import DrControl
 from twin.devices.ev import EvFleet
 from twin.devices.ev.kernel import headroom_after_flow_kw, managed_headroom_kw
 from twin.devices.heating import ThermalFleet
@@ -148,6 +149,7 @@ class DerFleets:
         closed: NDArray[np.bool_],
         present: NDArray[np.bool_] | None = None,
         vacant: NDArray[np.bool_] | None = None,
+        control: DrControl | None = None,
     ) -> NDArray[np.float64]:
         """Net mean power per premise over interval ``t`` [kW], import positive.
 
@@ -164,6 +166,8 @@ class DerFleets:
         present, vacant : numpy.ndarray, optional
             The household fleet's occupancy of this interval (local, ``(n,)``),
             which the thermal loads need; required when there are any.
+        control : DrControl, optional
+            Demand-response set-points of this interval (local, per premise).
         """
         n = self.n
         vm = self._vm_premise
@@ -176,7 +180,14 @@ class DerFleets:
         if self.thermal is not None:
             if present is None or vacant is None:
                 raise ValueError("DerFleets.step needs present and vacant for the thermal loads")
-            thermal_kw = self.thermal.step(t, present=present, vacant=vacant, closed=closed)
+            thermal_kw = self.thermal.step(
+                t,
+                present=present,
+                vacant=vacant,
+                closed=closed,
+                setback_k=None if control is None else control.heat_pump_setback_k,
+                tank_setback_k=None if control is None else control.water_heater_setback_k,
+            )
         load = hh + thermal_kw
         ev_kw = np.zeros(n)
         if self.ev is not None:
@@ -186,7 +197,16 @@ class DerFleets:
             headroom = None
             if self.ev.policy == "managed":
                 headroom = self._managed_headroom_kw(load - pv_kw)
-            power = self.ev.step(t, headroom, vm_ev)
+            cap = None
+            if control is not None:
+                cap = self.ev.power_kw.copy()
+                at_home = ~self.ev.is_public
+                cap[at_home] *= control.ev_share[self.ev.premise[at_home]]
+            power = (
+                self.ev.step(t, headroom, vm_ev)
+                if cap is None
+                else self.ev.step(t, headroom, vm_ev, cap)
+            )
             home = ~self.ev.is_public
             np.add.at(ev_kw, self.ev.premise[home], power[home])
             station_kw = np.zeros(self.station_bus.size)
@@ -195,7 +215,11 @@ class DerFleets:
         storage_kw = np.zeros(n)
         if self.storage is not None:
             before = (load + ev_kw - pv_kw)[self.storage.premise]
-            np.add.at(storage_kw, self.storage.premise, self.storage.step(t, before))
+            mode = None if control is None else control.storage_mode[self.storage.premise]
+            p_bat = (
+                self.storage.step(t, before) if mode is None else self.storage.step(t, before, mode)
+            )
+            np.add.at(storage_kw, self.storage.premise, p_bat)
         if not closed.all():
             hh, ev_kw, pv_kw, storage_kw = (x * closed for x in (hh, ev_kw, pv_kw, storage_kw))
         net = hh + thermal_kw + ev_kw - pv_kw + storage_kw

@@ -26,7 +26,9 @@ from twin.engine.alarms import AlarmLog
 from twin.engine.ami import Ami
 from twin.engine.area_meters import AreaMeters, create_area_meters
 from twin.engine.common_lighting import create_common_lighting
+from twin.engine.demand_response import DemandResponse
 from twin.engine.der import create_der
+from twin.engine.dr_setup import create_demand_response
 from twin.engine.lighting import LightingCircuits, create_lighting
 from twin.engine.mv_customers import MvCustomers, create_customer_fleet, create_mv_customers
 from twin.engine.prepaid import ElectricityPrepaid
@@ -119,6 +121,7 @@ class Components:
     common_lighting: LightingCircuits | None = None
     alarms: AlarmLog | None = None
     safety: SafetyPremises | None = None
+    demand_response: DemandResponse | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     _load_rows: NDArray[np.int64] = field(init=False)
     _fed: NDArray[np.int64] = field(init=False)
@@ -196,8 +199,14 @@ class Components:
             self.utilities.step(t, households)
         if self.der is not None:
             # present / vacant after the household step: the occupancy of interval t
+            dr = self.demand_response
+            control = None if dr is None else dr.control(t)
+            if dr is not None:
+                dr.step_shadow(
+                    t, p_h, closed[seg.households], households.present, households.vacant
+                )
             p_h = self.der.step(
-                t, p_h, closed[seg.households], households.present, households.vacant
+                t, p_h, closed[seg.households], households.present, households.vacant, control
             )
         p_parts, q_parts = [p_h], [q_h]
         if self.customers is not None:
@@ -458,6 +467,22 @@ def build_components(
             concentrators=ami.concentrators,
             retries=scenario.comms.retries,
         )
+    demand_response = create_demand_response(
+        scenario,
+        axis=axis,
+        site=site,
+        der=der,
+        members=hh_members,
+        premise_ids=ids.premises[hh_local],
+        meter_ids=ids.meters[hh_local],
+        ami=ami,
+        rng=rng,
+        writer=writer,
+        premise_bus=np.asarray(points.bus[points.households], dtype=np.int64),
+        premise_transformer=transformer[points.households],
+        away=households.vacancy_periods(),
+        writes_shared=shard is None or shard.index == 0,
+    )
     return Components(
         axis=axis,
         site=site,
@@ -481,6 +506,7 @@ def build_components(
         common_lighting=common_lighting,
         alarms=alarms,
         safety=safety,
+        demand_response=demand_response,
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -138,12 +139,16 @@ class IntervalLoop:
         self.summary.account(result, axis, k, self._trafo_ids)
         clock.lap("grid and truth records")
         if parts.der is not None:
-            parts.der.after_flow(
-                converged=result.converged,
-                vm_pu=result.vm_pu,
-                trafo_p_mw=result.trafo_p_mw,
-                trafo_loading_percent=result.trafo_loading_percent,
-            )
+            flow: dict[str, Any] = {
+                "converged": result.converged,
+                "vm_pu": result.vm_pu,
+                "trafo_p_mw": result.trafo_p_mw,
+                "trafo_loading_percent": result.trafo_loading_percent,
+            }
+            parts.der.after_flow(**flow)
+            if parts.demand_response is not None:
+                parts.demand_response.after_flow(**flow)
+                parts.demand_response.close_interval(k, p_kw[parts.segments.households])
             if self.der_recorder is not None:
                 self.der_recorder.interval(k)
             clock.lap("DER after the flow")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -136,6 +136,15 @@ class Recorder:
         self._lines = None if line_ids is None else writer.table("internal/line_interval")
         self._premise_dictionary = pa.array(list(premise_ids), type=pa.string())
         self._occupancy = writer.table("truth/occupancy")
+        self.on_transformers: Callable[[int, np.ndarray, np.ndarray], None] | None = None
+        """Called with each interval's end [s], p_kw and loading_percent of the recorded
+        transformers (what internal/transformer_interval receives), for the platform's
+        forecasts."""
+
+    @property
+    def transformer_ids(self) -> np.ndarray:
+        """``net.trafo`` indices of the recorded transformers, in row order."""
+        return np.asarray(self._trafo_ids.to_numpy(), dtype=np.int64)
 
     def _stamp(self, seconds: np.ndarray | int, n: int | None = None) -> pa.Array:
         return utc_stamps(self.axis, seconds, n)
@@ -156,6 +165,10 @@ class Recorder:
                 schema=self._trafo.schema,
             )
         )
+        if self.on_transformers is not None:
+            self.on_transformers(
+                end_s, result.trafo_p_mw[rows] * 1000.0, result.trafo_loading_percent[rows]
+            )
         if self._bus is not None:
             vm = result.vm_pu[self._bus_mask].astype(np.float32)
             self._bus.append_batch(

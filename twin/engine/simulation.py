@@ -22,6 +22,8 @@ from twin.engine.alarms import AlarmLog
 from twin.engine.area_meters import AreaMeterRecorder
 from twin.engine.billing import write_bills
 from twin.engine.components import Components, build_components
+from twin.engine.demand_response import DemandResponse
+from twin.engine.dr_events import TransformerHistory
 from twin.engine.faults import FirmwareRecorder, schedule_ami_events, schedule_theft_signals
 from twin.engine.interval_loop import IntervalLoop
 from twin.engine.lighting import LightingCircuits
@@ -150,6 +152,8 @@ def run(
         for lights in (parts.lighting, parts.common_lighting):
             if lights is not None:
                 lights.finish()
+        if parts.demand_response is not None:
+            parts.demand_response.finish()
         if metering and parts.safety is not None:
             parts.safety.finish()
         if metering and parts.alarms is not None:
@@ -246,6 +250,13 @@ def _schedule(
             prepaid.env = env
     if parts.lighting is not None:
         parts.lighting.schedule(env)
+    dr = parts.demand_response
+    if dr is not None:
+        history = None
+        if any(p.trigger is not None for p in dr.programmes):
+            history = TransformerHistory(loop.recorder.transformer_ids, parts.axis.duration_s)
+            loop.recorder.on_transformers = history.record
+        dr.schedule(env, history)
     if parts.safety is not None:
         parts.safety.operations.schedule(env)
     firmware = schedule_ami_events(
@@ -284,6 +295,7 @@ def _close(
             *LightingCircuits.TABLES,
             *AlarmLog.TABLES,
             *SafetyPremises.TABLES,
+            *DemandResponse.TABLES,
         }:
             writer.discard(name)
     if parts.der is not None:

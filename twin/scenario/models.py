@@ -42,6 +42,7 @@ from twin.scenario.ami_models import (
 )
 from twin.scenario.customer_models import CustomersSection
 from twin.scenario.der_models import EvSection, PublicStation, PvSection, StorageSection
+from twin.scenario.dr_models import DemandResponseSection
 from twin.scenario.durations import Duration, format_duration
 from twin.scenario.lighting_models import LightingSection
 from twin.scenario.prepaid_models import PrepaidSection
@@ -525,6 +526,10 @@ class Scenario(_Section):
     safety: SafetySection | None = Field(
         default=None,
         description="Electrical safety sensors, alarms and field crews; absent: none.",
+    )
+    demand_response: DemandResponseSection | None = Field(
+        default=None,
+        description="Demand-response programmes and their events; absent: none.",
     )
     alarms: AlarmsSection = Field(
         default_factory=AlarmsSection,

@@ -308,6 +308,7 @@ class EvFleet:
         t: IntervalTime,
         headroom_kw_by_area: NDArray[np.float64] | Mapping[int, float] | None = None,
         vm_pu_prev: NDArray[np.float64] | None = None,
+        cap_kw: NDArray[np.float64] | None = None,
     ) -> NDArray[np.float64]:
         """Mean charging power of every charger over interval ``t`` [kW].
 
@@ -326,6 +327,8 @@ class EvFleet:
             Previous power flow's voltage at each charger's bus [pu],
             ``(n,)`` (``vm_pu[premise]``); outside ``voltage_limits_pu`` the
             charger faults with OverVoltage/UnderVoltage until it is back.
+        cap_kw : numpy.ndarray, optional
+            Demand response: most each charger may draw [kW] ``(n,)``; the rest stays wanted.
 
         Returns
         -------
@@ -355,6 +358,8 @@ class EvFleet:
                 grant = allocate_proportional(request, act.area, budget)
             else:
                 grant = allocate_earliest_departure(request, act.depart, act.area, budget)
+        if cap_kw is not None and request.size:
+            grant = np.minimum(grant, np.asarray(cap_kw, dtype=np.float64)[ch] * dt / 3600.0)
         go = np.maximum(act.ready, a)
         waited = (act.ready > act.arrive) & (go < w1) & ((act.ready >= a) | act.new)
         if waited.any():

@@ -288,6 +288,8 @@ class ThermalFleet:
         present: NDArray[np.bool_],
         vacant: NDArray[np.bool_],
         closed: NDArray[np.bool_] | None = None,
+        setback_k: NDArray[np.float64] | None = None,
+        tank_setback_k: NDArray[np.float64] | None = None,
     ) -> NDArray[np.float64]:
         """Advance one interval; mean electric power of every home's thermal loads [kW].
 
@@ -301,6 +303,12 @@ class ThermalFleet:
         closed : numpy.ndarray, optional
             Relay closed per premise; an open relay leaves every electric
             device off (the home cools, the tank too). Default: all closed.
+        setback_k, tank_setback_k : numpy.ndarray, optional
+            Demand response, per premise [K]: a heat pump heats only as much
+            as keeps the room at ``set point - setback_k`` (a set-back; it
+            recovers to its set point afterwards from the room's thermal
+            state: the rebound); a tank's element heats only below
+            ``set_c - tank_setback_k``. Default: none.
 
         Returns
         -------
@@ -311,9 +319,9 @@ class ThermalFleet:
         p_kw = np.zeros(self.n)
         by_kind = {k: _NONE for k in LOAD_KINDS}
         if self._room.size:
-            self._step_rooms(k, present, vacant, closed, p_kw, by_kind)
+            self._step_rooms(k, present, vacant, closed, p_kw, by_kind, setback_k)
         if self._tank_c.size:
-            self._step_tanks(k, present, closed, p_kw, by_kind)
+            self._step_tanks(k, present, closed, p_kw, by_kind, tank_setback_k)
         self.by_kind_kw = by_kind
         return p_kw
 
@@ -325,6 +333,7 @@ class ThermalFleet:
         closed: NDArray[np.bool_] | None,
         p_kw: NDArray[np.float64],
         by_kind: dict[str, NDArray[np.float64]],
+        setback_k: NDArray[np.float64] | None = None,
     ) -> None:
         i, b, a = self._room, self._b, self._decay
         h = b.heat_loss_w_per_k
@@ -354,8 +363,13 @@ class ThermalFleet:
             self._deficit_kh = np.where(
                 deficit < ROD_RESET_K, 0.0, self._deficit_kh + deficit * self._dt_h
             )
+            need_hp = need[j]
+            if setback_k is not None:
+                back = setback_k[i][j]
+                floor = heat_to_reach_w(sp[j] - back, free[j], h[j], a[j])
+                need_hp = np.where(back > 0, np.minimum(need_hp, np.maximum(floor, 0.0)), need_hp)
             compressor, rod, p_el = heat_pump_split_w(
-                need[j] * power_on[j],
+                need_hp * power_on[j],
                 capacity * self._hp_ref_w,
                 cop,
                 self._hp_ref_w,
@@ -398,6 +412,7 @@ class ThermalFleet:
         closed: NDArray[np.bool_] | None,
         p_kw: NDArray[np.float64],
         by_kind: dict[str, NDArray[np.float64]],
+        setback_k: NDArray[np.float64] | None = None,
     ) -> None:
         tank, w = self._tank, self._tank["premise"]
         dt_s = float(self._axis.interval_s)
@@ -411,6 +426,9 @@ class ThermalFleet:
         allowed = ~tank["timer"] | bool(self._night[k])
         if closed is not None:
             allowed = allowed & closed[w]
+        if setback_k is not None:
+            back = setback_k[w]
+            allowed = allowed & ((back <= 0) | (self._tank_c < tank["set_c"] - back))
         self._tank_c, self._tank_heating, p, loss = tank_step(
             self._tank_c,
             self._tank_heating,

@@ -177,7 +177,9 @@ class StorageFleet:
             discharge_window_h=self._discharge_h,
         )
 
-    def step(self, t: IntervalTime, net_load_kw: ArrayLike) -> NDArray[np.float64]:
+    def step(
+        self, t: IntervalTime, net_load_kw: ArrayLike, mode: NDArray[np.int8] | None = None
+    ) -> NDArray[np.float64]:
         """Dispatch every battery for interval ``t``.
 
         Parameters
@@ -188,6 +190,10 @@ class StorageFleet:
             Each premise's mean load minus PV over the interval, before the
             battery [kW], ``(n,)`` (the engine's estimate: this interval's
             household and PV powers).
+        mode : numpy.ndarray, optional
+            Demand response per battery (int8, :mod:`twin.devices.dr_control`):
+            0 its own strategy, 1 charge at full power (before an event),
+            2 discharge to cover the premise's load (during an event).
 
         Returns
         -------
@@ -208,6 +214,9 @@ class StorageFleet:
                 charge_window_h=self._charge_h,
                 discharge_window_h=self._discharge_h,
             )
+        if mode is not None and mode.any():
+            p_set = np.where(mode == 1, self.p_max_kw, p_set)
+            p_set = np.where(mode == 2, -np.maximum(net, 0.0), p_set)
         self.soc_kwh, p_kw = storage_step(
             self.soc_kwh,
             p_set,
