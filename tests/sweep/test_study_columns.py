@@ -31,6 +31,7 @@ def _write_metrics(run_dir: Path, study: str, metrics: dict[str, object]) -> Non
 
 def test_every_study_has_prefixed_columns_in_a_stable_order() -> None:
     assert STUDY_NAMES == (
+        "demand-response",
         "grid-loading",
         "losses",
         "power-quality",

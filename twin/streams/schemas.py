@@ -623,6 +623,52 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("crew", pa.int64()),
         ]
     ),
+    "external/dr_event": pa.schema(
+        [
+            ("event_id", pa.string()),
+            ("programme", pa.string()),
+            ("kind", pa.string()),
+            ("area", pa.string()),
+            ("called_at", TIMESTAMP),
+            ("start", TIMESTAMP),
+            ("end", TIMESTAMP),
+            ("target_kw", pa.float64()),
+            ("signal", pa.string()),
+            ("level", pa.int64()),
+            ("price_per_kwh", pa.float64()),
+            ("openadr", pa.string()),
+        ]
+    ),
+    "external/dr_dispatch": pa.schema(
+        [
+            ("event_id", pa.string()),
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("sent", TIMESTAMP),
+            ("delivered", TIMESTAMP),
+            ("acted", TIMESTAMP),
+            ("opted_out", pa.bool_()),
+        ]
+    ),
+    "truth/dr_enrollment": pa.schema(
+        [
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("programme", pa.string()),
+            ("enrolled", pa.bool_()),
+            ("ignores", pa.bool_()),
+            ("devices", pa.string()),
+        ]
+    ),
+    "truth/dr_counterfactual": pa.schema(
+        [
+            ("premise_id", pa.string()),
+            ("meter_id", pa.string()),
+            ("interval_end", TIMESTAMP),
+            ("p_kw", pa.float64()),
+            ("p_kw_actual", pa.float64()),
+        ]
+    ),
     "truth/power_flow": pa.schema(
         [
             ("interval_end", TIMESTAMP),
