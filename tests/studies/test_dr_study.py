@@ -66,13 +66,16 @@ CHANGES: dict[tuple[str, str], list[tuple[int, int, float]]] = {
 }
 
 
-def _loads(shift_day: int | None = None, shift_kw: float = 0.0) -> dict[str, np.ndarray]:
-    """Counterfactual load per premise [kW]: flat, +1 kW on weekends, + ``shift_kw`` for
-    every premise on ``shift_day`` (a cold day)."""
-    weekday = (np.arange(N) // PER_DAY) % 7
+def _loads(
+    shift_day: int | None = None, shift_kw: float = 0.0, holidays: tuple[int, ...] = ()
+) -> dict[str, np.ndarray]:
+    """Counterfactual load per premise [kW]: flat, +1 kW on weekends and ``holidays``,
+    + ``shift_kw`` for every premise on ``shift_day`` (a cold day)."""
+    day = np.arange(N) // PER_DAY
+    off = (day % 7 >= 5) | np.isin(day, holidays)
     out = {}
     for premise, level in LEVEL_KW.items():
-        kw = np.full(N, level) + np.where(weekday >= 5, 1.0, 0.0)
+        kw = np.full(N, level) + np.where(off, 1.0, 0.0)
         if shift_day is not None:
             kw[shift_day * PER_DAY : (shift_day + 1) * PER_DAY] += shift_kw
         out[premise] = kw
@@ -84,8 +87,9 @@ def _tables(
     changes: dict[tuple[str, str], list[tuple[int, int, float]]] = CHANGES,
     shift_day: int | None = None,
     shift_kw: float = 0.0,
+    holidays: tuple[int, ...] = (),
 ) -> dict[str, pd.DataFrame]:
-    counter = _loads(shift_day, shift_kw)
+    counter = _loads(shift_day, shift_kw, holidays)
     actual = {p: kw.copy() for p, kw in counter.items()}
     for (_, premise), spans in changes.items():
         for a, b, delta in spans:
@@ -500,3 +504,26 @@ def test_the_trade_off_over_a_sweep_of_the_dr_keys(tmp_path: Path) -> None:
     only = tradeoff_table(pd.read_parquet(folder / "sweep.parquet").iloc[:2], ["comms.latency"],
                           "one_at_a_time")  # fmt: skip
     assert only["value"].tolist() == ["1s"]
+
+
+def test_the_runs_weather_and_holidays_are_used_where_it_names_them(tmp_path: Path) -> None:
+    """pv.weather gives the regression its temperature; customers.holidays (Bavaria:
+    6 January, the run's first day, is Epiphany) takes that day out of E2's eligible days."""
+    sections = {
+        "pv": {"weather": "dwd_try2010_04"},
+        "customers": {"holidays": {"country": "DE", "subdivision": "BY"}},
+    }
+    made = _tables(holidays=(0,))  # a holiday draws like a weekend day
+    out = write_run(tmp_path / "named", made, n_intervals=N, sections=sections)
+    run = twin.open_run(out)
+    tables = load_dr_tables(run)
+    assert tables.temperature_c is not None and tables.temperature_c.shape == (N,)
+    assert -20 < float(tables.temperature_c.mean()) < 10  # Potsdam in January [degC]
+    summary = dr_summary(tables, load_dr_truth(run))
+    events = summary.events.set_index("event")
+    assert events["regression_temperature"].all()
+    assert "dwd_try2010_04" in summary.metrics["regression_regressors"]
+    assert events.loc["cpp/E2", "caiso_10_of_10_days"] == 1  # only Tuesday 7 January
+    errors = summary.errors[summary.errors["baseline"] == "regression"]
+    full = errors[errors["event"] != "cpp/E2"]
+    np.testing.assert_allclose(full["estimated_kw"], full["delivered_kw"], atol=1e-6)
