@@ -328,7 +328,7 @@ def _design(
 ) -> NDArray[np.float64]:
     """Regressors: hour of day, hour of day on non-workdays, temperature terms."""
     hours = calendar.hour[intervals]
-    off = np.array([not calendar.is_workday(int(d)) for d in calendar.day[intervals]])
+    off = ~calendar.workdays(calendar.day[intervals])
     one_hot = np.zeros((intervals.size, 48))
     one_hot[np.arange(intervals.size), hours] = 1.0
     one_hot[np.arange(intervals.size), 24 + hours] = off.astype(np.float64)

@@ -56,6 +56,13 @@ class Calendar:
         """Monday to Friday and not a public holiday."""
         return int((day + 3) % 7) < _WEEKEND and int(day) not in self.holidays
 
+    def workdays(self, days: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """:meth:`is_workday` of every day of ``days``."""
+        days = np.asarray(days, dtype=np.int64)
+        holidays = np.fromiter(self.holidays, dtype=np.int64, count=len(self.holidays))
+        out: NDArray[np.bool_] = ((days + 3) % 7 < _WEEKEND) & ~np.isin(days, holidays)
+        return out
+
     def shifted(self, intervals: NDArray[np.int64], days_back: int) -> NDArray[np.int64]:
         """The run intervals at the same local slot ``days_back`` local days earlier (-1: none)."""
         intervals = np.asarray(intervals, dtype=np.int64)

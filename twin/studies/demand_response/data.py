@@ -36,6 +36,7 @@ __all__ = [
     "load_dr_tables",
     "load_dr_truth",
     "read_meter_load",
+    "read_transformer_load",
 ]
 
 DR_TABLES: Final = ("external/dr_event", "external/dr_dispatch", "internal/meter_point")
@@ -43,6 +44,9 @@ DR_TABLES: Final = ("external/dr_event", "external/dr_dispatch", "internal/meter
 
 TRUTH_TABLES: Final = ("truth/dr_counterfactual", "truth/premise")
 """The truth tables the study scores against."""
+
+NO_AREA: Final = -1
+"""Transformer id of a signalled meter missing from ``internal/meter_point``."""
 
 HOUSEHOLD: Final = "household"
 """Customer kind of the premises a control group is drawn from."""
@@ -61,7 +65,7 @@ class DrTables:
         ``<programme>/<event_id>``).
     dispatch : pandas.DataFrame
         ``external/dr_dispatch`` with ``event`` and ``transformer_id`` (from
-        ``internal/meter_point``).
+        ``internal/meter_point``; :data:`NO_AREA` for a meter it lacks).
     points : pandas.DataFrame
         ``internal/meter_point``: meter_id, premise_id, transformer_id, customer_kind.
     clock : twin.streams.RunClock
@@ -96,14 +100,27 @@ class DrTruth:
 
     Attributes
     ----------
-    counterfactual : pandas.DataFrame
-        ``truth/dr_counterfactual``: premise_id, meter_id, interval_end, p_kw, p_kw_actual.
+    run : twin.streams.RunDirectory
+        The run (``truth/dr_counterfactual`` is read per event window, :meth:`counterfactual`).
     premise_transformer : pandas.Series
         premise_id -> transformer_id (``truth/premise``).
     """
 
-    counterfactual: pd.DataFrame
+    run: RunDirectory
     premise_transformer: pd.Series
+
+    def counterfactual(self, low: pd.Timestamp, high: pd.Timestamp) -> pd.DataFrame:
+        """``truth/dr_counterfactual`` rows with ``low < interval_end <= high``.
+
+        Columns premise_id (str), meter_id (str), interval_end, p_kw, p_kw_actual.
+        """
+        column = pc.field("interval_end")
+        frame = self.run.arrow(
+            "truth/dr_counterfactual", filter=(column > low) & (column <= high)
+        ).to_pandas()
+        return frame.assign(
+            premise_id=frame["premise_id"].astype(str), meter_id=frame["meter_id"].astype(str)
+        )
 
 
 @dataclass(frozen=True)
@@ -225,7 +242,9 @@ def load_dr_tables(run: RunDirectory) -> DrTables:
         event=_assign_events(dispatch, events),
         transformer_id=dispatch["meter_id"]
         .astype(str)
-        .map(points.set_index("meter_id")["transformer_id"]),
+        .map(points.set_index("meter_id")["transformer_id"])
+        .fillna(NO_AREA)
+        .astype(np.int64),
     )
     clock = run.clock
     temperature, source = _temperature(run, clock)
@@ -241,6 +260,22 @@ def load_dr_tables(run: RunDirectory) -> DrTables:
     )
 
 
+def read_transformer_load(tables: DrTables, first: int, stop: int) -> pd.DataFrame:
+    """``internal/transformer_interval`` rows of run intervals ``first`` .. ``stop - 1``,
+    with their interval index ``i`` (empty when the run has no such table)."""
+    if not tables.run.has("internal/transformer_interval"):
+        return pd.DataFrame(columns=["transformer_id", "interval_end", "p_kw", "i"])
+    clock = tables.clock
+    step = pd.Timedelta(seconds=clock.interval_s)
+    column = pc.field("interval_end")
+    frame = tables.run.arrow(
+        "internal/transformer_interval",
+        ["transformer_id", "interval_end", "p_kw"],
+        filter=(column > clock.start + step * first) & (column <= clock.start + step * stop),
+    ).to_pandas()
+    return frame.assign(i=clock.interval_index(frame["interval_end"]))
+
+
 def load_dr_truth(run: RunDirectory) -> DrTruth:
     """Read the truth the study scores against (``truth/dr_counterfactual``, ``truth/premise``).
 
@@ -250,15 +285,10 @@ def load_dr_truth(run: RunDirectory) -> DrTruth:
         When the run lacks either table.
     """
     run.require(list(TRUTH_TABLES), purpose="scoring the demand-response study")
-    counterfactual = run.table("truth/dr_counterfactual")
-    counterfactual = counterfactual.assign(
-        premise_id=counterfactual["premise_id"].astype(str),
-        meter_id=counterfactual["meter_id"].astype(str),
-    )
     premises = run.table("truth/premise", ["premise_id", "transformer_id"])
     mapping = premises.drop_duplicates("premise_id").set_index("premise_id")["transformer_id"]
     mapping.index = mapping.index.astype(str)
-    return DrTruth(counterfactual=counterfactual, premise_transformer=mapping)
+    return DrTruth(run=run, premise_transformer=mapping)
 
 
 def read_meter_load(tables: DrTables, meters: list[str], first: int, stop: int) -> MeterLoad:

@@ -51,6 +51,7 @@ from twin.studies.demand_response.data import (
     DrTruth,
     MeterLoad,
     read_meter_load,
+    read_transformer_load,
 )
 
 __all__ = ["AROUND_H", "REBOUND_H", "EventResult", "analyse_event", "event_intervals"]
@@ -188,11 +189,11 @@ def _truth(
     after (interval index ``i``, ``diff_kw``) and those of the event's population."""
     clock = tables.clock
     span = round(SHIFT_H * 3600 / clock.interval_s)
-    rows = truth.counterfactual
-    index = clock.interval_index(rows["interval_end"])
-    near = (index >= first - span) & (index < stop + span)
-    rows = rows[near].assign(i=index[near])
+    step = pd.Timedelta(seconds=clock.interval_s)
+    low, high = clock.start + step * (first - span), clock.start + step * (stop + span)
+    rows = truth.counterfactual(low, high)
     rows = rows.assign(
+        i=clock.interval_index(rows["interval_end"]),
         diff_kw=rows["p_kw"] - rows["p_kw_actual"],
         transformer_id=rows["premise_id"].map(truth.premise_transformer),
     )
@@ -205,16 +206,10 @@ def _transformer_rows(
 ) -> list[dict[str, Any]]:
     """Peak, rebound and energy at each transformer (see the module)."""
     clock = tables.clock
-    if not tables.run.has("internal/transformer_interval"):
-        return []
     per_h = 3600.0 / clock.interval_s
     rebound_stop = stop + round(REBOUND_H * per_h)
     span = round(SHIFT_H * per_h)
-    measured = tables.run.table(
-        "internal/transformer_interval", ["transformer_id", "interval_end", "p_kw"]
-    )
-    measured = measured.assign(i=clock.interval_index(measured["interval_end"]))
-    measured = measured[(measured["i"] >= first - span) & (measured["i"] < stop + span)]
+    measured = read_transformer_load(tables, first - span, stop + span)
     diff = rows.groupby(["transformer_id", "i"])["diff_kw"].sum()
     out = []
     h = clock.interval_s / 3600.0

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-import numpy as np
 import pandas as pd
 
 from twin.streams import jsonable, open_run, staged_folder, write_json
@@ -38,7 +37,13 @@ from twin.studies.demand_response.baselines import (
     REGRESSION_DAYS,
 )
 from twin.studies.demand_response.calendar import make_calendar
-from twin.studies.demand_response.data import DrTables, DrTruth, load_dr_tables, load_dr_truth
+from twin.studies.demand_response.data import (
+    NO_AREA,
+    DrTables,
+    DrTruth,
+    load_dr_tables,
+    load_dr_truth,
+)
 from twin.studies.demand_response.events import REBOUND_H, SHIFT_H, EventResult, analyse_event
 from twin.studies.demand_response.figures import plot_baseline_errors, plot_event
 from twin.studies.demand_response.headline import headline_figures
@@ -329,6 +334,6 @@ def _notes(tables: DrTables, events: pd.DataFrame) -> list[str]:
         )
     if tables.holidays.size == 0:
         notes.append("the run names no holiday calendar: eligible days are Monday to Friday")
-    if np.isnan(tables.dispatch["transformer_id"].to_numpy(dtype=np.float64)).any():
+    if (tables.dispatch["transformer_id"] == NO_AREA).any():
         notes.append("some signalled meters are not in internal/meter_point: left out of areas")
     return notes
