@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import twin
 from tests.studies.synthetic_run import START, interval_ends, write_run
@@ -527,3 +529,40 @@ def test_the_runs_weather_and_holidays_are_used_where_it_names_them(tmp_path: Pa
     errors = summary.errors[summary.errors["baseline"] == "regression"]
     full = errors[errors["event"] != "cpp/E2"]
     np.testing.assert_allclose(full["estimated_kw"], full["delivered_kw"], atol=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    scale=st.floats(0.1, 10.0),
+    offset=st.floats(-2.0, 2.0),
+)
+def test_baselines_follow_the_units_of_the_load(seed: int, scale: float, offset: float) -> None:
+    """Scaling every load scales the 10-in-10 and the control group; adding a constant adds
+    it to the high-4-of-5 (additive adjustment) and, added to every home, to the control
+    group (the same controls are matched: their distances do not change)."""
+    calendar, window = _window(21)
+    rng = np.random.default_rng(seed)
+    own = rng.gamma(2.0, 0.5, (2, N)) + 0.1
+    pool = rng.gamma(2.0, 0.5, (5, N)) + 0.1
+
+    def caiso(kw: np.ndarray) -> np.ndarray:
+        return x_of_y_baseline(MeterLoad(["a", "b"], 0, kw), calendar, window, x=10, y=10)[0]
+
+    def pjm(kw: np.ndarray) -> np.ndarray:
+        load = MeterLoad(["a", "b"], 0, kw)
+        return x_of_y_baseline(load, calendar, window, x=4, y=5, high=True, adjustment="additive")[
+            0
+        ]
+
+    def control(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return control_group_baseline(
+            MeterLoad(["a", "b"], 0, a), MeterLoad(list("vwxyz"), 0, b), calendar, window
+        )[0]
+
+    np.testing.assert_allclose(caiso(own * scale), caiso(own) * scale, rtol=1e-9)
+    np.testing.assert_allclose(pjm(own + offset), pjm(own) + offset, atol=1e-9)
+    np.testing.assert_allclose(control(own * scale, pool * scale), control(own, pool) * scale)
+    np.testing.assert_allclose(
+        control(own + offset, pool + offset), control(own, pool) + offset, atol=1e-9
+    )
