@@ -45,9 +45,15 @@ def plot_event(loads: pd.DataFrame, path: Path, *, title: str, timezone: str) ->
         linewidth=1.8,
         label="counterfactual (truth)",
     )
-    for name, style in zip(BASELINES, ("--", "-.", ":", (0, (5, 1))), strict=True):
+    styles = zip(
+        BASELINES,
+        ("--", "-.", ":", (0, (5, 1))),
+        ("tab:blue", "tab:orange", "tab:green", "tab:purple"),
+        strict=True,
+    )
+    for name, style, color in styles:
         if f"{name}_kw" in loads:
-            ax.plot(x, loads[f"{name}_kw"], linestyle=style, linewidth=1.2, label=name)
+            ax.plot(x, loads[f"{name}_kw"], linestyle=style, color=color, linewidth=1.2, label=name)
     inside = loads["in_event"].to_numpy(dtype=bool)
     if inside.any():
         step = x[1] - x[0] if len(x) > 1 else pd.Timedelta(minutes=15)
