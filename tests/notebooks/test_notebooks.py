@@ -122,12 +122,11 @@ def _demand_response(found: dict[str, Any]) -> None:
     assert found["events"] == len(events) == written["events"]["count"]
     assert found["signals"] == len(dispatch) == written["dispatch"]["signals"]
     for name, block in written["baselines"].items():
-        bias = block["events"]["bias_kw"]
-        assert (found["bias_kw"][name] is None) == (bias is None) or math.isnan(
-            found["bias_kw"][name]
-        )
-        if bias is not None:
-            assert found["bias_kw"][name] == pytest.approx(bias)
+        bias, got = block["events"]["bias_kw"], found["bias_kw"][name]
+        if bias is None:
+            assert got is None or math.isnan(got)
+        else:
+            assert got == pytest.approx(bias)
     # the delivered reduction, again from the truth: the signalled premises' p_kw - p_kw_actual
     truth = run.table("truth/dr_counterfactual")
     for row in events.itertuples():
