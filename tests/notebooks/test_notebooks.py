@@ -137,8 +137,9 @@ def _demand_response(found: dict[str, Any]) -> None:
             & (truth["interval_end"] <= row.end)
             & truth["premise_id"].isin(premises)
         ]
-        per_interval = (inside["p_kw"] - inside["p_kw_actual"]).groupby(inside["interval_end"])
-        assert found["delivered_kw"][key] == pytest.approx(per_interval.sum().mean(), abs=1e-9)
+        intervals = (row.end - row.start).total_seconds() / run.clock.interval_s
+        expected = (inside["p_kw"] - inside["p_kw_actual"]).sum() / intervals
+        assert found["delivered_kw"][key] == pytest.approx(expected, abs=1e-9)
 
 
 CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
