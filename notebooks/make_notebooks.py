@@ -266,6 +266,106 @@ GRID_IMPACT = [
 ]
 
 
+DEMAND_RESPONSE = [
+    new_markdown_cell(
+        "# Demand response: what was delivered, and what a utility can tell\n\n"
+        "A utility calls demand-response events (a critical-peak price, direct load control, "
+        "peak shaving) and must settle them against a *baseline*: an estimate of what the "
+        "enrolled homes would have drawn without the event, made from its own meter data. "
+        "The twin also records the true counterfactual, so the standard baselines can be "
+        "scored. Estimation reads only `internal/` and `external/`; `truth/` only scores."
+    ),
+    new_code_cell(SETUP),
+    new_markdown_cell(
+        "## A run with demand-response programmes\n\n`scenarios/demand_response.yaml` "
+        "(shorter when `QUICK`)."
+    ),
+    new_code_cell(
+        'overrides = ["time.duration=21d"] if QUICK else []\n'
+        'scenario = twin.load_scenario(REPO / "scenarios" / "demand_response.yaml", overrides)\n'
+        'result = twin.run(scenario, out=RESULTS / "nb-demand-response", progress=False)\n'
+        'print("\\n".join(result.summary.lines()[:8]))'
+    ),
+    new_markdown_cell(
+        "## The events and their signals\n\n`external/dr_event` is what the platform "
+        "called (with its OpenADR payload); `external/dr_dispatch` whom it signalled, when "
+        "the signal arrived and whether the home acted or opted out."
+    ),
+    new_code_cell(
+        "run = twin.open_run(result.path)\n"
+        "tz = run.clock.timezone\n"
+        'events = run.table("external/dr_event")\n'
+        'dispatch = run.table("external/dr_dispatch")\n'
+        'dispatch["latency_s"] = (dispatch["delivered"] - dispatch["sent"]).dt.total_seconds()\n'
+        'quality = dispatch.groupby("event_id").agg(\n'
+        '    signals=("premise_id", "size"),\n'
+        '    delivered=("delivered", lambda s: s.notna().mean()),\n'
+        '    acted=("acted", lambda s: s.notna().mean()),\n'
+        '    opted_out=("opted_out", "mean"),\n'
+        '    median_latency_s=("latency_s", "median"),\n'
+        ")\n"
+        'events[["event_id", "programme", "kind", "area", "start", "end", "level", '
+        '"price_per_kwh"]].join(quality, on="event_id")'
+    ),
+    new_markdown_cell(
+        "## Run the study\n\nThe delivered reduction (truth) beside four baselines: CAISO "
+        "10-in-10 with a day-of adjustment, PJM high 4 of 5, a matched control group of "
+        "non-enrolled homes, and a regression on hour, day type and temperature."
+    ),
+    new_code_cell(
+        "from twin.studies.demand_response import run_demand_response_study\n"
+        "metrics = run_demand_response_study(result.path)\n"
+        'per_event = run.study_table("demand-response", "events")\n'
+        'columns = ["event", "premises", "acting_premises", "delivered_kw", "caiso_10_of_10_kw",\n'
+        '           "pjm_high_4_of_5_kw", "control_group_kw", "regression_kw"]\n'
+        "per_event[[c for c in columns if c in per_event]].round(2)"
+    ),
+    new_markdown_cell(
+        "## Actual, counterfactual and baselines\n\nThe enrolled population's load around "
+        "each event: what the meters recorded, what it would have been (truth), and what "
+        "each baseline says it would have been."
+    ),
+    new_code_cell(
+        'loads = run.study_table("demand-response", "loads")\n'
+        'for key, part in list(loads.groupby("event", sort=False))[:3]:\n'
+        '    frame = part.set_index("interval_end").tz_convert(tz)\n'
+        '    shown = ["metered_kw", "counterfactual_kw", "caiso_10_of_10_kw",\n'
+        '             "pjm_high_4_of_5_kw", "control_group_kw", "regression_kw"]\n'
+        '    ax = frame[shown].plot(figsize=(10, 3), title=f"Event {key}")\n'
+        '    inside = frame.index[frame["in_event"]]\n'
+        "    if len(inside):\n"
+        '        ax.axvspan(inside[0], inside[-1], color="0.9", zorder=0)\n'
+        '    ax.set_ylabel("kW")'
+    ),
+    new_markdown_cell(
+        "## How wrong is each baseline?\n\nEstimated minus delivered reduction per event "
+        "(and per transformer area): bias, MAPE, RMSE."
+    ),
+    new_code_cell(
+        'errors = run.study_table("demand-response", "errors")\n'
+        'whole = errors[errors["area"] == "all"]\n'
+        'whole.pivot(index="event", columns="baseline", values="error_kw").round(3)'
+    ),
+    new_code_cell(
+        "summary = pd.DataFrame(\n"
+        '    {name: block["events"] for name, block in metrics["baselines"].items()}\n'
+        ").T\n"
+        'summary[["scored", "bias_kw", "mape_percent", "rmse_kw"]]'
+    ),
+    new_markdown_cell(
+        "## Peaks, rebound and the headline\n\nAt each transformer: the peak removed in the "
+        "event and the rebound after it, against the counterfactual."
+    ),
+    new_code_cell(
+        'transformers = run.study_table("demand-response", "transformers")\n'
+        "from twin.studies.demand_response import headline_figures\n"
+        "headline = headline_figures(metrics)\n"
+        "print(pd.Series(headline).round(3).to_string())\n"
+        "transformers.round(2).head(10)"
+    ),
+]
+
+
 def write(name: str, cells: list) -> None:  # type: ignore[type-arg]
     """Write one notebook without outputs."""
     notebook = new_notebook(cells=cells)
@@ -281,3 +381,4 @@ if __name__ == "__main__":
     write("01_quickstart.ipynb", QUICKSTART)
     write("02_vacancy_detection.ipynb", VACANCY)
     write("03_grid_impact.ipynb", GRID_IMPACT)
+    write("04_demand_response.ipynb", DEMAND_RESPONSE)

@@ -133,7 +133,7 @@ def test_sweep_refuses_an_unknown_study_before_anything_is_written(
     err = capsys.readouterr().err
     assert code == 2, err
     assert "--study" in err and "'theft'" in err
-    assert "grid-loading, losses, power-quality, prepaid, safety, vacancy" in err
+    assert "demand-response, grid-loading, losses, power-quality, prepaid, safety, vacancy" in err
     assert "Traceback" not in err
     assert not out.exists()
 

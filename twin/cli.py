@@ -295,7 +295,8 @@ def _cmd_study(args: argparse.Namespace) -> int:
     print(f"study {args.study} on {args.run_dir}: written to {folder}")
     for key, value in list(headline.items())[:12]:
         print(f"  {key:<28} {json.dumps(value) if isinstance(value, str) else value}")
-    for line in _hardness_lines(metrics) + _prepaid_lines(metrics) + _safety_lines(metrics):
+    lines = _hardness_lines(metrics) + _prepaid_lines(metrics) + _safety_lines(metrics)
+    for line in lines + _demand_response_lines(metrics):
         print(line)
     return EXIT_OK
 
@@ -398,6 +399,36 @@ def _safety_lines(metrics: dict[str, Any]) -> list[str]:
         f"{num(ops['alarm_to_completion_h']['median'], ' h')}, crew utilisation "
         f"{pct(ops['crews']['utilisation'])}",
     ]
+
+
+def _demand_response_lines(metrics: dict[str, Any]) -> list[str]:
+    """The demand-response study's headline: delivered, baseline errors, peaks, dispatch."""
+    if metrics.get("study") != "demand-response":
+        return []
+
+    def num(value: float | None, unit: str = "", form: str = ".3g") -> str:
+        return "n/a" if value is None else f"{value:{form}}{unit}"
+
+    delivered, peak, dispatch = metrics["delivered"], metrics["peak"], metrics["dispatch"]
+    lines = [
+        f"  events                       {metrics['events']['count']}: delivered "
+        f"{num(delivered['kw_mean'], ' kW')} per event on average (truth), "
+        f"{num(delivered['kwh'], ' kWh')} in all",
+        f"  transformer peak reduction   {num(peak['reduction_kw_mean'], ' kW')} on average; "
+        f"largest rebound {num(peak['rebound_peak_kw_max'], ' kW')}",
+        f"  signals                      {dispatch['signals']}: delivered "
+        f"{num(dispatch['delivered_share'], '', '.1%')}, acted "
+        f"{num(dispatch['acted_share'], '', '.1%')}, opted out "
+        f"{num(dispatch['opted_out_share'], '', '.1%')}, median latency "
+        f"{num(dispatch['median_latency_s'], ' s')}",
+    ]
+    for name, block in metrics["baselines"].items():
+        events = block["events"]
+        lines.append(
+            f"  {name:<28} bias {num(events['bias_kw'], ' kW')}, MAPE "
+            f"{num(events['mape_percent'], ' %')}, RMSE {num(events['rmse_kw'], ' kW')}"
+        )
+    return lines
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

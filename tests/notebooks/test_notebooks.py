@@ -8,6 +8,7 @@ through :func:`twin.open_run` and compares.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -46,13 +47,25 @@ PROBES = {
     "rows": {season: {k: float(v) for k, v in row.items()} for season, row in rows.items()},
     "worst": worst.isoformat(),
 }""",
+    "04_demand_response": """{
+    "path": str(run.path),
+    "events": len(events),
+    "signals": int(quality["signals"].sum()) if len(quality) else 0,
+    "delivered_kw": (
+        {str(k): float(v) for k, v in per_event.set_index("event")["delivered_kw"].items()}
+        if "event" in per_event else {}
+    ),
+    "bias_kw": {str(k): v for k, v in summary["bias_kw"].items()},
+}""",
 }
 
 
 def _quickstart(found: dict[str, Any]) -> None:
     run = twin.open_run(found["path"])
     readings = run.table("internal/meter_interval")
-    assert found["readings"] == len(readings) == run.manifest["row_counts"]["internal/meter_interval"]
+    assert (
+        found["readings"] == len(readings) == run.manifest["row_counts"]["internal/meter_interval"]
+    )
     assert found["fleet_intervals"] == run.clock.n_intervals
     assert found["fleet_kwh"] == pytest.approx(readings["import_wh"].sum() / 1000)
     days = run.clock.n_intervals * run.clock.interval_s / 86_400
@@ -100,10 +113,40 @@ def _grid_impact(found: dict[str, Any]) -> None:
             assert np.isin(at, run.clock.interval_ends)
 
 
+def _demand_response(found: dict[str, Any]) -> None:
+    run = twin.open_run(found["path"])
+    written = run.study_metrics("demand-response")
+    assert written is not None
+    events = run.table("external/dr_event")
+    dispatch = run.table("external/dr_dispatch")
+    assert found["events"] == len(events) == written["events"]["count"]
+    assert found["signals"] == len(dispatch) == written["dispatch"]["signals"]
+    for name, block in written["baselines"].items():
+        bias, got = block["events"]["bias_kw"], found["bias_kw"][name]
+        if bias is None:
+            assert got is None or math.isnan(got)
+        else:
+            assert got == pytest.approx(bias)
+    # the delivered reduction, again from the truth: the signalled premises' p_kw - p_kw_actual
+    truth = run.table("truth/dr_counterfactual")
+    for row in events.itertuples():
+        key = f"{row.programme}/{row.event_id}"
+        premises = set(dispatch.loc[dispatch["event_id"] == row.event_id, "premise_id"])
+        inside = truth[
+            (truth["interval_end"] > row.start)
+            & (truth["interval_end"] <= row.end)
+            & truth["premise_id"].isin(premises)
+        ]
+        intervals = (row.end - row.start).total_seconds() / run.clock.interval_s
+        expected = (inside["p_kw"] - inside["p_kw_actual"]).sum() / intervals
+        assert found["delivered_kw"][key] == pytest.approx(expected, abs=1e-9)
+
+
 CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "01_quickstart": _quickstart,
     "02_vacancy_detection": _vacancy,
     "03_grid_impact": _grid_impact,
+    "04_demand_response": _demand_response,
 }
 
 

@@ -31,6 +31,7 @@ def _write_metrics(run_dir: Path, study: str, metrics: dict[str, object]) -> Non
 
 def test_every_study_has_prefixed_columns_in_a_stable_order() -> None:
     assert STUDY_NAMES == (
+        "demand-response",
         "grid-loading",
         "losses",
         "power-quality",
@@ -99,7 +100,7 @@ def test_study_names_are_checked_deduplicated_and_ordered() -> None:
         check_study_names(["vacancy", "theft", "power_quality"])
     text = str(exc.value)
     assert "'theft'" in text and "'power_quality'" in text and "--study" in text
-    assert "grid-loading, losses, power-quality, prepaid, safety, vacancy" in text
+    assert "demand-response, grid-loading, losses, power-quality, prepaid, safety, vacancy" in text
 
 
 def test_sweep_file_names_its_studies(tmp_path: Path) -> None:

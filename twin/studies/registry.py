@@ -64,6 +64,12 @@ class Study:
 STUDIES: Final = {
     study.name: study
     for study in (
+        Study(
+            "demand-response",
+            "twin.studies.demand_response",
+            "run_demand_response_study",
+            sweep_function="write_demand_response_tradeoff",
+        ),
         Study("grid-loading", "twin.studies.grid_loading", "run_grid_loading_study"),
         Study("losses", "twin.studies.losses", "run_losses_study"),
         Study("power-quality", "twin.studies.power_quality", "run_power_quality_study"),
