@@ -281,7 +281,7 @@ DEMAND_RESPONSE = [
         "(shorter when `QUICK`)."
     ),
     new_code_cell(
-        'overrides = ["time.duration=21d"] if QUICK else []\n'
+        'overrides = ["time.duration=32d"] if QUICK else []  # two price events, one automatic\n'
         'scenario = twin.load_scenario(REPO / "scenarios" / "demand_response.yaml", overrides)\n'
         'result = twin.run(scenario, out=RESULTS / "nb-demand-response", progress=False)\n'
         'print("\\n".join(result.summary.lines()[:8]))'
@@ -297,15 +297,16 @@ DEMAND_RESPONSE = [
         'events = run.table("external/dr_event")\n'
         'dispatch = run.table("external/dr_dispatch")\n'
         'dispatch["latency_s"] = (dispatch["delivered"] - dispatch["sent"]).dt.total_seconds()\n'
-        'quality = dispatch.groupby("event_id").agg(\n'
+        'quality = dispatch.groupby(["programme", "event_id"]).agg(\n'
         '    signals=("premise_id", "size"),\n'
         '    delivered=("delivered", lambda s: s.notna().mean()),\n'
         '    acted=("acted", lambda s: s.notna().mean()),\n'
         '    opted_out=("opted_out", "mean"),\n'
         '    median_latency_s=("latency_s", "median"),\n'
         ")\n"
-        'events[["event_id", "programme", "kind", "area", "start", "end", "level", '
-        '"price_per_kwh"]].join(quality, on="event_id")'
+        'columns = ["event_id", "programme", "kind", "area", "start", "end", "level", '
+        '"price_per_kwh"]\n'
+        'events[columns].join(quality, on=["programme", "event_id"])'
     ),
     new_markdown_cell(
         "## Run the study\n\nThe delivered reduction (truth) beside four baselines: CAISO "

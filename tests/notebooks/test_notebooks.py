@@ -131,7 +131,8 @@ def _demand_response(found: dict[str, Any]) -> None:
     truth = run.table("truth/dr_counterfactual")
     for row in events.itertuples():
         key = f"{row.programme}/{row.event_id}"
-        premises = set(dispatch.loc[dispatch["event_id"] == row.event_id, "premise_id"])
+        mine = (dispatch["programme"] == row.programme) & (dispatch["event_id"] == row.event_id)
+        premises = set(dispatch.loc[mine, "premise_id"])
         inside = truth[
             (truth["interval_end"] > row.start)
             & (truth["interval_end"] <= row.end)
