@@ -17,7 +17,10 @@ import yaml
 import twin
 from tests.sweep.test_shards import assert_same_tables, run_and_merge_two_shards
 from twin.engine.demand_response import DemandResponse
+from twin.report.demand_response_section import demand_response_section
 from twin.scenario.loading import validate_scenario_dict
+from twin.studies.demand_response.baselines import BASELINES
+from twin.studies.demand_response.study import demand_response_figures
 
 DR_TABLES = list(DemandResponse.TABLES)
 EVENT_START = pd.Timestamp("2025-01-14T17:00", tz="Europe/Berlin").tz_convert("UTC")
@@ -238,3 +241,20 @@ def test_a_trigger_at_a_missing_transformer_exits_2_naming_the_path(tmp_path: Pa
     assert "demand_response.programmes.1.trigger.transformers.1" in done.stderr
     assert "999" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_report_section_gives_the_study_figures(
+    runs: dict[str, twin.Run], tmp_path: Path
+) -> None:
+    run = runs["dr"]
+    section = demand_response_section(run, tmp_path)
+    assert section is not None and section.anchor == "demand-response"
+    rows = {row[0]: row[1] for row in section.tables[0].rows}
+    figures = demand_response_figures(run.path)
+    assert rows["events"] == f"{figures['events']:,.0f}"
+    assert (
+        rows["reduction delivered per event, mean [kW]"] == f"{figures['delivered_kw_mean']:,.2f}"
+    )
+    assert len(section.tables[1].rows) == len(BASELINES)
+    assert all((tmp_path / f.file).is_file() for f in section.figures)
+    assert demand_response_section(runs["plain"], tmp_path) is None

@@ -19,6 +19,7 @@ import twin
 from twin.report.alarms_section import alarms_section
 from twin.report.billing_section import billing_section
 from twin.report.data import accumulate_voltage_grid, bus_order, profile_by_day_type
+from twin.report.demand_response_section import demand_response_section
 from twin.report.figures import plot_load_profile, plot_network, plot_voltage_heatmap
 from twin.report.html import FigureRef, Section, render_page
 from twin.report.key_figures import key_figures
@@ -110,6 +111,7 @@ def write_report(run_dir: str | Path) -> Path:
             lighting_section(ctx.run, out, timezone=ctx.clock.timezone),
             alarms_section(ctx.run, out, timezone=ctx.clock.timezone),
             safety_section(ctx.run, out),
+            demand_response_section(ctx.run, out),
         ):
             if optional is not None:  # left out of a run without bills or water/gas meters
                 sections.append(optional)
