@@ -1,11 +1,12 @@
-"""The run summary's alarm figures: alarms per source, open at the end, safety outcomes."""
+"""The run summary's figures of the platform's services: alarms per source, open at the end,
+safety outcomes, demand-response events and signals."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["alarm_lines", "merge_alarm_counts"]
+__all__ = ["alarm_lines", "demand_response_lines", "merge_alarm_counts"]
 
 
 def merge_alarm_counts(parts: list[Mapping[str, Any]]) -> dict[str, Any]:
@@ -44,3 +45,14 @@ def alarm_lines(counts: Mapping[str, Any]) -> list[str]:
             f"{f' ({kinds})' if kinds else ''}, {int(counts['work_orders']):,} work order(s)"
         )
     return lines
+
+
+def demand_response_lines(counts: Mapping[str, int]) -> list[str]:
+    """Summary line: demand-response events and what became of their signals."""
+    if not counts:
+        return []
+    return [
+        f"  demand response   {counts['events']:,} event(s), {counts['signals']:,} signal(s): "
+        f"{counts['delivered']:,} delivered, {counts['acted']:,} acted on, "
+        f"{counts['opted_out']:,} opted out"
+    ]

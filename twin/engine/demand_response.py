@@ -366,6 +366,18 @@ class DemandResponse:
         self._write_events()
         self._write_dispatches()
 
+    def counts(self) -> dict[str, int]:
+        """Events called (those this run or shard writes), signals sent, delivered, acted on
+        and opted out, for the run summary."""
+        d = self.dispatches
+        return {
+            "events": sum(e.transformer is not None or self._writes_shared for e in self.events),
+            "signals": int(sum(x.premise.size for x in d)),
+            "delivered": int(sum(np.isfinite(x.delivered_s).sum() for x in d)),
+            "acted": int(sum(np.isfinite(x.acted_s).sum() for x in d)),
+            "opted_out": int(sum(x.opted_out.sum() for x in d)),
+        }
+
     def _write_enrollment(self) -> None:
         w = self._writer.table("truth/dr_enrollment")
         names = np.asarray(DR_DEVICES, dtype=object)

@@ -154,6 +154,8 @@ def run(
                 lights.finish()
         if parts.demand_response is not None:
             parts.demand_response.finish()
+            if metering:
+                summary.demand_response = parts.demand_response.counts()
         if metering and parts.safety is not None:
             parts.safety.finish()
         if metering and parts.alarms is not None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from twin.clock import TimeAxis
 from twin.devices.der_totals import DerTotals
-from twin.engine.alarm_summary import alarm_lines
+from twin.engine.alarm_summary import alarm_lines, demand_response_lines
 from twin.engine.money_summary import money_lines
 from twin.engine.recording_der import der_lines
 from twin.engine.scoreboard import scoreboard_lines
@@ -75,6 +75,7 @@ class RunSummary:
     scoreboard: dict[str, Any] = field(default_factory=dict)
     money: dict[str, Any] = field(default_factory=dict)
     alarms: dict[str, Any] = field(default_factory=dict)
+    demand_response: dict[str, int] = field(default_factory=dict)
     profile: dict[str, Any] = field(default_factory=dict)
 
     def account(
@@ -131,6 +132,7 @@ class RunSummary:
             *der_lines(self.der),
             *money_lines(self.money),
             *alarm_lines(self.alarms),
+            *demand_response_lines(self.demand_response),
             f"  power flow        {self.non_converged_intervals} non-converged interval(s)",
             f"  meter readings    {self.meter_readings:,} received, "
             f"{self.missed_readings:,} missed",

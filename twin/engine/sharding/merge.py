@@ -152,6 +152,7 @@ def _merged_summary(
     out["der"] = {} if der_totals is None else der_totals.summary()
     out["money"] = merge_money([s.get("money", {}) for s in summaries])
     out["alarms"] = merge_alarm_counts([s.get("alarms", {}) for s in summaries])
+    out["demand_response"] = merge_alarm_counts([s.get("demand_response", {}) for s in summaries])
     out["profile"] = merge_profiles([s.get("profile", {}) for s in summaries])
     return out
 
