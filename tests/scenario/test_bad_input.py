@@ -146,6 +146,12 @@ CASES: list[tuple[str, dict[str, Any] | str | None, list[str], list[str]]] = [
         ["faults.0", "h9"],
     ),
     ("power_factor_range", _with(**{"households.consumption.power_factor": 1.5}), [], ["1.5"]),
+    (
+        "latency_past_the_timeout",
+        _with(**{"comms.technology": "hplc", "comms.latency_median_s": 600}),
+        [],
+        ["comms.latency_median_s", "600", "timeout of 30 s"],
+    ),
     ("bad_set_syntax", _with(), ["--set", "households.count"], ["--set", "KEY.PATH=VALUE"]),
     ("bad_set_value", _with(), ["--set", "households.count=lots"], ["households.count", "lots"]),
     ("set_into_scalar", _with(), ["--set", "name.first=x"], ["name.first", "not a section"]),

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from twin.comms.technology import TECHNOLOGIES
 from twin.meters.time_switch import TariffWindow as MeterTariffWindow
 from twin.scenario.durations import Duration
 
@@ -179,6 +180,19 @@ class CommsSection(_Section):
     read_spread: Duration = Field(default=7_200, ge=0, description="Per-meter offset window.")
     outage_rate_per_year: float = Field(default=0.0, ge=0, le=365)
     outage_hours_mean: float = Field(default=4.0, gt=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _latency_within_timeout(self) -> CommsSection:
+        """A median latency past the technology's attempt timeout loses (nearly) every
+        message: most likely a unit slip, refused rather than run."""
+        timeout = TECHNOLOGIES[self.technology].timeout_s
+        if self.latency_median_s is not None and self.latency_median_s > timeout:
+            raise ValueError(
+                f"comms.latency_median_s {self.latency_median_s:g} s is past the "
+                f"{self.technology} attempt timeout of {timeout:g} s, so nearly every message "
+                f"would time out; expected at most {timeout:g} s"
+            )
+        return self
 
 
 class _Fault(_Section):
