@@ -504,8 +504,8 @@ def test_the_trade_off_over_a_sweep_of_the_dr_keys(tmp_path: Path) -> None:
     ]
     assert (out / "robustness.csv").is_file()
     assert (folder / "runs" / "r7" / "studies" / "demand-response" / "metrics.json").is_file()
-    only = tradeoff_table(pd.read_parquet(folder / "sweep.parquet").iloc[:2], ["comms.latency_median_s"],
-                          "one_at_a_time")  # fmt: skip
+    first_two = pd.read_parquet(folder / "sweep.parquet").iloc[:2]
+    only = tradeoff_table(first_two, ["comms.latency_median_s"], "one_at_a_time")
     assert only["value"].tolist() == ["1s"]
 
 
