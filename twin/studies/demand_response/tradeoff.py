@@ -21,7 +21,7 @@ import pandas as pd
 
 from twin.studies.demand_response.figures import plot_tradeoff
 from twin.studies.demand_response.headline import TRADEOFF_METRICS
-from twin.studies.robustness import combination_labels, robustness_table
+from twin.studies.tradeoff import policy_tradeoff_table, write_tradeoff
 
 __all__ = ["POLICY_KEYS", "tradeoff_table", "write_demand_response_tradeoff"]
 
@@ -34,15 +34,6 @@ POLICY_KEYS: Final = (
 """The scenario keys whose trade-off the table is about (those the sweep varies)."""
 
 STUDY: Final = "demand-response"
-_STATS: Final = ("mean", "sd", "min", "max")
-
-
-def _values(column: pd.Series) -> pd.Series:
-    """Numbers where every value is one, else text (durations such as ``2h``)."""
-    numbers = pd.to_numeric(column, errors="coerce")
-    if numbers.notna().sum() == column.notna().sum():
-        return numbers.astype("float64")
-    return column.map(lambda v: None if v is None or v != v else str(v))
 
 
 def tradeoff_table(table: pd.DataFrame, parameters: list[str], design: str) -> pd.DataFrame:
@@ -65,18 +56,14 @@ def tradeoff_table(table: pd.DataFrame, parameters: list[str], design: str) -> p
         one-at-a-time sweep), ``runs``, then ``<metric>_mean``, ``_sd``,
         ``_min`` and ``_max`` of each trade-off metric.
     """
-    frame = robustness_table(table, parameters, design, STUDY)
-    keys = [key for key in POLICY_KEYS if key in parameters]
-    parameter, value = combination_labels(table, parameters, design)
-    labelled = table.assign(_parameter=parameter, _value=value)
-    first = labelled.drop_duplicates(["_parameter", "_value"]).set_index(["_parameter", "_value"])
-    index = pd.MultiIndex.from_frame(frame[["parameter", "value"]])
-    for key in keys:
-        frame[key] = _values(first[key].reindex(index).reset_index(drop=True)).to_numpy()
-    columns = ["parameter", "value", *keys, "runs"] + [
-        f"{metric}_{stat}" for metric in TRADEOFF_METRICS for stat in _STATS
-    ]
-    return frame[columns].reset_index(drop=True)
+    return policy_tradeoff_table(
+        table,
+        parameters,
+        design,
+        study=STUDY,
+        metrics=TRADEOFF_METRICS,
+        policy_keys=POLICY_KEYS,
+    )
 
 
 def write_demand_response_tradeoff(
@@ -101,15 +88,10 @@ def write_demand_response_tradeoff(
         The ``tradeoff`` block of the sweep's ``metrics.json``.
     """
     frame = tradeoff_table(table, parameters, design)
-    frame.to_parquet(out / "tradeoff.parquet", index=False)
-    frame.to_csv(out / "tradeoff.csv", index=False, float_format="%.6g")
-    figure = plot_tradeoff(frame, dict(TRADEOFF_METRICS), out / "tradeoff.png")
-    return {
-        "tradeoff": {
-            "table": "tradeoff.parquet",
-            "figure": figure,
-            "policy_keys": [key for key in POLICY_KEYS if key in parameters],
-            "metrics": dict(TRADEOFF_METRICS),
-            "rows": frame.to_dict(orient="records"),
-        }
-    }
+    return write_tradeoff(
+        out,
+        frame,
+        TRADEOFF_METRICS,
+        plot_tradeoff,
+        policy_keys=[key for key in POLICY_KEYS if key in parameters],
+    )

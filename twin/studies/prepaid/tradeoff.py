@@ -18,7 +18,7 @@ import pandas as pd
 
 from twin.studies.prepaid.figures import plot_tradeoff
 from twin.studies.prepaid.headline import TRADEOFF_METRICS
-from twin.studies.robustness import robustness_table
+from twin.studies.tradeoff import policy_tradeoff_table, write_tradeoff
 
 __all__ = ["tradeoff_table", "write_prepaid_tradeoff"]
 
@@ -41,11 +41,14 @@ def tradeoff_table(table: pd.DataFrame, parameters: list[str], design: str) -> p
         ``parameter``, ``value`` (the combination as text), ``runs``, then
         ``<metric>_mean`` and ``<metric>_sd`` of each trade-off metric.
     """
-    frame = robustness_table(table, parameters, design, "prepaid")
-    columns = ["parameter", "value", "runs"] + [
-        f"{metric}_{stat}" for metric in TRADEOFF_METRICS for stat in ("mean", "sd")
-    ]
-    return frame[columns].reset_index(drop=True)
+    return policy_tradeoff_table(
+        table,
+        parameters,
+        design,
+        study="prepaid",
+        metrics=TRADEOFF_METRICS,
+        stats=("mean", "sd"),
+    )
 
 
 def write_prepaid_tradeoff(
@@ -71,14 +74,9 @@ def write_prepaid_tradeoff(
         and the table's rows.
     """
     frame = tradeoff_table(table, parameters, design)
-    frame.to_parquet(out / "tradeoff.parquet", index=False)
-    frame.to_csv(out / "tradeoff.csv", index=False, float_format="%.6g")
-    figure = plot_tradeoff(frame, dict(TRADEOFF_METRICS), out / "tradeoff.png")
-    return {
-        "tradeoff": {
-            "table": "tradeoff.parquet",
-            "figure": figure,
-            "metrics": dict(TRADEOFF_METRICS),
-            "rows": frame.to_dict(orient="records"),
-        }
-    }
+    return write_tradeoff(
+        out,
+        frame,
+        TRADEOFF_METRICS,
+        plot_tradeoff,
+    )

@@ -17,12 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final
 
-import numpy as np
 import pandas as pd
 
-from twin.studies.robustness import combination_labels, robustness_table
 from twin.studies.safety.figures import plot_tradeoff
 from twin.studies.safety.headline import TRADEOFF_METRICS
+from twin.studies.tradeoff import policy_tradeoff_table, write_tradeoff
 
 __all__ = ["POLICY_KEYS", "tradeoff_table", "write_safety_tradeoff"]
 
@@ -32,8 +31,6 @@ POLICY_KEYS: Final = (
     "safety.operations.crews",
 )
 """The scenario keys whose trade-off the table is about (those the sweep varies)."""
-
-_STATS: Final = ("mean", "sd", "min", "max")
 
 
 def tradeoff_table(table: pd.DataFrame, parameters: list[str], design: str) -> pd.DataFrame:
@@ -56,18 +53,14 @@ def tradeoff_table(table: pd.DataFrame, parameters: list[str], design: str) -> p
         run of a one-at-a-time sweep), ``runs``, then ``<metric>_mean``,
         ``_sd``, ``_min`` and ``_max`` of each trade-off metric.
     """
-    frame = robustness_table(table, parameters, design, "safety")
-    keys = [key for key in POLICY_KEYS if key in parameters]
-    parameter, value = combination_labels(table, parameters, design)
-    labelled = table.assign(_parameter=parameter, _value=value)
-    first = labelled.drop_duplicates(["_parameter", "_value"]).set_index(["_parameter", "_value"])
-    index = pd.MultiIndex.from_frame(frame[["parameter", "value"]])
-    for key in keys:
-        frame[key] = first[key].reindex(index).to_numpy(dtype=np.float64)
-    columns = ["parameter", "value", *keys, "runs"] + [
-        f"{metric}_{stat}" for metric in TRADEOFF_METRICS for stat in _STATS
-    ]
-    return frame[columns].reset_index(drop=True)
+    return policy_tradeoff_table(
+        table,
+        parameters,
+        design,
+        study="safety",
+        metrics=TRADEOFF_METRICS,
+        policy_keys=POLICY_KEYS,
+    )
 
 
 def write_safety_tradeoff(
@@ -93,15 +86,10 @@ def write_safety_tradeoff(
         swept policy keys, metrics and the table's rows.
     """
     frame = tradeoff_table(table, parameters, design)
-    frame.to_parquet(out / "tradeoff.parquet", index=False)
-    frame.to_csv(out / "tradeoff.csv", index=False, float_format="%.6g")
-    figure = plot_tradeoff(frame, dict(TRADEOFF_METRICS), out / "tradeoff.png")
-    return {
-        "tradeoff": {
-            "table": "tradeoff.parquet",
-            "figure": figure,
-            "policy_keys": [key for key in POLICY_KEYS if key in parameters],
-            "metrics": dict(TRADEOFF_METRICS),
-            "rows": frame.to_dict(orient="records"),
-        }
-    }
+    return write_tradeoff(
+        out,
+        frame,
+        TRADEOFF_METRICS,
+        plot_tradeoff,
+        policy_keys=[key for key in POLICY_KEYS if key in parameters],
+    )
