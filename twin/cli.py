@@ -428,6 +428,14 @@ def _demand_response_lines(metrics: dict[str, Any]) -> list[str]:
             f"  {name:<28} bias {num(events['bias_kw'], ' kW')}, MAPE "
             f"{num(events['mape_percent'], ' %')}, RMSE {num(events['rmse_kw'], ' kW')}"
         )
+    comfort = metrics.get("comfort") or {}
+    if comfort.get("measured"):
+        indoor, tank = comfort["indoor"], comfort["tank"]
+        lines.append(
+            f"  comfort                      {comfort['violations']} violation(s); largest drop "
+            f"indoors {num(indoor['max_drop_k'], ' K')}, in hot-water tanks "
+            f"{num(tank['max_drop_k'], ' K')} (truth)"
+        )
     return lines
 
 

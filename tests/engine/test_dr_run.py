@@ -157,6 +157,10 @@ def test_counterfactual_equals_actual_before_any_signal_and_for_non_acting_premi
     idle = cf[~cf["premise_id"].isin(acting)]
     assert len(idle) > 0
     np.testing.assert_array_equal(idle["p_kw"], idle["p_kw_actual"])
+    for side in ("indoor_c", "tank_c"):  # the shadow's temperatures too
+        np.testing.assert_array_equal(early[side], early[f"{side}_actual"])
+        np.testing.assert_array_equal(idle[side], idle[f"{side}_actual"])
+    assert cf["indoor_c"].notna().any() and cf["tank_c"].notna().any()
     # the actual power is the premise's true power as metered
     enrolled = run.table("truth/dr_enrollment")
     assert set(cf["premise_id"]) == set(enrolled.loc[enrolled["enrolled"], "premise_id"])

@@ -164,6 +164,12 @@ def _tables(
     covered = np.zeros(N, dtype=bool)
     for a, b in windows:
         covered[max(0, a) : min(N, b)] = True
+    # E1: P1's home 3 K colder than without it at the event's end, P3's tank 1.5 K colder
+    # in the hour after; everything else as without the events
+    indoor = {p: np.full(N, 20.0) for p in ENROLLED}
+    tank = {p: np.full(N, 55.0) for p in ENROLLED}
+    indoor["P1"][idx(21, 18.75)] = 17.0
+    tank["P3"][idx(21, 19.5)] = 53.5
     cf = pd.concat(
         [
             pd.DataFrame(
@@ -173,6 +179,10 @@ def _tables(
                     "interval_end": ends[covered],
                     "p_kw": counter[p][covered],
                     "p_kw_actual": actual[p][covered],
+                    "indoor_c": 20.0,
+                    "indoor_c_actual": indoor[p][covered],
+                    "tank_c": np.nan if p == "P4" else 55.0,  # P4 has no tank
+                    "tank_c_actual": np.nan if p == "P4" else tank[p][covered],
                 }
             )
             for p in ENROLLED
@@ -200,8 +210,13 @@ def _tables(
     }
 
 
+COMFORT = {"demand_response": {"programmes": [{"name": "cpp", "comfort_c": 2.0}]}}
+"""The scenario's comfort limit of the price programme [K]."""
+
+
 def _write(dest: Path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
-    return write_run(dest, tables if tables is not None else _tables(), n_intervals=N)
+    made = tables if tables is not None else _tables()
+    return write_run(dest, made, n_intervals=N, sections=COMFORT)
 
 
 @pytest.fixture(scope="module")
@@ -310,7 +325,18 @@ def test_peak_rebound_and_energy_at_the_transformers(run_dir: Path, study: dict[
     assert energy["reduced_kwh"] == pytest.approx(2.4 + 2.0)
     assert energy["extra_after_kwh"] == pytest.approx(0.2)
     assert energy["shifted_share"] == pytest.approx(0.2 / 4.4)
-    assert study["comfort"]["measured"] is False
+    comfort = study["comfort"]
+    assert comfort["measured"] is True
+    # P1 3 K below its counterfactual in E1 (limit 2 K): one violation; P3's tank 1.5 K: none
+    assert comfort["indoor"]["max_drop_k"] == pytest.approx(3.0)
+    assert comfort["indoor"]["violations"] == 1
+    assert comfort["tank"]["max_drop_k"] == pytest.approx(1.5)
+    assert comfort["tank"]["violations"] == 0
+    assert comfort["violations"] == 1 == study["headline"]["comfort_violations"]
+    # E1 signalled all four homes; P4 has no tank
+    table = pd.read_parquet(run_dir / "studies" / "demand-response" / "comfort.parquet")
+    e1 = table[table["event"] == "cpp/E1"].set_index("quantity")
+    assert e1.loc["indoor", "homes"] == 4 and e1.loc["tank", "homes"] == 3
 
 
 def test_dispatch_quality_and_savings(study: dict[str, Any]) -> None:

@@ -351,7 +351,17 @@ class DemandResponse:
         actual = der.thermal_kw[s] + der.ev_kw[s] + der.storage_kw[s]
         shadow = sh.thermal_kw + sh.ev_kw + sh.storage_kw
         p = np.asarray(p_kw, dtype=np.float64)[s]
-        self.counterfactual.interval(k, p + (shadow - actual), p)
+        none = np.full(s.size, np.nan)
+        real, twin_ = der.thermal, sh.thermal
+        self.counterfactual.interval(
+            k,
+            p + (shadow - actual),
+            p,
+            none if twin_ is None else twin_.indoor_c,
+            none if real is None else real.indoor_c[s],
+            none if twin_ is None else twin_.tank_c,
+            none if real is None else real.tank_c[s],
+        )
 
     def after_flow(self, **flow: Any) -> None:
         """Give the shadow the voltages of this power flow."""

@@ -8,7 +8,8 @@ counterfactual premise power is then::
     p_kw = p_kw_actual - actual device power + shadow device power
 
 over the responsive devices (thermal loads, EV home charging, battery); every
-other part of the premise is the same in both. A premise has rows for every
+other part of the premise is the same in both. The indoor and tank
+temperatures of both sides are kept too, so comfort can be scored. A premise has rows for every
 interval within 24 h of an event addressed to its area (``all``, or its
 transformer's): from 24 h before the start to 24 h after the end, windows
 merged, so that a shard holding the premise's area writes the same rows.
@@ -27,7 +28,12 @@ from numpy.typing import NDArray
 from twin.clock import TimeAxis, utc_stamps
 from twin.streams import RunWriter
 
-__all__ = ["WINDOW_S", "CounterfactualRecorder"]
+__all__ = ["COLUMNS", "WINDOW_S", "CounterfactualRecorder"]
+
+COLUMNS: Final = ("p_kw", "p_kw_actual", "indoor_c", "indoor_c_actual", "tank_c", "tank_c_actual")
+"""The table's value columns: the premise's mean power [kW], the indoor temperature and the
+hot-water tank temperature at the interval end [degC] (NaN where the premise has none), each
+had there been no event, then as it was."""
 
 WINDOW_S: Final = 86_400
 """Rows are kept from this long before an event's start to this long after its end [s]."""
@@ -64,8 +70,8 @@ class CounterfactualRecorder:
         self._meters = pa.array(meter_ids, pa.string())
         self._lag = max(1, -(-WINDOW_S // axis.interval_s))
         n = len(premise_ids)
-        self._cf = np.zeros((self._lag + 1, n))
-        self._actual = np.zeros((self._lag + 1, n))
+        # per slot: p_kw, p_kw_actual, indoor_c, indoor_c_actual, tank_c, tank_c_actual
+        self._buffer = np.zeros((self._lag + 1, len(COLUMNS), n))
         self._next = 0  # first interval not yet decided
         self._transformer = np.asarray(transformer, dtype=np.int64)
         self._windows: list[tuple[int, int, int | None]] = []
@@ -75,12 +81,10 @@ class CounterfactualRecorder:
         around it."""
         self._windows.append((start_s - WINDOW_S, end_s + WINDOW_S, transformer))
 
-    def interval(
-        self, k: int, p_cf_kw: NDArray[np.float64], p_actual_kw: NDArray[np.float64]
-    ) -> None:
-        """Buffer interval ``k``; write the interval that has left the buffer, if in a window."""
-        slot = k % (self._lag + 1)
-        self._cf[slot], self._actual[slot] = p_cf_kw, p_actual_kw
+    def interval(self, k: int, *columns: NDArray[np.float64]) -> None:
+        """Buffer interval ``k`` (one array per :data:`COLUMNS`, counterfactual then actual);
+        write the interval that has left the buffer, if in a window."""
+        self._buffer[k % (self._lag + 1)] = np.stack(columns)
         while self._next <= k - self._lag:
             self._decide(self._next)
             self._next += 1
@@ -99,25 +103,20 @@ class CounterfactualRecorder:
                 keep |= True if transformer is None else self._transformer == transformer
         if not keep.any():
             return
-        slot = k % (self._lag + 1)
+        values = self._buffer[k % (self._lag + 1)]
         if keep.all():  # the usual case: no string gather
             premises, meters = self._premises, self._meters
-            cf, actual = self._cf[slot].copy(), self._actual[slot].copy()
+            values = values.copy()
         else:
             rows = np.flatnonzero(keep)
             take = pa.array(rows)
             premises, meters = self._premises.take(take), self._meters.take(take)
-            cf, actual = self._cf[slot][rows], self._actual[slot][rows]
+            values = values[:, rows]
         stamps = utc_stamps(self.axis, float(end_s), len(premises))
+        schema = self._w.schema
+        cols = [
+            pa.array(v, schema.field(name).type) for name, v in zip(COLUMNS, values, strict=True)
+        ]
         self._w.append_batch(
-            pa.RecordBatch.from_arrays(
-                [
-                    premises,
-                    meters,
-                    stamps,
-                    pa.array(cf, pa.float64()),
-                    pa.array(actual, pa.float64()),
-                ],
-                schema=self._w.schema,
-            )
+            pa.RecordBatch.from_arrays([premises, meters, stamps, *cols], schema=schema)
         )

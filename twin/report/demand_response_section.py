@@ -66,6 +66,7 @@ def demand_response_section(run: RunDirectory, out: Path) -> Section | None:
                 ["largest rebound peak after an event [kW]", fmt(h["rebound_peak_kw_max"], 2)],
                 ["drawn back before or after, of that reduced", fmt_share(h["shifted_share"])],
                 ["customers' savings in price events", fmt(h["customer_savings"], 2)],
+                ["homes colder than their comfort limit (truth)", fmt(h["comfort_violations"], 0)],
             ],
         )
     )

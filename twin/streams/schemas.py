@@ -668,6 +668,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("interval_end", TIMESTAMP),
             ("p_kw", pa.float64()),
             ("p_kw_actual", pa.float64()),
+            ("indoor_c", pa.float32()),
+            ("indoor_c_actual", pa.float32()),
+            ("tank_c", pa.float32()),
+            ("tank_c_actual", pa.float32()),
         ]
     ),
     "truth/power_flow": pa.schema(

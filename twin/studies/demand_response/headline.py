@@ -34,6 +34,7 @@ HEADLINE_METRICS: Final = {
     "opted_out_share": "dispatch.opted_out_share",
     "median_latency_s": "dispatch.median_latency_s",
     "customer_savings": "money.customer_savings",
+    "comfort_violations": "comfort.violations",
 }
 """Headline metric -> dotted key in ``studies/demand-response/metrics.json``. Reductions
 in kW are means over an event's intervals (delivered: the truth; then averaged over the

@@ -37,6 +37,7 @@ from twin.studies.demand_response.baselines import (
     REGRESSION_DAYS,
 )
 from twin.studies.demand_response.calendar import make_calendar
+from twin.studies.demand_response.comfort import comfort_summary, comfort_table
 from twin.studies.demand_response.data import (
     NO_AREA,
     DrTables,
@@ -78,6 +79,9 @@ class DrSummary:
     ----------
     events, errors, transformers, loads : pandas.DataFrame
         The study's tables (see the module).
+    comfort : pandas.DataFrame or None
+        Per event and thermal quantity, the homes' largest temperature drops against
+        the counterfactual and the comfort violations (None: not kept by the run).
     metrics : dict
         The content of ``metrics.json`` (without ``outputs``).
     """
@@ -87,6 +91,7 @@ class DrSummary:
     transformers: pd.DataFrame
     loads: pd.DataFrame
     metrics: dict[str, Any]
+    comfort: pd.DataFrame | None = None
 
 
 def _share(values: pd.Series) -> float | None:
@@ -134,6 +139,7 @@ def dr_summary(tables: DrTables, truth: DrTruth, *, run: str = "") -> DrSummary:
     DrSummary
     """
     calendar = make_calendar(tables.clock, tables.holidays, tables.events)
+    comfort = comfort_table(tables, truth)
     results: list[EventResult] = [
         analyse_event(tables, truth, calendar, event) for _, event in tables.events.iterrows()
     ]
@@ -202,11 +208,14 @@ def dr_summary(tables: DrTables, truth: DrTruth, *, run: str = "") -> DrSummary:
             "net_saved_kwh": reduced - after - before,
             "shifted_share": (after + before) / reduced if abs(reduced) > 1e-9 else None,
         },
-        "comfort": {
-            "measured": False,
-            "note": "no table holds indoor or tank temperatures during events; each programme's "
-            "comfort_c bounds the drop a thermal device accepts, so violations are not measured",
-        },
+        "comfort": (
+            {
+                "measured": False,
+                "note": "the run's truth/dr_counterfactual keeps no indoor or tank temperatures",
+            }
+            if comfort is None
+            else comfort_summary(comfort)
+        ),
         "dispatch": _dispatch(tables.dispatch),
         "money": {
             "price_events": len(priced),
@@ -216,7 +225,7 @@ def dr_summary(tables: DrTables, truth: DrTruth, *, run: str = "") -> DrSummary:
         "notes": notes + _notes(tables, events),
     }
     metrics["headline"] = headline_figures(metrics)
-    return DrSummary(events, errors, transformers, load_frame, metrics)
+    return DrSummary(events, errors, transformers, load_frame, metrics, comfort)
 
 
 def demand_response_figures(run_dir: str | Path) -> dict[str, float]:
@@ -260,6 +269,8 @@ def run_demand_response_study(run_dir: str | Path) -> dict[str, Any]:
         summary.errors.to_parquet(staging / "errors.parquet", index=False)
         summary.transformers.to_parquet(staging / "transformers.parquet", index=False)
         summary.loads.to_parquet(staging / "loads.parquet", index=False)
+        if summary.comfort is not None:
+            summary.comfort.to_parquet(staging / "comfort.parquet", index=False)
         figures = [plot_baseline_errors(metrics["baselines"], staging / "baseline_errors.png")]
         keys = list(dict.fromkeys(summary.loads["event"])) if len(summary.loads) else []
         for key in keys[:MAX_EVENT_FIGURES]:
