@@ -3,13 +3,15 @@
 Scored from the truth only (a utility does not see indoor or tank
 temperatures): ``truth/dr_counterfactual`` keeps each enrolled home's indoor
 and tank temperature at every interval end as it was (``*_actual``) and as it
-would have been without the event. A home's drop is the counterfactual minus
-the actual temperature over the event and the :data:`REBOUND_H` hours after it
-(a tank may keep falling after the event while it recovers). A *violation*
+would have been without the event. A home's drop is how much colder its
+coldest moment was than the coldest it would have been, over the event and
+the :data:`REBOUND_H` hours after it (a tank may keep falling after the event
+while it recovers). Coldest against coldest, not interval against interval:
+a tank whose reheating the event only delayed is not colder than its own
+thermostat band, though the counterfactual tank was hot sooner. A *violation*
 is a signalled home whose drop exceeded its programme's ``comfort_c`` (the
 largest setback its thermal devices accept) by more than
-:data:`TOLERANCE_K`: the set-back control holds the limit, but hot water
-drawn while a tank may not heat can take it further down.
+:data:`TOLERANCE_K`.
 """
 
 from __future__ import annotations
@@ -61,8 +63,9 @@ def comfort_table(tables: DrTables, truth: DrTruth) -> pd.DataFrame | None:
         frame = frame[frame["premise_id"].astype(str).isin(homes)]
         limit = limits.get(str(programme), float("nan"))
         for quantity in ("indoor", "tank"):
-            drop = (frame[f"{quantity}_c"] - frame[f"{quantity}_c_actual"]).astype(np.float64)
-            per_home = drop.groupby(frame["premise_id"].astype(str)).max().dropna()
+            by_home = frame.groupby(frame["premise_id"].astype(str))
+            coldest = by_home[[f"{quantity}_c", f"{quantity}_c_actual"]].min().astype(np.float64)
+            per_home = (coldest[f"{quantity}_c"] - coldest[f"{quantity}_c_actual"]).dropna()
             rows.append(
                 {
                     "event": key,
