@@ -164,12 +164,17 @@ def _tables(
     covered = np.zeros(N, dtype=bool)
     for a, b in windows:
         covered[max(0, a) : min(N, b)] = True
-    # E1: P1's home 3 K colder than without it at the event's end, P3's tank 1.5 K colder
-    # in the hour after; everything else as without the events
+    # E1: P1's home 3 K colder than without it at the event's end, P3's tank 1.5 K colder in
+    # the hour after; P2's tank reheats from 56 to 62 degC at 17:30 without E1 but only at
+    # 19:15 with it: a delay within its thermostat band, not a colder tank
     indoor = {p: np.full(N, 20.0) for p in ENROLLED}
-    tank = {p: np.full(N, 55.0) for p in ENROLLED}
     indoor["P1"][idx(21, 18.75)] = 17.0
-    tank["P3"][idx(21, 19.5)] = 53.5
+    cf_tank = {p: np.full(N, 55.0) for p in ENROLLED}
+    actual_tank = {p: np.full(N, 55.0) for p in ENROLLED}
+    actual_tank["P3"][idx(21, 19.5)] = 53.5
+    cf_tank["P2"][:], actual_tank["P2"][:] = 56.0, 56.0
+    cf_tank["P2"][idx(21, 17.5) :] = 62.0
+    actual_tank["P2"][idx(21, 19.25) :] = 62.0
     cf = pd.concat(
         [
             pd.DataFrame(
@@ -181,8 +186,8 @@ def _tables(
                     "p_kw_actual": actual[p][covered],
                     "indoor_c": 20.0,
                     "indoor_c_actual": indoor[p][covered],
-                    "tank_c": np.nan if p == "P4" else 55.0,  # P4 has no tank
-                    "tank_c_actual": np.nan if p == "P4" else tank[p][covered],
+                    "tank_c": np.nan if p == "P4" else cf_tank[p][covered],  # P4 has no tank
+                    "tank_c_actual": np.nan if p == "P4" else actual_tank[p][covered],
                 }
             )
             for p in ENROLLED
@@ -330,13 +335,14 @@ def test_peak_rebound_and_energy_at_the_transformers(run_dir: Path, study: dict[
     # P1 3 K below its counterfactual in E1 (limit 2 K): one violation; P3's tank 1.5 K: none
     assert comfort["indoor"]["max_drop_k"] == pytest.approx(3.0)
     assert comfort["indoor"]["violations"] == 1
-    assert comfort["tank"]["max_drop_k"] == pytest.approx(1.5)
+    assert comfort["tank"]["max_drop_k"] == pytest.approx(1.5)  # P2's delayed reheat: 0
     assert comfort["tank"]["violations"] == 0
     assert comfort["violations"] == 1 == study["headline"]["comfort_violations"]
     # E1 signalled all four homes; P4 has no tank
     table = pd.read_parquet(run_dir / "studies" / "demand-response" / "comfort.parquet")
     e1 = table[table["event"] == "cpp/E1"].set_index("quantity")
     assert e1.loc["indoor", "homes"] == 4 and e1.loc["tank", "homes"] == 3
+    assert e1.loc["tank", "mean_max_drop_k"] == pytest.approx(1.5 / 3)  # P1 0, P2 0, P3 1.5
 
 
 def test_dispatch_quality_and_savings(study: dict[str, Any]) -> None:
