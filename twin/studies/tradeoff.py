@@ -14,11 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
+from twin.studies.figures import new_figure, save_figure
 from twin.studies.robustness import combination_labels, robustness_table
 
-__all__ = ["STATS", "policy_tradeoff_table", "write_tradeoff"]
+__all__ = ["STATS", "plot_tradeoff_panels", "policy_tradeoff_table", "write_tradeoff"]
 
 STATS: Final = ("mean", "sd", "min", "max")
 """The statistics over seeds of each metric (columns ``<metric>_<stat>``)."""
@@ -112,3 +114,47 @@ def write_tradeoff(
     block["metrics"] = dict(metrics)
     block["rows"] = frame.to_dict(orient="records")
     return {"tradeoff": block}
+
+
+def plot_tradeoff_panels(
+    frame: pd.DataFrame, metrics: Mapping[str, str], path: Path, *, title: str
+) -> str:
+    """One panel per trade-off metric: its mean per swept combination, sd over seeds as bars.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The trade-off table (``value``, ``parameter``, ``<metric>_mean``, ``<metric>_sd``).
+    metrics : mapping
+        Metric -> axis label.
+    path : pathlib.Path
+        PNG to write.
+    title : str
+        What the trade-off is of (``Prepaid policy``); the swept keys follow.
+
+    Returns
+    -------
+    str
+        The PNG's file name.
+    """
+    panels = len(metrics)
+    columns = min(3, panels)
+    rows = int(np.ceil(panels / columns))
+    figure = new_figure(4.2 * columns, 0.6 + (0.35 * len(frame) + 1.2) * rows)
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    y = np.arange(len(frame))
+    for ax, (metric, label) in zip(axes, metrics.items(), strict=False):
+        mean = frame[f"{metric}_mean"].fillna(0.0).to_numpy(dtype=np.float64)
+        sd = frame[f"{metric}_sd"].fillna(0.0).to_numpy(dtype=np.float64)
+        ax.barh(y, mean, xerr=sd, color="tab:blue", alpha=0.7)
+        if len(mean) and (mean >= 0).all():  # a zero metric still shows its axis from 0
+            ax.set_xlim(0, max(float((mean + sd).max()) * 1.08, 1e-3))
+        ax.set_yticks(y, frame["value"].tolist(), fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(label, fontsize=9)
+        ax.grid(alpha=0.3, axis="x")
+    for ax in axes[panels:]:
+        ax.set_visible(False)
+    names = " & ".join(str(p).split(".")[-1] for p in dict.fromkeys(frame["parameter"]))
+    figure.suptitle(f"{title} trade-off over {names} (bars: sd over seeds)")
+    return save_figure(figure, path)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from twin.studies.demand_response.baselines import BASELINES
 from twin.studies.figures import new_figure, save_figure
+from twin.studies.tradeoff import plot_tradeoff_panels
 
 __all__ = ["plot_baseline_errors", "plot_event", "plot_tradeoff"]
 
@@ -101,33 +102,5 @@ def plot_baseline_errors(summary: dict[str, Any], path: Path) -> str:
 
 
 def plot_tradeoff(frame: pd.DataFrame, metrics: dict[str, str], path: Path) -> str:
-    """One panel per trade-off metric: its mean per swept combination, sd over seeds as bars.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The trade-off table (``value``, ``<metric>_mean``, ``<metric>_sd``).
-    metrics : dict
-        Metric -> axis label.
-    path : pathlib.Path
-        PNG to write.
-    """
-    panels = len(metrics)
-    columns = min(3, panels)
-    rows = int(np.ceil(panels / columns))
-    figure = new_figure(4.2 * columns, 0.6 + (0.35 * len(frame) + 1.2) * rows)
-    axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    y = np.arange(len(frame))
-    for ax, (metric, label) in zip(axes, metrics.items(), strict=False):
-        mean = frame[f"{metric}_mean"].to_numpy(dtype=np.float64)
-        sd = np.nan_to_num(frame[f"{metric}_sd"].to_numpy(dtype=np.float64))
-        ax.barh(y, np.nan_to_num(mean), xerr=sd, color="tab:blue", alpha=0.7)
-        ax.set_yticks(y, frame["value"].tolist(), fontsize=7)
-        ax.invert_yaxis()
-        ax.set_title(label, fontsize=9)
-        ax.grid(alpha=0.3, axis="x")
-    for ax in axes[panels:]:
-        ax.set_visible(False)
-    names = " & ".join(str(p).split(".")[-1] for p in dict.fromkeys(frame["parameter"]))
-    figure.suptitle(f"Demand-response trade-off over {names} (bars: sd over seeds)")
-    return save_figure(figure, path)
+    """One panel per trade-off metric (:func:`twin.studies.tradeoff.plot_tradeoff_panels`)."""
+    return plot_tradeoff_panels(frame, metrics, path, title="Demand-response")

@@ -10,6 +10,7 @@ import pandas as pd
 from twin.services.prepaid.measures import LONG_S
 from twin.studies.figures import new_figure, save_figure
 from twin.studies.prepaid.lengths import PUBLISHED, SHORT_S, kaplan_meier, spell_lengths
+from twin.studies.tradeoff import plot_tradeoff_panels
 
 __all__ = ["plot_disconnection_lengths", "plot_money_daily", "plot_tradeoff"]
 
@@ -113,40 +114,5 @@ def plot_money_daily(daily: pd.DataFrame, path: Path, *, utility: str) -> str:
 
 
 def plot_tradeoff(frame: pd.DataFrame, metrics: dict[str, str], path: Path) -> str:
-    """One panel per trade-off metric: its mean over seeds per swept combination.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The trade-off table (``value``, ``<metric>_mean``, ``<metric>_sd``).
-    metrics : dict
-        Metric -> axis label.
-    path : pathlib.Path
-        PNG to write.
-
-    Returns
-    -------
-    str
-        The PNG's file name.
-    """
-    panels = len(metrics)
-    columns = min(3, panels)
-    rows = int(np.ceil(panels / columns))
-    figure = new_figure(4.2 * columns, 0.6 + (0.35 * len(frame) + 1.2) * rows)
-    axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    y = np.arange(len(frame))
-    for ax, (metric, label) in zip(axes, metrics.items(), strict=False):
-        mean = frame[f"{metric}_mean"].fillna(0.0).to_numpy(dtype=np.float64)
-        sd = frame[f"{metric}_sd"].fillna(0.0).to_numpy(dtype=np.float64)
-        ax.barh(y, mean, xerr=sd, color="tab:blue", alpha=0.7)
-        if len(mean) and (mean >= 0).all():  # a zero metric still shows its axis from 0
-            ax.set_xlim(0, max(float((mean + sd).max()) * 1.08, 1e-3))
-        ax.set_yticks(y, frame["value"].tolist(), fontsize=7)
-        ax.invert_yaxis()
-        ax.set_title(label, fontsize=9)
-        ax.grid(alpha=0.3, axis="x")
-    for ax in axes[panels:]:
-        ax.set_visible(False)
-    names = " & ".join(str(p).split(".")[-1] for p in dict.fromkeys(frame["parameter"]))
-    figure.suptitle(f"Prepaid policy trade-off over {names} (bars: sd over seeds)")
-    return save_figure(figure, path)
+    """One panel per trade-off metric (:func:`twin.studies.tradeoff.plot_tradeoff_panels`)."""
+    return plot_tradeoff_panels(frame, metrics, path, title="Prepaid policy")
