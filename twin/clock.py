@@ -167,6 +167,9 @@ def utc_stamps(axis: TimeAxis, seconds: np.ndarray | float, n: int | None = None
     n : int, optional
         Repeat a scalar ``seconds`` ``n`` times.
     """
+    if n is not None and np.ndim(seconds) == 0 and np.isfinite(seconds):
+        us = np.full(n, axis.start_utc_ns // 1000 + round(float(seconds) * 1e6), dtype=np.int64)
+        return pa.Array.from_buffers(UTC_US, n, [None, pa.py_buffer(us)])
     s = np.asarray(seconds, dtype=np.float64)
     if n is not None:
         s = np.full(n, s, dtype=np.float64)

@@ -40,13 +40,21 @@ class TableWriter:
     schema : pyarrow.Schema
         The table's declared schema; every batch must match it.
     row_group_rows : int
-        Rows buffered before a row group is written.
+        Rows buffered before a row group is written (or :data:`MAX_BATCHES` batches,
+        whichever comes first).
     executor : concurrent.futures.Executor, optional
         Where row groups are encoded and written (one thread shared by the
         run's tables: the writes of a table keep their order, and Parquet
         encoding and compression release the GIL, so they overlap with the
         simulation on a second core); None: in the caller's thread.
     """
+
+    MAX_BATCHES: Final = 1_024
+    """Batches buffered before a row group is written even when it has fewer rows than
+    ``row_group_rows``: a table that gains a few rows per interval (transformers, the
+    power flow) would otherwise hold a whole run's batches in memory, growing the
+    process and the garbage collector's work with the run's length. 1,024 intervals
+    are about 11 days at 15 min."""
 
     MAX_PENDING: Final = 2
     """Row groups of one table waiting for the writer thread before :meth:`flush` waits
@@ -91,7 +99,7 @@ class TableWriter:
         self._buffer.append(batch)
         self._buffered += batch.num_rows
         self.rows += batch.num_rows
-        if self._buffered >= self.row_group_rows:
+        if self._buffered >= self.row_group_rows or len(self._buffer) >= self.MAX_BATCHES:
             self.flush()
 
     def flush(self) -> None:
