@@ -212,3 +212,37 @@ def test_comm_stats_per_concentrator() -> None:
     assert (day["latency_p50_s"][ok] <= day["latency_p95_s"][ok]).all()
     assert (day["latency_p95_s"][ok] <= day["latency_p99_s"][ok]).all()
     assert (day["backlog"] == 0).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    alter=st.floats(0.0, 0.5),
+    drop=st.floats(0.0, 0.3),
+    replay=st.floats(0.0, 0.3),
+    seed=st.integers(0, 1000),
+)
+def test_skipping_the_mac_of_unchanged_copies_gives_the_verdicts_of_recomputing_every_mac(
+    alter: float, drop: float, replay: float, seed: int
+) -> None:
+    frames, stats = [], []
+    for recompute_all in (False, True):
+        fleet = _Fleet(seed=seed)
+        fleet.mgmt.compromise(
+            np.array([2, 5, 8]),
+            0,
+            10**9,
+            alter_p=alter,
+            drop_p=drop,
+            replay_p=replay,
+            alter_factor=2.0,
+        )
+        if recompute_all:
+            verify = fleet.hes._verify
+            fleet.hes._verify = lambda tx, first, count, sealed=None, v=verify: v(  # type: ignore[method-assign]
+                tx, first, count, None
+            )
+        frames.append(fleet.run(5 * PER_DAY))
+        stats.append(fleet.hes.stats)
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    assert stats[0] == stats[1]
+    assert stats[0].blocks_verified > 0

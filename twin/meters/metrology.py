@@ -285,7 +285,12 @@ class MetrologyCores:
         self, first: int, count: int, meters: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         slots = np.arange(first, first + count) % self._capacity
-        sub = self._ring[:, slots][:, :, meters]
+        ring = self._ring
+        if meters.shape[0] == self._n and np.array_equal(meters, np.arange(self._n)):
+            # every meter in order (a seal or a full collection): one gather
+            sub = ring[:, slots]
+        else:
+            sub = ring[:, slots[:, None], meters[None, :]]
         return sub[0], sub[1], sub[2]
 
     def port(self) -> MetrologySlavePort:

@@ -79,8 +79,14 @@ def split_phase_wh(total_wh: ArrayLike, share: ArrayLike) -> NDArray[np.int64]:
     quota = np.asarray(share, dtype=np.float64) * total[:, None]
     whole = np.floor(quota).astype(np.int64)
     left = total - whole.sum(axis=1)
-    # give the left-over watt-hours to the largest fractional parts (ties: lower phase)
-    order = np.argsort(-(quota - whole), axis=1, kind="stable")
-    bonus = (np.arange(3)[None, :] < left[:, None]).astype(np.int64)
-    np.put_along_axis(whole, order, np.take_along_axis(whole, order, axis=1) + bonus, axis=1)
+    # give the left-over watt-hours to the largest fractional parts (ties: lower phase):
+    # a phase's rank is the number of phases ahead of it, and it gets one if rank < left
+    frac = quota - whole
+    width = frac.shape[1]
+    for i in range(width):
+        ahead = np.zeros(frac.shape[0], dtype=np.int64)
+        for j in range(width):
+            if j != i:
+                ahead += frac[:, j] >= frac[:, i] if j < i else frac[:, j] > frac[:, i]
+        whole[:, i] += ahead < left
     return whole
