@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from twin.streams.encoding import writer_options
 from twin.streams.reader import MANIFEST
 from twin.streams.schemas import schema_for
 from twin.streams.staging import StagedFolder
@@ -46,6 +47,9 @@ class TableWriter:
         run's tables: the writes of a table keep their order, and Parquet
         encoding and compression release the GIL, so they overlap with the
         simulation on a second core); None: in the caller's thread.
+    table : str, optional
+        The table's name (``internal/bus_voltage``): its declared sort order goes
+        into the file (:func:`~twin.streams.encoding.writer_options`).
     """
 
     MAX_PENDING: Final = 2
@@ -59,6 +63,7 @@ class TableWriter:
         *,
         row_group_rows: int,
         executor: Executor | None = None,
+        table: str | None = None,
     ):
         self.path = path
         self.schema = schema
@@ -70,7 +75,7 @@ class TableWriter:
         self._executor = executor
         self._pending: list[Future[None]] = []
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = pq.ParquetWriter(path, schema, compression="snappy")
+        self._writer = pq.ParquetWriter(path, schema, **writer_options(schema, table))
         self.closed = False
 
     def append(self, columns: dict[str, Any]) -> None:
@@ -175,7 +180,11 @@ class RunWriter:
             path = self.staging / f"{name}.parquet"
             schema = schema_for(name) if schema is None else schema
             writer = TableWriter(
-                path, schema, row_group_rows=self.row_group_rows, executor=self._executor
+                path,
+                schema,
+                row_group_rows=self.row_group_rows,
+                executor=self._executor,
+                table=name,
             )
             self._tables[name] = writer
         return writer
