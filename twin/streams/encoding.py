@@ -18,10 +18,10 @@ the README):
 - Strings, Arrow dictionary columns (``meter_id``, ``quality``), other
   integers (energies, counts), booleans and dates keep Parquet's dictionary
   encoding (its default).
-- Column statistics and the page index (min/max per page in one place, read
-  by DuckDB, Spark and arrow-rs; pyarrow uses the row-group statistics) are
-  written for every column; pages hold at most :data:`MAX_ROWS_PER_PAGE`
-  rows.
+- Column statistics and the page index (min/max per page in one place, for
+  readers that use it, such as Spark's parquet-mr and arrow-rs; pyarrow skips
+  by the row-group statistics) are written for every column; pages hold at
+  most :data:`MAX_ROWS_PER_PAGE` rows.
 - Tables written in time order declare it (``sorting_columns``).
 
 Every reader of Parquet 2.6 files reads these (pandas, pyarrow, DuckDB,
