@@ -53,6 +53,18 @@ CASES: list[tuple[str, dict[str, Any] | str | None, list[str], list[str]]] = [
     ),
     ("bad_duration", _with(**{"time.duration": "7 days"}), [], ["time.duration", "7 days", "7d"]),
     (
+        "bad_bus_voltage_preset",
+        _with(**{"outputs.bus_voltage": "hourly"}),
+        [],
+        ["outputs.bus_voltage", "hourly", "daily_extremes"],
+    ),
+    (
+        "bad_line_loading_preset",
+        _with(**{"outputs.line_loading": "lv"}),
+        [],
+        ["outputs.line_loading", "'lv'", "daily_extremes"],
+    ),
+    (
         "end_before_start",
         _with(**{"time.duration": None, "time.end": "2025-03-01T00:00:00"}),
         [],

@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from twin.clock import TimeAxis, utc_stamps
+from twin.engine.recording_daily import DailyTable
 from twin.grid import PowerFlowResult
 from twin.grid.area_balance import AreaTotals
 from twin.streams import RunWriter, schema_for
@@ -96,6 +97,10 @@ class Recorder:
     transformer_mask, line_mask : numpy.ndarray, optional
         Which trafo / line rows are written (default all): a run that solves
         only some LV areas writes only theirs.
+    bus_daily, line_daily : bool, optional
+        Write the buses' (lines') daily extremes to ``internal/bus_voltage_daily``
+        (``internal/line_daily``) instead of every interval to ``internal/bus_voltage``
+        (``internal/line_interval``): ``outputs.*: daily_extremes``.
     """
 
     def __init__(
@@ -111,6 +116,8 @@ class Recorder:
         premise_ids: Sequence[str],
         transformer_mask: np.ndarray | None = None,
         line_mask: np.ndarray | None = None,
+        bus_daily: bool = False,
+        line_daily: bool = False,
     ):
         self.writer = writer
         self.axis = axis
@@ -125,7 +132,13 @@ class Recorder:
         )
         self._trafo_ids = pa.array(np.asarray(transformer_ids, dtype=np.int64)[self._trafo_mask])
         self._trafo = writer.table("internal/transformer_interval")
-        self._bus = writer.table("internal/bus_voltage") if self._bus_mask.any() else None
+        self._bus = None
+        self._bus_daily = None
+        if self._bus_mask.any() and bus_daily:
+            table = writer.table("internal/bus_voltage_daily")
+            self._bus_daily = DailyTable(table, axis, self._bus_ids, "vm")
+        elif self._bus_mask.any():
+            self._bus = writer.table("internal/bus_voltage")
         self._power_flow = writer.table("truth/power_flow")
         self._line_rows: np.ndarray | slice = (
             slice(None) if line_mask is None else np.asarray(line_mask, dtype=bool)
@@ -133,7 +146,13 @@ class Recorder:
         self._line_ids = (
             None if line_ids is None else pa.array(np.asarray(line_ids, np.int64)[self._line_rows])
         )
-        self._lines = None if line_ids is None else writer.table("internal/line_interval")
+        self._lines = None
+        self._lines_daily = None
+        if self._line_ids is not None and line_daily:
+            table = writer.table("internal/line_daily")
+            self._lines_daily = DailyTable(table, axis, self._line_ids, "loading")
+        elif self._line_ids is not None:
+            self._lines = writer.table("internal/line_interval")
         self._premise_dictionary = pa.array(list(premise_ids), type=pa.string())
         self._occupancy = writer.table("truth/occupancy")
         self.on_transformers: Callable[[int, np.ndarray, np.ndarray], None] | None = None
@@ -176,6 +195,12 @@ class Recorder:
                     [self._bus_ids, self._stamp(end_s, len(vm)), pa.array(vm, pa.float32())],
                     schema=self._bus.schema,
                 )
+            )
+        if self._bus_daily is not None:
+            self._bus_daily.add(end_s, result.vm_pu[self._bus_mask].astype(np.float32))
+        if self._lines_daily is not None:
+            self._lines_daily.add(
+                end_s, result.line_loading_percent[self._line_rows].astype(np.float32)
             )
         if self._lines is not None and self._line_ids is not None:
             loading = result.line_loading_percent[self._line_rows].astype(np.float32)

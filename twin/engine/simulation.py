@@ -207,7 +207,8 @@ def _open_recorder(
     """
     grid, ids = parts.site.grid, parts.member_ids
     net = grid.net
-    lines = scenario.outputs.line_loading == "all" and metering
+    outputs = scenario.outputs
+    lines = outputs.line_loading != "none" and metering
     recorder = Recorder(
         writer,
         parts.axis,
@@ -219,6 +220,8 @@ def _open_recorder(
         premise_ids=ids.premises,
         transformer_mask=parts.solved_mask("trafo", len(net.trafo)),
         line_mask=parts.solved_mask("line", len(net.line)),
+        bus_daily=outputs.bus_voltage == "daily_extremes",
+        line_daily=outputs.line_loading == "daily_extremes",
     )
     if metering:
         if parts.utilities is not None:

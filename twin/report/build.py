@@ -221,9 +221,16 @@ def _voltage_sections(ctx: _Run, out: Path) -> tuple[list[Section], pd.DataFrame
     heat = Section(anchor="voltage", title="Bus voltages")
     net = Section(anchor="network", title="Network")
     if not ctx.run.has("internal/bus_voltage"):
-        heat.notes.append(
-            "No internal/bus_voltage (outputs.bus_voltage: none): no voltage heatmap or map."
-        )
+        if ctx.run.has("internal/bus_voltage_daily"):
+            heat.notes.append(
+                "Only the buses' daily extremes were written (internal/bus_voltage_daily, "
+                "outputs.bus_voltage: daily_extremes): the voltage heatmap and map need every "
+                "interval (outputs.bus_voltage: all or lv)."
+            )
+        else:
+            heat.notes.append(
+                "No internal/bus_voltage (outputs.bus_voltage: none): no voltage heatmap or map."
+            )
         return [heat], None
     grid = accumulate_voltage_grid(
         ctx.run.iter_frames("internal/bus_voltage", ["bus_id", "interval_end", "vm_pu"]),

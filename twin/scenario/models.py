@@ -473,8 +473,18 @@ class MetersSection(_Section):
 class OutputsSection(_Section):
     """What the run writes."""
 
-    bus_voltage: Literal["all", "lv", "none"] = "all"
-    line_loading: Literal["all", "none"] = "all"
+    bus_voltage: Literal["all", "lv", "daily_extremes", "none"] = Field(
+        default="all",
+        description="internal/bus_voltage: every bus per interval ('all'), only LV buses "
+        "('lv'), one row per bus and local day with the minimum, maximum and mean voltage "
+        "(internal/bus_voltage_daily, 'daily_extremes'), or none.",
+    )
+    line_loading: Literal["all", "daily_extremes", "none"] = Field(
+        default="all",
+        description="internal/line_interval: every line per interval ('all'), one row per "
+        "line and local day with the maximum and mean loading (internal/line_daily, "
+        "'daily_extremes'), or none.",
+    )
     row_group_rows: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
     meter_power_quality: Literal["none", "all"] = Field(
         default="none",

@@ -108,6 +108,14 @@ class RunDirectory:
             hint = ""
             if "internal/bus_voltage" in missing:
                 hint = " (run the scenario with outputs.bus_voltage: all or lv)"
+                if self.has("internal/bus_voltage_daily"):
+                    hint = (
+                        " (the run has only the buses' daily extremes, "
+                        "outputs.bus_voltage: daily_extremes; it needs every interval: "
+                        "run the scenario with outputs.bus_voltage: all or lv)"
+                    )
+            elif "internal/line_interval" in missing:
+                hint = " (run the scenario with outputs.line_loading: all)"
             raise TwinError(
                 f"{purpose} needs table(s) {missing} in run {str(self.path)!r}{hint}; "
                 f"the run has {self.tables}"

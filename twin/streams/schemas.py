@@ -291,6 +291,28 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("loading_percent", pa.float32()),
         ]
     ),
+    "internal/bus_voltage_daily": pa.schema(
+        [
+            ("bus_id", pa.int64()),
+            ("day", pa.date32()),
+            ("vm_min_pu", pa.float32()),
+            ("vm_min_time", TIMESTAMP),
+            ("vm_max_pu", pa.float32()),
+            ("vm_max_time", TIMESTAMP),
+            ("vm_mean_pu", pa.float32()),
+            ("intervals", pa.int32()),
+        ]
+    ),
+    "internal/line_daily": pa.schema(
+        [
+            ("line_id", pa.int64()),
+            ("day", pa.date32()),
+            ("loading_max_percent", pa.float32()),
+            ("loading_max_time", TIMESTAMP),
+            ("loading_mean_percent", pa.float32()),
+            ("intervals", pa.int32()),
+        ]
+    ),
     "internal/meter_point": pa.schema(
         [
             ("meter_id", pa.string()),

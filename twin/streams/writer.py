@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from twin.streams.encoding import writer_options
 from twin.streams.reader import MANIFEST
 from twin.streams.schemas import schema_for
 from twin.streams.staging import StagedFolder
@@ -47,6 +48,9 @@ class TableWriter:
         run's tables: the writes of a table keep their order, and Parquet
         encoding and compression release the GIL, so they overlap with the
         simulation on a second core); None: in the caller's thread.
+    table : str, optional
+        The table's name (``internal/bus_voltage``): its declared sort order goes
+        into the file (:func:`~twin.streams.encoding.writer_options`).
     """
 
     MAX_BATCHES: Final = 1_024
@@ -67,6 +71,7 @@ class TableWriter:
         *,
         row_group_rows: int,
         executor: Executor | None = None,
+        table: str | None = None,
     ):
         self.path = path
         self.schema = schema
@@ -78,7 +83,7 @@ class TableWriter:
         self._executor = executor
         self._pending: list[Future[None]] = []
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = pq.ParquetWriter(path, schema, compression="snappy")
+        self._writer = pq.ParquetWriter(path, schema, **writer_options(schema, table))
         self.closed = False
 
     def append(self, columns: dict[str, Any]) -> None:
@@ -183,7 +188,11 @@ class RunWriter:
             path = self.staging / f"{name}.parquet"
             schema = schema_for(name) if schema is None else schema
             writer = TableWriter(
-                path, schema, row_group_rows=self.row_group_rows, executor=self._executor
+                path,
+                schema,
+                row_group_rows=self.row_group_rows,
+                executor=self._executor,
+                table=name,
             )
             self._tables[name] = writer
         return writer

@@ -107,7 +107,8 @@ def solve_mv_level(
         interval_s=axis.interval_s,
     )
     bus_mask = np.zeros(len(net.bus), dtype=bool)
-    if scenario.outputs.bus_voltage == "all":
+    outputs = scenario.outputs
+    if outputs.bus_voltage in ("all", "daily_extremes"):
         bus_mask[mv.rows("bus")] = True
     trafo_mask = np.zeros(len(net.trafo), dtype=bool)
     trafo_mask[mv.rows("trafo")] = True
@@ -122,12 +123,12 @@ def solve_mv_level(
             bus_ids=grid.bus_id,
             bus_mask=bus_mask,
             transformer_ids=trafo_ids,
-            line_ids=(
-                net.line.index.to_numpy() if scenario.outputs.line_loading == "all" else None
-            ),
+            line_ids=net.line.index.to_numpy() if outputs.line_loading != "none" else None,
             premise_ids=[],
             transformer_mask=trafo_mask,
             line_mask=line_mask,
+            bus_daily=outputs.bus_voltage == "daily_extremes",
+            line_daily=outputs.line_loading == "daily_extremes",
         )
         for i in range(axis.n_intervals):
             load_p, load_q, sgen_p = background.at(i)

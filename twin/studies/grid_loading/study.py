@@ -373,7 +373,7 @@ def _lines(
 ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray] | None:
     """Line summary, duration curves and per-interval envelope, or None (noted)."""
     if not run.has("internal/line_interval"):
-        metrics["lines"] = {"available": False, "note": "the run has no internal/line_interval"}
+        metrics["lines"] = _daily_lines(run)
         return None
     acc = accumulate_line_loading(
         run.iter_frames("internal/line_interval", ["line_id", "interval_end", "loading_percent"]),
@@ -440,3 +440,23 @@ def _meter_coincidence(demand: FleetDemand | None, times: pd.DatetimeIndex) -> d
     if isinstance(at, int):
         result["fleet_peak_time"] = times[at].isoformat()
     return result
+
+
+def _daily_lines(run: RunDirectory) -> dict[str, Any]:
+    """What a run without ``internal/line_interval`` says of its lines: the peaks of
+    ``internal/line_daily`` where it has them (``outputs.line_loading: daily_extremes``)."""
+    if not run.has("internal/line_daily"):
+        return {"available": False, "note": "the run has no internal/line_interval"}
+    daily = run.table("internal/line_daily", ["line_id", "loading_max_percent"])
+    peaks = daily.groupby("line_id")["loading_max_percent"].max()
+    peaks = peaks[np.isfinite(peaks.to_numpy())]
+    return {
+        "available": False,
+        "note": "the run has only the lines' daily extremes (internal/line_daily, "
+        "outputs.line_loading: daily_extremes): peaks only; durations and hours above "
+        "100 % need internal/line_interval (outputs.line_loading: all)",
+        "count": len(peaks),
+        "peak_loading_percent": float(peaks.max()) if len(peaks) else None,
+        "peak_line_id": int(peaks.idxmax()) if len(peaks) else None,
+        "overloaded": int((peaks > 100.0).sum()),
+    }
