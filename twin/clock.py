@@ -170,6 +170,9 @@ def utc_stamps(axis: TimeAxis, seconds: np.ndarray | float, n: int | None = None
     if n is not None and np.ndim(seconds) == 0 and np.isfinite(seconds):
         us = np.full(n, axis.start_utc_ns // 1000 + round(float(seconds) * 1e6), dtype=np.int64)
         return pa.Array.from_buffers(UTC_US, n, [None, pa.py_buffer(us)])
+    if isinstance(seconds, np.ndarray) and seconds.dtype.kind in "iu" and n is None:
+        us = axis.start_utc_ns // 1000 + seconds.astype(np.int64) * 1_000_000
+        return pa.Array.from_buffers(UTC_US, us.size, [None, pa.py_buffer(us)])
     s = np.asarray(seconds, dtype=np.float64)
     if n is not None:
         s = np.full(n, s, dtype=np.float64)
