@@ -198,15 +198,19 @@ class HeadEnd:
         self.delivered_at = np.full(n, np.nan)
         self.last_tried = np.zeros(0, dtype=np.int64)
         self.supervision = supervision
+        self._block_arrays = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 
     # schedule ------------------------------------------------------------------------
 
     def _blocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         meta = self._port.blocks
-        first = np.array([b[0] for b in meta], dtype=np.int64)
-        count = np.array([b[1] for b in meta], dtype=np.int64)
-        seal = np.array([b[2] for b in meta], dtype=np.float64)
-        return first, count, seal
+        if self._block_arrays[0].size != len(meta):  # blocks are only ever added
+            self._block_arrays = (
+                np.array([b[0] for b in meta], dtype=np.int64),
+                np.array([b[1] for b in meta], dtype=np.int64),
+                np.array([b[2] for b in meta], dtype=np.float64),
+            )
+        return self._block_arrays
 
     def backlog(self) -> np.ndarray:
         """Sealed records not yet settled, per meter."""

@@ -147,6 +147,7 @@ class MetrologyCores:
         self._max_demand_w = np.zeros(n, dtype=np.float64)
         self._max_demand_time_s = np.zeros(n, dtype=np.int64)
         self._blocks: list[SealedBlock] = []
+        self._block_meta: list[tuple[int, int, int, str]] = []
         self._freeze_capacity = freeze_capacity
         self._keys: Sequence[bytes] = keys if keys is not None else [ZERO_MAC] * n
         self._chain: list[bytes] = [ZERO_MAC] * n
@@ -269,6 +270,7 @@ class MetrologyCores:
         block = SealedBlock(len(self._blocks), first, count, t_s, kind, freeze, macs, self._chain)
         self._chain = macs
         self._blocks.append(block)
+        self._block_meta.append((first, count, t_s, kind))
         self._sealed_seq = self._next_seq
         self._prune()
         return block
@@ -397,8 +399,9 @@ class MetrologySlavePort:
 
     @property
     def blocks(self) -> list[tuple[int, int, int, str]]:
-        """(first_seq, count, seal_time_s, kind) of every block sealed so far."""
-        return [(b.first_seq, b.count, b.seal_time_s, b.kind) for b in self.__cores._blocks]
+        """(first_seq, count, seal_time_s, kind) of every block sealed so far (the cores'
+        own list, kept as they seal: read it, never change it)."""
+        return self.__cores._block_meta
 
     def block_available(self, block: int) -> bool:
         """Whether every record of ``block`` is still in the ring (not overwritten)."""
