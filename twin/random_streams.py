@@ -32,6 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
+from twin.members import Members
+
 __all__ = ["ItemStreams", "RandomTree"]
 
 
@@ -100,6 +102,21 @@ class ItemStreams:
     def n(self) -> int:
         """Number of local items."""
         return int(self._count.size)
+
+    @classmethod
+    def spawned(cls, rng: np.random.Generator, name: str, members: Members) -> ItemStreams:
+        """Streams for a fleet's members, keyed by a seed drawn once from the fleet's own
+        generator (one draw, the same in every shard).
+
+        For the draws a fleet makes for each of its premises every interval: a member's
+        numbers depend only on its position in the full fleet and on how many it has
+        drawn, so a shard pays for its own premises, not for the whole fleet.
+        """
+        return cls(int(rng.integers(0, 2**63)), name, members.index)
+
+    def bits(self, idx: NDArray[np.integer]) -> NDArray[np.uint64]:
+        """64 random bits for the items ``idx`` (unique local positions), one word each."""
+        return self._bits(idx, 1)[:, 0]
 
     def _bits(self, idx: NDArray[np.integer], size: int) -> NDArray[np.uint64]:
         idx = np.asarray(idx, dtype=np.intp)

@@ -54,10 +54,12 @@ from twin.devices.customers.levels import CustomerLevels
 from twin.devices.customers.params import CustomerParams
 from twin.devices.customers.shapes import ShapeTables
 from twin.members import Members
+from twin.random_streams import ItemStreams
 
 __all__ = ["CustomerFleet"]
 
-_NORMAL_BINS = 4096
+_NORMAL_BITS = 12
+_NORMAL_BINS = 1 << _NORMAL_BITS
 _NORMAL = normal_quantile_table(_NORMAL_BINS)
 
 
@@ -245,8 +247,8 @@ class CustomerFleet:
             saturday_shift=take(is_factory & d.saturday),
             closed_today=take(d.closed),
             run=_Run(
-                rng=rng,
-                n_total=n_total,
+                streams=ItemStreams.spawned(rng, "customer-steps", members),
+                every=np.arange(members.n, dtype=np.intp),
                 n_intervals=axis.n_intervals,
                 new_day=new_day,
                 mean=tables.mean.ravel(),
@@ -306,8 +308,10 @@ class CustomerFleet:
         -----
         At the first interval of every local day (not the run's first) the
         fleet draws the daily factors' innovations and the closure uniforms,
-        and in every interval the interval factors' innovations: one number
-        per customer of the full fleet each, restricted to the members.
+        and in every interval the interval factors' innovations, from each
+        member's own counter-based stream (:class:`~twin.random_streams.ItemStreams`):
+        a shard draws for its own customers only, and each gets the numbers
+        it gets in the whole fleet.
         """
         k = t.index
         r = self._run
@@ -317,15 +321,16 @@ class CustomerFleet:
                 f"0 .. {r.n_intervals - 1})"
             )
         self._next = k + 1
-        rng, take, n_total = r.rng, self.members.take, r.n_total
+        streams, every = r.streams, r.every
         if r.new_day[k]:
-            r.x = r.phi * r.x + r.phi_sq * take(rng.standard_normal(n_total))
+            r.x = r.phi * r.x + r.phi_sq * streams.standard_normal(every)
             r.daily = mean_one_lognormal(r.x, r.daily_sigma)
             stay = np.where(self.closed_today, r.persistence, r.closed_start)
-            self.closed_today = take(rng.random(n_total)) < stay
+            self.closed_today = streams.random(every) < stay
         y = r.y
         y *= r.rho
-        y += r.rho_sq * r.normal.take(take(rng.integers(0, _NORMAL_BINS, n_total, dtype=np.uint16)))
+        bins = (streams.bits(every) >> np.uint64(64 - _NORMAL_BITS)).astype(np.intp)
+        y += r.rho_sq * r.normal.take(bins)
         factor = np.exp(r.noise_sigma * y - r.noise_half_var)
         factor *= r.daily
 
@@ -359,8 +364,8 @@ class _Run:
     index at interval 0 (its row, the margin, its timing offset).
     """
 
-    rng: np.random.Generator
-    n_total: int
+    streams: ItemStreams
+    every: NDArray[np.intp]
     n_intervals: int
     new_day: NDArray[np.bool_]
     mean: NDArray[np.float64]

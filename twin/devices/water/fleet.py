@@ -31,6 +31,7 @@ from twin.devices.water.demand import (
 )
 from twin.devices.water.leaks import Leaks
 from twin.members import Members
+from twin.random_streams import ItemStreams
 
 __all__ = ["EVENT_SIZE_RANGE", "WaterFleet"]
 
@@ -72,7 +73,10 @@ class WaterFleet:
         leaks: Leaks,
     ) -> None:
         """Assemble from drawn arrays; use :meth:`create` instead."""
-        self._rng, self._axis = rng, axis
+        self._axis = axis
+        # per interval, two numbers per meter from its own stream (a shard pays for its own)
+        self._streams = ItemStreams.spawned(rng, "water-steps", members)
+        self._every = np.arange(members.n, dtype=np.intp)
         self._litres_per_day = float(litres_per_person_day)
         self.home, self.meter_index = home, meter_index
         self.members, self.leaks = members, leaks
@@ -162,7 +166,7 @@ class WaterFleet:
         """
         if t.index == 0 or t.local_hour * 3600.0 < t.dt_s:  # the first interval of a day
             self.refresh(households)
-        u = self.members.take(self._rng.random((self.members.n_total, 2)))
+        u = self._streams.random(self._every, size=2)
         home = self.home
         state = households.present[home].astype(np.intp) + households.active[home]
         dt_h = t.dt_s / 3600.0
