@@ -330,6 +330,16 @@ class WetAppliances:
         self._rate[premise] = rate
         self._rate_kwh[premise] = rate * self._energy
 
+    @property
+    def running(self) -> NDArray[np.bool_]:
+        """A cycle of the actual schedule runs into the next interval, bool ``(n, 3)``."""
+        return (self._free_elapsed if self._same else self._elapsed) != _IDLE
+
+    @property
+    def running_undelayed(self) -> NDArray[np.bool_]:
+        """A cycle of the undelayed schedule runs into the next interval, bool ``(n, 3)``."""
+        return self._free_elapsed != _IDLE
+
     def expected_kw(self, day: int, slot: int, season: float) -> NDArray[np.float64]:
         """Expected wet-appliance power of each home while active in this slot [kW], ``(n,)``.
 
