@@ -10,7 +10,9 @@ Per home and interval: the occupancy chain moves one step (away, at home
 inactive, at home active); the mean power is the baseload (standby and cold
 appliances) times a fridge-cycling noise, plus the occupancy-driven activity
 (appliances by time of day and season, lighting by darkness) times a
-right-skewed appliance noise. Empty homes draw their own standby and a
+right-skewed appliance noise, plus the cycles of its washing machine, tumble
+dryer and dishwasher (:mod:`twin.devices.households.wet`), whose expected
+power the other steady uses give up. Empty homes draw their own standby and a
 fridge whose interval means follow an AR(1) process, a timer lamp in the
 evening in some (see :mod:`twin.devices.households.vacant`), and now and then a visit or
 renovation work (:mod:`twin.devices.households.visits`). Each home's
@@ -92,7 +94,8 @@ ACTIVITY_CV_15MIN: Final = 0.7
 
 STEADY_SHARE: Final = 0.65
 """Share of an occupied home's activity energy in steady uses [-] (TV and
-computers, lighting, cooking and washing cycles): these last longer than an
+computers, lighting, cooking and the wet appliances' cycles, which are drawn
+on their own and taken out of this share): these last longer than an
 interval and keep their noise from one interval to the next (see
 :data:`ACTIVITY_NOISE_PERSISTENCE_S`). The rest is short bursts (kettle,
 microwave, toaster, hair dryer: minutes at 1-2 kW, Richardson et al. 2010),
@@ -413,14 +416,15 @@ class HouseholdFleet:
         full = expected_start_hours(tables, reference[0], dt, np.ones(reference[1].size), weight)
         start_hours[STAY_ROWS] = full[STAY_ROWS]
         wet = WetAppliances(
-            owned=take(WetAppliances.draw_owned(wet_rng, n)),
+            owned=take(WetAppliances.draw_owned(wet_rng, look != "")),
             start_hours=start_hours,
+            activity_hours=hours,
             interval_s=dt,
             rng=wet_rng,
             members=members,
         )
         wet.set_households(
-            np.arange(members.n), take(np.where(code == _LTV, 0.0, annual)), take(home_row)
+            np.arange(members.n), take(np.where(code == _LTV, 0.0, scale)), take(home_row)
         )
         return cls(
             rng=rng,
@@ -507,7 +511,7 @@ class HouseholdFleet:
             self._base_occupied_kw[i] = tenant.base_kw
             self._cap_kw[i] = tenant.cap_kw
             self._wet.set_households(
-                np.array([i]), np.array([tenant.annual_kwh]), np.array([tenant.row])
+                np.array([i]), np.array([tenant.scale_kw]), np.array([tenant.row])
             )
             traveller = "frequent_traveller" in str(self.look_empty[i])
             self.look_empty[i] = join_labels(

@@ -5,10 +5,11 @@ wishes to start a cycle now and then while somebody is at home and active:
 with a probability per interval proportional to the appliance's time-of-day
 weight (:data:`START_WEIGHT`, CREST's activity profiles of laundry and
 cooking [1]_), the BDEW season factor and a rate per home set so that the
-home's expected cycles per year are CREST's, scaled with its annual energy
-(:data:`CYCLES_REFERENCE_KWH`). A cycle runs a fixed power profile
-(:data:`CYCLE_PHASES`: a heating phase of about 2 kW, then the motor or
-pump), whose energy is CREST's mean cycle energy.
+home's expected cycles per year are CREST's, scaled with its expected
+occupancy-driven (activity) energy (:data:`CYCLES_REFERENCE_ACTIVITY_KWH`).
+A cycle starts at a random second of its interval and runs a fixed power
+profile (:data:`CYCLE_PHASES`: a heating phase of about 2 kW, then the motor
+or pump), whose energy is CREST's mean cycle energy.
 
 Two schedules are kept, both from the same draws:
 
@@ -56,8 +57,9 @@ from twin.members import Members
 
 __all__ = [
     "CYCLES_PER_YEAR",
-    "CYCLES_REFERENCE_KWH",
+    "CYCLES_REFERENCE_ACTIVITY_KWH",
     "CYCLE_PHASES",
+    "FRUGAL_WITHOUT_CYCLES",
     "MAX_DELAY_LIMIT_S",
     "OWNERSHIP",
     "START_WEIGHT",
@@ -78,12 +80,16 @@ OWNERSHIP: Final = (0.781, 0.416, 0.335)
 """Share of homes that own each appliance [-] (CREST [1]_: dwellings with appliance)."""
 
 CYCLES_PER_YEAR: Final = (195.9066, 122.07292, 241.4764)
-"""Cycles per year of an owning home of :data:`CYCLES_REFERENCE_KWH` [1/yr] (CREST [1]_)."""
+"""Cycles per year of an owning home of :data:`CYCLES_REFERENCE_ACTIVITY_KWH` [1/yr]
+(CREST [1]_)."""
 
-CYCLES_REFERENCE_KWH: Final = 2_700.0
-"""Annual consumption of the home that runs :data:`CYCLES_PER_YEAR` [kWh/yr] (assumed:
-the Ofgem typical household; a home's cycles scale with its annual energy, as more
-occupants wash more)."""
+CYCLES_REFERENCE_ACTIVITY_KWH: Final = 1_500.0
+"""Expected annual activity energy of the home that runs :data:`CYCLES_PER_YEAR` [kWh/yr]:
+that of the Ofgem typical household of 2,700 kWh/yr, less its mean always-on load of
+137.5 W (:func:`~twin.devices.households.composition.draw_occupied_base_kw`). A home's
+cycles scale with its activity energy (assumed: more occupants, more use, more washing),
+so the wet appliances take the same share of every home's activity, about a quarter, and
+a frugal home's are as rare as its other uses."""
 
 CYCLE_PHASES: Final = (
     ((2.0, 17), (0.15, 106), (0.40, 15)),
@@ -127,6 +133,14 @@ START_WEIGHT: Final[dict[str, dict[str, tuple[float, ...]]]] = {
 }
 # fmt: on
 _ACTIVITY: Final = ("laundry", "laundry", "cooking")
+
+FRUGAL_WITHOUT_CYCLES: Final = True
+"""Households drawn as frugal or low-electricity users (the look-empty hard cases of
+:class:`~twin.devices.households.LookEmpty`, about 9 % of homes) have no wet
+appliance drawn on its own: their washing stays in their steady uses, as their whole
+consumption was shaped, so that a few cycles a month do not take a quarter of the daily
+activity by which such a home shows it is lived in (a modelling scope, not a claim
+that they own none; they are not eligible for wet-appliance demand response)."""
 
 MAX_DELAY_LIMIT_S: Final = 12 * 3600
 """Longest delay of a wished start the actual schedule allows [s]: it bounds the
@@ -252,6 +266,9 @@ class WetAppliances:
         bool ``(n, 3)``: each member premise owns each appliance.
     start_hours : numpy.ndarray
         :func:`expected_start_hours` of the fleet's reference year, ``(rows, 3)`` [h].
+    activity_hours : numpy.ndarray
+        Expected activity hours per row of the same year, ``(rows,)`` [h]: a home of
+        activity scale ``s`` [kW] uses ``s * activity_hours[row]`` [kWh/yr].
     interval_s : int
         The run's interval [s].
     rng : numpy.random.Generator
@@ -274,6 +291,7 @@ class WetAppliances:
         *,
         owned: NDArray[np.bool_],
         start_hours: NDArray[np.float64],
+        activity_hours: NDArray[np.float64],
         interval_s: int,
         rng: np.random.Generator,
         members: Members,
@@ -287,11 +305,13 @@ class WetAppliances:
         self._weight = start_weight_table(interval_s)
         self._drawn_weight = drawn_weight_table(interval_s)
         self._hours = start_hours
+        self._activity_hours = activity_hours
         self._energy = np.array([cycle_energy_kwh(a) for a in range(_N)])
         self._length = np.array([cycle_length_s(a) for a in range(_N)], dtype=np.int64)
         self._curves = [_cumulative(a) for a in range(_N)]
         self._rate = np.zeros((n, _N))  # wished starts per weighted active hour
         self._rate_kwh = np.zeros((n, _N))  # the same times the cycle energy
+        self._cycles = np.zeros((n, _N))  # expected per year
         # seconds since the cycle start at the interval start (negative: it starts within
         # the interval), or _IDLE
         self._free_elapsed = np.full((n, _N), _IDLE, dtype=np.int64)
@@ -305,30 +325,45 @@ class WetAppliances:
         self.p_kw_undelayed = np.zeros(n)
 
     @classmethod
-    def draw_owned(cls, rng: np.random.Generator, n_total: int) -> NDArray[np.bool_]:
-        """Ownership of every premise of the full fleet, bool ``(n_total, 3)``."""
-        return rng.random((n_total, _N)) < np.asarray(OWNERSHIP)
+    def draw_owned(cls, rng: np.random.Generator, frugal: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Ownership of every premise of the full fleet, bool ``(n_total, 3)``.
+
+        ``frugal`` (bool per premise) marks the households that use little
+        electricity, whose cycles are not drawn on their own
+        (:data:`FRUGAL_WITHOUT_CYCLES`).
+        """
+        owned = rng.random((frugal.size, _N)) < np.asarray(OWNERSHIP)
+        if FRUGAL_WITHOUT_CYCLES:
+            owned &= ~frugal[:, None]
+        return owned
 
     def set_households(
         self,
         premise: NDArray[np.intp],
-        annual_kwh: NDArray[np.float64],
+        scale_kw: NDArray[np.float64],
         row: NDArray[np.int64],
     ) -> None:
         """Set the start rates of the households now living at ``premise`` (member positions).
 
-        ``annual_kwh`` is each household's annual target (0 for none) and
+        ``scale_kw`` is each household's activity scale [kW] (0 for none) and
         ``row`` its occupancy profile row.
         """
         hours = self._hours[row]
+        activity_kwh = np.asarray(scale_kw) * self._activity_hours[row]
         cycles = (
             self.owned[premise]
             * np.asarray(CYCLES_PER_YEAR)
-            * (np.asarray(annual_kwh)[:, None] / CYCLES_REFERENCE_KWH)
+            * (activity_kwh[:, None] / CYCLES_REFERENCE_ACTIVITY_KWH)
         )
         rate = np.where(hours > 0, cycles / np.where(hours > 0, hours, 1.0), 0.0)
         self._rate[premise] = rate
         self._rate_kwh[premise] = rate * self._energy
+        self._cycles[premise] = cycles
+
+    @property
+    def cycles_per_year(self) -> NDArray[np.float64]:
+        """Expected cycles per year of each premise's household and appliance, ``(n, 3)``."""
+        return self._cycles.copy()
 
     @property
     def running(self) -> NDArray[np.bool_]:
