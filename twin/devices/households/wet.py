@@ -320,6 +320,7 @@ class WetAppliances:
         self._elapsed = self._free_elapsed.copy()
         self._count = np.zeros((n, _N), dtype=np.int64)
         self._wish_s = np.full((n, _N, QUEUE_DEPTH), np.nan)
+        self._queued = 0  # held starts in _wish_s
         self._same = True  # the actual schedule is the undelayed one
         self.p_kw = np.zeros(n)
         self.p_kw_undelayed = np.zeros(n)
@@ -413,19 +414,24 @@ class WetAppliances:
         numpy.ndarray
             ``(n,)`` [kW], also kept as :attr:`p_kw`.
         """
-        dt_h = self._dt / 3600.0
         u = self._members.take(self._rng.random(self._members.n_total))
-        p = self._rate * (self._weight[day, slot] * (season * dt_h))
-        p *= active[:, None]
-        cum = np.cumsum(p, axis=1)
-        which = (u[:, None] >= cum).sum(axis=1)
-        wished = np.flatnonzero(which < _N)
+        weight = self._weight[day, slot] * (season * self._dt / 3600.0)
+        # At most one wish per home and interval: appliance a where u falls in its bin of
+        # the cumulative wish probabilities (column by column, as a cumulative sum adds).
+        rate = self._rate
+        total = rate[:, 0] * weight[0] + rate[:, 1] * weight[1]
+        total += rate[:, 2] * weight[2]
+        wished = np.flatnonzero((u < total) & active)
         if wished.size:
-            w = which[wished]
+            p = rate[wished] * weight
+            cum = np.cumsum(p, axis=1)
+            uw = u[wished]
+            w = (uw[:, None] >= cum).sum(axis=1)
             np.add.at(self._free_queue, (wished, w), 1)
             # where in its bin the uniform fell: a second uniform, for the start's second
-            low = np.where(w > 0, cum[wished, np.maximum(w - 1, 0)], 0.0)
-            within = (u[wished] - low) / p[wished, w]
+            rows = np.arange(w.size)
+            low = np.where(w > 0, cum[rows, np.maximum(w - 1, 0)], 0.0)
+            within = (uw - low) / p[rows, w]
             self._offset[wished, w] = np.minimum(within * self._dt, self._dt - 1).astype(np.int64)
         started = (self._free_elapsed == _IDLE) & (self._free_queue > 0)
         self._free_elapsed[started] = -self._offset[started]
@@ -447,7 +453,7 @@ class WetAppliances:
         self._push(i, a, started_s)
         self._release(float(start_s), held, max_delay_s)
         self.p_kw = self._run(self._elapsed)
-        if held is None and not self._count.any():
+        if held is None and not self._queued:
             self._same = bool(np.array_equal(self._elapsed, self._free_elapsed))
         return self.p_kw
 
@@ -481,6 +487,7 @@ class WetAppliances:
             )
         self._wish_s[i, a, slot] = start_s
         self._count[i, a] += 1
+        self._queued += i.size
 
     def _release(
         self,
@@ -489,6 +496,8 @@ class WetAppliances:
         max_delay_s: NDArray[np.float64] | None,
     ) -> None:
         """Start the oldest queued wish where the appliance is free and no hold stops it."""
+        if not self._queued:
+            return
         go = (self._elapsed == _IDLE) & (self._count > 0)
         if held is not None and max_delay_s is not None:
             waited = now_s - self._wish_s[:, :, 0]
@@ -501,3 +510,4 @@ class WetAppliances:
         self._wish_s[i, a, :-1] = self._wish_s[i, a, 1:]
         self._wish_s[i, a, -1] = np.nan
         self._count[i, a] -= 1
+        self._queued -= i.size
