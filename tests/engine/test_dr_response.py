@@ -25,7 +25,7 @@ from twin.devices.storage import StorageFleet
 from twin.engine.demand_response import PRECHARGE_S, _Actions
 from twin.engine.dr_events import DrEvent, TransformerHistory
 from twin.engine.dr_openadr import iso_duration, openadr_event
-from twin.scenario.dr_models import DrProgramme
+from twin.scenario.dr_models import WET_APPLIANCE_MAX_DELAY_S, DrProgramme
 
 HP_PARAMS = ThermalParams(
     heat_pump=1.0,
@@ -45,7 +45,7 @@ def _event(start_s: int, end_s: int, level: int = 3) -> DrEvent:
     return DrEvent(0, 1, 0, start_s, end_s, level, None)
 
 
-ALL = np.ones(4, dtype=bool)
+ALL = np.ones(5, dtype=bool)
 
 
 def test_nothing_delivered_means_no_set_point() -> None:
@@ -72,6 +72,10 @@ def test_the_rule_scales_with_the_level_and_acts_from_max_of_delivery_and_start(
         return
     assert out.ev_share[0] == out.ev_share[2] == 1.0  # other premises untouched
     np.testing.assert_allclose(out.ev_share[1], 1.0 - level / 3.0 * overlap)
+    # wet-appliance starts are held where the event acts with some depth, up to the limit
+    held = overlap > 0 and level > 0
+    assert out.wet_max_delay_s[1] == (WET_APPLIANCE_MAX_DELAY_S if held else 0.0)
+    assert out.wet_max_delay_s[0] == out.wet_max_delay_s[2] == 0.0
     if overlap > 0:
         assert out.heat_pump_setback_k[1] == pytest.approx(2.0 * level / 3.0)
         if level > 0:
@@ -84,12 +88,13 @@ def test_the_rule_scales_with_the_level_and_acts_from_max_of_delivery_and_start(
 
 def test_only_the_programmes_devices_respond() -> None:
     actions = _Actions()
-    ev_only = np.array([True, False, False, False])
+    ev_only = np.array([True, False, False, False, False])
     actions.add(0, 0.0, 0.0, _event(0, 3_600), _programme(), ev_only)
     out = actions.control(1, 0.0, 900.0)
     assert out is not None
     assert out.ev_share[0] == 0.0 and out.storage_mode[0] == STORAGE_FREE
     assert out.heat_pump_setback_k[0] == 0.0 and out.water_heater_setback_k[0] == 0.0
+    assert out.wet_max_delay_s[0] == 0.0
 
 
 def _thermal_pair(n: int) -> tuple[ThermalFleet, ThermalFleet]:

@@ -32,7 +32,8 @@ def test_absent_is_off_and_defaults_are_documented() -> None:
     assert section is not None
     p = section.programmes[0]
     assert p.notice == 86_400 and p.comfort_c == 2.0 and p.ignore_share == 0.0
-    assert p.devices == ["ev", "storage", "heat_pump", "water_heater"]
+    assert p.devices == ["ev", "storage", "heat_pump", "water_heater", "wet_appliances"]
+    assert p.wet_appliance_max_delay == 3 * 3600
     assert p.events[0].level == 2 and p.duration_of(0) == 7200
     assert not p.allow_negative_prices
 
@@ -66,6 +67,11 @@ BAD: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     ("device", _programme(devices=["fridge"]), ["programmes.0.devices", "fridge"]),
     ("kind", _programme(kind="bribe"), ["programmes.0.kind", "bribe"]),
+    (
+        "wet_delay",
+        _programme(wet_appliance_max_delay="13h"),
+        ["programmes.0.wet_appliance_max_delay", "46800", "43200"],
+    ),
     ("start", _programme(events=[{"start": "5pm", "duration": "1h"}]), ["events.0.start", "5pm"]),
     (
         "price_trigger",

@@ -38,17 +38,21 @@ class DrControl:
         How far below its set point a heat pump may let the room fall [K] (0: none).
     water_heater_setback_k : numpy.ndarray
         How far below its set point a tank may fall before its element heats [K] (0: none).
+    wet_max_delay_s : numpy.ndarray
+        Where positive, wet-appliance starts are held this interval, each at most this
+        long past when it was wished [s] (0: no hold). Running cycles go on.
     """
 
     ev_share: NDArray[np.float64]
     storage_mode: NDArray[np.int8]
     heat_pump_setback_k: NDArray[np.float64]
     water_heater_setback_k: NDArray[np.float64]
+    wet_max_delay_s: NDArray[np.float64]
 
     @classmethod
     def neutral(cls, n: int) -> DrControl:
         """No event anywhere: every device as without demand response."""
-        return cls(np.ones(n), np.zeros(n, dtype=np.int8), np.zeros(n), np.zeros(n))
+        return cls(np.ones(n), np.zeros(n, dtype=np.int8), np.zeros(n), np.zeros(n), np.zeros(n))
 
     @property
     def active(self) -> bool:
@@ -58,4 +62,5 @@ class DrControl:
             or self.storage_mode.any()
             or self.heat_pump_setback_k.any()
             or self.water_heater_setback_k.any()
+            or self.wet_max_delay_s.any()
         )

@@ -123,6 +123,9 @@ class Components:
     safety: SafetyPremises | None = None
     demand_response: DemandResponse | None = None
     _terminal_vm: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    wet_shift_kw: NDArray[np.float64] | None = None
+    """Households' undelayed less actual wet-appliance power of the last interval [kW]
+    (behind a closed relay; None without demand response)."""
     _load_rows: NDArray[np.int64] = field(init=False)
     _fed: NDArray[np.int64] = field(init=False)
     _fed_rows: NDArray[np.int64] = field(init=False)
@@ -194,16 +197,23 @@ class Components:
         seg = self.segments
         closed = self.ami.management.relay_closed
         households = self.households
-        p_h, q_h = households.step(t)
+        dr = self.demand_response
+        control = None if dr is None else dr.control(t)
+        p_h, q_h = households.step(t, None if control is None else control.wet_max_delay_s)
+        if dr is not None:
+            self.wet_shift_kw = households.wet_shift_kw * closed[seg.households]
         if self.utilities is not None:
             self.utilities.step(t, households)
         if self.der is not None:
             # present / vacant after the household step: the occupancy of interval t
-            dr = self.demand_response
-            control = None if dr is None else dr.control(t)
             if dr is not None:
                 dr.step_shadow(
-                    t, p_h, closed[seg.households], households.present, households.vacant
+                    t,
+                    p_h,
+                    closed[seg.households],
+                    households.present,
+                    households.vacant,
+                    self.wet_shift_kw,
                 )
             p_h = self.der.step(
                 t, p_h, closed[seg.households], households.present, households.vacant, control
@@ -472,6 +482,7 @@ def build_components(
         axis=axis,
         site=site,
         der=der,
+        wet_owned=np.asarray(households.wet_owned.any(axis=1), dtype=bool),
         members=hh_members,
         premise_ids=ids.premises[hh_local],
         meter_ids=ids.meters[hh_local],

@@ -24,10 +24,15 @@ response rule, the same for every kind, scales with the event's depth
   start, then discharges to cover the premise's load until the end;
 - heat pump: set back by ``depth * comfort_c`` below its set point; water
   heater: its element heats only below ``set_c - depth * comfort_c``. Both
-  recover afterwards from their thermal state (the rebound).
+  recover afterwards from their thermal state (the rebound);
+- wet appliances (washing machine, tumble dryer, dishwasher): a cycle that
+  would start while the event acts (depth > 0) waits for its end, at most
+  ``wet_appliance_max_delay`` past when it was wished; running cycles go on,
+  and a delayed cycle runs in full (:mod:`twin.devices.households.wet`).
 
 The counterfactual (:mod:`twin.engine.dr_counterfactual`) comes from a shadow
-copy of the enrolled premises' devices.
+copy of the enrolled premises' devices and the households' undelayed
+wet-appliance schedule.
 """
 
 from __future__ import annotations
@@ -95,8 +100,10 @@ class DemandResponse:
         The run's scenario (with a ``demand_response`` section).
     axis : TimeAxis
         The run's intervals.
-    der : DerFleets
-        The run's behind-the-meter fleets (the devices that respond).
+    der : DerFleets or None
+        The run's behind-the-meter fleets (None: none in the scenario).
+    wet_owned : numpy.ndarray
+        bool ``(n,)``: each local household premise owns a wet appliance.
     members : Members
         The household premises simulated here (of the whole household fleet).
     premise_ids, meter_ids : list of str
@@ -129,7 +136,8 @@ class DemandResponse:
         scenario: Scenario,
         *,
         axis: TimeAxis,
-        der: DerFleets,
+        der: DerFleets | None,
+        wet_owned: NDArray[np.bool_],
         members: Members,
         premise_ids: list[str],
         meter_ids: list[str],
@@ -157,10 +165,10 @@ class DemandResponse:
         self._writer = writer
         self._writes_shared = writes_shared
         self._streams = ItemStreams(scenario.seed, "dr-dispatch", members.index)
-        self.owned = _owned_devices(der)
+        self.owned = _owned_devices(der, wet_owned)
         self.enrolled: list[NDArray[np.bool_]] = []
         self.ignores: list[NDArray[np.bool_]] = []
-        self.responds: list[NDArray[np.bool_]] = []  # (n, 4) devices that respond
+        self.responds: list[NDArray[np.bool_]] = []  # (n, 5) devices that respond
         for p in self.programmes:
             g = rng.generator(f"dr-enrollment-{p.name}")
             u = members.take(g.random(members.n_total))
@@ -188,7 +196,9 @@ class DemandResponse:
         self.shadow: DerFleets | None = None
         self.counterfactual: CounterfactualRecorder | None = None
         if self.shadow_local.size:
-            self.shadow = shadow_factory(Members(members.index[self.shadow_local], members.n_total))
+            if der is not None:
+                shadow_members = Members(members.index[self.shadow_local], members.n_total)
+                self.shadow = shadow_factory(shadow_members)
             self.counterfactual = CounterfactualRecorder(
                 writer,
                 axis,
@@ -332,30 +342,50 @@ class DemandResponse:
         closed: NDArray[np.bool_],
         present: NDArray[np.bool_],
         vacant: NDArray[np.bool_],
+        wet_shift_kw: NDArray[np.float64] | None = None,
     ) -> None:
-        """Advance the shadow with the same inputs as the real devices, without signals."""
+        """Advance the shadow with the same inputs as the real devices, without signals.
+
+        ``wet_shift_kw`` (undelayed less actual wet-appliance power, ``(n,)``
+        [kW]) is added to the household power the shadow sees.
+        """
         if self.shadow is None:
             return
         s = self.shadow_local
-        self.shadow.step(t, hh_p_kw[s], closed[s], present[s], vacant[s])
+        hh = hh_p_kw[s] if wet_shift_kw is None else hh_p_kw[s] + wet_shift_kw[s]
+        self.shadow.step(t, hh, closed[s], present[s], vacant[s])
         if self.shadow.ev is not None:  # nothing records the shadow's sessions
             self.shadow.ev.status_changes()
             self.shadow.ev.finished_sessions()
 
-    def close_interval(self, k: int, p_kw: NDArray[np.float64]) -> None:
-        """Counterfactual of interval ``k`` from the premises' true power ``p_kw`` (local)."""
-        if self.shadow is None or self.counterfactual is None:
+    def close_interval(
+        self,
+        k: int,
+        p_kw: NDArray[np.float64],
+        wet_shift_kw: NDArray[np.float64] | None = None,
+    ) -> None:
+        """Counterfactual of interval ``k`` from the premises' true power ``p_kw`` (local).
+
+        ``wet_shift_kw``: the households' undelayed less actual wet-appliance
+        power [kW] (local; 0 behind an open relay).
+        """
+        if self.counterfactual is None:
             return
         s = self.shadow_local
         der, sh = self.der, self.shadow
-        actual = der.thermal_kw[s] + der.ev_kw[s] + der.storage_kw[s]
-        shadow = sh.thermal_kw + sh.ev_kw + sh.storage_kw
         p = np.asarray(p_kw, dtype=np.float64)[s]
+        shift = np.zeros(s.size)
+        if der is not None and sh is not None:
+            actual = der.thermal_kw[s] + der.ev_kw[s] + der.storage_kw[s]
+            shift += sh.thermal_kw + sh.ev_kw + sh.storage_kw - actual
+        if wet_shift_kw is not None:
+            shift += wet_shift_kw[s]
         none = np.full(s.size, np.nan)
-        real, twin_ = der.thermal, sh.thermal
+        real = None if der is None else der.thermal
+        twin_ = None if sh is None else sh.thermal
         self.counterfactual.interval(
             k,
-            p + (shadow - actual),
+            p + shift,
             p,
             none if twin_ is None else twin_.indoor_c,
             none if real is None else real.indoor_c[s],
@@ -501,7 +531,7 @@ class DemandResponse:
 class _Actions:
     """The acting events of every premise, as blocks of arrays."""
 
-    _COLUMNS = 8  # premise, delivered, acted, start, end, depth, comfort, device bits
+    _COLUMNS = 9  # premise, delivered, acted, start, end, depth, comfort, device bits, wet delay
 
     def __init__(self) -> None:
         self._blocks: list[NDArray[np.float64]] = []
@@ -517,13 +547,14 @@ class _Actions:
         responds: NDArray[np.bool_],
     ) -> None:
         """Participants ``premise`` act on ``event`` from ``acted_s`` with the devices
-        ``responds`` (bool ``(m, 4)``)."""
+        ``responds`` (bool ``(m, 5)``)."""
         premise = np.atleast_1d(premise)
         bits = np.atleast_2d(responds).astype(np.int64) @ (1 << np.arange(len(DR_DEVICES)))
         block = np.empty((premise.size, self._COLUMNS))
         block[:, 0], block[:, 1], block[:, 2] = premise, delivered_s, acted_s
         block[:, 3], block[:, 4] = event.start_s, event.end_s
         block[:, 5], block[:, 6], block[:, 7] = event.depth, programme.comfort_c, bits
+        block[:, 8] = programme.wet_appliance_max_delay
         self._blocks.append(block)
         self._arr = None
 
@@ -560,13 +591,18 @@ class _Actions:
         ):
             sel = acting & ((mask & bit[name]) > 0)
             np.maximum.at(target, i[sel], (depth * comfort)[sel])
+        sel = acting & ((mask & bit["wet_appliances"]) > 0) & (depth > 0)
+        np.maximum.at(out.wet_max_delay_s, i[sel], x[sel, 8])
         return out
 
 
-def _owned_devices(der: DerFleets) -> NDArray[np.bool_]:
-    """bool ``(n, 4)``: each local premise owns an EV home charger, a battery, a heat pump,
-    a water heater (:data:`~twin.scenario.dr_models.DR_DEVICES` order)."""
-    owned = np.zeros((der.n, len(DR_DEVICES)), dtype=bool)
+def _owned_devices(der: DerFleets | None, wet_owned: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """bool ``(n, 5)``: each local premise owns an EV home charger, a battery, a heat pump,
+    a water heater, a wet appliance (:data:`~twin.scenario.dr_models.DR_DEVICES` order)."""
+    owned = np.zeros((wet_owned.size, len(DR_DEVICES)), dtype=bool)
+    owned[:, DR_DEVICES.index("wet_appliances")] = wet_owned
+    if der is None:
+        return owned
     if der.ev is not None:
         home = ~der.ev.is_public
         owned[der.ev.premise[home], 0] = True

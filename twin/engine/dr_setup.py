@@ -61,6 +61,7 @@ def create_demand_response(
     axis: TimeAxis,
     site: Site,
     der: DerFleets | None,
+    wet_owned: NDArray[np.bool_],
     members: Members,
     premise_ids: list[str],
     meter_ids: list[str],
@@ -72,9 +73,11 @@ def create_demand_response(
     away: pd.DataFrame | None,
     writes_shared: bool = True,
 ) -> DemandResponse | None:
-    """The run's demand response, or None without programmes or devices behind the meters.
+    """The run's demand response, or None without programmes.
 
-    ``members`` are the household premises simulated here; ``premise_bus``,
+    ``wet_owned`` (bool per local household premise) says who owns a wet
+    appliance; ``der`` may be None (no DER in the scenario). ``members`` are
+    the household premises simulated here; ``premise_bus``,
     ``premise_transformer`` cover every household premise of the fleet;
     ``away`` the household fleet's vacancy periods (local premises);
     ``writes_shared`` False in every shard but the first (events for ``all``
@@ -82,7 +85,7 @@ def create_demand_response(
     """
     check_triggers(scenario, site)
     section = scenario.demand_response
-    if section is None or not section.programmes or der is None:
+    if section is None or not section.programmes:
         return None
 
     def shadow(m: Members) -> DerFleets | None:
@@ -108,6 +111,7 @@ def create_demand_response(
         scenario,
         axis=axis,
         der=der,
+        wet_owned=wet_owned,
         members=members,
         premise_ids=premise_ids,
         meter_ids=meter_ids,

@@ -148,10 +148,13 @@ class IntervalLoop:
             parts.der.after_flow(**flow)
             if parts.demand_response is not None:
                 parts.demand_response.after_flow(**flow)
-                parts.demand_response.close_interval(k, p_kw[parts.segments.households])
             if self.der_recorder is not None:
                 self.der_recorder.interval(k)
             clock.lap("DER after the flow")
+        if parts.demand_response is not None:
+            parts.demand_response.close_interval(
+                k, p_kw[parts.segments.households], parts.wet_shift_kw
+            )
 
         if self.metering:
             parts.ami.after_flow(k, seen, result)

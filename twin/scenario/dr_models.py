@@ -17,27 +17,34 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from twin.clock import SECONDS_PER_DAY
+from twin.devices.households.wet import MAX_DELAY_LIMIT_S
 from twin.scenario.durations import Duration, format_duration
 
 __all__ = [
     "DR_DEVICES",
+    "WET_APPLIANCE_MAX_DELAY_S",
     "DemandResponseSection",
     "DrEventEntry",
     "DrProgramme",
     "DrTrigger",
 ]
 
-DR_DEVICES = ("ev", "storage", "heat_pump", "water_heater")
-"""Devices behind the meter a programme can act on."""
+DR_DEVICES = ("ev", "storage", "heat_pump", "water_heater", "wet_appliances")
+"""Devices behind the meter a programme can act on (``wet_appliances``: a home's washing
+machine, tumble dryer and dishwasher, whose starts the management core can delay)."""
 
-DeviceName = Literal["ev", "storage", "heat_pump", "water_heater"]
+DeviceName = Literal["ev", "storage", "heat_pump", "water_heater", "wet_appliances"]
 """A responsive device's name."""
+
+WET_APPLIANCE_MAX_DELAY_S = 3 * 3600
+"""Default of ``wet_appliance_max_delay`` [s] (assumed: a delay to the end of an
+evening peak window that households accept for a wash or the dishes)."""
 
 _LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 
 
 def _all_devices() -> list[DeviceName]:
-    return ["ev", "storage", "heat_pump", "water_heater"]
+    return ["ev", "storage", "heat_pump", "water_heater", "wet_appliances"]
 
 
 class _Section(BaseModel):
@@ -117,6 +124,15 @@ class DrProgramme(_Section):
     notice: Duration = Field(default=SECONDS_PER_DAY, description="Call ahead of the start.")
     comfort_c: float = Field(
         default=2.0, ge=0, le=10, description="Largest indoor / tank temperature drop [K]."
+    )
+    wet_appliance_max_delay: Duration = Field(
+        default=WET_APPLIANCE_MAX_DELAY_S,
+        ge=0,
+        le=MAX_DELAY_LIMIT_S,
+        description=(
+            "Longest delay of a wet appliance's start past when it was wished; a start that "
+            "falls in an acting window waits for the window's end, at most this long."
+        ),
     )
     events: list[DrEventEntry] = Field(default_factory=list)
     event_duration: Duration | None = Field(

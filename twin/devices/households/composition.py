@@ -52,6 +52,7 @@ __all__ = [
     "LONG_TERM_VACANT_CODE",
     "MIN_ACTIVITY_SHARE",
     "SEASONAL_CODE",
+    "STAY_ROWS",
     "Tenant",
     "activity_scale_kw",
     "apportion",
@@ -63,6 +64,7 @@ __all__ = [
     "draw_occupied_base_kw",
     "draw_tenants",
     "expected_hours",
+    "reference_year",
     "restrict_tenants",
 ]
 
@@ -338,27 +340,20 @@ def draw_annual_kwh(
     return annual, label.astype(object)
 
 
-def expected_hours(
+def reference_year(
     axis: TimeAxis,
     latitude_deg: float,
     features: CalendarFeatures,
-    tables: StepTables,
     holiday_weeks_per_year: float,
     public_holidays: NDArray[np.int64] | None = None,
-) -> NDArray[np.float64]:
-    """Expected activity hours per table row over a reference year.
+) -> tuple[CalendarFeatures, NDArray[np.float64]]:
+    """The calendar of the reference year and the chance of being at home on each interval.
 
     The reference year is the 365 days from the run start (the run's own
-    calendar when it is that long). Holidays are taken out in expectation
-    (:func:`holiday_probability`), except for the stays of seasonal homes,
-    whose ``annual_kwh`` is the full-time equivalent; ``public_holidays``
-    (days since 1970-01-01) are weekend days of the reference year.
-
-    Returns
-    -------
-    numpy.ndarray
-        Hours [h] per row: a home of scale ``s`` [kW] is expected to use
-        ``s * hours`` [kWh/yr] on top of its baseload.
+    calendar when it is that long); ``public_holidays`` (days since
+    1970-01-01) are weekend days of it. The weight per interval [-] is the
+    chance that a household is not away on holiday
+    (:func:`holiday_probability`).
     """
     per_year = 365 * (SECONDS_PER_DAY // axis.interval_s)
     if axis.n_intervals >= per_year:
@@ -368,12 +363,44 @@ def expected_hours(
     else:
         year_axis = TimeAxis(axis.start, axis.interval_s, per_year, axis.timezone)
         ref = CalendarFeatures.of(year_axis, latitude_deg, public_holidays)
-    not_away = 1.0 - holiday_probability(ref.day_of_year, holiday_weeks_per_year)
+    return ref, 1.0 - holiday_probability(ref.day_of_year, holiday_weeks_per_year)
+
+
+STAY_ROWS: Final = slice(
+    PROFILE_NAMES.index(STAY_PROFILE) * N_VARIANTS,
+    (PROFILE_NAMES.index(STAY_PROFILE) + 1) * N_VARIANTS,
+)
+"""Table rows of the stays of seasonal homes (their ``annual_kwh`` is full-time)."""
+
+
+def expected_hours(
+    axis: TimeAxis,
+    latitude_deg: float,
+    features: CalendarFeatures,
+    tables: StepTables,
+    holiday_weeks_per_year: float,
+    public_holidays: NDArray[np.int64] | None = None,
+    reference: tuple[CalendarFeatures, NDArray[np.float64]] | None = None,
+) -> NDArray[np.float64]:
+    """Expected activity hours per table row over a reference year.
+
+    The reference year is that of :func:`reference_year`. Holidays are taken
+    out in expectation (:func:`holiday_probability`), except for the stays of
+    seasonal homes, whose ``annual_kwh`` is the full-time equivalent.
+    ``reference``, when given, is :func:`reference_year` of the same inputs.
+
+    Returns
+    -------
+    numpy.ndarray
+        Hours [h] per row: a home of scale ``s`` [kW] is expected to use
+        ``s * hours`` [kWh/yr] on top of its baseload.
+    """
+    ref, not_away = reference or reference_year(
+        axis, latitude_deg, features, holiday_weeks_per_year, public_holidays
+    )
     hours = expected_activity_hours(tables, ref, axis.interval_s, not_away)
-    stay = PROFILE_NAMES.index(STAY_PROFILE)
-    stays = slice(stay * N_VARIANTS, (stay + 1) * N_VARIANTS)
-    full = expected_activity_hours(tables, ref, axis.interval_s, np.ones(per_year))
-    hours[stays] = full[stays]
+    full = expected_activity_hours(tables, ref, axis.interval_s, np.ones(not_away.size))
+    hours[STAY_ROWS] = full[STAY_ROWS]
     return hours
 
 

@@ -10,7 +10,9 @@ Per home and interval: the occupancy chain moves one step (away, at home
 inactive, at home active); the mean power is the baseload (standby and cold
 appliances) times a fridge-cycling noise, plus the occupancy-driven activity
 (appliances by time of day and season, lighting by darkness) times a
-right-skewed appliance noise. Empty homes draw their own standby and a
+right-skewed appliance noise, plus the cycles of its washing machine, tumble
+dryer and dishwasher (:mod:`twin.devices.households.wet`), whose expected
+power the other steady uses give up. Empty homes draw their own standby and a
 fridge whose interval means follow an AR(1) process, a timer lamp in the
 evening in some (see :mod:`twin.devices.households.vacant`), and now and then a visit or
 renovation work (:mod:`twin.devices.households.visits`). Each home's
@@ -32,6 +34,7 @@ from twin.devices.households.composition import (
     DEMAND_CAP_KW_RANGE,
     LONG_TERM_VACANT_CODE,
     SEASONAL_CODE,
+    STAY_ROWS,
     Tenant,
     activity_scale_kw,
     check_inputs,
@@ -42,6 +45,7 @@ from twin.devices.households.composition import (
     draw_occupied_base_kw,
     draw_tenants,
     expected_hours,
+    reference_year,
     restrict_tenants,
 )
 from twin.devices.households.events import (
@@ -75,6 +79,7 @@ from twin.devices.households.vacant import (
     timer_light_on,
 )
 from twin.devices.households.visits import RenovationWork, VisitSchedule
+from twin.devices.households.wet import WetAppliances, expected_start_hours, start_weight_table
 from twin.members import Members
 
 __all__ = ["OCCUPANCY_KINDS", "HouseholdFleet"]
@@ -89,7 +94,8 @@ ACTIVITY_CV_15MIN: Final = 0.7
 
 STEADY_SHARE: Final = 0.65
 """Share of an occupied home's activity energy in steady uses [-] (TV and
-computers, lighting, cooking and washing cycles): these last longer than an
+computers, lighting, cooking and the wet appliances' cycles, which are drawn
+on their own and taken out of this share): these last longer than an
 interval and keep their noise from one interval to the next (see
 :data:`ACTIVITY_NOISE_PERSISTENCE_S`). The rest is short bursts (kettle,
 microwave, toaster, hair dryer: minutes at 1-2 kW, Richardson et al. 2010),
@@ -231,6 +237,7 @@ class HouseholdFleet:
         timer_jitter_h: NDArray[np.float64],
         look_empty: NDArray[np.object_],
         vacant_behaviour: NDArray[np.object_],
+        wet: WetAppliances,
     ) -> None:
         """Assemble a fleet from drawn arrays; use :meth:`create` instead.
 
@@ -263,6 +270,7 @@ class HouseholdFleet:
         burst_kw = BURST_ENERGY_KWH * 3600.0 / axis.interval_s
         self._burst_kw = burst_kw * noise_burst
         self._bursts_per_kw = (1.0 - STEADY_SHARE) / burst_kw
+        self._bursts_per_short_kw = 1.0 / burst_kw
         self._noise_base = noise_base
         self._noise_day = noise_day
         keep = float(np.exp(-axis.interval_s / ACTIVITY_NOISE_PERSISTENCE_S))
@@ -272,6 +280,7 @@ class HouseholdFleet:
         self._scale_today_kw: NDArray[np.float64] = scale_kw.copy()
         self._visits = visits
         self._renovation = renovation
+        self._wet = wet
         self._events = self._collect_events()
         # Empty homes: the fridge's AR(1) state, the timer lamps, local time and evenings.
         dt = axis.interval_s
@@ -375,8 +384,9 @@ class HouseholdFleet:
 
         features = CalendarFeatures.of(axis, latitude_deg, holidays)
         tables = StepTables.build(axis.interval_s)
+        reference = reference_year(axis, latitude_deg, features, p.holiday_weeks_per_year, holidays)
         hours = expected_hours(
-            axis, latitude_deg, features, tables, p.holiday_weeks_per_year, holidays
+            axis, latitude_deg, features, tables, p.holiday_weeks_per_year, holidays, reference
         )
         scale = activity_scale_kw(annual, base_occ, hours[home_row])
         # An empty home's year: its baseload (heating is the thermal fleet's).
@@ -399,6 +409,23 @@ class HouseholdFleet:
         look_empty = look_empty_labels(kinds, look, travellers)
         behaviour = behaviour_labels(vacant_homes, episodes, visits, renovation, axis, n)
         take = members.take
+        # Wet appliances: their own generator (spawned, so the fleet's draws are unchanged).
+        wet_rng = rng.spawn(1)[0]
+        weight = start_weight_table(dt)
+        start_hours = expected_start_hours(tables, reference[0], dt, reference[1], weight)
+        full = expected_start_hours(tables, reference[0], dt, np.ones(reference[1].size), weight)
+        start_hours[STAY_ROWS] = full[STAY_ROWS]
+        wet = WetAppliances(
+            owned=take(WetAppliances.draw_owned(wet_rng, look.size)),
+            start_hours=start_hours,
+            activity_hours=hours,
+            interval_s=dt,
+            rng=wet_rng,
+            members=members,
+        )
+        wet.set_households(
+            np.arange(members.n), take(np.where(code == _LTV, 0.0, scale)), take(home_row)
+        )
         return cls(
             rng=rng,
             members=members,
@@ -425,6 +452,7 @@ class HouseholdFleet:
             timer_jitter_h=timer_jitter_h,
             look_empty=take(look_empty),
             vacant_behaviour=take(behaviour),
+            wet=wet,
         )
 
     # --------------------------------------------------------------- the run
@@ -482,6 +510,9 @@ class HouseholdFleet:
             self._scale_today_kw[i] = tenant.scale_kw * self._day_factor[i]
             self._base_occupied_kw[i] = tenant.base_kw
             self._cap_kw[i] = tenant.cap_kw
+            self._wet.set_households(
+                np.array([i]), np.array([tenant.scale_kw]), np.array([tenant.row])
+            )
             traveller = "frequent_traveller" in str(self.look_empty[i])
             self.look_empty[i] = join_labels(
                 tenant.kind if tenant.kind in LOOK_EMPTY_ARCHETYPES else "",
@@ -496,13 +527,19 @@ class HouseholdFleet:
         self._empty[i] = False
         self._empty_stale = True
 
-    def step(self, t: IntervalTime) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def step(
+        self, t: IntervalTime, wet_max_delay_s: NDArray[np.float64] | None = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Advance one interval; mean active and reactive power of every home.
 
         Parameters
         ----------
         t : IntervalTime
             The interval (``t.index`` into the fleet's axis); call in order.
+        wet_max_delay_s : numpy.ndarray, optional
+            ``(n,)`` [s]: where positive, the premise's management core holds
+            wet-appliance starts this interval, up to that delay past the wish
+            (:attr:`~twin.devices.dr_control.DrControl.wet_max_delay_s`); None: no hold.
 
         Returns
         -------
@@ -553,13 +590,23 @@ class HouseholdFleet:
         # lighting (by darkness) is a steady use.
         scale = self._scale_today_kw
         appliances_kw = scale * (f.season[k] * tab.activity[day, slot]).take(idx)
-        steady_kw = STEADY_SHARE * appliances_kw
+        # The wet appliances' cycles are steady uses of an active home: their expected
+        # power leaves the other steady uses (and, where those are too small, the bursts),
+        # so that the home's expected energy stays calibrated.
+        active = state == HOME_ACTIVE
+        wet, season = self._wet, float(f.season[k])
+        wet_kw = active * wet.expected_kw(day, slot, season)
+        steady_kw = STEADY_SHARE * appliances_kw - wet_kw
+        short_kw = np.minimum(steady_kw, 0.0)
+        steady_kw -= short_kw
         steady_kw += scale * (f.darkness[k] * tab.lighting).take(idx)
         activity = steady_kw * self._noise_steady.take(steady)
         u = (((bits >> 20) & 1023) | (((bits >> 58) & 31) << 10)) + 0.5
-        bursts = poisson_counts(appliances_kw * self._bursts_per_kw, u * (1.0 / 32768.0))
+        lam = appliances_kw * self._bursts_per_kw + short_kw * self._bursts_per_short_kw
+        bursts = poisson_counts(np.maximum(lam, 0.0, out=lam), u * (1.0 / 32768.0))
         activity += bursts * self._burst_kw.take((bits >> 30) & 1023)
         p_kw += np.minimum(activity, self._cap_kw, out=activity)
+        p_kw += wet.step(t.start_s, int(day), int(slot), season, active, wet_max_delay_s)
         visited, visit_kw = self._visits.at(k)
         if visited.size:
             draw = self._noise_activity.take((bits.take(visited) >> 10) & 1023)
@@ -586,6 +633,29 @@ class HouseholdFleet:
         a subset of :attr:`present`.
         """
         return self._state == HOME_ACTIVE
+
+    @property
+    def wet_owned(self) -> NDArray[np.bool_]:
+        """Each premise owns a washing machine, a tumble dryer, a dishwasher, bool ``(n, 3)``.
+
+        In the order of :data:`~twin.devices.households.wet.WET_APPLIANCES` (a copy).
+        """
+        return self._wet.owned.copy()
+
+    @property
+    def wet_kw(self) -> NDArray[np.float64]:
+        """Mean wet-appliance power of the last stepped interval [kW], ``(n,)`` (included in
+        the step's ``p_kw``)."""
+        return self._wet.p_kw
+
+    @property
+    def wet_shift_kw(self) -> NDArray[np.float64]:
+        """Wet-appliance power without holds less the actual, last interval [kW], ``(n,)``.
+
+        Zero unless demand response delayed a cycle: what the household would
+        have drawn had there been no event, less what it drew.
+        """
+        return self._wet.p_kw_undelayed - self._wet.p_kw
 
     @property
     def vacant(self) -> NDArray[np.bool_]:
