@@ -152,3 +152,12 @@ def test_solve_units_never_mix_mv_voltages() -> None:
     levels = [{a.vn_hv_kv for a in u} for u in units]
     assert all(len(level) == 1 for level in levels)
     assert {20.0, 10.0} == set().union(*levels)
+
+
+def test_a_city_too_small_for_its_households_says_to_add_copies(city: GridModel) -> None:
+    from twin.grid import CapacityError, place_premises
+
+    placed = place_premises(city, city.dwelling_capacity)
+    assert placed.n_premises == city.dwelling_capacity  # every dwelling of both copies
+    with pytest.raises(CapacityError, match=r"more copies of its grids, '<code>\*<count>'"):
+        place_premises(city, 2 * city.dwelling_capacity + 1)
