@@ -69,10 +69,10 @@ __all__ = [
     "parse_city",
 ]
 
-MAX_CITY_GRIDS = 64
-"""Most MV/LV grids one city composes (about 640,000 dwellings of the urban
-grid); a bound on set-up time and memory (about 0.3 GB per urban copy), not
-a physical limit."""
+MAX_CITY_GRIDS = 128
+"""Most MV/LV grids one city composes (1.55 million dwellings of the urban
+grid, room for a city of 1 million meters); a bound on set-up time and
+memory, not a physical limit."""
 
 CITY_BUSBAR_NAME = "city/HV busbar"
 """Name of the city's 110 kV busbar, the one slack bus."""
