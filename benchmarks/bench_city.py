@@ -171,44 +171,68 @@ def _probe(shards: int, out: Path, sets: list[str]) -> dict[str, Any]:
     return figures
 
 
-def _estimate(
-    whole: dict[str, Any] | None, probe: dict[str, Any], shards: int, workers_n: list[int]
-) -> dict[str, Any]:
-    """A year of 1 million meters from the measured per-shard cost (see the README)."""
-    meters = probe["run"]["meters_total"]
-    intervals = probe["run"]["intervals"]
-    shard_ms = 1e3 * probe["run"]["timings_s"]["simulate"] / intervals
-    shard_meters = probe["run"]["meters"]
-    # the part of a shard's interval that follows the whole fleet, not the shard:
-    # its loop minus its share of the unsharded loop (zero if not measured)
-    whole_ms = 1e3 * whole["timings_s"]["simulate"] / intervals if whole else shard_ms * shards
-    fleet_ms = max(shard_ms - whole_ms * shard_meters / meters, 0.0)
-    own_ms = shard_ms - fleet_ms
-    scale = TARGET_METERS / meters
-    n_shards = round(shards * scale)
-    # same shard size, in a fleet and network `scale` times larger: the whole-fleet part
-    # of each interval, the set-up (the city composed, the site and the whole fleet's
-    # draws) and the memory above the imported libraries all grow with the city
-    per_shard_ms = own_ms + fleet_ms * scale
-    setup_s = (probe["run"]["timings_s"]["build"] + probe["compose_s"]) * scale
-    shard_year_s = per_shard_ms * YEAR_INTERVALS / 1e3 + setup_s
+def _estimate(whole: dict[str, Any], probe: dict[str, Any]) -> dict[str, Any]:
+    """A year of 1 million meters on N workers, from the measured per-shard cost.
+
+    Measured on the city of M meters: the unsharded loop ``t_whole`` and shard
+    0's loop ``t_shard`` (``m`` meters) [ms per interval]. The part of a
+    shard's interval that follows the whole fleet and network, not the shard,
+    is ``f = t_shard - t_whole * m / M`` (the whole fleet's draws, the whole
+    network's background injections and result arrays); the rest grows with
+    the shard's meters, ``o = (t_shard - f) / m`` per meter. At 1 million
+    meters (``s = 1e6 / M`` cities) in ``S`` shards a shard's interval costs
+    ``o * 1e6 / S + f * s``; its set-up (the site, the whole fleet's draws
+    and the network copy) is the measured shard set-up times ``s``; each
+    worker composes the city once (measured composition times ``s``, linear),
+    and the coordinator builds the whole site first (the unsharded set-up
+    times ``s``). Memory above the imported libraries grows with ``s``.
+    At most :data:`twin.grid.islands.MAX_UNITS` (32) shards today.
+    """
+    meters, intervals = whole["meters"], whole["intervals"]
+    t_whole = 1e3 * whole["timings_s"]["simulate"] / intervals
+    run = probe["run"]
+    m = run["meters"]
+    t_shard = 1e3 * run["timings_s"]["simulate"] / intervals
+    fleet_ms = max(t_shard - t_whole * m / meters, 0.0)
+    own_ms_per_meter = (t_shard - fleet_ms) / m
+    s = TARGET_METERS / meters
+    setup_s = run["timings_s"]["build"] * s
+    compose_s = probe["compose_s"] * s
+    coordinator_s = whole["timings_s"]["build"] * s
     libraries_mb = probe["rss_before_network_mb"]
-    memory_mb = libraries_mb + (probe["peak_rss_mb"] - libraries_mb) * scale
-    out = {
-        "meters_per_shard": shard_meters,
-        "shards": n_shards,
-        "copies_of_the_measured_city": round(scale, 2),
-        "shard_ms_per_interval_measured": round(shard_ms, 2),
-        "whole_fleet_ms_per_interval_in_a_shard": round(fleet_ms, 2),
-        "own_ms_per_interval": round(own_ms, 2),
-        "shard_ms_per_interval_at_1m": round(per_shard_ms, 2),
+    rows = []
+    for shards, workers in ((32, 32), (32, 16), (32, 8), (16, 16), (8, 8)):
+        interval_ms = own_ms_per_meter * TARGET_METERS / shards + fleet_ms * s
+        shard_s = interval_ms * YEAR_INTERVALS / 1e3 + setup_s
+        rounds = -(-shards // workers)
+        rows.append(
+            {
+                "shards": shards,
+                "workers": workers,
+                "meters_per_shard": round(TARGET_METERS / shards),
+                "shard_ms_per_interval": round(interval_ms, 1),
+                "of_which_whole_fleet_ms": round(fleet_ms * s, 1),
+                "shard_year_h": round(shard_s / 3600, 2),
+                "wall_h": round((coordinator_s + compose_s + rounds * shard_s) / 3600, 2),
+                "cpu_h": round((coordinator_s + workers * compose_s + shards * shard_s) / 3600, 1),
+            }
+        )
+    return {
+        "city_meters": meters,
+        "cities": round(s, 2),
+        "unsharded_ms_per_interval": round(t_whole, 2),
+        "shard_ms_per_interval": round(t_shard, 2),
+        "shard_meters": m,
+        "whole_fleet_ms_per_interval_per_shard": round(fleet_ms, 2),
+        "own_us_per_meter_interval": round(1e3 * own_ms_per_meter, 3),
         "shard_setup_s_at_1m": round(setup_s, 1),
-        "shard_year_h": round(shard_year_s / 3600, 2),
-        "cpu_hours": round(n_shards * shard_year_s / 3600, 1),
-        "wall_h_on": {str(n): round(-(-n_shards // n) * shard_year_s / 3600, 2) for n in workers_n},
-        "worker_memory_gb_at_1m": round(memory_mb / 1024, 1),
+        "compose_s_at_1m": round(compose_s, 1),
+        "coordinator_setup_s_at_1m": round(coordinator_s, 1),
+        "worker_memory_gb_at_1m": round(
+            (libraries_mb + (probe["peak_rss_mb"] - libraries_mb) * s) / 1024, 1
+        ),
+        "runs": rows,
     }
-    return out
 
 
 def main() -> None:
@@ -221,7 +245,17 @@ def main() -> None:
     parser.add_argument("--skip-sharded", action="store_true")
     parser.add_argument("--set", action="append", default=[], help="scenario override a.b=V")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks/results/bench_city.json")
+    parser.add_argument(
+        "--estimate-only", action="store_true", help="recompute the estimate in --json only"
+    )
     args = parser.parse_args()
+    if args.estimate_only:
+        saved = json.loads(args.json.read_text())
+        whole = saved["unsharded"]["summary"]
+        saved["estimate_1m_meters_year"] = _estimate(whole, saved["one_shard"])
+        args.json.write_text(json.dumps(saved, indent=2) + "\n")
+        print(json.dumps(saved["estimate_1m_meters_year"], indent=1))
+        return
     commit = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
@@ -289,7 +323,7 @@ def main() -> None:
         result["one_shard"] = probe
         print(f"(c) one shard alone: {probe['wall_s']:.1f} s", flush=True)
         if whole is not None:
-            result["estimate_1m_meters_year"] = _estimate(whole, probe, args.shards, [8, 32, 128])
+            result["estimate_1m_meters_year"] = _estimate(whole, probe)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "sharded"}, indent=1)[:6000])
