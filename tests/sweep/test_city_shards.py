@@ -51,3 +51,26 @@ def test_a_tiny_city_in_two_shards_writes_the_unsharded_tables(
     assert len(shards["transformers"]) == 2 and sum(shards["premises"]) == 400
     flows = whole.table("truth/power_flow")
     assert flows["converged"].all() and np.isfinite(flows.filter(like="_kw").to_numpy()).all()
+
+
+@pytest.mark.slow
+def test_a_tiny_city_with_coupled_mv_follows_the_joint_power_flow(
+    tmp_path: Path, scheduler: str
+) -> None:
+    data = {
+        "name": "coupled_city",
+        "seed": 3,
+        "time": {"start": "2025-01-14T16:00:00", "timezone": "Europe/Berlin", "duration": "2h"},
+        "grid": {"network": TINY_CITY},
+        "households": {"count": 600},
+    }
+    scenario = _scenario(tmp_path, "coupled_city", data)
+    whole = twin.run(scenario, out=tmp_path / "whole", progress=False)
+    sharded = run_sharded(
+        scenario, 2, out=tmp_path / "sharded", scheduler=scheduler, progress=False, echo=str
+    )
+    assert sharded.manifest["sharding"]["mv"] == "coupled"
+    a, b = whole.table("internal/bus_voltage"), sharded.table("internal/bus_voltage")
+    both = a.merge(b, on=["bus_id", "interval_end"], suffixes=("", "_sharded"), validate="1:1")
+    assert len(both) == len(a) == len(b)  # the HV busbar and both MV grids included
+    assert np.abs(both["vm_pu"] - both["vm_pu_sharded"]).max() < 2e-5
