@@ -6,6 +6,9 @@ A network spec is what a scenario writes under ``grid.network``:
   pandapower builds it [1]_;
 - ``"simbench:<code>"``: a SimBench network with its 2016 profiles [2]_, e.g.
   ``"simbench:1-LV-semiurb4--0-sw"``;
+- ``"city:<code>*<count>+..."``: several SimBench MV/LV grids under one
+  HV/MV substation (:mod:`twin.grid.city`), e.g.
+  ``"city:1-MVLV-urban-all-0-sw*4+1-MVLV-rural-all-0-sw*2"``;
 - a path to a pandapower JSON file; a relative path is looked up in the
   scenario file's folder first, then in the current directory.
 
@@ -37,9 +40,16 @@ from pandapower.auxiliary import pandapowerNet
 
 from twin.errors import TwinError
 
-__all__ = ["NetworkError", "NetworkSource", "list_networks", "read_network"]
+__all__ = [
+    "NetworkError",
+    "NetworkSource",
+    "list_networks",
+    "read_network",
+    "simbench_codes",
+]
 
 SIMBENCH_PREFIX = "simbench:"
+CITY_PREFIX = "city:"
 BUILTIN_NAMES: tuple[str, ...] = ("cigre_lv",)
 
 # The codes the project relies on; list_networks() offers these even if the
@@ -70,20 +80,21 @@ class NetworkSource:
     Attributes
     ----------
     name : str
-        Display name: the built-in name, ``"simbench:<code>"``, or the file stem.
-    kind : {"builtin", "simbench", "file"}
+        Display name: the built-in name, ``"simbench:<code>"``, the city spec as
+        given, or the file stem.
+    kind : {"builtin", "simbench", "city", "file"}
         Which loader read it.
     path : pathlib.Path or None
         Resolved file path for ``kind == "file"``.
     """
 
     name: str
-    kind: Literal["builtin", "simbench", "file"]
+    kind: Literal["builtin", "simbench", "city", "file"]
     path: pathlib.Path | None = None
 
 
 @functools.cache
-def _simbench_codes() -> tuple[str, ...]:
+def simbench_codes() -> tuple[str, ...]:
     """All SimBench codes the installed simbench offers, core codes first if missing."""
     import simbench
 
@@ -104,7 +115,7 @@ def list_networks() -> list[str]:
         ``"cigre_lv"`` followed by ``"simbench:<code>"`` for every code that
         ``simbench.collect_all_simbench_codes()`` offers (246 with simbench 1.6).
     """
-    return list(BUILTIN_NAMES) + [SIMBENCH_PREFIX + code for code in _simbench_codes()]
+    return list(BUILTIN_NAMES) + [SIMBENCH_PREFIX + code for code in simbench_codes()]
 
 
 def _unknown_name(spec: str) -> NetworkError:
@@ -115,7 +126,8 @@ def _unknown_name(spec: str) -> NetworkError:
     hint = f"; closest names: {', '.join(repr(c) for c in close)}" if close else ""
     return NetworkError(
         f"unknown network {spec!r}; expected 'cigre_lv', 'simbench:<code>' "
-        f"(e.g. 'simbench:1-LV-semiurb4--0-sw') or a path to a pandapower JSON file"
+        f"(e.g. 'simbench:1-LV-semiurb4--0-sw'), 'city:<MV/LV code>*<count>+...' or a "
+        "path to a pandapower JSON file"
         f"{hint}; {_HINT}"
     )
 
@@ -173,7 +185,8 @@ def read_network(
     Parameters
     ----------
     spec : str
-        ``"cigre_lv"``, ``"simbench:<code>"`` or a path to a pandapower JSON file.
+        ``"cigre_lv"``, ``"simbench:<code>"``, ``"city:<code>*<count>+..."`` or a
+        path to a pandapower JSON file.
     base_dir : pathlib.Path, optional
         Folder of the scenario file; relative paths are looked up there first,
         then in the current directory.
@@ -196,9 +209,13 @@ def read_network(
     spec = spec.strip()
     if spec == "cigre_lv":
         return pn.create_cigre_network_lv(), NetworkSource(spec, "builtin")
+    if spec.startswith(CITY_PREFIX):
+        from twin.grid.city import compose_city, parse_city  # the city builds on this module
+
+        return compose_city(parse_city(spec), _read_simbench), NetworkSource(spec, "city")
     if spec.startswith(SIMBENCH_PREFIX):
         code = spec[len(SIMBENCH_PREFIX) :]
-        if code not in _simbench_codes():
+        if code not in simbench_codes():
             raise _unknown_name(spec)
         return _read_simbench(code), NetworkSource(spec, "simbench")
     candidates = _candidates(spec, base_dir)

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from pandapower.auxiliary import pandapowerNet
 
 from twin.grid.network import GridModel
+from twin.grid.placement import largest_remainder
 from twin.grid.solver import (
     LightSim2gridSolver,
     PowerFlowResult,
@@ -75,12 +76,17 @@ class LvArea:
         int64 ``net.trafo`` positions of the transformers feeding the area.
     hv_buses : numpy.ndarray
         int64 positions of their MV terminals (the island's slack buses).
+    vn_hv_kv : float
+        Rated voltage of the MV terminals [kV] (of the first; NaN if unknown).
+        A unit holds areas of one MV voltage only: its transformers share one
+        slack bus.
     """
 
     transformer: int
     buses: NDArray[np.int64]
     trafo_rows: NDArray[np.int64]
     hv_buses: NDArray[np.int64]
+    vn_hv_kv: float = float("nan")
 
 
 def lv_areas(grid: GridModel) -> list[LvArea]:
@@ -102,6 +108,7 @@ def lv_areas(grid: GridModel) -> list[LvArea]:
     lv_bus = net.trafo["lv_bus"].to_numpy(dtype=np.int64)
     hv_bus = net.trafo["hv_bus"].to_numpy(dtype=np.int64)
     trafo_pos = {int(t): i for i, t in enumerate(net.trafo.index)}
+    vn_kv = net.bus["vn_kv"].to_numpy(dtype=np.float64)
     areas = []
     for t in np.unique(bus_trafo[bus_trafo >= 0]):
         buses = np.flatnonzero(bus_trafo == t).astype(np.int64)
@@ -109,7 +116,9 @@ def lv_areas(grid: GridModel) -> list[LvArea]:
         rows = np.asarray(
             sorted(trafo_pos[int(x)] for x in trafos if in_area[trafo_pos[int(x)]]), dtype=np.int64
         )
-        areas.append(LvArea(int(t), buses, rows, np.unique(hv_bus[rows]).astype(np.int64)))
+        hv = np.unique(hv_bus[rows]).astype(np.int64)
+        level = float(vn_kv[hv[0]]) if hv.size else float("nan")
+        areas.append(LvArea(int(t), buses, rows, hv, level))
     return areas
 
 
@@ -155,7 +164,35 @@ def solve_units(areas: Sequence[LvArea], max_units: int = MAX_UNITS) -> list[tup
     ``max_units`` units of near-equal count. One Newton-Raphson call per unit
     keeps the per-call overhead (~25 us) small against the work, and a shard
     holds whole units, so it solves exactly the networks the whole run does.
+
+    A unit never mixes MV voltages (its transformers share one slack bus):
+    areas are first split into runs of consecutive areas with the same
+    :attr:`LvArea.vn_hv_kv` (one run on a single SimBench grid, one per
+    voltage in a city of 10 and 20 kV grids), and the units are shared among
+    the runs in proportion to their areas (at least one each, so a network
+    with more runs than ``max_units`` gets one unit per run).
     """
+    runs: list[list[LvArea]] = []
+    for area in areas:
+        same = runs and _same_level(runs[-1][-1].vn_hv_kv, area.vn_hv_kv)
+        if same:
+            runs[-1].append(area)
+        else:
+            runs.append([area])
+    if len(runs) <= 1:
+        return _even_units(list(areas), max_units)
+    sizes = np.asarray([len(r) for r in runs], dtype=np.int64)
+    spare = max(max_units - len(runs), 0)
+    share = 1 + largest_remainder(sizes, spare) if spare else np.ones(len(runs), dtype=np.int64)
+    return [u for r, n in zip(runs, share.tolist(), strict=True) for u in _even_units(r, n)]
+
+
+def _same_level(a: float, b: float) -> bool:
+    return a == b or (np.isnan(a) and np.isnan(b))
+
+
+def _even_units(areas: Sequence[LvArea], max_units: int) -> list[tuple[LvArea, ...]]:
+    """At most ``max_units`` units of consecutive areas, of near-equal count."""
     n = min(len(areas), max_units)
     bounds = np.linspace(0, len(areas), n + 1).round().astype(int)
     return [tuple(areas[bounds[i] : bounds[i + 1]]) for i in range(n)]

@@ -396,17 +396,20 @@ def load_network(spec: str, *, base_dir: pathlib.Path | None = None) -> GridMode
     Parameters
     ----------
     spec : str
-        ``"cigre_lv"``, ``"simbench:<code>"`` or a path to a pandapower JSON
-        file (relative paths: ``base_dir`` first, then the current directory).
+        ``"cigre_lv"``, ``"simbench:<code>"``, a city of SimBench MV/LV grids
+        (``"city:<code>*<count>+..."``, :mod:`twin.grid.city`) or a path to a
+        pandapower JSON file (relative paths: ``base_dir`` first, then the
+        current directory).
     base_dir : pathlib.Path, optional
         Folder of the scenario file.
 
     Returns
     -------
     GridModel
-        A fresh model that the caller owns. Built-in networks are cached in
-        the process, so loading one again costs a deep copy (~15 ms for
-        1-MVLV-urban-all) instead of reading SimBench (~3 s).
+        A fresh model that the caller owns. Built-in networks and cities are
+        cached in the process, so loading one again costs a deep copy (~15 ms
+        for 1-MVLV-urban-all) instead of reading SimBench (~3 s) or composing
+        the city.
 
     Raises
     ------
@@ -414,7 +417,7 @@ def load_network(spec: str, *, base_dir: pathlib.Path | None = None) -> GridMode
         Unknown name, missing or unreadable file.
     """
     if isinstance(spec, str) and (
-        spec.strip() == "cigre_lv" or spec.strip().startswith("simbench:")
+        spec.strip() == "cigre_lv" or spec.strip().startswith(("simbench:", "city:"))
     ):
         return _builtin_model(spec.strip()).copy()
     net, source = read_network(spec, base_dir=base_dir)

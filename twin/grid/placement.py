@@ -145,10 +145,15 @@ def place_premises(grid: GridModel, count: int | None) -> PremisePlacement:
     n = int(n)
     allowed = MAX_OCCUPANCY_FACTOR * capacity
     if n > allowed:
+        more = (
+            " (a city hosts more households with more copies of its grids, '<code>*<count>')"
+            if grid.source is not None and grid.source.kind == "city"
+            else ""
+        )
         raise CapacityError(
             f"given {n} households, but network {grid.name!r} has a dwelling capacity of "
             f"{capacity}; expected at most {allowed} ({MAX_OCCUPANCY_FACTOR} x capacity) "
-            "or 'auto'"
+            f"or 'auto'{more}"
         )
     shares = largest_remainder(grid.dwellings, n)
     load = np.repeat(np.arange(len(shares), dtype=np.int64), shares)
