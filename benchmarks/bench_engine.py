@@ -110,6 +110,7 @@ import pandapower
 import pandas as pd
 from engine_peers import run_lightsim2grid_timeseries, run_pandapower_timeseries
 from stages import Stages
+from town import TOWN_NETWORK, town_scenario
 
 import twin
 import twin.engine.simulation as simulation
@@ -117,7 +118,7 @@ from twin.engine.components import Components
 from twin.scenario.loading import validate_scenario_dict
 from twin.streams import RunWriter
 
-DEFAULT_NETWORK = "simbench:1-MVLV-urban-all-0-sw"
+DEFAULT_NETWORK = TOWN_NETWORK
 
 
 FAULTS: dict[str, Any] = {
@@ -162,20 +163,7 @@ def scenario_dict(
     extra: dict[str, Any] = dict(FAULTS) if faults else {}
     if households_only:
         extra["customers"] = {"network_loads": "background", "generators": "background"}
-    return {
-        **extra,
-        "name": f"bench-{days}d",
-        "seed": 2026,
-        "time": {
-            "start": "2025-01-06T00:00:00",
-            "timezone": "Europe/Berlin",
-            "duration": f"{days}d",
-            "interval": "15min",
-        },
-        "grid": {"network": network},
-        "households": {"count": households},
-        "outputs": {"bus_voltage": "all"},
-    }
+    return {**extra, **town_scenario(f"bench-{days}d", households, days, network=network)}
 
 
 def peak_rss_mb() -> float:

@@ -45,13 +45,11 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from town import town_scenario
 
 import twin
 from twin.scenario.loading import validate_scenario_dict
 from twin.streams.encoding import MAX_ROWS_PER_PAGE, writer_options
-
-NETWORK = "simbench:1-MVLV-urban-all-0-sw"
-"""The urban MV/LV grid of the year scenario."""
 
 BIG_TABLES = (
     "internal/meter_interval",
@@ -90,19 +88,8 @@ DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "bench_output.json"
 
 def scenario(households: int, days: int, preset: str) -> dict[str, Any]:
     """The benchmark scenario: a winter week from 2025-01-06, 15-min intervals."""
-    return {
-        "name": f"bench-output-{preset}",
-        "seed": 2026,
-        "time": {
-            "start": "2025-01-06T00:00:00",
-            "timezone": "Europe/Berlin",
-            "duration": f"{days}d",
-            "interval": "15min",
-        },
-        "grid": {"network": NETWORK},
-        "households": {"count": households},
-        "outputs": {"bus_voltage": preset, "line_loading": preset},
-    }
+    outputs = {"bus_voltage": preset, "line_loading": preset}
+    return town_scenario(f"bench-output-{preset}", households, days, outputs=outputs)
 
 
 def encode(table: pa.Table, options: dict[str, Any], row_group_rows: int) -> tuple[int, float]:

@@ -35,25 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-NETWORK = "simbench:1-MVLV-urban-all-0-sw"
-"""The town grid of the issue's scenario."""
+from town import TOWN_NETWORK, town_scenario
 
 
 def _scenario(households: int, days: int) -> dict[str, Any]:
-    return {
-        "name": f"scale_{households}_{days}d",
-        "seed": 1,
-        "time": {
-            "start": "2025-01-01T00:00:00",
-            "timezone": "Europe/Berlin",
-            "duration": f"{days}d",
-            "interval": "15min",
-        },
-        "grid": {"network": NETWORK},
-        "households": {"count": households},
-        "outputs": {"bus_voltage": "all"},
-    }
+    return town_scenario(
+        f"scale_{households}_{days}d", households, days, start="2025-01-01T00:00:00", seed=1
+    )
 
 
 def _run(households: int, days: int, work: Path) -> dict[str, Any]:
@@ -143,7 +131,7 @@ def main() -> None:
             {
                 "command": " ".join(sys.argv),
                 "cpu_count": os.cpu_count(),
-                "network": NETWORK,
+                "network": TOWN_NETWORK,
                 "length": length,
                 "size": size,
             },
