@@ -1,7 +1,7 @@
 """How the engine's cost grows with the run's length and with the number of meters.
 
 Each run is ``twin run`` in a fresh child process (so its peak RSS is its own,
-from ``os.wait4``) on the issue's town: households on SimBench
+from ``os.wait4``) on the benchmarks' town (``town.py``): households on SimBench
 ``1-MVLV-urban-all-0-sw``, 15-min intervals from 2025-01-01 (Europe/Berlin),
 every stream written (``outputs.bus_voltage: all``). Two series:
 
