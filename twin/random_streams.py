@@ -70,12 +70,19 @@ _TO_UNIT = 2.0**-53
 
 
 def _mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """SplitMix64 finaliser (a bijection on uint64)."""
+    """SplitMix64 finaliser (a bijection on uint64), on a new array; in place after
+    the first add, so a fleet-sized call makes two temporaries, not nine."""
     with np.errstate(over="ignore"):
         z = x + _GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+        t = z >> np.uint64(30)
+        z ^= t
+        z *= _M1
+        np.right_shift(z, np.uint64(27), out=t)
+        z ^= t
+        z *= _M2
+        np.right_shift(z, np.uint64(31), out=t)
+        z ^= t
+    return z
 
 
 class ItemStreams:
@@ -121,11 +128,17 @@ class ItemStreams:
     def _bits(self, idx: NDArray[np.integer], size: int) -> NDArray[np.uint64]:
         idx = np.asarray(idx, dtype=np.intp)
         start = self._count[idx]
-        steps = np.arange(size, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            counter = (start[:, None] + steps[None, :]) * _GOLDEN
-            bits = _mix(self._item_key[idx][:, None] ^ counter)
-        self._count[idx] = start + np.uint64(size)
+            if size == 1:
+                counter = start * _GOLDEN
+                counter ^= self._item_key[idx]
+                bits = _mix(counter)[:, None]
+            else:
+                steps = np.arange(size, dtype=np.uint64)
+                counter = (start[:, None] + steps[None, :]) * _GOLDEN
+                bits = _mix(self._item_key[idx][:, None] ^ counter)
+            start += np.uint64(size)
+        self._count[idx] = start
         return bits
 
     def random(self, idx: NDArray[np.integer], size: int | None = None) -> NDArray[np.float64]:
