@@ -287,3 +287,26 @@ def test_wrong_shapes_are_refused() -> None:
     broken = PowerFlowResult(**{**vars(result), "line_pl_mw": lines})
     with pytest.raises(ValueError, match=r"result.line_pl_mw given shape"):
         balance.totals(broken, p, s)
+
+
+@settings(max_examples=10, deadline=None)
+@given(data=st.data(), scale=st.floats(0.2, 1.5))
+def test_a_restricted_balance_gives_its_areas_the_whole_balance_values(
+    data: st.DataObject, scale: float
+) -> None:
+    """A shard's balance over its own areas adds the very rows the whole one adds."""
+    grid, balance, solvers = _cigre_with_pv()
+    n = balance.transformers.size
+    keep = np.asarray(
+        sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))), dtype=np.int64
+    )
+    part = balance.restricted(keep)
+    assert np.array_equal(part.transformers, balance.transformers[keep])
+    assert np.array_equal(part.closed, balance.closed[keep])
+    p, q, s = _injections(grid, scale, 1.0)
+    result = solvers[0].solve(p, q, s)
+    whole, mine = balance.totals(result, p, s), part.totals(result, p, s)
+    for name in ("load_kw", "generation_kw", "line_loss_kw", "trafo_loss_kw", "lv_p_kw"):
+        assert np.array_equal(getattr(mine, name), getattr(whole, name)[keep])
+    with pytest.raises(ValueError, match="ascending"):
+        balance.restricted(keep[::-1] if keep.size > 1 else np.array([0, 0]))

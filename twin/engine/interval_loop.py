@@ -57,12 +57,16 @@ class IntervalLoop:
         self.power_quality: PowerQualityRecorder | None = None
         self.alarm_sources: AlarmSources | None = None
         self._solved_loads = parts.solved_rows("load")
+        self._solved_buses = parts.solved_rows("bus")
         self.metering = True
-        self.balance = AreaBalance(parts.site.grid)
+        balance = AreaBalance(parts.site.grid)
         solved = parts.solved_mask("trafo", len(self._trafo_ids))
-        areas = self.balance.transformers
-        self._areas = np.arange(areas.size) if solved is None else np.flatnonzero(solved[areas])
-        self._area_ids = self._trafo_ids[areas[self._areas]]
+        if solved is not None:  # a shard sums its own areas only
+            balance = balance.restricted(np.flatnonzero(solved[balance.transformers]))
+        self.balance = balance
+        areas = balance.transformers
+        self._areas = np.arange(areas.size)
+        self._area_ids = self._trafo_ids[areas]
         meters = parts.area_meters
         self._metered_areas = (
             np.zeros(0, dtype=np.int64)
@@ -136,7 +140,7 @@ class IntervalLoop:
         if self.metering and self._areas.size:
             totals = self.balance.totals(result, load_p, sgen_p)
             self.recorder.areas(end_s, self._area_ids, totals, self._areas)
-        self.summary.account(result, axis, k, self._trafo_ids)
+        self.summary.account(result, axis, k, self._trafo_ids, self._solved_buses)
         clock.lap("grid and truth records")
         if parts.der is not None:
             flow: dict[str, Any] = {

@@ -97,6 +97,9 @@ class Recorder:
     transformer_mask, line_mask : numpy.ndarray, optional
         Which trafo / line rows are written (default all): a run that solves
         only some LV areas writes only theirs.
+    solved_buses : numpy.ndarray, optional
+        Positions of the bus rows the run solves (default all): the others are NaN
+        and the power flow's extremes need not look at them.
     bus_daily, line_daily : bool, optional
         Write the buses' (lines') daily extremes to ``internal/bus_voltage_daily``
         (``internal/line_daily``) instead of every interval to ``internal/bus_voltage``
@@ -118,12 +121,16 @@ class Recorder:
         line_mask: np.ndarray | None = None,
         bus_daily: bool = False,
         line_daily: bool = False,
+        solved_buses: np.ndarray | None = None,
     ):
         self.writer = writer
         self.axis = axis
         self._meter_dictionary = pa.array(list(meter_ids), type=pa.string())
-        self._bus_mask = np.asarray(bus_mask, dtype=bool)
-        self._bus_ids = pa.array(np.asarray(bus_ids, dtype=np.int64)[self._bus_mask])
+        self._bus_rows = np.flatnonzero(np.asarray(bus_mask, dtype=bool))  # gathers: O(own)
+        self._bus_ids = pa.array(np.asarray(bus_ids, dtype=np.int64)[self._bus_rows])
+        self._solved_buses: np.ndarray | slice = (
+            slice(None) if solved_buses is None else np.asarray(solved_buses, dtype=np.intp)
+        )
         n_trafo = len(transformer_ids)
         self._trafo_mask = (
             np.ones(n_trafo, bool)
@@ -134,14 +141,14 @@ class Recorder:
         self._trafo = writer.table("internal/transformer_interval")
         self._bus = None
         self._bus_daily = None
-        if self._bus_mask.any() and bus_daily:
+        if self._bus_rows.size and bus_daily:
             table = writer.table("internal/bus_voltage_daily")
             self._bus_daily = DailyTable(table, axis, self._bus_ids, "vm")
-        elif self._bus_mask.any():
+        elif self._bus_rows.size:
             self._bus = writer.table("internal/bus_voltage")
         self._power_flow = writer.table("truth/power_flow")
         self._line_rows: np.ndarray | slice = (
-            slice(None) if line_mask is None else np.asarray(line_mask, dtype=bool)
+            slice(None) if line_mask is None else np.flatnonzero(np.asarray(line_mask, dtype=bool))
         )
         self._line_ids = (
             None if line_ids is None else pa.array(np.asarray(line_ids, np.int64)[self._line_rows])
@@ -189,7 +196,7 @@ class Recorder:
                 end_s, result.trafo_p_mw[rows] * 1000.0, result.trafo_loading_percent[rows]
             )
         if self._bus is not None:
-            vm = result.vm_pu[self._bus_mask].astype(np.float32)
+            vm = result.vm_pu[self._bus_rows].astype(np.float32)
             self._bus.append_batch(
                 pa.RecordBatch.from_arrays(
                     [self._bus_ids, self._stamp(end_s, len(vm)), pa.array(vm, pa.float32())],
@@ -197,7 +204,7 @@ class Recorder:
                 )
             )
         if self._bus_daily is not None:
-            self._bus_daily.add(end_s, result.vm_pu[self._bus_mask].astype(np.float32))
+            self._bus_daily.add(end_s, result.vm_pu[self._bus_rows].astype(np.float32))
         if self._lines_daily is not None:
             self._lines_daily.add(
                 end_s, result.line_loading_percent[self._line_rows].astype(np.float32)
@@ -210,7 +217,7 @@ class Recorder:
                     schema=self._lines.schema,
                 )
             )
-        vm_all = result.vm_pu
+        vm_all = result.vm_pu[self._solved_buses]
         finite = vm_all[np.isfinite(vm_all)]
         self._power_flow.append(
             {

@@ -222,6 +222,7 @@ def _open_recorder(
         line_mask=parts.solved_mask("line", len(net.line)),
         bus_daily=outputs.bus_voltage == "daily_extremes",
         line_daily=outputs.line_loading == "daily_extremes",
+        solved_buses=parts.solved_rows("bus"),
     )
     if metering:
         if parts.utilities is not None:

@@ -79,13 +79,19 @@ class RunSummary:
     profile: dict[str, Any] = field(default_factory=dict)
 
     def account(
-        self, result: PowerFlowResult, axis: TimeAxis, k: int, trafo_ids: np.ndarray
+        self,
+        result: PowerFlowResult,
+        axis: TimeAxis,
+        k: int,
+        trafo_ids: np.ndarray,
+        bus_rows: np.ndarray | None = None,
     ) -> None:
-        """Add the power flow of interval ``k`` (whole-network arrays, NaN where not solved)."""
+        """Add the power flow of interval ``k`` (whole-network arrays, NaN where not
+        solved; ``bus_rows``: the bus rows solved, when not all)."""
         if not result.converged:
             self.non_converged_intervals += 1
             return
-        vm = result.vm_pu
+        vm = result.vm_pu if bus_rows is None else result.vm_pu[bus_rows]
         if not np.isfinite(vm).any():
             return
         self.vm_min_pu = min(self.vm_min_pu, float(np.nanmin(vm)))

@@ -31,6 +31,7 @@ with pandapower (``benchmarks/bench_area_balance.py``, tests/grid).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,6 +168,39 @@ class AreaBalance:
         self._trafo_area = lv_area[feeding]
 
         self.closed: NDArray[np.bool_] = ~_open_areas(net, bus_area_of, n_area)
+
+    def restricted(self, areas: NDArray[np.integer]) -> AreaBalance:
+        """The same balance over only some areas (a shard's), at their cost per interval.
+
+        Parameters
+        ----------
+        areas : numpy.ndarray
+            Positions in :attr:`transformers` of the areas kept, ascending.
+
+        Returns
+        -------
+        AreaBalance
+            Its :attr:`transformers` and :class:`AreaTotals` hold only those areas, with
+            the values the whole balance gives them (the same rows added in the same order).
+        """
+        keep = np.asarray(areas, dtype=np.int64)
+        if keep.size > 1 and np.any(np.diff(keep) <= 0):
+            raise ValueError("areas given out of order; expected ascending unique positions")
+        new_position = np.full(self.transformers.size, -1, dtype=np.int64)
+        new_position[keep] = np.arange(keep.size)
+        out = copy.copy(self)
+        out.transformers = self.transformers[keep]
+        out.closed = self.closed[keep]
+        for rows, area in (
+            ("_load_rows", "_load_area"),
+            ("_sgen_rows", "_sgen_area"),
+            ("_line_rows", "_line_area"),
+            ("_trafo_rows", "_trafo_area"),
+        ):
+            inside = new_position[getattr(self, area)] >= 0
+            setattr(out, rows, getattr(self, rows)[inside])
+            setattr(out, area, new_position[getattr(self, area)[inside]])
+        return out
 
     def totals(
         self,
