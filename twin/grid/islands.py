@@ -104,21 +104,30 @@ def lv_areas(grid: GridModel) -> list[LvArea]:
     """
     net = grid.net
     bus_trafo = np.asarray(grid.bus_transformer, dtype=np.int64)
-    trafos = lv_transformers(net)
     lv_bus = net.trafo["lv_bus"].to_numpy(dtype=np.int64)
     hv_bus = net.trafo["hv_bus"].to_numpy(dtype=np.int64)
     trafo_pos = {int(t): i for i, t in enumerate(net.trafo.index)}
     vn_kv = net.bus["vn_kv"].to_numpy(dtype=np.float64)
+    # the MV/LV transformers by the area their LV bus lies in, ascending rows in each
+    rows = np.asarray(sorted(trafo_pos[int(x)] for x in lv_transformers(net)), dtype=np.int64)
+    lv = lv_bus[rows]
+    rows = rows[(lv >= 0) & (lv < bus_trafo.size)]
+    fed = bus_trafo[lv_bus[rows]]
+    rows, fed = rows[fed >= 0], fed[fed >= 0]
+    by_area = np.argsort(fed, kind="stable")
+    rows, fed = rows[by_area], fed[by_area]
+    # the buses by area, ascending positions in each (one sort, not one scan per area)
+    inside = np.flatnonzero(bus_trafo >= 0)
+    buses = inside[np.argsort(bus_trafo[inside], kind="stable")].astype(np.int64)
+    names, first, count = np.unique(bus_trafo[buses], return_index=True, return_counts=True)
+    lo, hi = np.searchsorted(fed, names, "left"), np.searchsorted(fed, names, "right")
     areas = []
-    for t in np.unique(bus_trafo[bus_trafo >= 0]):
-        buses = np.flatnonzero(bus_trafo == t).astype(np.int64)
-        in_area = np.isin(lv_bus, buses)
-        rows = np.asarray(
-            sorted(trafo_pos[int(x)] for x in trafos if in_area[trafo_pos[int(x)]]), dtype=np.int64
-        )
-        hv = np.unique(hv_bus[rows]).astype(np.int64)
+    for t, b0, n, r0, r1 in zip(
+        names.tolist(), first.tolist(), count.tolist(), lo.tolist(), hi.tolist(), strict=True
+    ):
+        hv = np.unique(hv_bus[rows[r0:r1]]).astype(np.int64)
         level = float(vn_kv[hv[0]]) if hv.size else float("nan")
-        areas.append(LvArea(int(t), buses, rows, hv, level))
+        areas.append(LvArea(int(t), buses[b0 : b0 + n], rows[r0:r1], hv, level))
     return areas
 
 
