@@ -15,14 +15,21 @@ The cluster is started once and its workers are warmed (imports, the
 network read) before (c) and (d), as a cluster that serves several runs
 would be; its start-up is printed on its own. Printed: wall time of each,
 the speed-ups (a)/(c) and (b)/(c), what the MV coupling costs ((d) - (c),
-with the time of each level), and how far (d)'s bus voltages are from (a)'s.
+with the time of each level), and how far (d)'s bus voltages are from (a)'s;
+written with each run's timings (the shards' own: set-up, loop, flush), the
+machine's load average and the commit to ``--json`` (default
+``benchmarks/results/bench_shards.json``). ``--skip-coupled`` runs (b) and (c) only
+(a year of them takes about 15 minutes on 2 cores).
 
-    python benchmarks/bench_shards.py [--days 14] [--households 10000]
+    python benchmarks/bench_shards.py [--days 14] [--households 10000] [--skip-coupled]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import tempfile
 import time
 import warnings
@@ -52,6 +59,10 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=10_000)
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--network", default="simbench:1-MVLV-urban-all-0-sw")
+    parser.add_argument("--skip-coupled", action="store_true", help="run (b) and (c) only")
+    parser.add_argument(
+        "--json", type=Path, default=Path(__file__).parent / "results" / "bench_shards.json"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     import logging
@@ -81,6 +92,15 @@ def main() -> None:
         coupled = twin.load_scenario(path)
         fixed = twin.load_scenario(path, ["grid.mv=fixed"])
         wall: dict[str, float] = {}
+        record: dict[str, object] = {
+            "days": args.days,
+            "households": args.households,
+            "network": args.network,
+            "shards": args.shards,
+            "load_average_before": os.getloadavg()[0],
+            "commit": _commit(),
+            "runs": {},
+        }
         print(f"{'    network read (cached after)':<34} {_warm(args.network):7.1f} s")
 
         def timed(label: str, job):  # type: ignore[no-untyped-def]
@@ -88,9 +108,18 @@ def main() -> None:
             result = job()
             wall[label] = time.perf_counter() - tic
             print(f"{label:<34} {wall[label]:7.1f} s", flush=True)
+            manifest = result.manifest
+            record["runs"][label] = {  # type: ignore[index]
+                "wall_s": round(wall[label], 2),
+                "timings_s": manifest.get("timings_s", manifest["summary"].get("timings_s")),
+                "shard_timings_s": manifest.get("sharding", {}).get("timings_s"),
+                "stages_ms_per_interval_summed": manifest["summary"]["profile"]["ms_per_interval"],
+                "load_average_after": os.getloadavg()[0],
+            }
             return result
 
-        joint = timed("(a) unsharded, MV coupled", lambda: twin.run(coupled, out=out / "a"))
+        if not args.skip_coupled:
+            joint = timed("(a) unsharded, MV coupled", lambda: twin.run(coupled, out=out / "a"))
         timed("(b) unsharded, MV fixed", lambda: twin.run(fixed, out=out / "b"))
 
         tic = time.perf_counter()
@@ -115,10 +144,19 @@ def main() -> None:
                 )  # fmt: skip
 
             timed(f"(c) {args.shards} shards, MV fixed", lambda: sharded(fixed, "c"))
-            two = timed(f"(d) {args.shards} shards, MV coupled", lambda: sharded(coupled, "d"))
+            if not args.skip_coupled:
+                two = timed(f"(d) {args.shards} shards, MV coupled", lambda: sharded(coupled, "d"))
         finally:
             client.close()
             cluster.close()
+
+        b_s = wall["(b) unsharded, MV fixed"]
+        c_s = wall[f"(c) {args.shards} shards, MV fixed"]
+        record["speed_up_b_over_c"] = round(b_s / c_s, 3)
+        if args.skip_coupled:
+            print(f"\nspeed-up (b)/(c)                   {b_s / c_s:.2f}x")
+            _write(args.json, record)
+            return
 
         levels = two.manifest["timings_s"]
         a = joint.table("internal/bus_voltage")
@@ -126,9 +164,12 @@ def main() -> None:
         both = a.merge(d, on=["bus_id", "interval_end"], suffixes=("", "_d"))
         deviation = float(np.abs(both["vm_pu"] - both["vm_pu_d"]).max())
         n = joint.summary.intervals
-        a_s, b_s = wall["(a) unsharded, MV coupled"], wall["(b) unsharded, MV fixed"]
-        c_s = wall[f"(c) {args.shards} shards, MV fixed"]
+        a_s = wall["(a) unsharded, MV coupled"]
         d_s = wall[f"(d) {args.shards} shards, MV coupled"]
+        record["speed_up_a_over_c"] = round(a_s / c_s, 3)
+        record["speed_up_a_over_d"] = round(a_s / d_s, 3)
+        record["max_vm_deviation_d_a_pu"] = deviation
+        _write(args.json, record)
         print()
         print(f"{joint.summary.households:,} households, {n:,} intervals, {args.shards} shards")
         print(f"speed-up (a)/(c)                   {a_s / c_s:.2f}x")
@@ -142,6 +183,23 @@ def main() -> None:
         print(
             f"max |vm (d) - vm (a)|              {deviation:.2e} pu ({len(both):,} bus-intervals)"
         )
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
+def _write(path: Path, record: dict[str, object]) -> None:
+    record["load_average_end"] = os.getloadavg()[0]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":
