@@ -418,18 +418,20 @@ class WetAppliances:
             low = np.where(w > 0, cum[rows, np.maximum(w - 1, 0)], 0.0)
             within = (uw - low) / p[rows, w]
             self._offset[wished, w] = np.minimum(within * self._dt, self._dt - 1).astype(np.int64)
-        started = (self._free_elapsed == _IDLE) & (self._free_queue > 0)
-        self._free_elapsed[started] = -self._offset[started]
-        self._free_queue[started] -= 1
-        self._offset[started] = 0
-        i, a = np.nonzero(started)
+        # a queued wish starts where its appliance is free (few queue: gather, not mask)
+        qi, qa = np.nonzero(self._free_queue)
+        free = self._free_elapsed[qi, qa] == _IDLE
+        i, a = qi[free], qa[free]
+        self._free_elapsed[i, a] = -self._offset[i, a]
+        self._free_queue[i, a] -= 1
+        self._offset[i, a] = 0
         started_s = start_s - self._free_elapsed[i, a]
         held = None if max_delay_s is None else max_delay_s > 0
         if held is not None and not held.any():
             held = None
         if self._same and held is not None:  # the first hold: the actual schedule parts
             self._elapsed = self._free_elapsed.copy()
-            self._elapsed[started] = _IDLE
+            self._elapsed[i, a] = _IDLE
             self._same = False
         self.p_kw_undelayed = self._run(self._free_elapsed)
         if self._same:
