@@ -419,7 +419,7 @@ class WetAppliances:
             within = (uw - low) / p[rows, w]
             self._offset[wished, w] = np.minimum(within * self._dt, self._dt - 1).astype(np.int64)
         # a queued wish starts where its appliance is free (few queue: gather, not mask)
-        qi, qa = np.nonzero(self._free_queue)
+        qi, qa = np.divmod(np.flatnonzero(self._free_queue.ravel() != 0), _N)
         free = self._free_elapsed[qi, qa] == _IDLE
         i, a = qi[free], qa[free]
         self._free_elapsed[i, a] = -self._offset[i, a]
@@ -489,7 +489,7 @@ class WetAppliances:
         if held is not None and max_delay_s is not None:
             waited = now_s - self._wish_s[:, :, 0]
             go &= ~held[:, None] | (waited >= max_delay_s[:, None])
-        i, a = np.nonzero(go)
+        i, a = np.divmod(np.flatnonzero(go.ravel()), _N)  # row-major, as np.nonzero
         if not i.size:
             return
         # a wish of this interval starts at its second; an older one at the interval start
