@@ -424,8 +424,6 @@ def build_components(
             solver = create_solver(site.grid, scenario.grid.solver)
     except SolverError as exc:
         raise ScenarioError([Problem("grid.solver", str(exc))], source) from None
-    if isinstance(solver, IslandedSolver):  # the rows no area here solves stay 0
-        background.solve_only(solver.rows("load"), solver.rows("sgen"))
     prepaid = prepaid_water = None
     if scenario.prepaid is not None and (shard is None or not shard.flows_only):
         population = electricity_population(

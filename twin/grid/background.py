@@ -112,17 +112,6 @@ class BackgroundInjections:
             days, no_holidays if holidays is None else holidays
         )[which]
         self._second_of_day = np.rint(np.asarray(axis.local_hour) * 3600.0).astype(np.int64)
-        self._only: tuple[np.ndarray, np.ndarray] | None = None
-
-    def solve_only(self, load_rows: np.ndarray, sgen_rows: np.ndarray) -> None:
-        """Fill only these ``net.load`` and ``net.sgen`` rows in :meth:`at` (the rows a
-        shard solves), with the values they have otherwise; every other row reads 0.
-
-        A shard of a city then pays for its own rows each interval, not for the network's.
-        """
-        own = self._load_p_mw.size
-        loads = np.asarray(load_rows, dtype=np.int64)
-        self._only = (loads[loads < own], np.asarray(sgen_rows, dtype=np.int64))
 
     @property
     def metered_rated_kw(self) -> np.ndarray:
@@ -196,8 +185,6 @@ class BackgroundInjections:
                 f"{self._axis.n_intervals}"
             )
         f = self.factors(index)
-        if self._only is not None:
-            return self._rows_at(f, *self._only)
         if f is None or self._profiles is None:
             return self._load_p_mw.copy(), self._load_q_mvar.copy(), self._sgen_p_mw.copy()
         table = self._profiles
@@ -206,21 +193,3 @@ class BackgroundInjections:
             self._load_q_mvar * f[table.load_q_column],
             self._sgen_p_mw * f[table.sgen_p_column],
         )
-
-    def _rows_at(
-        self, f: np.ndarray | None, loads: np.ndarray, sgens: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`at` on the rows of :meth:`solve_only`, 0 elsewhere."""
-        p, q = np.zeros(self._load_p_mw.size), np.zeros(self._load_q_mvar.size)
-        g = np.zeros(self._sgen_p_mw.size)
-        p[loads], q[loads], g[sgens] = (
-            self._load_p_mw[loads],
-            self._load_q_mvar[loads],
-            self._sgen_p_mw[sgens],
-        )
-        if f is not None and self._profiles is not None:
-            table = self._profiles
-            p[loads] *= f[table.load_p_column[loads]]
-            q[loads] *= f[table.load_q_column[loads]]
-            g[sgens] *= f[table.sgen_p_column[sgens]]
-        return p, q, g

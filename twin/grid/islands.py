@@ -349,9 +349,6 @@ class IslandedSolver:
         self._layout = _Layout(grid.net)
         self._trafo_rows = np.concatenate([i.trafo_rows for i in self._islands])
         self._line_rows = np.concatenate([i.line_rows for i in self._islands])
-        self._bus_rows = np.concatenate([i.bus_rows for i in self._islands])
-        self._load_rows = np.concatenate([i.load_rows for i in self._islands])
-        self._sgen_rows = np.concatenate([i.sgen_rows for i in self._islands])
 
     @property
     def areas(self) -> list[LvArea]:
@@ -400,9 +397,7 @@ class IslandedSolver:
             every island converged.
         """
         layout = self._layout
-        layout.check(
-            load_p_mw, load_q_mvar, sgen_p_mw, load_rows=self._load_rows, sgen_rows=self._sgen_rows
-        )
+        layout.check(load_p_mw, load_q_mvar, sgen_p_mw)
         load_p = np.asarray(load_p_mw, dtype=np.float64)
         load_q = np.asarray(load_q_mvar, dtype=np.float64)
         sgen_p = np.asarray(sgen_p_mw, dtype=np.float64)
@@ -449,20 +444,16 @@ class IslandedSolver:
                 / layout.trafo_rating_mva
                 * 100.0
             )[computed]
-            # the lines and buses of the areas solved here: the rest stays NaN
-            lines = self._line_rows
-            i_own = i_line[lines]
-            computed = np.isfinite(i_own)
-            l_loading[lines[computed]] = (i_own / layout.line_rating_ka[lines] * 100.0)[computed]
+            computed = np.isfinite(i_line)
+            l_loading[computed] = (i_line / layout.line_rating_ka * 100.0)[computed]
         t_pl, p_lv = p_hv + p_lv_in, -p_lv_in
         t_off = ~layout.trafo_on & np.isfinite(p_hv)
-        l_off = lines[~layout.line_on[lines] & np.isfinite(l_loading[lines])]
+        l_off = ~layout.line_on & np.isfinite(l_loading)
         for array in (p_hv, q_hv, t_loading, t_pl, p_lv):
             array[t_off] = 0.0
         l_loading[l_off] = 0.0
         l_pl[l_off] = 0.0
-        buses = self._bus_rows
-        vm[buses[~layout.bus_on[buses]]] = np.nan
+        vm[~layout.bus_on] = np.nan
         return PowerFlowResult(
             converged=not messages,
             vm_pu=vm,

@@ -146,26 +146,17 @@ class _Layout:
             * line["parallel"].to_numpy(dtype=np.float64)
         )
 
-    def check(
-        self,
-        load_p_mw: np.ndarray,
-        load_q_mvar: np.ndarray,
-        sgen_p_mw: np.ndarray,
-        *,
-        load_rows: np.ndarray | None = None,
-        sgen_rows: np.ndarray | None = None,
-    ) -> None:
-        """Shapes of the whole network; finite values in the rows solved (default all)."""
-        for label, values, n, rows in (
-            ("load_p_mw", load_p_mw, self.n_load, load_rows),
-            ("load_q_mvar", load_q_mvar, self.n_load, load_rows),
-            ("sgen_p_mw", sgen_p_mw, self.n_sgen, sgen_rows),
+    def check(self, load_p_mw: np.ndarray, load_q_mvar: np.ndarray, sgen_p_mw: np.ndarray) -> None:
+        for label, values, n in (
+            ("load_p_mw", load_p_mw, self.n_load),
+            ("load_q_mvar", load_q_mvar, self.n_load),
+            ("sgen_p_mw", sgen_p_mw, self.n_sgen),
         ):
             if np.shape(values) != (n,):
                 raise ValueError(
                     f"{label} given shape {np.shape(values)}; expected ({n},), one value per row"
                 )
-            if not np.isfinite(values if rows is None else np.asarray(values)[rows]).all():
+            if not np.isfinite(values).all():
                 raise ValueError(f"{label} holds NaN or infinite values; expected finite powers")
 
     def failed(self, message: str) -> PowerFlowResult:
