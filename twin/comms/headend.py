@@ -326,9 +326,17 @@ class HeadEnd:
             self.estimated[rm] += count
             self.rejected_meters[rm] = True
         if accepted.any():
-            am = meters[accepted]
-            self._profile[0][tod[:, None], am[None, :]] = imp[:, accepted]
-            self._profile[1][tod[:, None], am[None, :]] = exp[:, accepted]
+            # the day's slots of a block run consecutively: a row slice, the meters gathered
+            rows: slice | np.ndarray = tod[:, None]
+            if count and tod[-1] - tod[0] == count - 1:
+                rows = slice(int(tod[0]), int(tod[0]) + count)
+            if accepted.all():
+                self._profile[0][rows, meters] = imp
+                self._profile[1][rows, meters] = exp
+            else:
+                am = meters[accepted]
+                self._profile[0][rows, am] = imp[:, accepted]
+                self._profile[1][rows, am] = exp[:, accepted]
         k, m = imp.shape
         batch = IntervalBatch(
             meter=np.tile(meters, k),
