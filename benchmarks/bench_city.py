@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from provenance import commit
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "city.yaml"
@@ -256,12 +257,9 @@ def main() -> None:
         args.json.write_text(json.dumps(saved, indent=2) + "\n")
         print(json.dumps(saved["estimate_1m_meters_year"], indent=1))
         return
-    commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
     result: dict[str, Any] = {
         "command": " ".join(sys.argv),
-        "commit": commit,
+        "commit": commit(),
         "cpu_count": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "scenario": str(SCENARIO.relative_to(REPO)),

@@ -109,6 +109,7 @@ import numpy as np
 import pandapower
 import pandas as pd
 from engine_peers import run_lightsim2grid_timeseries, run_pandapower_timeseries
+from provenance import commit
 from stages import Stages
 from town import TOWN_NETWORK, town_scenario
 
@@ -386,24 +387,6 @@ def versions() -> dict[str, str]:
 
 def machine() -> dict[str, Any]:
     """Where the figures were taken: CPU, cores, load average, commit."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        commit += "+changes" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
     cpu = platform.processor()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -417,7 +400,7 @@ def machine() -> dict[str, Any]:
         "cpu": cpu,
         "cores": os.cpu_count(),
         "load_average_start": list(os.getloadavg()),
-        "commit": commit,
+        "commit": commit(),
     }
 
 

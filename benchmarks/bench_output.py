@@ -36,7 +36,6 @@ import io
 import json
 import os
 import platform
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -45,6 +44,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from provenance import commit
 from town import town_scenario
 
 import twin
@@ -267,16 +267,6 @@ def markdown(tables: dict[str, Any], year: dict[str, Any], daily: dict[str, Any]
     return "\n".join(lines)
 
 
-def _commit() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return done.stdout.strip()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=2_500)
@@ -289,7 +279,7 @@ def main() -> None:
             "cpu": platform.processor() or platform.machine(),
             "cores": os.cpu_count(),
             "load_average": os.getloadavg(),
-            "commit": _commit(),
+            "commit": commit(),
         },
         "versions": {"pyarrow": pa.__version__, "pandas": pd.__version__},
         "scenario": scenario(args.households, args.days, "all"),

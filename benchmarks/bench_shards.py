@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import tempfile
 import time
 import warnings
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from provenance import commit
 
 import twin
 from twin.sweep import run_sharded
@@ -98,7 +98,7 @@ def main() -> None:
             "network": args.network,
             "shards": args.shards,
             "load_average_before": os.getloadavg()[0],
-            "commit": _commit(),
+            "commit": commit(),
             "runs": {},
         }
         print(f"{'    network read (cached after)':<34} {_warm(args.network):7.1f} s")
@@ -183,16 +183,6 @@ def main() -> None:
         print(
             f"max |vm (d) - vm (a)|              {deviation:.2e} pu ({len(both):,} bus-intervals)"
         )
-
-
-def _commit() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return done.stdout.strip()
 
 
 def _write(path: Path, record: dict[str, object]) -> None:
