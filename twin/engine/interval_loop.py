@@ -65,7 +65,6 @@ class IntervalLoop:
             balance = balance.restricted(np.flatnonzero(solved[balance.transformers]))
         self.balance = balance
         areas = balance.transformers
-        self._areas = np.arange(areas.size)
         self._area_ids = self._trafo_ids[areas]
         meters = parts.area_meters
         self._metered_areas = (
@@ -77,7 +76,7 @@ class IntervalLoop:
     @property
     def area_transformer_rows(self) -> np.ndarray:
         """Rows of ``net.trafo`` of the LV areas solved here."""
-        return np.asarray(self.balance.transformers[self._areas], dtype=np.int64)
+        return np.asarray(self.balance.transformers, dtype=np.int64)
 
     def schedule_events(self, env: simpy.Environment, events: list[HouseholdEvent]) -> None:
         """Register every household happening as a SimPy timeout with a callback.
@@ -137,9 +136,9 @@ class IntervalLoop:
             clock.lap("phase and power-quality records")
         self.recorder.grid(end_s, result, solve_ms, self._load_kw(load_p))
         totals = None
-        if self.metering and self._areas.size:
+        if self.metering and self._area_ids.size:
             totals = self.balance.totals(result, load_p, sgen_p)
-            self.recorder.areas(end_s, self._area_ids, totals, self._areas)
+            self.recorder.areas(end_s, self._area_ids, totals)
         self.summary.account(result, axis, k, self._trafo_ids, self._solved_buses)
         clock.lap("grid and truth records")
         if parts.der is not None:

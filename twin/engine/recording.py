@@ -230,11 +230,9 @@ class Recorder:
             }
         )
 
-    def areas(
-        self, end_s: int, transformer_ids: np.ndarray, totals: AreaTotals, rows: np.ndarray
-    ) -> None:
-        """Append one interval's balance of the areas ``rows`` of ``totals`` to
-        ``truth/area_power_flow``."""
+    def areas(self, end_s: int, transformer_ids: np.ndarray, totals: AreaTotals) -> None:
+        """Append one interval's balance of the areas of ``totals`` (one per entry of
+        ``transformer_ids``) to ``truth/area_power_flow``."""
         n = len(transformer_ids)
         if n == 0:
             return
@@ -244,11 +242,11 @@ class Recorder:
                 [
                     pa.array(transformer_ids, pa.int64()),
                     self._stamp(end_s, n),
-                    pa.array(totals.load_kw[rows], pa.float64()),
-                    pa.array(totals.generation_kw[rows], pa.float64()),
-                    pa.array(totals.line_loss_kw[rows], pa.float64()),
-                    pa.array(totals.trafo_loss_kw[rows], pa.float64()),
-                    pa.array(totals.lv_p_kw[rows], pa.float64()),
+                    pa.array(totals.load_kw, pa.float64()),
+                    pa.array(totals.generation_kw, pa.float64()),
+                    pa.array(totals.line_loss_kw, pa.float64()),
+                    pa.array(totals.trafo_loss_kw, pa.float64()),
+                    pa.array(totals.lv_p_kw, pa.float64()),
                 ],
                 schema=table.schema,
             )
