@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twin.random_streams import ItemStreams, _mix
+from twin.random_streams import FleetStreams, ItemStreams, _mix
 
 _U64 = st.integers(min_value=0, max_value=2**64 - 1)
 
@@ -58,3 +58,29 @@ def test_an_items_numbers_do_not_depend_on_who_else_draws(
     block = again.random(every, size=draws)
     assert np.array_equal(block, (expected >> np.uint64(11)).astype(np.float64) * 2.0**-53)
     assert np.all((block >= 0.0) & (block < 1.0))
+
+
+@settings(max_examples=30)
+@given(
+    seed=st.integers(min_value=0, max_value=2**40),
+    n=st.integers(min_value=1, max_value=30),
+    calls=st.integers(min_value=1, max_value=4),
+    data=st.data(),
+)
+def test_fleet_streams_are_the_item_streams_of_items_that_draw_together(
+    seed: int, n: int, calls: int, data: st.DataObject
+) -> None:
+    """Every item drawing once per call: the words of ItemStreams, and a shard's are its own."""
+    items = np.arange(n, dtype=np.int64) * 5 + 1
+    every = np.arange(n)
+    per_item = ItemStreams(seed, "fleet", items)
+    expected = np.stack([per_item.bits(every) for _ in range(calls)], axis=1)
+    fleet = FleetStreams(seed, "fleet", items)
+    assert np.array_equal(np.stack([fleet.bits() for _ in range(calls)], axis=1), expected)
+    subset = np.asarray(
+        sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))), dtype=np.int64
+    )
+    part = FleetStreams(seed, "fleet", items[subset])
+    assert np.array_equal(np.stack([part.bits() for _ in range(calls)], axis=1), expected[subset])
+    u = FleetStreams(seed, "fleet", items).random()
+    assert np.array_equal(u, (expected[:, 0] >> np.uint64(11)).astype(np.float64) * 2.0**-53)

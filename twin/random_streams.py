@@ -17,6 +17,9 @@ Two kinds, both derived from the scenario seed alone:
   name, the item and how often that item drew before: the same in a shard as
   in the whole run. The generator is SplitMix64 [1]_ applied to (stream key,
   item, counter), vectorised with numpy's wrapping unsigned arithmetic.
+- :class:`FleetStreams`: the same streams for draws every item of a fleet
+  makes together (one word per premise and interval), with one counter for
+  all: a shard draws for its own premises only.
 
 References
 ----------
@@ -34,7 +37,7 @@ from scipy.special import ndtri
 
 from twin.members import Members
 
-__all__ = ["ItemStreams", "RandomTree"]
+__all__ = ["FleetStreams", "ItemStreams", "RandomTree"]
 
 
 class RandomTree:
@@ -85,6 +88,13 @@ def _mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
     return z
 
 
+def _item_keys(seed: int, name: str, items: NDArray[np.integer]) -> NDArray[np.uint64]:
+    """Each item's stream key: a mix of the seed, the stream name and the item's position."""
+    key = _mix(np.asarray([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
+    key = _mix(key ^ np.uint64(zlib.crc32(name.encode("utf-8"))))
+    return _mix(np.asarray(items, dtype=np.int64).astype(np.uint64) ^ key[0])
+
+
 class ItemStreams:
     """Independent random streams for the items of a fleet.
 
@@ -99,11 +109,8 @@ class ItemStreams:
     """
 
     def __init__(self, seed: int, name: str, items: NDArray[np.integer]):
-        key = _mix(np.asarray([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
-        key = _mix(key ^ np.uint64(zlib.crc32(name.encode("utf-8"))))
-        ids = np.asarray(items, dtype=np.int64).astype(np.uint64)
-        self._item_key = _mix(ids ^ key[0])
-        self._count = np.zeros(ids.size, dtype=np.uint64)
+        self._item_key = _item_keys(seed, name, items)
+        self._count = np.zeros(self._item_key.size, dtype=np.uint64)
 
     @property
     def n(self) -> int:
@@ -169,3 +176,50 @@ class ItemStreams:
         bits = self._bits(idx, 1)[:, 0]
         u = ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
         return np.asarray(ndtri(u), dtype=np.float64)
+
+
+class FleetStreams:
+    """The streams of :class:`ItemStreams` for a fleet whose items all draw together.
+
+    Every call draws one 64-bit word for every local item, so the items'
+    counters are always equal and one scalar holds them: no gather or scatter
+    of counters, the cost of the mix alone. The words are those
+    :class:`ItemStreams` gives the same items when each draws once per call,
+    so they depend only on the seed, the name, an item's full-fleet position
+    and the number of calls.
+
+    Parameters
+    ----------
+    seed : int
+        The stream's seed.
+    name : str
+        The stream's name.
+    items : numpy.ndarray
+        Full-fleet position of each local item (int, unique).
+    """
+
+    def __init__(self, seed: int, name: str, items: NDArray[np.integer]):
+        self._item_key = _item_keys(seed, name, items)
+        self._calls = 0
+
+    @classmethod
+    def spawned(cls, rng: np.random.Generator, name: str, members: Members) -> FleetStreams:
+        """Streams for a fleet's members, keyed by a seed drawn once from the fleet's own
+        generator (one draw, the same in every shard)."""
+        return cls(int(rng.integers(0, 2**63)), name, members.index)
+
+    @property
+    def n(self) -> int:
+        """Number of local items."""
+        return int(self._item_key.size)
+
+    def bits(self) -> NDArray[np.uint64]:
+        """The next 64 random bits of every local item, ``(n,)`` uint64."""
+        with np.errstate(over="ignore"):
+            counter = np.uint64(self._calls) * _GOLDEN
+        self._calls += 1
+        return _mix(self._item_key ^ counter)
+
+    def random(self) -> NDArray[np.float64]:
+        """The next uniform number in [0, 1) of every local item, ``(n,)`` float64 (53 bits)."""
+        return (self.bits() >> np.uint64(11)).astype(np.float64) * _TO_UNIT

@@ -26,8 +26,9 @@ PREPAID_TABLES = (
     "truth/supply_interruption",
 )
 
-SCHEDULED = (pd.Timestamp("2025-01-09", tz="UTC"), pd.Timestamp("2025-01-13", tz="UTC"))
-"""The scheduled remote disconnection of M000002 and M000003 (3 d for 4 d)."""
+SCHEDULED = (pd.Timestamp("2025-01-09", tz="UTC"), pd.Timestamp("2025-01-18", tz="UTC"))
+"""The scheduled remote disconnection of M000002 and M000003 (3 d for 9 d: long enough for
+the standing charges alone to use up an at-risk home's last credit and emergency credit)."""
 
 
 def _data(**prepaid: Any) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def _data(**prepaid: Any) -> dict[str, Any]:
                 {"kind": "factory", "bus": 22, "annual_kwh": 60_000},
             ],
         },
-        "meters": {"remote_disconnects": [{"meters": [1, 2], "at": "3d", "duration": "4d"}]},
+        "meters": {"remote_disconnects": [{"meters": [1, 2], "at": "3d", "duration": "9d"}]},
         "faults": [{"kind": "concentrator_outage", "target": [1], "start": "9d", "duration": "1d"}],
         "water": {},
         "tariffs": {"currency": "GBP", "water": {}},

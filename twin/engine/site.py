@@ -85,10 +85,12 @@ class Site:
         return self.points.n
 
 
-def format_ids(prefix: str, n: int) -> list[str]:
-    """Zero-padded identifiers ``P000001`` ... for ``n`` items."""
+def format_ids(prefix: str, n: int, positions: list[int] | None = None) -> list[str]:
+    """Zero-padded identifiers ``P000001`` ... for ``n`` items, or for the items at
+    ``positions`` (0-based) among them."""
     width = max(6, len(str(n)))
-    return [f"{prefix}{i:0{width}d}" for i in range(1, n + 1)]
+    at = range(n) if positions is None else positions
+    return [f"{prefix}{i + 1:0{width}d}" for i in at]
 
 
 def build_site(scenario: Scenario) -> Site:
@@ -159,5 +161,4 @@ def connect_public_stations(scenario: Scenario, grid: GridModel) -> PublicStatio
 
 def member_ids(prefix: str, members: Members) -> list[str]:
     """Identifiers (``P000001`` ...) of the member premises, numbered in the whole fleet."""
-    every = format_ids(prefix, members.n_total)
-    return every if members.is_all else [every[i] for i in members.index.tolist()]
+    return format_ids(prefix, members.n_total, None if members.is_all else members.index.tolist())

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandapower as pp
+import pandas as pd
 from numpy.typing import NDArray
 
 from twin.grid.network import GridModel
@@ -116,6 +117,17 @@ def _points(
     )
 
 
+def _profile_class(profile: pd.Series, sep: str) -> NDArray[np.object_]:
+    """The part of each row's profile name before the first ``sep``, object array.
+
+    A network has a few dozen distinct profiles over up to a few hundred
+    thousand rows: each distinct name is split once.
+    """
+    code, names = pd.factorize(profile.astype(str), use_na_sentinel=False)
+    cls = np.asarray([str(name).split(sep)[0] for name in names], dtype=object)
+    return cls[code] if code.size else np.zeros(0, dtype=object)
+
+
 def network_customers(grid: GridModel) -> ConnectionPoints:
     """The network's non-household LV loads with a BDEW G or L profile, one customer each.
 
@@ -125,7 +137,7 @@ def network_customers(grid: GridModel) -> ConnectionPoints:
     load = grid.net.load.iloc[: grid.residential.size]  # rows appended later are not customers
     if grid.profiles is None or "profile" not in load or len(load) == 0:
         return ConnectionPoints.empty()
-    cls = load["profile"].astype(str).str.split("-").str[0].to_numpy(dtype=object)
+    cls = _profile_class(load["profile"], "-")
     known = np.isin(cls, NETWORK_CUSTOMER_CLASSES)
     in_service = load["in_service"].to_numpy(dtype=bool)
     bus = load["bus"].to_numpy(dtype=np.int64)
@@ -153,7 +165,7 @@ def network_mv_customers(grid: GridModel) -> ConnectionPoints:
         & (grid.bus_transformer[bus] < 0)
     )
     if "profile" in load and grid.profiles is not None:
-        cls = load["profile"].astype(str).str.split("-").str[0].to_numpy(dtype=object)
+        cls = _profile_class(load["profile"], "-")
     else:
         cls = np.full(len(load), "MV", dtype=object)
     every = np.zeros(len(grid.net.load), dtype=bool)
@@ -172,10 +184,11 @@ def network_generators(grid: GridModel) -> ConnectionPoints:
     if len(sgen) == 0:
         return ConnectionPoints.empty()
     if "profile" in sgen:
-        cls = sgen["profile"].astype(str).str.split("_").str[0].to_numpy(dtype=object)
+        cls = _profile_class(sgen["profile"], "_")
+    elif "type" in sgen:
+        cls = sgen["type"].astype(str).to_numpy(dtype=object)
     else:
-        cls = sgen["type"].astype(str).to_numpy(dtype=object) if "type" in sgen else None
-        cls = np.full(len(sgen), "generator", dtype=object) if cls is None else cls
+        cls = np.full(len(sgen), "generator", dtype=object)
     bus = sgen["bus"].to_numpy(dtype=np.int64)
     live = grid.net.bus["in_service"].to_numpy(dtype=bool)[bus]
     keep = sgen["in_service"].to_numpy(dtype=bool) & live

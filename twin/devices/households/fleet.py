@@ -81,6 +81,7 @@ from twin.devices.households.vacant import (
 from twin.devices.households.visits import RenovationWork, VisitSchedule
 from twin.devices.households.wet import WetAppliances, expected_start_hours, start_weight_table
 from twin.members import Members
+from twin.random_streams import FleetStreams
 
 __all__ = ["OCCUPANCY_KINDS", "HouseholdFleet"]
 
@@ -143,13 +144,16 @@ class HouseholdFleet:
     """N households as arrays: occupancy chain, vacancy episodes, interval load.
 
     Create with :meth:`create`. The fleet owns its generator: it draws from
-    it in :meth:`create` and in every :meth:`step`.
+    it in :meth:`create`; each :meth:`step` draws from every premise's own
+    stream (:class:`~twin.random_streams.FleetStreams`, keyed once from that
+    generator).
 
     A fleet may simulate only some premises of a larger one (a shard of a
-    run, see :class:`~twin.members.Members`): every draw is then made for
-    the whole fleet, in the same order, and restricted to the members, so a
-    member's numbers, events and power equal the whole fleet's. Arrays,
-    events and vacancy periods are indexed by member position ``0 .. n-1``.
+    run, see :class:`~twin.members.Members`): the creation-time draws are
+    then made for the whole fleet, in the same order, and restricted to the
+    members, and a step draws only for the members, so a member's numbers,
+    events and power equal the whole fleet's. Arrays, events and vacancy
+    periods are indexed by member position ``0 .. n-1``.
 
     Attributes
     ----------
@@ -246,12 +250,10 @@ class HouseholdFleet:
         """
         self.n = members.n
         self.members = members
-        self._n_total = members.n_total
         if annual_kwh.size != self.n:
             raise ValueError(f"{annual_kwh.size} premises given for {self.n} members")
         self.occupancy_kind = occupancy_kind
         self.annual_kwh = annual_kwh
-        self._rng = rng
         self._axis = axis
         self._features = features
         self._tables = tables
@@ -302,6 +304,7 @@ class HouseholdFleet:
         cum = np.cumsum(tables.marginals[features.day_type[0], features.slot[0]], axis=-1)[row]
         u = members.take(rng.random(members.n_total))
         self._noise_index = members.take(rng.integers(0, 1024, members.n_total)).astype(np.intp)
+        self._streams = FleetStreams.spawned(rng, "household-steps", members)
         state = ((u >= cum[:, 0]).astype(np.int8) + (u >= cum[:, 1])).astype(np.int8)
         self._state: NDArray[np.int8] = np.where(away, AWAY, state).astype(np.int8)
         self._row3: NDArray[np.intp] = (row * N_STATES).astype(np.intp)
@@ -333,7 +336,8 @@ class HouseholdFleet:
         n : int
             Number of premises of the full fleet, >= 1.
         rng : numpy.random.Generator
-            The fleet's own generator (used here and in every step).
+            The fleet's own generator (used here, and for the seed of the
+            premises' per-step streams).
         axis : TimeAxis
             The run's interval grid; the interval must divide a day.
         latitude_deg : float
@@ -344,7 +348,7 @@ class HouseholdFleet:
         members : Members, optional
             The premises to simulate (``members.n_total == n``); default all.
             Everything is drawn for all ``n`` premises as in the full fleet,
-            then restricted to the members.
+            then restricted to the members; a step draws for the members only.
         holidays : numpy.ndarray, optional
             Public holidays (days since 1970-01-01) of the run, of the year
             from its start and of the months before it: households live them
@@ -406,9 +410,14 @@ class HouseholdFleet:
         renovation = RenovationWork.draw(episodes, p.vacant, rng, axis)
         jitter = p.vacant.timer_jitter_min / 60.0
         timer_jitter_h = rng.uniform(-jitter, jitter, 1024)
-        look_empty = look_empty_labels(kinds, look, travellers)
-        behaviour = behaviour_labels(vacant_homes, episodes, visits, renovation, axis, n)
         take = members.take
+        # What follows is the members' own: restricted once, labelled for them only.
+        own_homes, own_episodes = vacant_homes.restrict(members), episodes.restrict(members)
+        own_visits, own_renovation = visits.restrict(members), renovation.restrict(members)
+        look_empty = look_empty_labels(take(kinds), take(look), take(travellers))
+        behaviour = behaviour_labels(
+            own_homes, own_episodes, own_visits, own_renovation, axis, members.n
+        )
         # Wet appliances: their own generator (spawned, so the fleet's draws are unchanged).
         wet_rng = rng.spawn(1)[0]
         weight = start_weight_table(dt)
@@ -439,19 +448,19 @@ class HouseholdFleet:
             scale_kw=take(np.where(code == _LTV, 0.0, scale)),
             cap_kw=take(cap),
             base_occupied_kw=take(np.where(code == _LTV, base_vac, base_occ)),
-            vacant_homes=vacant_homes.restrict(members),
-            episodes=episodes.restrict(members),
+            vacant_homes=own_homes,
+            episodes=own_episodes,
             tenants=restrict_tenants(tenants, members),
             noise_activity=noise_act,
             noise_steady=noise_steady,
             noise_burst=noise_burst,
             noise_base=noise_base,
             noise_day=noise_day,
-            visits=visits.restrict(members),
-            renovation=renovation.restrict(members),
+            visits=own_visits,
+            renovation=own_renovation,
             timer_jitter_h=timer_jitter_h,
-            look_empty=take(look_empty),
-            vacant_behaviour=take(behaviour),
+            look_empty=look_empty,
+            vacant_behaviour=behaviour,
             wet=wet,
         )
 
@@ -549,8 +558,8 @@ class HouseholdFleet:
 
         Notes
         -----
-        Every draw is one number per premise of the full fleet, restricted
-        to the members. Visits and renovation work add power to an empty
+        Each member draws two 64-bit words from its own stream (the same
+        words in a shard as in the whole fleet). Visits and renovation work add power to an empty
         home but never make it present or occupied.
         """
         k = t.index
@@ -559,8 +568,10 @@ class HouseholdFleet:
             raise IndexError(f"interval index given {k}; expected 0 .. {f.slot.size - 1}")
         kind, slot, day = f.transition_kind[k], f.slot[k], f.day_type[k]
         tab = self._tables
-        rng, members, n_total = self._rng, self.members, self._n_total
-        u = members.take(rng.random(n_total, dtype=np.float32))
+        # Two words per premise from its own stream: the top 24 bits of the first are the
+        # uniform of the occupancy chain, its lowest 10 pick the day's activity factor.
+        first = self._streams.bits()
+        u = (first >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)
         idx = self._idx
         state = np.add(
             u >= tab.threshold_low[kind, slot].take(idx),
@@ -571,13 +582,13 @@ class HouseholdFleet:
         self._state = state
         self._idx = idx
         if k == 0 or slot == 0:
-            self._new_day()
+            self._new_day((first & np.uint64(1023)).astype(np.intp))
         # 64 random bits per premise: 10 for each of baseload and steady noise (bits 0-9,
         # 10-19), 15 for the number of bursts (20-29 and 58-62), 10 for their size (30-39),
         # 16 for keeping the steady noise of the last interval (40-55), 2 for renovation
         # breaks (56-57). An empty home uses the baseload bits for its fridge's innovation
         # and bits 10-19 for the noise of visits and renovation.
-        bits = members.take(rng.integers(0, 1 << 64, n_total, dtype=np.uint64)).astype(np.intp)
+        bits = self._streams.bits().astype(np.intp)
         p_kw = self._base_now_kw * self._noise_base.take(bits & 1023)
         if self._empty_stale:
             self._refresh_empty()
@@ -737,9 +748,9 @@ class HouseholdFleet:
             on = ((b >> 56) & 3) != 0
             np.add.at(p_kw, who, kw * on * self._noise_activity.take((b >> 10) & 1023))
 
-    def _new_day(self) -> None:
-        """Draw every home's activity factor of the local day that starts now."""
-        pick = self.members.take(self._rng.integers(0, 1024, self._n_total))
+    def _new_day(self, pick: NDArray[np.intp]) -> None:
+        """Set every home's activity factor of the local day that starts now (``pick``: its
+        row of the day-factor table, uniform in 0 .. 1023)."""
         self._day_factor = self._noise_day.take(pick)
         self._scale_today_kw = self.scale_kw * self._day_factor
 

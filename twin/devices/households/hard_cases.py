@@ -27,7 +27,7 @@ def join_labels(*parts: str) -> str:
 def look_empty_labels(
     kinds: NDArray[np.object_], look: NDArray[np.object_], travellers: NDArray[np.bool_]
 ) -> NDArray[np.object_]:
-    """``HouseholdFleet.look_empty`` of every premise at the run start."""
+    """``HouseholdFleet.look_empty`` of each premise given, at the run start."""
     archetype = np.where(np.isin(kinds, LOOK_EMPTY_ARCHETYPES), kinds, "")
     occupied = np.isin(kinds, ARCHETYPES)
     parts = zip(archetype, np.where(occupied, look, ""), travellers, strict=True)
@@ -45,7 +45,7 @@ def behaviour_labels(
     axis: TimeAxis,
     n: int,
 ) -> NDArray[np.object_]:
-    """``HouseholdFleet.vacant_behaviour`` of every premise of the full fleet."""
+    """``HouseholdFleet.vacant_behaviour`` of the ``n`` premises the arguments are indexed by."""
     inside = (
         (episodes.kind != "holiday") & (episodes.end_s > 0) & (episodes.start_s < axis.duration_s)
     )

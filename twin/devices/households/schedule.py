@@ -454,10 +454,16 @@ def draw_seasonal_absences(
 def resolve_conflicts(moves: Episodes, holidays: Episodes) -> Episodes:
     """Keep a consistent set of episodes per premise.
 
-    Moves are kept first (at least :data:`MIN_TENANCY_S` between two
-    move-outs), then holidays that keep :data:`MIN_SEPARATION_S` of occupied
-    time from every kept episode. Episodes that the interval grid squeezed
-    to nothing are dropped.
+    Moves are kept first, in start order per premise: one that ends after
+    it starts, at least :data:`MIN_TENANCY_S` after the previous kept
+    move-out and :data:`MIN_SEPARATION_S` after its end. Then holidays, in
+    start order per premise: one that ends after it starts and keeps
+    :data:`MIN_SEPARATION_S` of occupied time from the last kept holiday and
+    from every kept move. Episodes that the interval grid squeezed to
+    nothing are dropped.
+
+    Each rule looks back only at the premise's own kept episodes, so the
+    candidates are taken in rounds, the ``j``-th of every premise at once.
 
     Parameters
     ----------
@@ -469,36 +475,78 @@ def resolve_conflicts(moves: Episodes, holidays: Episodes) -> Episodes:
     Episodes
         Non-overlapping episodes, sorted by premise and start.
     """
-    kept: dict[int, list[tuple[int, int]]] = {}
     keep_moves = np.zeros(len(moves), dtype=bool)
-    order = np.lexsort((moves.start_s, moves.premise))
-    for j in order:
-        p, a, b = int(moves.premise[j]), int(moves.start_s[j]), int(moves.end_s[j])
-        spans = kept.setdefault(p, [])
-        if b <= a or (spans and a < spans[-1][0] + MIN_TENANCY_S):
-            continue
-        if spans and a < spans[-1][1] + MIN_SEPARATION_S:
-            continue
-        spans.append((a, b))
-        keep_moves[j] = True
+    last_start = _Latest(moves.premise, holidays.premise)
+    last_end = _Latest(moves.premise, holidays.premise)
+    for j in _rounds(moves):
+        p, a, b = moves.premise[j], moves.start_s[j], moves.end_s[j]
+        ok = (
+            (b > a)
+            & (a >= last_start.of(p) + MIN_TENANCY_S)
+            & (a >= last_end.of(p) + MIN_SEPARATION_S)
+        )
+        keep_moves[j[ok]] = True
+        last_start.set(p[ok], a[ok])
+        last_end.set(p[ok], b[ok])
+    near_move = _near_kept_moves(moves, keep_moves, holidays)
     keep_hol = np.zeros(len(holidays), dtype=bool)
-    order = np.lexsort((holidays.start_s, holidays.premise))
-    # Holidays come in start order and the kept ones keep their distance, so the
-    # last kept holiday of a premise is the only one a later candidate can be near.
-    last_end: dict[int, int] = {}
-    for j in order:
-        p, a, b = int(holidays.premise[j]), int(holidays.start_s[j]), int(holidays.end_s[j])
-        if b <= a:
-            continue
-        if p in last_end and a < last_end[p] + MIN_SEPARATION_S:
-            continue
-        spans = kept.get(p, [])
-        if any(a < y + MIN_SEPARATION_S and x < b + MIN_SEPARATION_S for x, y in spans):
-            continue
-        last_end[p] = b
-        keep_hol[j] = True
+    last_holiday = _Latest(moves.premise, holidays.premise)
+    for j in _rounds(holidays):
+        p, a, b = holidays.premise[j], holidays.start_s[j], holidays.end_s[j]
+        ok = (b > a) & ~near_move[j] & (a >= last_holiday.of(p) + MIN_SEPARATION_S)
+        keep_hol[j[ok]] = True
+        last_holiday.set(p[ok], b[ok])
 
     def _take(e: Episodes, mask: NDArray[np.bool_]) -> Episodes:
         return Episodes(e.premise[mask], e.start_s[mask], e.end_s[mask], e.kind[mask])
 
     return Episodes.concat([_take(moves, keep_moves), _take(holidays, keep_hol)])
+
+
+_NEVER: Final = -(2**62)
+"""A time [s] long before any episode: no earlier kept episode."""
+
+
+class _Latest:
+    """A time per premise [s], :data:`_NEVER` until set."""
+
+    def __init__(self, *premises: NDArray[np.int64]) -> None:
+        size = 1 + max((int(p.max()) for p in premises if p.size), default=0)
+        self._at = np.full(size, _NEVER, dtype=np.int64)
+
+    def of(self, premise: NDArray[np.int64]) -> NDArray[np.int64]:
+        return self._at[premise]
+
+    def set(self, premise: NDArray[np.int64], time_s: NDArray[np.int64]) -> None:
+        self._at[premise] = time_s
+
+
+def _rounds(e: Episodes) -> list[NDArray[np.intp]]:
+    """Positions of the episodes in start order per premise, in rounds: round ``j`` holds
+    the ``j``-th episode of every premise that has one (each premise at most once)."""
+    order = np.lexsort((e.start_s, e.premise))
+    if not order.size:
+        return []
+    premise = e.premise[order]
+    first = np.flatnonzero(np.r_[True, premise[1:] != premise[:-1]])
+    rank = np.arange(order.size) - np.repeat(first, np.diff(np.r_[first, order.size]))
+    by_rank = np.argsort(rank, kind="stable")
+    return np.split(order[by_rank], np.flatnonzero(np.diff(rank[by_rank])) + 1)
+
+
+def _near_kept_moves(
+    moves: Episodes, kept: NDArray[np.bool_], holidays: Episodes
+) -> NDArray[np.bool_]:
+    """Each holiday comes within :data:`MIN_SEPARATION_S` of a kept move of its premise."""
+    order = np.flatnonzero(kept)
+    order = order[np.lexsort((moves.start_s[order], moves.premise[order]))]
+    premise, x, y = moves.premise[order], moves.start_s[order], moves.end_s[order]
+    lo = np.searchsorted(premise, holidays.premise, side="left")
+    hi = np.searchsorted(premise, holidays.premise, side="right")
+    a, b = holidays.start_s, holidays.end_s
+    near = np.zeros(len(holidays), dtype=bool)
+    for k in range(int((hi - lo).max(initial=0))):
+        i = np.flatnonzero(lo + k < hi)
+        m = lo[i] + k
+        near[i] |= (a[i] < y[m] + MIN_SEPARATION_S) & (x[m] < b[i] + MIN_SEPARATION_S)
+    return near

@@ -54,6 +54,7 @@ from twin.clock import SECONDS_PER_DAY
 from twin.devices.households.occupancy import HOME_ACTIVE, N_STATES
 from twin.devices.households.tables import N_ROWS, CalendarFeatures, StepTables
 from twin.members import Members
+from twin.random_streams import FleetStreams
 
 __all__ = [
     "CYCLES_PER_YEAR",
@@ -263,8 +264,9 @@ class WetAppliances:
     interval_s : int
         The run's interval [s].
     rng : numpy.random.Generator
-        The appliances' own generator (one uniform per premise of the full
-        fleet and interval).
+        The appliances' own generator: it keys each member's stream, which
+        gives the member one uniform per interval
+        (:class:`~twin.random_streams.FleetStreams`).
     members : Members
         The premises simulated.
 
@@ -291,7 +293,7 @@ class WetAppliances:
         if owned.shape != (n, _N):
             raise ValueError(f"owned given shape {owned.shape}; expected ({n}, {_N})")
         self.owned = owned
-        self._rng, self._members = rng, members
+        self._streams = FleetStreams.spawned(rng, "wet-wishes", members)
         self._dt = interval_s
         self._weight = start_weight_table(interval_s)
         self._drawn_weight = drawn_weight_table(interval_s)
@@ -399,7 +401,7 @@ class WetAppliances:
         numpy.ndarray
             ``(n,)`` [kW], also kept as :attr:`p_kw`.
         """
-        u = self._members.take(self._rng.random(self._members.n_total))
+        u = self._streams.random()
         weight = self._weight[day, slot] * (season * self._dt / 3600.0)
         # At most one wish per home and interval: appliance a where u falls in its bin of
         # the cumulative wish probabilities (column by column, as a cumulative sum adds).
