@@ -559,8 +559,8 @@ class HouseholdFleet:
         Notes
         -----
         Each member draws two 64-bit words from its own stream (the same
-        words in a shard as in the whole fleet). Visits and renovation work add power to an empty
-        home but never make it present or occupied.
+        words in a shard as in the whole fleet). Visits and renovation work
+        add power to an empty home but never make it present or occupied.
         """
         k = t.index
         f = self._features
