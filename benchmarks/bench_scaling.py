@@ -62,8 +62,7 @@ def _run(households: int, days: int, work: Path) -> dict[str, Any]:
     summary = json.loads((out / "manifest.json").read_text())["summary"]
     intervals = int(summary["intervals"])
     timings = summary["timings_s"]
-    size = sum(f.stat().st_size for f in out.rglob("*.parquet") if f.is_file())
-    size += sum(p.stat().st_size for d in out.rglob("*.parquet") if d.is_dir() for p in d.iterdir())
+    size = sum(f.stat().st_size for f in out.rglob("*.parquet") if f.is_file())  # parts too
     stages = summary.get("profile", {}).get("ms_per_interval", {})
     return {
         "households": households,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twin.errors import TwinError
-from twin.streams import RunWriter, open_run
+from twin.streams import RunWriter, TableWriter, open_run, table_files
 from twin.streams.schemas import bill_schema, schema_for
 
 
@@ -168,3 +171,70 @@ def test_a_table_read_back_is_closed_and_a_run_schema_replaces_the_declared(
     assert open_run(path).table("internal/bus_voltage").shape[0] == 5
     with pytest.raises(ValueError, match=r"1 \.\. 4"):
         bill_schema(5)
+
+
+def test_a_long_table_continues_in_part_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TableWriter, "ROW_GROUPS_PER_FILE", 2)
+    dest = tmp_path / "run"
+    with RunWriter(dest, row_group_rows=1_000) as writer:
+        _voltages(writer, 1_000)  # two row groups: still one file
+        _voltages(writer, 1_000, start=1_000)
+        writer.flush_all()
+        assert (writer.staging / "internal/bus_voltage.parquet").is_file()
+        for i in range(2, 5):  # a third group opens part-001, the fifth part-002
+            _voltages(writer, 1_000, start=i * 1_000)
+        assert len(writer.read_back("internal/bus_voltage")) == 5_000
+        writer.commit(manifest={}, scenario={})
+    folder = dest / "internal/bus_voltage.parquet"
+    files = table_files(folder)
+    assert [f.name for f in files] == [f"part-00{i}.parquet" for i in range(3)]
+    assert [pq.ParquetFile(f).metadata.num_row_groups for f in files] == [2, 2, 1]
+    run = open_run(dest)
+    assert run.manifest["row_counts"] == {"internal/bus_voltage": 5_000}
+    df = run.table("internal/bus_voltage")
+    assert df["interval_end"].is_monotonic_increasing and len(df) == 5_000
+    assert df["bus_id"].tolist() == list(range(1_000)) * 5
+
+
+@given(
+    batches=st.lists(st.integers(1, 50), min_size=1, max_size=30),
+    per_file=st.integers(1, 4),
+)
+@settings(max_examples=40, deadline=None)
+def test_no_row_is_lost_or_moved_across_part_files(batches: list[int], per_file: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TableWriter, "ROW_GROUPS_PER_FILE", per_file)
+        table = TableWriter(
+            Path(tmp) / "t.parquet", schema_for("internal/bus_voltage"), row_group_rows=60
+        )
+        first = 0
+        for n in batches:
+            batch = {
+                "bus_id": np.arange(first, first + n, dtype=np.int64),
+                "interval_end": pd.date_range("2025-01-01", periods=n, freq="s", tz="UTC"),
+                "vm_pu": np.ones(n, dtype=np.float32),
+            }
+            table.append(batch)
+            first += n
+        table.close()
+        files = table_files(table.path)
+        ids = [pq.read_table(f, columns=["bus_id"])["bus_id"].to_numpy() for f in files]
+        assert np.array_equal(np.concatenate(ids), np.arange(first))
+        assert all(pq.ParquetFile(f).metadata.num_row_groups <= per_file for f in files)
+        assert table.path.is_dir() == (len(files) > 1)
+
+
+def test_a_discarded_table_in_parts_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TableWriter, "ROW_GROUPS_PER_FILE", 1)
+    with RunWriter(tmp_path / "run", row_group_rows=1_000) as writer:
+        for i in range(3):
+            _voltages(writer, 1_000, start=i * 1_000)
+        writer.flush_all()
+        assert len(table_files(writer.staging / "internal/bus_voltage.parquet")) == 3
+        writer.discard("internal/bus_voltage")
+        writer.commit(manifest={}, scenario={})
+    assert open_run(tmp_path / "run").tables == []

@@ -23,7 +23,7 @@ from twin.engine import build_site
 from twin.engine.sharding import ShardPlan, deal_areas, merge_shards, plan_shards
 from twin.errors import ScenarioError
 from twin.scenario import Scenario
-from twin.streams import RunDirectory
+from twin.streams import RunDirectory, TableWriter, table_files
 from twin.sweep import run_shard, run_sharded
 
 TIMING_COLUMNS = {"truth/power_flow": ["solve_ms"]}
@@ -286,6 +286,25 @@ def test_the_lean_first_level_sees_the_full_runs_transformer_loads(tmp_path: Pat
         lean.table("internal/transformer_interval"),
         check_exact=True,
     )
+
+
+def test_tables_in_part_files_merge_into_the_unsharded_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _everything_on_cigre()
+    data["time"]["duration"] = "2d"
+    scenario = _scenario(tmp_path, "parts", data)
+    whole = twin.run(scenario, out=tmp_path / "whole", progress=False)
+    # the same run and its shards with a part file every 2 row groups of 1,000 rows
+    monkeypatch.setattr(TableWriter, "ROW_GROUPS_PER_FILE", 2)
+    small = _scenario(tmp_path, "small", data | {"outputs": {"row_group_rows": 1_000}})
+    rolled = twin.run(small, out=tmp_path / "rolled", progress=False)
+    shards, merged = run_and_merge_two_shards(small, tmp_path / "sharded")
+    buses = "internal/bus_voltage.parquet"  # 41 buses x 192 intervals
+    assert len(table_files(rolled.path / buses)) == 4
+    assert len(table_files(merged.path / buses)) > len(shards)  # the shards' parts adopted
+    assert_same_tables(twin.open_run(whole.path), twin.open_run(rolled.path))
+    assert_same_tables(twin.open_run(whole.path), merged)
 
 
 def test_a_failing_shard_reports_its_error_instead_of_raising(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from twin.streams.staging import (
     scratch_folder,
     staged_folder,
 )
-from twin.streams.writer import RunWriter, TableWriter
+from twin.streams.writer import RunWriter, TableWriter, table_files
 
 __all__ = [
     "MANIFEST",
@@ -33,5 +33,6 @@ __all__ = [
     "schema_for",
     "scratch_folder",
     "staged_folder",
+    "table_files",
     "write_json",
 ]

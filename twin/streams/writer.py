@@ -1,7 +1,11 @@
 """Streaming Parquet writers for a run directory.
 
 Tables are appended row group by row group as the run goes, so memory does
-not grow with the run's duration. Everything is written into a hidden
+not grow with the run's duration: a table that outgrows
+:attr:`TableWriter.ROW_GROUPS_PER_FILE` row groups continues in a new part file
+(the table becomes a directory of parts, as a sharded run's tables are), because
+a Parquet writer keeps every row group's metadata and page index until its file
+is closed. Everything is written into a hidden
 partial folder next to the destination (:class:`~twin.streams.staging.StagedFolder`)
 and renamed into place only when the run completes; ``manifest.json`` is
 written last. A crash leaves no folder that looks like a finished run.
@@ -12,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import time
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +25,7 @@ from typing import Any, Final
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import yaml
 
@@ -28,7 +34,18 @@ from twin.streams.reader import MANIFEST
 from twin.streams.schemas import schema_for
 from twin.streams.staging import StagedFolder
 
-__all__ = ["RunWriter", "TableWriter"]
+__all__ = ["RunWriter", "TableWriter", "table_files"]
+
+
+def table_files(path: Path) -> list[Path]:
+    """The Parquet files of a table written at ``path`` (``<name>.parquet``), in order.
+
+    One file, or the ``part-NNN.parquet`` files of a table directory; none when
+    the table was not written.
+    """
+    if path.is_dir():  # part-999 before part-1000
+        return sorted(path.glob("part-*.parquet"), key=lambda p: (len(p.name), p.name))
+    return [path] if path.is_file() else []
 
 
 class TableWriter:
@@ -37,7 +54,9 @@ class TableWriter:
     Parameters
     ----------
     path : pathlib.Path
-        The ``.parquet`` file to write.
+        The table's ``.parquet`` path: one file, or, once the table has more
+        than :attr:`ROW_GROUPS_PER_FILE` row groups, a directory of
+        ``part-NNN.parquet`` files in the order written.
     schema : pyarrow.Schema
         The table's declared schema; every batch must match it.
     row_group_rows : int
@@ -59,6 +78,13 @@ class TableWriter:
     power flow) would otherwise hold a whole run's batches in memory, growing the
     process and the garbage collector's work with the run's length. 1,024 intervals
     are about 11 days at 15 min."""
+
+    ROW_GROUPS_PER_FILE: Final = 64
+    """Row groups a part file holds before the table continues in the next one. Arrow's
+    Parquet writer holds each row group's metadata and page index in memory until the
+    file is closed (about 0.2 MB a simulated day over the big tables of a
+    10,000-household town: ``benchmarks/bench_memory.py``); 64 row groups of a million
+    rows are some two months of that town's meter readings, files of 100-300 MB."""
 
     MAX_PENDING: Final = 2
     """Row groups of one table waiting for the writer thread before :meth:`flush` waits
@@ -82,8 +108,11 @@ class TableWriter:
         self._buffered = 0
         self._executor = executor
         self._pending: list[Future[None]] = []
+        self._options = writer_options(schema, table)
+        self._part = 0
+        self._groups_in_part = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = pq.ParquetWriter(path, schema, **writer_options(schema, table))
+        self._writer = pq.ParquetWriter(path, schema, **self._options)
         self.closed = False
 
     def append(self, columns: dict[str, Any]) -> None:
@@ -122,9 +151,26 @@ class TableWriter:
 
     def _write(self, batches: list[pa.RecordBatch], rows: int) -> None:
         tic = time.perf_counter()
+        if self._groups_in_part == self.ROW_GROUPS_PER_FILE:
+            self._next_part()
         table = pa.Table.from_batches(batches, schema=self.schema)
         self._writer.write_table(table, row_group_size=max(rows, 1))
+        self._groups_in_part += 1
         self.write_s += time.perf_counter() - tic
+
+    def _next_part(self) -> None:
+        """Close the part file being written and open the next (the first time, the
+        single file becomes ``part-000.parquet`` of the table's directory)."""
+        self._writer.close()
+        if self._part == 0:
+            first = self.path.with_name(self.path.name + ".part-000")
+            os.replace(self.path, first)
+            self.path.mkdir()
+            os.replace(first, self.path / "part-000.parquet")
+        self._part += 1
+        self._groups_in_part = 0
+        part = self.path / f"part-{self._part:03d}.parquet"
+        self._writer = pq.ParquetWriter(part, self.schema, **self._options)
 
     def wait(self) -> None:
         """Wait until every row group handed over is written (raises a failed write)."""
@@ -203,17 +249,18 @@ class RunWriter:
         writer = self._tables.get(name)
         if writer is not None:
             writer.close()
-        path = self.staging / f"{name}.parquet"
-        if not path.exists():
+        files = table_files(self.staging / f"{name}.parquet")
+        if not files:
             raise KeyError(f"table {name!r} is not written here")
-        return pd.read_parquet(path, columns=columns)
+        parts = ds.dataset([str(f) for f in files], format="parquet")  # in this order
+        return parts.to_table(columns=columns).to_pandas()
 
     def adopt(self, name: str, parts: list[Path], schema: pa.Schema | None = None) -> None:
         """Move finished Parquet files in as the parts of table ``name``.
 
         The table becomes a directory ``<name>.parquet/`` of ``part-NNN.parquet``
-        files (read as one table by pandas and pyarrow). The files must have
-        the table's schema and lie on the same file system.
+        files (read as one table by pandas and pyarrow), in the order given. The
+        files must have the table's schema and lie on the same file system.
         """
         if name in self._tables or name in self._adopted:
             raise ValueError(f"table {name!r} is already written here; expected a new table")
@@ -221,12 +268,13 @@ class RunWriter:
         folder = self.staging / f"{name}.parquet"
         folder.mkdir(parents=True, exist_ok=False)
         rows = 0
+        digits = max(3, len(str(len(parts) - 1)))  # names sort in the order given
         for i, part in enumerate(parts):
             found = pq.read_schema(part)
             if not found.equals(schema):
                 raise ValueError(f"{part} has schema {found}; expected {schema} for {name!r}")
             rows += pq.ParquetFile(part).metadata.num_rows
-            os.replace(part, folder / f"part-{i:03d}.parquet")
+            os.replace(part, folder / f"part-{i:0{digits}d}.parquet")
         self._adopted[name] = rows
 
     def flush_all(self) -> None:
@@ -246,7 +294,10 @@ class RunWriter:
         writer = self._tables.pop(name, None)
         if writer is not None:
             writer.close()
-            writer.path.unlink()
+            if writer.path.is_dir():
+                shutil.rmtree(writer.path)
+            else:
+                writer.path.unlink()
 
     @property
     def row_counts(self) -> dict[str, int]:

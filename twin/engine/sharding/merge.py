@@ -27,7 +27,7 @@ from twin.engine.summary import Run, RunSummary, run_manifest
 from twin.grid.export import branch_table, bus_table
 from twin.meters.time_switch import tariff_count
 from twin.scenario import Scenario
-from twin.streams import RunDirectory, RunWriter
+from twin.streams import RunDirectory, RunWriter, table_files
 from twin.streams.schemas import bill_schema, schema_for
 
 __all__ = ["merge_shards"]
@@ -52,7 +52,7 @@ def merge_shards(
     names = sorted({t for p in parts for t in RunDirectory(p).tables} - {"truth/power_flow"})
     with RunWriter(destination, row_group_rows=scenario.outputs.row_group_rows) as writer:
         for name in names:
-            files = [p / f"{name}.parquet" for p in parts if (p / f"{name}.parquet").is_file()]
+            files = [f for p in parts for f in table_files(p / f"{name}.parquet")]
             writer.adopt(name, files, schema=_schema_of(name, scenario))
         flow = _merged_power_flow(parts)
         writer.table("truth/power_flow").append_batch(
@@ -92,9 +92,7 @@ def _schema_of(name: str, scenario: Scenario) -> pa.Schema:
 def _merged_power_flow(parts: list[Path]) -> pd.DataFrame:
     """Per interval: converged everywhere, summed solve time and load, extreme voltages."""
     frames = [
-        pd.read_parquet(p / "truth/power_flow.parquet")
-        for p in parts
-        if (p / "truth/power_flow.parquet").is_file()
+        pd.read_parquet(f) for p in parts for f in table_files(p / "truth/power_flow.parquet")
     ]
     flow = pd.concat(frames, ignore_index=True)
     merged = flow.groupby("interval_end", sort=True).agg(
