@@ -1,9 +1,10 @@
 """Where a long run's memory goes, sampled while it runs (Linux, glibc).
 
 (a) The benchmarks' town (``town.py``, every stream written) for ``--days``,
-    in this process: every ``--every`` simulated days the process's RSS, glibc's
-    heap (``mallinfo2``: its arenas in use and free, its mmapped blocks, summed
-    over all arenas) and the bytes Arrow's memory pool holds. What grows while
+    in this process: every ``--every`` simulated days the process's RSS and the
+    highest RSS read after any interval since the last sample, glibc's heap
+    (``mallinfo2``: its arenas in use and free, its mmapped blocks, summed over
+    all arenas) and the bytes Arrow's memory pool holds. What grows while
     Python, numpy and Arrow stay flat is C/C++ memory or fragmentation. Run it
     with glibc's variables (``MALLOC_ARENA_MAX=1``, ``MALLOC_MMAP_THRESHOLD_``
     with ``MALLOC_TRIM_THRESHOLD_``) to see what the allocator's settings change.
@@ -52,10 +53,11 @@ _LIBC = ctypes.CDLL("libc.so.6")
 _LIBC.mallinfo2.restype = _MallInfo2
 
 
-def _sample(label: str) -> None:
+def _sample(label: str, highest_mb: float) -> None:
     m = _LIBC.mallinfo2()
     print(
-        f"{label}: RSS {psutil.Process().memory_info().rss / MB:7.1f} MB, heap in use "
+        f"{label}: RSS {psutil.Process().memory_info().rss / MB:7.1f} MB (highest since the "
+        f"last sample {highest_mb:7.1f}), heap in use "
         f"{m.uordblks / MB:6.1f}, free {m.fordblks / MB:6.1f}, mmapped {m.hblkhd / MB:6.1f}, "
         f"Arrow {pa.total_allocated_bytes() / MB:5.1f}",
         flush=True,
@@ -66,11 +68,15 @@ def run_town(households: int, days: int, every: int, out: Path) -> None:
     """(a): the town, sampled every ``every`` simulated days."""
     per_day = 96
     close = interval_loop.IntervalLoop._close_interval
+    process = psutil.Process()
+    highest = [0.0]  # RSS [MB], highest after an interval since the last sample
 
     def sampled(self: interval_loop.IntervalLoop, k: int, *args: np.ndarray) -> None:
         close(self, k, *args)
+        highest[0] = max(highest[0], process.memory_info().rss / MB)
         if (k + 1) % (every * per_day) == 0:
-            _sample(f"day {(k + 1) // per_day:4d}")
+            _sample(f"day {(k + 1) // per_day:4d}", highest[0])
+            highest[0] = 0.0
 
     interval_loop.IntervalLoop._close_interval = sampled  # type: ignore[method-assign, assignment]
     try:
@@ -106,7 +112,8 @@ def page_index(row_groups: int, folder: Path) -> None:
         for group in range(1, row_groups + 1):
             writer.write_table(table, row_group_size=n)
             if group % 50 == 0:
-                _sample(f"page index {'on ' if with_index else 'off'}, {group:3d} groups")
+                rss = psutil.Process().memory_info().rss / MB
+                _sample(f"page index {'on ' if with_index else 'off'}, {group:3d} groups", rss)
         writer.close()
 
 
